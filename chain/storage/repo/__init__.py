@@ -1,0 +1,1 @@
+"""Repository functions: every SQL statement of the node lives below this package."""

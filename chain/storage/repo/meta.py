@@ -1,0 +1,21 @@
+"""The node_config table: which network, crypto pair and keys a database was made for."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from chain.storage.schema import node_config
+
+
+async def get_node_config(conn: AsyncConnection) -> dict[str, str]:
+    """All recorded settings; empty for a database with no genesis yet."""
+    rows = await conn.execute(select(node_config.c.name, node_config.c.value))
+    return {name: value for name, value in rows}
+
+
+async def insert_node_config(conn: AsyncConnection, values: Mapping[str, str]) -> None:
+    """Record settings once, at genesis."""
+    await conn.execute(insert(node_config), [{"name": k, "value": v} for k, v in values.items()])
