@@ -1,0 +1,99 @@
+"""Login checks in the reference's order, and registration of a new account's key."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from chain.crypto import cut_pub
+from chain.errors import (
+    BadSignature,
+    EcosystemNotOpen,
+    EmptyPublicKey,
+    KeyDeleted,
+    NotMember,
+    RoleDenied,
+)
+from chain.identity import NodeIdentity
+from chain.storage.repo.keys import get_key, list_member_roles
+from chain.storage.repo.params import get_parameter
+
+# Registers `pub` in `ecosystem` and returns once the account is stored (or raises).
+Registrar = Callable[[int, bytes], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class LoginRequest:
+    """What a login form carries, already parsed."""
+
+    ecosystem: int
+    wallet: int
+    pubkey: bytes  # empty when the caller gave key_id instead
+    signature: bytes
+    uid: str
+    role_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class LoginOutcome:
+    """The facts a login response is built from."""
+
+    key_id: int
+    ecosystem: int
+    role_id: int
+    is_owner: bool
+    is_node: bool
+    roles: list[tuple[int, str]]
+
+
+def login_message(network_id: int, uid: str) -> bytes:
+    """The string a client signs to log in."""
+    return f"LOGIN{network_id}{uid}".encode()
+
+
+async def authenticate(
+    engine: AsyncEngine, node: NodeIdentity, req: LoginRequest, register: Registrar
+) -> LoginOutcome:
+    """Run every login check of the reference, in its order; raise the first that fails."""
+    async with engine.connect() as conn:
+        row = await get_key(conn, req.ecosystem, req.wallet)
+        free = await get_parameter(conn, req.ecosystem, "free_membership")
+    public_key = row.pub if row is not None else b""
+    if not public_key:
+        if not (free == "1" or req.ecosystem == 1):
+            raise EcosystemNotOpen(req.ecosystem)
+    elif row is not None and row.deleted:
+        raise KeyDeleted()
+    if not public_key:
+        if not req.pubkey:
+            raise EmptyPublicKey()
+        await register(req.ecosystem, req.pubkey)
+        async with engine.connect() as conn:
+            row = await get_key(conn, req.ecosystem, req.wallet)
+        public_key = row.pub if row is not None else b""
+    if not public_key:
+        if req.ecosystem > 1:
+            raise NotMember(req.wallet, req.ecosystem)
+        raise EmptyPublicKey()
+    async with engine.connect() as conn:
+        roles = await list_member_roles(conn, req.ecosystem, req.wallet)
+        founder = await get_parameter(conn, req.ecosystem, "founder_account")
+    if req.role_id and req.role_id not in {role_id for role_id, _ in roles}:
+        raise RoleDenied()
+    if not node.crypto.verify(public_key, login_message(node.network_id, req.uid), req.signature):
+        raise BadSignature()
+    return LoginOutcome(
+        key_id=req.wallet,
+        ecosystem=req.ecosystem,
+        role_id=req.role_id,
+        is_owner=founder == str(req.wallet),
+        is_node=node.node_key_id == req.wallet,
+        roles=roles,
+    )
+
+
+def check_public_key(pub: bytes) -> bytes:
+    """The 64-byte form of a public key given at login (raises CryptoError)."""
+    return cut_pub(pub)
