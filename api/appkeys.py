@@ -1,0 +1,18 @@
+"""Typed keys of every resource the application holds."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from api.settings import ApiSettings
+from chain.identity import NodeIdentity
+
+ENGINE = web.AppKey("engine", AsyncEngine)
+NODE = web.AppKey("node", NodeIdentity)
+SETTINGS = web.AppKey("settings", ApiSettings)
+# Stores a new account's key; the node decides how (directly, or through a block).
+Registrar = Callable[[int, bytes], Awaitable[None]]
+REGISTRAR: web.AppKey[Registrar] = web.AppKey("registrar")

@@ -1,0 +1,144 @@
+"""getuid, login and auth/status: the reference's challenge-response login with JWTs."""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+from aiohttp import web
+
+from api.appkeys import ENGINE, NODE, REGISTRAR, SETTINGS
+from api.auth import issue
+from api.errors import ApiError, E, server_error
+from api.jsonenc import Struct
+from api.request import client_of, form_values, int_field
+from api.responses import json_response
+from chain.accounts import LoginRequest, authenticate, check_public_key
+from chain.address import address_to_string, string_to_address
+from chain.errors import CryptoError
+
+
+def go_duration(seconds: float) -> str:
+    """Go's time.Duration.String() for a positive duration (e.g. ``7h59m49.4310543s``)."""
+    ns = max(int(seconds * 1_000_000_000), 0)
+    if ns == 0:
+        return "0s"
+    if ns < 1_000_000_000:
+        for unit, size in (("ms", 1_000_000), ("µs", 1_000), ("ns", 1)):
+            if ns >= size:
+                whole, frac = divmod(ns, size)
+                digits = len(str(size)) - 1
+                text = str(whole) + (f".{frac:0{digits}d}".rstrip("0") if frac else "")
+                return text + unit
+    hours, rest = divmod(ns, 3_600_000_000_000)
+    minutes, rest = divmod(rest, 60_000_000_000)
+    secs, frac = divmod(rest, 1_000_000_000)
+    out = f"{hours}h" if hours else ""
+    if hours or minutes:
+        out += f"{minutes}m"
+    out += str(secs) + (f".{frac:09d}".rstrip("0") if frac else "") + "s"
+    return out
+
+
+def random_uid() -> str:
+    """A uid nobody can predict (the reference seeds math/rand with the current second)."""
+    return str(secrets.randbits(63))
+
+
+async def get_uid(request: web.Request) -> web.Response:
+    """GET /getuid: a uid and a 5-second token to sign it with, or the current login's facts."""
+    node = request.app[NODE]
+    settings = request.app[SETTINGS]
+    client = client_of(request)
+    tail = Struct(
+        network_id=str(node.network_id),
+        cryptoer=node.crypto.cryptoer.value,
+        hasher=node.crypto.hasher.value,
+    )
+    if client.authenticated:
+        return json_response(
+            Struct(
+                expire=go_duration(client.exp - time.time()),
+                ecosystem_id=str(client.ecosystem_id),
+                key_id=str(client.key_id),
+                address=address_to_string(client.key_id),
+                **tail,
+            )
+        )
+    uid = random_uid()
+    token = issue({"uid": uid, "ecosystem_id": "1"}, settings.jwt_key, settings.uid_token_ttl)
+    return json_response(Struct(uid=uid, token=token, **tail))
+
+
+def _hex_field(value: str) -> bytes:
+    try:
+        return bytes.fromhex(value.strip())
+    except ValueError as exc:
+        raise server_error(f"encoding/hex: invalid byte in {value[:16]!r}") from exc
+
+
+async def login(request: web.Request) -> web.Response:
+    """POST /login: verify the signed uid, register a new key if needed, issue a login token."""
+    client = client_of(request)
+    if not client.uid:
+        raise ApiError(E.UNKNOWNUID)
+    values = await form_values(request)
+    node = request.app[NODE]
+    settings = request.app[SETTINGS]
+    ecosystem = int_field(values, "ecosystem") or client.ecosystem_id
+    expire = int_field(values, "expire") or settings.token_expire
+    if expire < 0:
+        raise server_error("expire must not be negative")
+    role_id = int_field(values, "role_id")
+    pubkey = _hex_field(values.get("pubkey", ""))
+    signature = _hex_field(values.get("signature", ""))
+    key_text = values.get("key_id", "").strip()
+    try:
+        if pubkey:
+            pubkey = check_public_key(pubkey)
+        if key_text:
+            wallet = string_to_address(key_text)
+            if wallet == 0:
+                raise ApiError(E.INVALIDWALLET, key_text)
+        else:
+            wallet = node.crypto.address(pubkey) if pubkey else 0
+        outcome = await authenticate(
+            request.app[ENGINE],
+            node,
+            LoginRequest(ecosystem, wallet, pubkey, signature, client.uid, role_id),
+            request.app[REGISTRAR],
+        )
+    except CryptoError as exc:
+        raise server_error(str(exc)) from exc
+    account = address_to_string(outcome.key_id)
+    token = issue(
+        {
+            "ecosystem_id": str(outcome.ecosystem),
+            "key_id": str(outcome.key_id),
+            "account_id": account,
+            "role_id": str(outcome.role_id),
+        },
+        settings.jwt_key,
+        expire,
+    )
+    body = Struct(
+        token=token,
+        ecosystem_id=str(outcome.ecosystem),
+        key_id=str(outcome.key_id),
+        account=account,
+        isnode=outcome.is_node,
+        isowner=outcome.is_owner,
+        clb=False,
+        timestamp=str(int(time.time())),
+    )
+    if outcome.roles:
+        body["roles"] = [Struct(role_id=rid, role_name=name) for rid, name in outcome.roles]
+    return json_response(body)
+
+
+async def auth_status(request: web.Request) -> web.Response:
+    """GET /auth/status: whether the bearer token is valid, and when it expires."""
+    client = client_of(request)
+    if client.exp:
+        return json_response(Struct(active=True, exp=client.exp))
+    return json_response(Struct(active=False))

@@ -1,0 +1,125 @@
+"""Middlewares: CORS, error mapping to the E_* envelope, and the calling client's identity."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from api.appkeys import SETTINGS
+from api.auth import Client, TokenError, bearer_token, client_from_claims, verify
+from api.errors import ApiError, E, server_error
+from api.request import CLIENT
+from api.responses import error_response
+from chain import errors as chain_errors
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+}
+PREFLIGHT_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, HEAD, POST",
+    "Access-Control-Allow-Headers": "Authorization, Content-Type, X-Requested-With",
+    "Access-Control-Max-Age": "600",
+}
+
+
+def domain_to_api(exc: chain_errors.ChainError) -> ApiError:
+    """Map a ledger error to its API error; the ledger knows nothing about HTTP."""
+    match exc:
+        case chain_errors.EcosystemNotOpen(ecosystem=eco):
+            return ApiError(E.ECONOTOPEN, eco)
+        case chain_errors.KeyDeleted():
+            return ApiError(E.DELETEDKEY)
+        case chain_errors.EmptyPublicKey():
+            return ApiError(E.EMPTYPUBLIC)
+        case chain_errors.NotMember(key_id=key_id, ecosystem=eco):
+            return ApiError(E.STATELOGIN, key_id, eco)
+        case chain_errors.RoleDenied():
+            return ApiError(E.CHECKROLE)
+        case chain_errors.BadSignature():
+            return ApiError(E.SIGNATURE)
+        case chain_errors.RegistrationPending():
+            return ApiError(E.NEWUSER)
+        case chain_errors.RegistrationFailed():
+            return server_error("encountered some problems when login account")
+        case chain_errors.UnknownEcosystem(ecosystem=eco):
+            return ApiError(E.ECOSYSTEM, eco)
+        case _:
+            return server_error(str(exc))
+
+
+def _http_error(exc: web.HTTPException) -> web.StreamResponse:
+    if exc.status == 404:
+        return error_response(E.NOTFOUND.code, E.NOTFOUND.template, 404)
+    if exc.status == 405:
+        response = error_response(E.SERVER.code, "Method not allowed", 405)
+        allow = exc.headers.get("Allow")
+        if allow:
+            response.headers["Allow"] = allow
+        return response
+    if exc.status == 413:
+        return error_response(E.SERVER.code, "http: request body too large", 413)
+    return error_response(E.SERVER.code, exc.reason or "Server error", exc.status)
+
+
+@web.middleware
+async def cors_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Answer preflights and allow any origin, as the reference's gorilla CORS handler."""
+    if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
+        return web.Response(status=200, headers=PREFLIGHT_HEADERS)
+    response = await handler(request)
+    if "Origin" in request.headers:
+        response.headers.update(CORS_HEADERS)
+    return response
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Turn every failure into the one JSON error envelope; unknown ones into an opaque 500."""
+    try:
+        return await handler(request)
+    except ApiError as exc:
+        return error_response(exc.code, exc.msg, exc.status)
+    except chain_errors.ChainError as exc:
+        mapped = domain_to_api(exc)
+        return error_response(mapped.code, mapped.msg, mapped.status)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise  # redirects are answers, not errors
+        return _http_error(exc)
+    except Exception:
+        logger.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(E.RECOVERED.code, E.RECOVERED.template, 500)
+
+
+@web.middleware
+async def client_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Attach the caller: a valid token's claims, else anonymous (invalid tokens are ignored)."""
+    client = Client()
+    token = bearer_token(request.headers.get("Authorization", ""))
+    if token is not None:
+        try:
+            client = client_from_claims(verify(token, request.app[SETTINGS].jwt_key))
+        except TokenError:
+            client = Client()
+    request[CLIENT] = client
+    return await handler(request)
+
+
+def require_auth(handler: Handler) -> Handler:
+    """Wrap a handler that needs a logged-in key (the reference's authRequire)."""
+
+    async def wrapped(request: web.Request) -> web.StreamResponse:
+        if not request[CLIENT].authenticated:
+            raise ApiError(E.UNAUTHORIZED)
+        return await handler(request)
+
+    wrapped.__name__ = getattr(handler, "__name__", "handler")
+    wrapped.__doc__ = handler.__doc__
+    return wrapped

@@ -1,0 +1,148 @@
+"""The ibax-node command line: run, keygen, db upgrade."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from chain.address import address_to_string
+from chain.crypto import Crypto, Cryptoer, Hasher
+from chain.errors import ChainError
+from chain.storage.engine import make_engine
+from chain.storage.migrate import upgrade
+from node.app import create_app
+from node.config import Config, ConfigError, build_config
+from node.datadir import new_key_pair, write_key_pair
+
+logger = logging.getLogger(__name__)
+
+
+def _add_node_flags(parser: argparse.ArgumentParser) -> None:
+    # Defaults are None so that environment and file values show through (CLI > env > file).
+    parser.add_argument("--config", type=Path, help="TOML config file (keys as the flags)")
+    parser.add_argument("--data-dir", dest="data_dir", help="data dir (default ./ibax-data)")
+    parser.add_argument("--db", help="database URL (default: SQLite file in the data dir)")
+    parser.add_argument("--network-id", dest="network_id", help="network id (default 1)")
+    parser.add_argument("--cryptoer", help="ECC_Secp256k1 (default) or ECC_P256")
+    parser.add_argument("--hasher", help="KECCAK256 (default) or SHA256")
+    parser.add_argument("--log-level", dest="log_level", help="DEBUG, INFO (default), WARNING")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(prog="ibax-node", description="An IBAX-compatible node.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the node")
+    _add_node_flags(run)
+    run.add_argument("--host", help="listen address (default 127.0.0.1)")
+    run.add_argument("--port", help="listen port (default 7079)")
+    run.add_argument("--block-window-ms", dest="block_window_ms", help="batching window")
+    run.add_argument("--max-body-size", dest="max_body_size", help="request body limit, bytes")
+    run.add_argument("--token-expire", dest="token_expire", help="login token lifetime, s")
+    run.add_argument("--jwt-secret", dest="jwt_secret", help="JWT key (default: kept in data dir)")
+    run.add_argument("--bank-admin", dest="bank_admin", help="CCash admin user name")
+    run.add_argument("--bank-admin-password", dest="bank_admin_password", help="its password")
+
+    keygen = sub.add_parser("keygen", help="make a new key pair")
+    keygen.add_argument("--cryptoer", default=Cryptoer.SECP256K1.value)
+    keygen.add_argument("--hasher", default=Hasher.KECCAK256.value)
+    keygen.add_argument("--out", type=Path, help="write PrivateKey/PublicKey files here")
+    keygen.add_argument("--prefix", default="", help="file name prefix, e.g. Node")
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_upgrade = db_sub.add_parser("upgrade", help="apply migrations")
+    _add_node_flags(db_upgrade)
+    return parser
+
+
+def load_config(args: argparse.Namespace) -> Config:
+    """Merge CLI arguments with IBAX_* variables and the config file."""
+    return build_config(vars(args), os.environ, args.config)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    logging.basicConfig(
+        level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logger.info("starting with %r", config)
+    # run_app turns SIGINT/SIGTERM into a graceful exit: cleanup contexts unwind, exit code 0.
+    web.run_app(
+        create_app(config),
+        host=config.host,
+        port=config.port,
+        print=lambda text: print(text, flush=True),
+        access_log=None,
+    )
+    return 0
+
+
+def cmd_keygen(args: argparse.Namespace) -> int:
+    try:
+        crypto = Crypto(Cryptoer(args.cryptoer), Hasher(args.hasher))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+    pair = new_key_pair(crypto)
+    key_id = crypto.address(pair.public)
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        write_key_pair(args.out, pair, f"{args.prefix}PrivateKey", f"{args.prefix}PublicKey")
+    info: dict[str, Any] = {
+        "public_key": pair.public.hex(),
+        "key_id": str(key_id),
+        "address": address_to_string(key_id),
+    }
+    if not args.out:
+        info["private_key"] = pair.private.hex()
+    print(json.dumps(info, indent=2))
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    if not config.db:
+        config.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+    async def run() -> None:
+        engine = make_engine(config.db_url)
+        try:
+            await upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+    print(f"database {config.censored_db_url()} is at the newest schema")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script and of ``python -m node``."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return cmd_run(args)
+        if args.command == "keygen":
+            return cmd_keygen(args)
+        return cmd_db_upgrade(args)
+    except (ConfigError, ChainError) as exc:
+        print(f"ibax-node: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        # Most often the database server is unreachable or the data dir is not writable.
+        print(f"ibax-node: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

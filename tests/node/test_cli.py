@@ -1,0 +1,138 @@
+"""The ibax-node command line as a user runs it: a real process, real signals."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from chain.address import address_to_string
+from chain.crypto import Crypto
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(url: str, proc: subprocess.Popen[bytes], timeout: float = 30) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"node exited early with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as resp:
+                return str(resp.read().decode())
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"{url} did not answer in {timeout}s")
+
+
+def node_cmd(*args: str) -> list[str]:
+    return [sys.executable, "-m", "node", *args]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_run_answers_version_and_exits_cleanly(tmp_path: Path, sig: signal.Signals) -> None:
+    port = free_port()
+    env = dict(os.environ, IBAX_PORT=str(port))
+    log = tmp_path / "node.log"
+    with (
+        log.open("wb") as out,
+        subprocess.Popen(
+            node_cmd("run", "--data-dir", str(tmp_path / "d")),
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        ) as proc,
+    ):
+        try:
+            body = wait_for(f"http://127.0.0.1:{port}/api/v2/version", proc)
+            assert json.loads(body).endswith("node server status is running")
+            proc.send_signal(sig)
+            assert proc.wait(timeout=20) == 0, log.read_text()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert (tmp_path / "d" / "node.db").exists()
+
+
+def test_run_refuses_foreign_data_dir_with_message(tmp_path: Path) -> None:
+    data = tmp_path / "d"
+    data.mkdir()
+    (data / "chain.json").write_text(
+        '{"network_id": 9, "cryptoer": "ECC_Secp256k1", "hasher": "KECCAK256"}'
+    )
+    result = subprocess.run(
+        node_cmd("run", "--data-dir", str(data), "--port", str(free_port())),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "was made for network_id=9" in result.stderr
+
+
+def test_unknown_config_key_is_a_clear_error(tmp_path: Path) -> None:
+    cfg = tmp_path / "node.toml"
+    cfg.write_text("colour = 'blue'\n")
+    result = subprocess.run(
+        node_cmd("run", "--config", str(cfg)), capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert "unknown key(s) in config file" in result.stderr and "colour" in result.stderr
+
+
+def test_keygen_prints_a_consistent_pair() -> None:
+    result = subprocess.run(node_cmd("keygen"), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    info = json.loads(result.stdout)
+    crypto = Crypto()
+    public = crypto.public_key(bytes.fromhex(info["private_key"]))
+    assert public.hex() == info["public_key"]
+    assert info["key_id"] == str(crypto.address(public))
+    assert info["address"] == address_to_string(int(info["key_id"]))
+
+
+def test_keygen_writes_files(tmp_path: Path) -> None:
+    result = subprocess.run(
+        node_cmd(
+            "keygen",
+            "--out",
+            str(tmp_path),
+            "--prefix",
+            "Node",
+            "--cryptoer",
+            "ECC_P256",
+            "--hasher",
+            "SHA256",
+        ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "private_key" not in json.loads(result.stdout)
+    assert (tmp_path / "NodePrivateKey").stat().st_mode & 0o077 == 0
+    assert len(bytes.fromhex((tmp_path / "NodePublicKey").read_text())) == 64
+
+
+def test_db_upgrade(tmp_path: Path) -> None:
+    result = subprocess.run(
+        node_cmd("db", "upgrade", "--data-dir", str(tmp_path / "d")),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "newest schema" in result.stdout
+    assert (tmp_path / "d" / "node.db").exists()
