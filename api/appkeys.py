@@ -7,8 +7,10 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.ban import BanList
 from api.settings import ApiSettings
 from chain.identity import NodeIdentity
+from chain.producer import BlockProducer
 
 ENGINE = web.AppKey("engine", AsyncEngine)
 NODE = web.AppKey("node", NodeIdentity)
@@ -16,3 +18,5 @@ SETTINGS = web.AppKey("settings", ApiSettings)
 # Stores a new account's key; the node decides how (directly, or through a block).
 Registrar = Callable[[int, bytes], Awaitable[None]]
 REGISTRAR: web.AppKey[Registrar] = web.AppKey("registrar")
+BANS = web.AppKey("bans", BanList)
+PRODUCER = web.AppKey("producer", BlockProducer)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from api.handlers import auth, system
+from api.handlers import auth, system, tx
 from api.middleware import Handler, require_auth
 
 API_PREFIX = "/api/v2"
@@ -28,6 +28,8 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/getuid", auth.get_uid),
     Route("POST", "/login", auth.login),
     Route("GET", "/auth/status", auth.auth_status),
+    Route("POST", "/sendTx", tx.send_tx, auth=True),
+    Route("POST", "/txstatus", tx.tx_status, auth=True),
 )
 
 

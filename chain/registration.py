@@ -1,27 +1,42 @@
-"""How a new account's key gets stored when it first logs in."""
+"""How a new account's key gets stored when it first logs in: a node-signed @1NewUser tx."""
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
+from collections.abc import Awaitable, Callable
+
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chain.accounts import Registrar
-from chain.crypto import Crypto, cut_pub
-from chain.storage.repo.keys import get_key, insert_key, insert_member
+from chain.contract_registry import NEW_USER
+from chain.errors import RegistrationFailed, RegistrationPending
+from chain.identity import NodeIdentity
+from chain.storage.repo.txs import StatusRow
+from chain.txpool import node_signed_tx, submit
+
+# Waits until a tx hash is in a block or rejected; None when it is not yet.
+WaitProcessed = Callable[[bytes, float], Awaitable[StatusRow | None]]
+Notify = Callable[[], None]
 
 
-def direct_registrar(engine: AsyncEngine, crypto: Crypto) -> Registrar:
-    """Store the key straight into 1_keys and 1_members (until registration goes on chain)."""
+def chain_registrar(
+    engine: AsyncEngine,
+    node: NodeIdentity,
+    notify: Notify,
+    wait_processed: WaitProcessed,
+    timeout: float = 10.0,
+) -> Registrar:
+    """Register a key through a block and return once the block holding it is committed."""
 
     async def register(ecosystem: int, pub: bytes) -> None:
-        pub = cut_pub(pub)
-        key_id = crypto.address(pub)
-        try:
-            async with engine.begin() as conn:
-                if await get_key(conn, ecosystem, key_id) is None:
-                    await insert_key(conn, ecosystem, key_id, pub=pub)
-                    await insert_member(conn, ecosystem, key_id, "")
-        except IntegrityError:
-            pass  # a concurrent login of the same new key stored it first
+        tx = node_signed_tx(node, NEW_USER.id, {"NewPubkey": pub.hex(), "Ecosystem": ecosystem})
+        await submit(engine, [tx], high_rate=True)
+        notify()
+        status = await wait_processed(tx.hash, timeout)
+        if status is None:
+            raise RegistrationPending()
+        if status.penalty or status.error:
+            # "already exists" means a concurrent login registered it first: that is success.
+            if "already exists" not in status.error:
+                raise RegistrationFailed(status.error)
 
     return register

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
@@ -10,14 +12,16 @@ from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.appkeys import ENGINE, NODE, REGISTRAR, SETTINGS
+from api.appkeys import BANS, ENGINE, NODE, PRODUCER, REGISTRAR, SETTINGS
+from api.ban import BanList
 from api.middleware import client_middleware, cors_middleware, error_middleware
 from api.routes import setup_routes
 from api.settings import ApiSettings
 from chain.errors import ConfigMismatchError
 from chain.genesis import GenesisOptions, create_genesis
 from chain.identity import NodeIdentity
-from chain.registration import direct_registrar
+from chain.producer import BlockProducer
+from chain.registration import chain_registrar
 from chain.storage.engine import make_engine
 from chain.storage.migrate import upgrade
 from chain.storage.repo.meta import get_node_config
@@ -69,12 +73,24 @@ def storage_context(config: Config) -> Callable[[web.Application], AsyncIterator
                 max_body_size=config.max_body_size,
                 api_address=f"http://{config.host}:{config.port}",
             )
-            app[REGISTRAR] = direct_registrar(engine, node.crypto)
+            producer = BlockProducer(engine, node, config.block_window_ms)
+            app[PRODUCER] = producer
+            app[BANS] = BanList()
+            app[REGISTRAR] = chain_registrar(engine, node, producer.notify, producer.wait_processed)
             yield
         finally:
             await engine.dispose()
 
     return context
+
+
+async def producer_context(app: web.Application) -> AsyncIterator[None]:
+    """Run the block producer for the app's life; a block in progress is rolled back on stop."""
+    task = asyncio.create_task(app[PRODUCER].run(), name="block-producer")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 def create_app(config: Config) -> web.Application:
@@ -92,4 +108,5 @@ def create_app(config: Config) -> web.Application:
     )
     setup_routes(app)
     app.cleanup_ctx.append(storage_context(config))
+    app.cleanup_ctx.append(producer_context)
     return app

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from aiohttp import FormData
 from aiohttp.test_utils import TestClient
 
 from chain.crypto import Crypto
+from chain.txcodec import Header, SmartTransaction, TransferSelf, Utxo, build_client_tx
 
 
 @dataclass
@@ -52,3 +57,86 @@ class Wallet:
         self.token = body["token"]
         self.login_body = body
         return body
+
+
+def smart_tx(
+    wallet: Wallet,
+    *,
+    network_id: int = 1,
+    contract_id: int = 0,
+    params: dict[str, Any] | None = None,
+    utxo: Utxo | None = None,
+    transfer_self: TransferSelf | None = None,
+    time_s: int | None = None,
+    expedite: str = "",
+) -> SmartTransaction:
+    """A transaction from this wallet (contract call, UTXO or TransferSelf)."""
+    return SmartTransaction(
+        header=Header(
+            id=contract_id,
+            ecosystem_id=1,
+            key_id=wallet.key_id,
+            time=int(time.time()) if time_s is None else time_s,
+            network_id=network_id,
+            public_key=b"\x04" + wallet.public,
+        ),
+        max_sum="",
+        pay_over="",
+        lang="en",
+        expedite=expedite,
+        signed_by=0,
+        transfer_self=transfer_self,
+        utxo=utxo,
+        params=params or {},
+    )
+
+
+def utxo_tx(wallet: Wallet, to_id: int, value: int, **kw: Any) -> bytes:
+    """A signed UTXO transfer in the Weaver envelope."""
+    tx = smart_tx(wallet, utxo=Utxo(to_id=to_id, value=str(value), comment=""), **kw)
+    return build_client_tx(tx, wallet.private, wallet.crypto)
+
+
+def transfer_self_tx(wallet: Wallet, value: int, source: str, target: str) -> bytes:
+    """A signed TransferSelf between the wallet's UTXO and account balances."""
+    tx = smart_tx(
+        wallet, transfer_self=TransferSelf(value=str(value), source=source, target=target)
+    )
+    return build_client_tx(tx, wallet.private, wallet.crypto)
+
+
+async def send_txs(
+    client: TestClient[Any, Any], wallet: Wallet, *raws: bytes, as_files: bool = True
+) -> tuple[int, dict[str, Any]]:
+    """POST /sendTx as Weaver does: one file part per tx, named by its index."""
+    form = FormData()
+    for i, raw in enumerate(raws):
+        if as_files:
+            form.add_field(
+                f"tx{i}", raw, filename=f"tx{i}", content_type="application/octet-stream"
+            )
+        else:
+            form.add_field(f"tx{i}", raw.hex())
+    resp = await client.post("/api/v2/sendTx", data=form, headers=wallet.auth)
+    body: dict[str, Any] = await resp.json()
+    return resp.status, body
+
+
+async def wait_status(
+    client: TestClient[Any, Any], wallet: Wallet, tx_hash: str, timeout: float = 15
+) -> dict[str, Any]:
+    """Poll txstatus until the tx is in a block or rejected (as Weaver does)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        resp = await client.post(
+            "/api/v2/txstatus",
+            data={"data": json.dumps({"hashes": [tx_hash]})},
+            headers=wallet.auth,
+        )
+        body = await resp.json()
+        assert resp.status == 200, body
+        status: dict[str, Any] = body["results"][tx_hash]
+        if status["blockid"] or "errmsg" in status:
+            return status
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"tx {tx_hash} not processed in {timeout}s")

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy import Connection, event, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+# Any fixed 64-bit number: the PostgreSQL advisory lock that elects the one block writer.
+WRITER_LOCK_KEY = 0x1BA7_0DE0_B10C
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+    # Take BEGIN out of the driver's hands (it breaks SAVEPOINT); _sqlite_begin emits it.
+    dbapi_conn.isolation_level = None
     cursor = dbapi_conn.cursor()
     # WAL lets readers run beside the single writer; synchronous=FULL makes every commit
     # durable even against power loss, which "nothing acknowledged is lost" requires.
@@ -19,10 +26,39 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_begin(conn: Connection) -> None:
+    # A writer must take the lock up front: a deferred transaction that reads first and
+    # writes later fails at once (SQLITE_BUSY_SNAPSHOT) if another writer committed meanwhile.
+    if conn.get_execution_options().get("sqlite_immediate"):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
+
+
 def make_engine(url: str) -> AsyncEngine:
     """An engine for a sqlite+aiosqlite or postgresql+asyncpg URL."""
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 10})
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", _sqlite_connect)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+@asynccontextmanager
+async def write_transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A transaction that writes: immediate on SQLite, committed on success, rolled back else."""
+    async with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            await conn.execution_options(sqlite_immediate=True)
+        async with conn.begin():
+            yield conn
+
+
+async def take_writer_lock(conn: AsyncConnection) -> None:
+    """Hold the cluster-wide block-writer lock until this transaction ends (PostgreSQL only).
+
+    SQLite needs none: BEGIN IMMEDIATE already makes the writer exclusive.
+    """
+    if conn.dialect.name == "postgresql":
+        await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK_KEY})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select
+from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chain.address import address_to_string
@@ -64,6 +64,13 @@ async def insert_key(
             blocked=int(blocked),
             account=address_to_string(key_id),
         )
+    )
+
+
+async def set_key_pub(conn: AsyncConnection, ecosystem: int, key_id: int, pub: bytes) -> None:
+    """Give an existing account its public key."""
+    await conn.execute(
+        update(keys).where(keys.c.ecosystem == ecosystem, keys.c.id == key_id).values(pub=pub)
     )
 
 

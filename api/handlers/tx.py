@@ -1,0 +1,129 @@
+"""sendTx and txstatus: admission of signed transactions and their outcome."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from aiohttp import web
+
+from api.appkeys import BANS, ENGINE, NODE, PRODUCER
+from api.errors import ApiError, E, server_error
+from api.jsonenc import Struct
+from api.request import client_of, form_values
+from api.responses import json_response
+from chain.errors import ChainError
+from chain.storage.repo.txs import get_statuses
+from chain.txcheck import AcceptedTx, TxTooLarge, check_tx
+from chain.txpool import max_tx_size, submit
+
+
+def _go_time(ts: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S +0000 UTC", time.gmtime(ts))
+
+
+def _hex(name: str, value: str) -> bytes:
+    try:
+        return bytes.fromhex(value.strip())
+    except ValueError as exc:
+        raise server_error(f"encoding/hex: invalid byte in field {name!r}") from exc
+
+
+async def _read_parts(request: web.Request, limit: int) -> list[tuple[str, bytes]]:
+    """Every file part is one raw tx; every other form value (and query value) is hex."""
+    parts: list[tuple[str, bytes]] = [(k, _hex(k, v)) for k, v in request.query.items()]
+    if request.method != "POST":
+        return parts
+    # post() enforces the body limit (413) for multipart and urlencoded bodies alike.
+    for name, value in (await request.post()).items():
+        if isinstance(value, web.FileField):
+            data = value.file.read()
+            if len(data) > limit:
+                raise ApiError(E.LIMITTXSIZE, len(data))
+            parts.append((name, data))
+        else:
+            text = value if isinstance(value, str) else bytes(value).decode("latin-1")
+            parts.append((name, _hex(name, text)))
+    return parts
+
+
+def _tx_error(exc: ChainError) -> ApiError:
+    if isinstance(exc, TxTooLarge):
+        return ApiError(E.LIMITTXSIZE, exc.size)
+    return server_error(str(exc))
+
+
+async def send_tx(request: web.Request) -> web.Response:
+    """POST /sendTx: check every tx, queue them durably, answer their hashes."""
+    client = client_of(request)
+    bans = request.app[BANS]
+    until = bans.banned_until(client.key_id)
+    if until is not None:
+        raise ApiError(E.BANNED, client.key_id, _go_time(until))
+    node = request.app[NODE]
+    engine = request.app[ENGINE]
+    limit = await max_tx_size(engine)
+    parts = await _read_parts(request, limit)
+    if not parts:
+        raise server_error("there are no transactions in the request")
+    now = int(time.time())
+    accepted: list[tuple[str, AcceptedTx]] = []
+    for name, raw in parts:
+        try:
+            tx = check_tx(
+                raw, crypto=node.crypto, network_id=node.network_id, max_tx_size=limit, now=now
+            )
+        except ChainError as exc:
+            bans.record_bad(client.key_id)
+            raise _tx_error(exc) from exc
+        accepted.append((name, tx))
+    await submit(engine, [tx for _, tx in accepted])
+    request.app[PRODUCER].notify()
+    hashes: dict[str, str] = {}
+    for name, tx in accepted:
+        hex_hash = tx.hash.hex()
+        hashes[hex_hash] = hex_hash
+        if name:
+            hashes.setdefault(name, hex_hash)
+    return json_response(Struct(hashes=hashes))
+
+
+def _errmsg(error: str) -> dict[str, Any]:
+    try:
+        body = json.loads(error)
+    except ValueError:
+        body = None
+    if not isinstance(body, dict) or "type" not in body:
+        return Struct(type="txError", error=error)
+    result = Struct(type=str(body["type"]), error=str(body.get("error", "")))
+    if body.get("id"):
+        result["id"] = str(body["id"])
+    return result
+
+
+async def tx_status(request: web.Request) -> web.Response:
+    """POST /txstatus: form data={"hashes":[...]} -> block id, error, result, penalty."""
+    values = await form_values(request)
+    try:
+        data = json.loads(values.get("data", ""))
+        hashes = data["hashes"]
+        if not isinstance(hashes, list) or not all(isinstance(h, str) for h in hashes):
+            raise TypeError
+        wanted = [bytes.fromhex(h) for h in hashes]
+    except (ValueError, TypeError, KeyError) as exc:
+        raise ApiError(E.HASHWRONG) from exc
+    async with request.app[ENGINE].connect() as conn:
+        statuses = await get_statuses(conn, wanted)
+    results: dict[str, Any] = {}
+    for text, tx_hash in zip(hashes, wanted, strict=True):
+        status = statuses.get(tx_hash)
+        if status is None:
+            raise ApiError(E.HASHNOTFOUND, text)
+        entry = Struct(blockid=str(status.block_id) if status.block_id else "")
+        if status.error:
+            entry["errmsg"] = _errmsg(status.error)
+        entry["result"] = status.result
+        entry["penalty"] = status.penalty
+        results[text] = entry
+    return json_response(Struct(results=results))

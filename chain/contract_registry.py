@@ -1,0 +1,150 @@
+"""Contract descriptions (id, name, data fields) and parameter checking by field type."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from chain.errors import ChainError
+
+# Clients put table id + 5000 in a transaction's Header.ID (consts.ShiftContractID).
+CONTRACT_ID_SHIFT = 5000
+
+FIELD_TYPES = (
+    "bool",
+    "bytes",
+    "int",
+    "address",
+    "array",
+    "map",
+    "money",
+    "float",
+    "string",
+    "file",
+)
+
+
+class TxParamError(ChainError):
+    """A transaction's parameters do not fit the contract's data section."""
+
+
+class UnknownContract(ChainError):
+    """A transaction names a contract id that does not exist."""
+
+    def __init__(self, contract_id: int) -> None:
+        self.contract_id = contract_id
+        super().__init__(f"unknown contract {contract_id}")
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One line of a contract's data section."""
+
+    name: str
+    type: str
+    optional: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ContractInfo:
+    """What sendTx and the block producer need to know about a contract."""
+
+    table_id: int
+    name: str
+    ecosystem: int
+    fields: tuple[Field, ...]
+
+    @property
+    def id(self) -> int:
+        """The id clients put in Header.ID."""
+        return self.table_id + CONTRACT_ID_SHIFT
+
+    @property
+    def full_name(self) -> str:
+        return f"@{self.ecosystem}{self.name}"
+
+
+def _coerce(field: Field, value: Any) -> Any:
+    kind = field.type
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false", "1", "0"):
+            return value.lower() in ("true", "1")
+    elif kind in ("int", "address"):
+        if isinstance(value, bool):
+            raise TxParamError(f"parameter {field.name} must be {kind}")
+        if isinstance(value, int):
+            return value
+        if isinstance(value, str):
+            try:
+                return int(value, 10)
+            except ValueError:
+                pass
+    elif kind == "float":
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+    elif kind == "money":
+        text = str(value) if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            amount = Decimal(-1)
+        if amount.is_finite() and amount == amount.to_integral_value() and amount >= 0:
+            return int(amount)
+    elif kind == "string":
+        if isinstance(value, str):
+            return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+    elif kind == "bytes":
+        if isinstance(value, (bytes, bytearray)):
+            return bytes(value)
+    elif kind == "array":
+        if isinstance(value, list):
+            return value
+    elif kind == "map":
+        if isinstance(value, dict):
+            return value
+    elif kind == "file":
+        if isinstance(value, dict) and isinstance(value.get("Body", b""), (bytes, bytearray)):
+            return value
+    raise TxParamError(f"parameter {field.name} must be {kind}")
+
+
+def check_params(contract: ContractInfo, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Coerce params by field type; unknown and missing ones fail with the reference's texts."""
+    known = {f.name: f for f in contract.fields}
+    for name in params:
+        if name not in known:
+            raise TxParamError(f"'{name}' parameter is not required")
+    result: dict[str, Any] = {}
+    for field in contract.fields:
+        if field.name not in params or params[field.name] is None:
+            if not field.optional:
+                raise TxParamError(f"Parameter {field.name} has not been found")
+            continue
+        result[field.name] = _coerce(field, params[field.name])
+    return result
+
+
+# Contracts executed natively until the Needle VM takes them over; table ids are the reference's
+# insert order in ecosystem 1, so Header.ID values match go-ibax (NewUser = 32 + 5000).
+NEW_USER = ContractInfo(
+    table_id=32,
+    name="NewUser",
+    ecosystem=1,
+    fields=(Field("NewPubkey", "string", optional=True), Field("Ecosystem", "int", optional=True)),
+)
+
+NATIVE_CONTRACTS: dict[int, ContractInfo] = {c.id: c for c in (NEW_USER,)}
+
+
+def find_contract(contract_id: int) -> ContractInfo:
+    """The contract a transaction calls, or UnknownContract."""
+    contract = NATIVE_CONTRACTS.get(contract_id)
+    if contract is None:
+        raise UnknownContract(contract_id)
+    return contract

@@ -1,0 +1,213 @@
+"""Executing one transaction inside its block: native transfers and the native system contracts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from chain.address import address_to_string
+from chain.contract_registry import NEW_USER, check_params, find_contract
+from chain.crypto import cut_pub
+from chain.errors import ChainError, CryptoError
+from chain.identity import NodeIdentity
+from chain.storage.repo.keys import get_key, insert_key, insert_member, set_key_pub
+from chain.storage.repo.money import (
+    Output,
+    RollbackRow,
+    get_amount,
+    insert_outputs,
+    list_unspent,
+    set_amount,
+    spend_outputs,
+)
+from chain.storage.repo.params import get_ecosystem, get_parameter
+from chain.txcodec import DecodedTx, TxType
+
+# spent_info.type values of the reference (consts.UTXO_Type_*).
+UTXO_SELF_UTXO = 11
+UTXO_SELF_ACCOUNT = 12
+UTXO_OUTPUT = 22
+UTXO_TRANSFER = 26
+
+
+class TxFailure(ChainError):
+    """A transaction that fails in its block: recorded with its error, the block goes on.
+
+    `kind` is the txstatus errmsg type: error, warning, info, panic, exception or txError.
+    """
+
+    def __init__(self, kind: str, message: str, exception_id: str = "") -> None:
+        self.kind = kind
+        self.message = message
+        self.exception_id = exception_id
+        super().__init__(message)
+
+    def errmsg(self) -> str:
+        """The JSON stored in transactions_status.error."""
+        body = {"type": self.kind, "error": self.message}
+        if self.exception_id:
+            body["id"] = self.exception_id
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass
+class TxContext:
+    """One transaction's view of the block being formed."""
+
+    conn: AsyncConnection
+    node: NodeIdentity
+    block_id: int
+    block_time: int
+    decoded: DecodedTx
+    rollbacks: list[RollbackRow] = field(default_factory=list)
+
+    @property
+    def hash(self) -> bytes:
+        return self.decoded.hash
+
+    def record_rollback(self, table: str, row_id: str, previous: dict[str, Any] | None) -> None:
+        """Remember a row's previous values ("" for a row the transaction created)."""
+        data = json.dumps(previous, separators=(",", ":"), sort_keys=True) if previous else ""
+        self.rollbacks.append(RollbackRow(self.block_id, self.hash, table, row_id, data))
+
+
+def _insufficient(key_id: int, ecosystem: int) -> TxFailure:
+    return TxFailure(
+        "panic",
+        f"account {address_to_string(key_id)} current balance is not enough in ecosystem "
+        f"{ecosystem}",
+    )
+
+
+def _amount(text: str) -> int:
+    try:
+        value = int(text, 10)
+    except ValueError as exc:
+        raise TxFailure("panic", f"value {text!r} is not a whole number of units") from exc
+    if value <= 0:
+        raise TxFailure("panic", "value must be positive")
+    return value
+
+
+async def _ensure_key(ctx: TxContext, ecosystem: int, key_id: int) -> int:
+    amount = await get_amount(ctx.conn, ecosystem, key_id)
+    if amount is None:
+        await insert_key(ctx.conn, ecosystem, key_id)
+        ctx.record_rollback("1_keys", f"{key_id},{ecosystem}", None)
+        return 0
+    return amount
+
+
+async def run_utxo(ctx: TxContext) -> str:
+    """Type 5: spend all of the sender's outputs, pay the recipient, return the change."""
+    tx = ctx.decoded.tx
+    assert tx.utxo is not None
+    sender, ecosystem = tx.header.key_id, tx.header.ecosystem_id or 1
+    value = _amount(tx.utxo.value)
+    if tx.utxo.to_id == sender:
+        raise TxFailure("panic", "cannot send to yourself")
+    inputs = await list_unspent(ctx.conn, sender, ecosystem)
+    total = sum(o.output_value for o in inputs)
+    if not inputs or total < value:
+        raise _insufficient(sender, ecosystem)
+    await spend_outputs(ctx.conn, inputs, ctx.hash)
+    outputs = [
+        Output(ctx.hash, 0, tx.utxo.to_id, value, ecosystem, ctx.block_id, UTXO_TRANSFER),
+    ]
+    if total > value:
+        outputs.append(
+            Output(ctx.hash, 1, sender, total - value, ecosystem, ctx.block_id, UTXO_OUTPUT)
+        )
+    await insert_outputs(ctx.conn, outputs)
+    return ""
+
+
+async def run_transfer_self(ctx: TxContext) -> str:
+    """Type 6: move value between the sender's unspent outputs and account balance."""
+    tx = ctx.decoded.tx
+    assert tx.transfer_self is not None
+    sender, ecosystem = tx.header.key_id, tx.header.ecosystem_id or 1
+    value = _amount(tx.transfer_self.value)
+    source, target = tx.transfer_self.source.lower(), tx.transfer_self.target.lower()
+    balance = await _ensure_key(ctx, ecosystem, sender)
+    if (source, target) == ("utxo", "account"):
+        inputs = await list_unspent(ctx.conn, sender, ecosystem)
+        total = sum(o.output_value for o in inputs)
+        if not inputs or total < value:
+            raise _insufficient(sender, ecosystem)
+        await spend_outputs(ctx.conn, inputs, ctx.hash)
+        if total > value:
+            change = Output(
+                ctx.hash, 0, sender, total - value, ecosystem, ctx.block_id, UTXO_SELF_UTXO
+            )
+            await insert_outputs(ctx.conn, [change])
+        ctx.record_rollback("1_keys", f"{sender},{ecosystem}", {"amount": str(balance)})
+        await set_amount(ctx.conn, ecosystem, sender, balance + value)
+        return ""
+    if (source, target) == ("account", "utxo"):
+        if balance < value:
+            raise _insufficient(sender, ecosystem)
+        ctx.record_rollback("1_keys", f"{sender},{ecosystem}", {"amount": str(balance)})
+        await set_amount(ctx.conn, ecosystem, sender, balance - value)
+        output = Output(ctx.hash, 0, sender, value, ecosystem, ctx.block_id, UTXO_SELF_ACCOUNT)
+        await insert_outputs(ctx.conn, [output])
+        return ""
+    raise TxFailure("panic", "transfer self fail")
+
+
+async def new_user(ctx: TxContext, params: dict[str, Any]) -> str:
+    """@1NewUser: register a public key in an ecosystem (node owner only, as the reference)."""
+    signer = ctx.decoded.tx.header.key_id
+    if signer not in (ctx.node.node_key_id, ctx.node.founder_key_id):
+        raise TxFailure("panic", "Access denied")
+    ecosystem = int(params.get("Ecosystem") or ctx.decoded.tx.header.ecosystem_id or 1)
+    if await get_ecosystem(ctx.conn, ecosystem) is None:
+        raise TxFailure("warning", f"Ecosystem {ecosystem} has not been found")
+    text = str(params.get("NewPubkey") or "")
+    if not text:
+        raise TxFailure("warning", "You did not enter the public key")
+    try:
+        pub = cut_pub(bytes.fromhex(text))
+    except (ValueError, CryptoError) as exc:
+        raise TxFailure("warning", "Wrong public key") from exc
+    new_id = ctx.node.crypto.address(pub)
+    free = await get_parameter(ctx.conn, ecosystem, "free_membership")
+    if not (free == "1" or ecosystem == 1):
+        raise TxFailure(
+            "warning", f"The ecosystem ({ecosystem}) is not open and cannot be registered address"
+        )
+    existing = await get_key(ctx.conn, ecosystem, new_id)
+    if existing is not None and existing.pub:
+        raise TxFailure("warning", f"User {address_to_string(new_id)} already exists")
+    if existing is None:
+        await insert_key(ctx.conn, ecosystem, new_id, pub=pub)
+        await insert_member(ctx.conn, ecosystem, new_id, "")
+        ctx.record_rollback("1_keys", f"{new_id},{ecosystem}", None)
+    else:
+        await set_key_pub(ctx.conn, ecosystem, new_id, pub)
+        ctx.record_rollback("1_keys", f"{new_id},{ecosystem}", {"pub": ""})
+    return address_to_string(new_id)
+
+
+NativeContract = Callable[[TxContext, dict[str, Any]], Awaitable[str]]
+NATIVE_HANDLERS: dict[str, NativeContract] = {NEW_USER.name: new_user}
+
+
+async def execute(ctx: TxContext) -> str:
+    """Run one transaction; returns its $result or raises TxFailure."""
+    tx = ctx.decoded.tx
+    if tx.tx_type == TxType.UTXO:
+        return await run_utxo(ctx)
+    if tx.tx_type == TxType.TRANSFER_SELF:
+        return await run_transfer_self(ctx)
+    try:
+        contract = find_contract(tx.header.id)
+        params = check_params(contract, tx.params)
+    except ChainError as exc:
+        raise TxFailure("panic", str(exc)) from exc
+    handler = NATIVE_HANDLERS[contract.name]
+    return await handler(ctx, params)

@@ -1,0 +1,295 @@
+"""The block producer: takes queued transactions, executes them, seals one block per commit."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from chain.block import rollback_tx_row, rollbacks_hash, seal_block, spent_info_row
+from chain.execute import TxContext, TxFailure, execute
+from chain.identity import NodeIdentity
+from chain.storage.engine import take_writer_lock, write_transaction
+from chain.storage.repo.blocks import BlockRow, get_head, insert_block
+from chain.storage.repo.money import (
+    RollbackRow,
+    insert_rollbacks,
+    list_block_outputs,
+)
+from chain.storage.repo.params import get_platform_parameters
+from chain.storage.repo.txs import (
+    LogRow,
+    StatusRow,
+    delete_queued,
+    get_statuses,
+    insert_log,
+    list_queue,
+    logged_hashes,
+    update_statuses,
+)
+from chain.txcheck import TxRejected, check_tx_time, contract_name
+from chain.txcodec import DecodedTx, TxDecodeError, decode_tx
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BlockLimits:
+    """The platform parameters that bound one block."""
+
+    max_tx_block: int = 5000
+    max_tx_block_per_user: int = 5000
+    max_block_size: int = 64 << 20
+
+    @classmethod
+    def from_parameters(cls, params: dict[str, str]) -> BlockLimits:
+        def value(name: str, default: int) -> int:
+            try:
+                return max(int(params.get(name, default)), 1)
+            except ValueError:
+                return default
+
+        return cls(
+            max_tx_block=value("max_tx_block", cls.max_tx_block),
+            max_tx_block_per_user=value("max_tx_block_per_user", cls.max_tx_block_per_user),
+            max_block_size=value("max_block_size", cls.max_block_size),
+        )
+
+
+@dataclass
+class BlockPlan:
+    """What one pass over the queue decided: included txs, statuses, log rows, rollbacks."""
+
+    included: list[bytes] = field(default_factory=list)
+    raw: list[bytes] = field(default_factory=list)  # the included txs' bytes, in block order
+    statuses: list[StatusRow] = field(default_factory=list)
+    logs: list[LogRow] = field(default_factory=list)
+    rollbacks: list[RollbackRow] = field(default_factory=list)
+    drop: list[bytes] = field(default_factory=list)  # leaves the queue without a block
+
+
+def _rejected(tx_hash: bytes, message: str) -> StatusRow:
+    return StatusRow(tx_hash, 0, TxFailure("txError", message).errmsg(), 0, "")
+
+
+async def _run_tx(ctx: TxContext) -> tuple[str, TxFailure | None]:
+    try:
+        async with ctx.conn.begin_nested():
+            return await execute(ctx), None
+    except TxFailure as failure:
+        return "", failure
+    except Exception:  # a bug or a DB error inside one tx must not sink the block
+        logger.exception("transaction %s failed unexpectedly", ctx.hash.hex())
+        return "", TxFailure("panic", "internal error while executing the transaction")
+
+
+class BlockProducer:
+    """One writer per network: forms a block whenever transactions are queued."""
+
+    def __init__(
+        self, engine: AsyncEngine, node: NodeIdentity, window_ms: int, poll_s: float = 0.5
+    ) -> None:
+        self._engine = engine
+        self._node = node
+        self._window = window_ms / 1000
+        self._poll = poll_s
+        self._wake = asyncio.Event()
+        self._processed = asyncio.Condition()
+
+    def notify(self) -> None:
+        """Wake the producer: new transactions are queued."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Form blocks until cancelled; polls too, for txs queued by other processes."""
+        while True:
+            try:
+                await asyncio.wait_for(self._wake.wait(), self._poll)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+            if self._window:
+                await asyncio.sleep(self._window)
+            try:
+                while await self.produce_block():
+                    pass
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("block production failed; retrying")
+                await asyncio.sleep(1)
+
+    async def wait_processed(self, tx_hash: bytes, timeout: float) -> StatusRow | None:
+        """Wait until a tx is in a block or rejected; None on timeout."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            async with self._engine.connect() as conn:
+                status = (await get_statuses(conn, [tx_hash])).get(tx_hash)
+            if status is not None and (status.block_id or status.error):
+                return status
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                return None
+            async with self._processed:
+                try:
+                    await asyncio.wait_for(self._processed.wait(), min(remaining, self._poll))
+                except TimeoutError:
+                    pass
+
+    async def produce_block(self) -> bool:
+        """Form at most one block; True when the queue may still hold work."""
+        async with write_transaction(self._engine) as conn:
+            await take_writer_lock(conn)
+            limits = BlockLimits.from_parameters(await get_platform_parameters(conn))
+            head = await get_head(conn)
+            if head is None:
+                raise RuntimeError("no genesis block")
+            queued = await list_queue(conn, limits.max_tx_block * 2)
+            if not queued:
+                return False
+            block_id, block_time = head.id + 1, max(int(time.time()), head.time)
+            plan = await self._plan(conn, queued, limits, block_id, block_time)
+            if plan.included:
+                await self._seal(conn, head, plan, block_id, block_time)
+            await update_statuses(conn, plan.statuses)
+            await delete_queued(conn, plan.included + plan.drop)
+        async with self._processed:
+            self._processed.notify_all()
+        return len(queued) > len(plan.included) + len(plan.drop) or bool(plan.included)
+
+    async def _plan(
+        self,
+        conn: AsyncConnection,
+        queued: Sequence[tuple[bytes, bytes]],
+        limits: BlockLimits,
+        block_id: int,
+        block_time: int,
+    ) -> BlockPlan:
+        plan = BlockPlan()
+        replayed = await logged_hashes(conn, [h for h, _ in queued])
+        per_user: Counter[int] = Counter()
+        size = 0
+        for tx_hash, data in queued:
+            if tx_hash in replayed:
+                plan.drop.append(tx_hash)  # already in a block: never executed twice
+                continue
+            try:
+                decoded = decode_tx(data, self._node.crypto)
+                check_tx_time(decoded.tx.header.time, block_time)
+            except (TxDecodeError, TxRejected) as exc:
+                plan.drop.append(tx_hash)
+                plan.statuses.append(_rejected(tx_hash, str(exc)))
+                continue
+            key_id = decoded.tx.header.key_id
+            if len(plan.included) >= limits.max_tx_block:
+                break
+            if per_user[key_id] >= limits.max_tx_block_per_user:
+                continue  # stays queued for the next block
+            if size + len(data) > limits.max_block_size:
+                continue
+            per_user[key_id] += 1
+            size += len(data)
+            await self._include(conn, plan, decoded, block_id, block_time)
+        return plan
+
+    async def _include(
+        self,
+        conn: AsyncConnection,
+        plan: BlockPlan,
+        decoded: DecodedTx,
+        block_id: int,
+        block_time: int,
+    ) -> None:
+        ctx = TxContext(conn, self._node, block_id, block_time, decoded)
+        result, failure = await _run_tx(ctx)
+        header = decoded.tx.header
+        plan.included.append(decoded.hash)
+        plan.raw.append(decoded.raw)
+        if failure is None:
+            plan.rollbacks.extend(ctx.rollbacks)
+            plan.statuses.append(StatusRow(decoded.hash, block_id, "", 0, result[:255]))
+        else:
+            plan.statuses.append(StatusRow(decoded.hash, block_id, failure.errmsg()[:255], 1, ""))
+        plan.logs.append(
+            LogRow(
+                hash=decoded.hash,
+                block=block_id,
+                timestamp=decoded.timestamp_ms or header.time * 1000,
+                contract_name=contract_name(decoded),
+                address=header.key_id,
+                ecosystem_id=header.ecosystem_id or 1,
+                status=0 if failure is None else 1,
+            )
+        )
+
+    async def _seal(
+        self,
+        conn: AsyncConnection,
+        head: BlockRow,
+        plan: BlockPlan,
+        block_id: int,
+        block_time: int,
+    ) -> None:
+        await insert_rollbacks(conn, plan.rollbacks)
+        await insert_log(conn, plan.logs)
+        rows = [
+            rollback_tx_row(
+                block_id=r.block_id,
+                tx_hash=r.tx_hash,
+                table_name=r.table_name,
+                table_id=r.table_id,
+                data=r.data,
+                data_hash=b"",
+            )
+            for r in plan.rollbacks
+        ]
+        rows += [
+            spent_info_row(
+                input_tx_hash=o.input_tx_hash,
+                input_index=o.input_index,
+                output_tx_hash=o.output_tx_hash,
+                output_index=o.output_index,
+                output_key_id=o.output_key_id,
+                output_value=str(o.output_value),
+                ecosystem=o.ecosystem,
+                block_id=o.block_id,
+                type=o.type,
+            )
+            for o in await list_block_outputs(conn, block_id)
+        ]
+        crypto = self._node.crypto
+        raw_txs = plan.raw
+        block = seal_block(
+            block_id=block_id,
+            timestamp=block_time,
+            key_id=self._node.node_key_id,
+            network_id=self._node.network_id,
+            prev_hash=head.hash,
+            prev_rollbacks_hash=head.rollbacks_hash,
+            txs=raw_txs,
+            node_private_key=self._node.node_private,
+            crypto=crypto,
+            rollbacks_hash=rollbacks_hash(rows, crypto),
+        )
+        # The block row goes last: a reader that sees it sees everything the block did.
+        await insert_block(
+            conn,
+            BlockRow(
+                id=block_id,
+                hash=block.header.block_hash,
+                rollbacks_hash=block.header.rollbacks_hash,
+                data=block.serialize(),
+                ecosystem_id=block.header.ecosystem_id,
+                key_id=block.header.key_id,
+                node_position=block.header.node_position,
+                time=block_time,
+                tx=len(raw_txs),
+                consensus_mode=block.header.consensus_mode,
+            ),
+        )
+        logger.info("block %d sealed with %d txs", block_id, len(raw_txs))

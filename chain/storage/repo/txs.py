@@ -1,0 +1,222 @@
+"""The transaction queue, transaction statuses and the log of included transactions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from chain.storage.schema import log_transactions, queue_tx, transactions_status
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedTx:
+    """A transaction accepted by sendTx, as it is queued."""
+
+    hash: bytes
+    data: bytes
+    key_id: int
+    ecosystem: int
+    type: int
+    time_ms: int
+    expedite: int = 0
+    high_rate: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StatusRow:
+    """What txstatus reports for one hash."""
+
+    hash: bytes
+    block_id: int
+    error: str
+    penalty: int
+    result: str
+
+
+@dataclass(frozen=True, slots=True)
+class LogRow:
+    """One included transaction."""
+
+    hash: bytes
+    block: int
+    timestamp: int
+    contract_name: str
+    address: int
+    ecosystem_id: int
+    status: int
+
+
+def _insert_ignoring_duplicates(conn: AsyncConnection, table: Any) -> Any:
+    if conn.dialect.name == "postgresql":
+        return pg_insert(table).on_conflict_do_nothing()
+    return sqlite_insert(table).on_conflict_do_nothing()
+
+
+async def enqueue(conn: AsyncConnection, txs: Sequence[QueuedTx]) -> None:
+    """Queue new transactions and create their statuses; a hash already known is left alone."""
+    if not txs:
+        return
+    known = await known_hashes(conn, [tx.hash for tx in txs])
+    fresh = {tx.hash: tx for tx in txs if tx.hash not in known}
+    if not fresh:
+        return
+    await conn.execute(
+        _insert_ignoring_duplicates(conn, transactions_status),
+        [
+            {
+                "hash": tx.hash,
+                "time": tx.time_ms // 1000,
+                "type": tx.type,
+                "ecosystem": tx.ecosystem,
+                "wallet_id": tx.key_id,
+            }
+            for tx in fresh.values()
+        ],
+    )
+    await conn.execute(
+        _insert_ignoring_duplicates(conn, queue_tx),
+        [
+            {
+                "hash": tx.hash,
+                "data": tx.data,
+                "expedite": tx.expedite,
+                "time": tx.time_ms,
+                "key_id": tx.key_id,
+                "high_rate": tx.high_rate,
+            }
+            for tx in fresh.values()
+        ],
+    )
+
+
+async def known_hashes(conn: AsyncConnection, hashes: Iterable[bytes]) -> set[bytes]:
+    """Which of the hashes have a status (were accepted before)."""
+    wanted = list(set(hashes))
+    if not wanted:
+        return set()
+    result = await conn.execute(
+        select(transactions_status.c.hash).where(transactions_status.c.hash.in_(wanted))
+    )
+    return {bytes(h) for h in result.scalars()}
+
+
+async def list_queue(conn: AsyncConnection, limit: int) -> list[tuple[bytes, bytes]]:
+    """(hash, data) of queued transactions in the order blocks take them."""
+    result = await conn.execute(
+        select(queue_tx.c.hash, queue_tx.c.data)
+        .order_by(queue_tx.c.high_rate.desc(), queue_tx.c.expedite.desc(), queue_tx.c.seq)
+        .limit(limit)
+    )
+    return [(bytes(h), bytes(d)) for h, d in result]
+
+
+async def count_queue(conn: AsyncConnection) -> int:
+    """How many transactions wait for a block."""
+    result = await conn.execute(select(func.count()).select_from(queue_tx))
+    return int(result.scalar_one())
+
+
+async def delete_queued(conn: AsyncConnection, hashes: Sequence[bytes]) -> None:
+    """Remove transactions from the queue (included, rejected or replayed)."""
+    if hashes:
+        await conn.execute(delete(queue_tx).where(queue_tx.c.hash.in_(list(hashes))))
+
+
+async def logged_hashes(conn: AsyncConnection, hashes: Iterable[bytes]) -> set[bytes]:
+    """Which of the hashes are already in a block."""
+    wanted = list(set(hashes))
+    if not wanted:
+        return set()
+    result = await conn.execute(
+        select(log_transactions.c.hash).where(log_transactions.c.hash.in_(wanted))
+    )
+    return {bytes(h) for h in result.scalars()}
+
+
+async def insert_log(conn: AsyncConnection, rows: Sequence[LogRow]) -> None:
+    """Record included transactions."""
+    if rows:
+        await conn.execute(
+            log_transactions.insert(),
+            [
+                {
+                    "hash": r.hash,
+                    "block": r.block,
+                    "timestamp": r.timestamp,
+                    "contract_name": r.contract_name,
+                    "address": r.address,
+                    "ecosystem_id": r.ecosystem_id,
+                    "status": r.status,
+                }
+                for r in rows
+            ],
+        )
+
+
+async def update_statuses(conn: AsyncConnection, rows: Sequence[StatusRow]) -> None:
+    """Set block id, error, penalty and result of processed transactions."""
+    if not rows:
+        return
+    stmt = (
+        update(transactions_status)
+        .where(transactions_status.c.hash == bindparam("b_hash"))
+        .values(
+            block_id=bindparam("b_block"),
+            error=bindparam("b_error"),
+            penalty=bindparam("b_penalty"),
+            result=bindparam("b_result"),
+        )
+    )
+    await conn.execute(
+        stmt,
+        [
+            {
+                "b_hash": r.hash,
+                "b_block": r.block_id,
+                "b_error": r.error,
+                "b_penalty": r.penalty,
+                "b_result": r.result,
+            }
+            for r in rows
+        ],
+    )
+
+
+async def get_statuses(conn: AsyncConnection, hashes: Sequence[bytes]) -> dict[bytes, StatusRow]:
+    """Statuses of the given hashes that exist."""
+    if not hashes:
+        return {}
+    result = await conn.execute(
+        select(transactions_status).where(transactions_status.c.hash.in_(list(set(hashes))))
+    )
+    return {
+        bytes(r.hash): StatusRow(bytes(r.hash), r.block_id, r.error, r.penalty, r.result)
+        for r in result
+    }
+
+
+async def get_log(conn: AsyncConnection, hashes: Sequence[bytes]) -> dict[bytes, LogRow]:
+    """Log rows of the given hashes that are in blocks."""
+    if not hashes:
+        return {}
+    result = await conn.execute(
+        select(log_transactions).where(log_transactions.c.hash.in_(list(set(hashes))))
+    )
+    return {
+        bytes(r.hash): LogRow(
+            bytes(r.hash),
+            r.block,
+            r.timestamp,
+            r.contract_name,
+            r.address,
+            r.ecosystem_id,
+            r.status,
+        )
+        for r in result
+    }

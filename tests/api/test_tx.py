@@ -1,0 +1,242 @@
+"""sendTx -> queue -> block -> txstatus, native transfers, and every way a tx is refused."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+from aiohttp import FormData
+from aiohttp.test_utils import TestClient
+from sqlalchemy import func, select, update
+
+from chain.contract_registry import NEW_USER
+from chain.genesis import FOUNDER_AMOUNT
+from chain.storage.engine import make_engine
+from chain.storage.repo.money import get_amount, sum_unspent
+from chain.storage.schema import (
+    log_transactions,
+    platform_parameters,
+    queue_tx,
+    transactions_status,
+)
+from chain.txcodec import Utxo, build_client_tx, build_sdk_tx
+from chain.verify import verify_chain
+from node.config import Config
+from node.datadir import open_data_dir
+from tests.helpers import Wallet, send_txs, smart_tx, transfer_self_tx, utxo_tx, wait_status
+
+Client = TestClient[Any, Any]
+
+
+@pytest.fixture
+async def founder(client: Client, config: Config) -> Wallet:
+    private = bytes.fromhex((config.data_dir / "PrivateKey").read_text())
+    wallet = Wallet(config.crypto, private=private)
+    await wallet.login(client)
+    return wallet
+
+
+async def _db(config: Config, fn: Any) -> Any:
+    engine = make_engine(config.db_url)
+    try:
+        async with engine.begin() as conn:
+            return await fn(conn)
+    finally:
+        await engine.dispose()
+
+
+async def test_utxo_transfer_to_fresh_key(client: Client, config: Config, founder: Wallet) -> None:
+    alice = Wallet(config.crypto)
+    await alice.login(client)
+    raw = utxo_tx(founder, alice.key_id, 1234)
+    status, body = await send_txs(client, founder, raw)
+    assert status == 200, body
+    tx_hash = next(h for h in body["hashes"] if h != "tx0")
+    assert body["hashes"][tx_hash] == tx_hash and body["hashes"]["tx0"] == tx_hash
+    result = await wait_status(client, founder, tx_hash)
+    assert result["blockid"] and result["penalty"] == 0 and "errmsg" not in result
+
+    async def balances(conn: Any) -> tuple[int, int]:
+        return await sum_unspent(conn, founder.key_id, 1), await sum_unspent(conn, alice.key_id, 1)
+
+    assert await _db(config, balances) == (FOUNDER_AMOUNT - 1234, 1234)
+    node = open_data_dir(config.data_dir, config.network_id, config.crypto)
+    engine = make_engine(config.db_url)
+    try:
+        assert await verify_chain(engine, node) >= 2
+    finally:
+        await engine.dispose()
+
+
+async def test_replay_is_not_executed_twice(
+    client: Client, config: Config, founder: Wallet
+) -> None:
+    alice = Wallet(config.crypto)
+    raw = utxo_tx(founder, alice.key_id, 10)
+    _, body = await send_txs(client, founder, raw)
+    tx_hash = next(iter(body["hashes"]))
+    first = await wait_status(client, founder, tx_hash)
+    status, again = await send_txs(client, founder, raw, raw)
+    assert status == 200 and tx_hash in again["hashes"]
+    assert (await wait_status(client, founder, tx_hash))["blockid"] == first["blockid"]
+
+    async def facts(conn: Any) -> tuple[int, int, int]:
+        logged = await conn.scalar(
+            select(func.count())
+            .select_from(log_transactions)
+            .where(log_transactions.c.hash == bytes.fromhex(tx_hash))
+        )
+        queued = await conn.scalar(select(func.count()).select_from(queue_tx))
+        return logged, queued, await sum_unspent(conn, alice.key_id, 1)
+
+    await asyncio.sleep(0.3)
+    assert await _db(config, facts) == (1, 0, 10)
+
+
+async def test_insufficient_funds_is_a_penalty_in_the_block(
+    client: Client, config: Config, founder: Wallet
+) -> None:
+    bob = Wallet(config.crypto)
+    await bob.login(client)
+    raw = utxo_tx(bob, founder.key_id, 5)
+    _, body = await send_txs(client, bob, raw)
+    result = await wait_status(client, bob, next(iter(body["hashes"])))
+    assert result["blockid"] and result["penalty"] == 1
+    assert result["errmsg"]["type"] == "panic"
+    assert "current balance is not enough" in result["errmsg"]["error"]
+
+
+async def test_transfer_self_both_ways(client: Client, config: Config, founder: Wallet) -> None:
+    raw = transfer_self_tx(founder, 700, "UTXO", "Account")
+    _, body = await send_txs(client, founder, raw)
+    assert (await wait_status(client, founder, next(iter(body["hashes"]))))["penalty"] == 0
+    raw = transfer_self_tx(founder, 200, "Account", "UTXO")
+    _, body = await send_txs(client, founder, raw)
+    assert (await wait_status(client, founder, next(iter(body["hashes"]))))["penalty"] == 0
+    raw = transfer_self_tx(founder, 10**30, "Account", "UTXO")
+    _, body = await send_txs(client, founder, raw)
+    assert (await wait_status(client, founder, next(iter(body["hashes"]))))["penalty"] == 1
+
+    async def facts(conn: Any) -> tuple[int | None, int]:
+        return await get_amount(conn, 1, founder.key_id), await sum_unspent(conn, founder.key_id, 1)
+
+    assert await _db(config, facts) == (500, FOUNDER_AMOUNT - 500)
+
+
+async def test_go_sdk_envelope_and_hex_form_values(
+    client: Client, config: Config, founder: Wallet
+) -> None:
+    alice = Wallet(config.crypto)
+    tx = smart_tx(founder, utxo=Utxo(to_id=alice.key_id, value="7", comment=""))
+    raw = build_sdk_tx(tx, founder.private, config.crypto, timestamp_ms=0)
+    status, body = await send_txs(client, founder, raw, as_files=False)
+    assert status == 200, body
+    result = await wait_status(client, founder, next(iter(body["hashes"])))
+    assert result["penalty"] == 0
+
+
+async def _refused(client: Client, wallet: Wallet, raw: bytes) -> tuple[int, dict[str, Any]]:
+    return await send_txs(client, wallet, raw)
+
+
+async def test_refusals_store_nothing(client: Client, config: Config, founder: Wallet) -> None:
+    def bad_signature(w: Wallet) -> bytes:
+        raw = bytearray(utxo_tx(w, founder.key_id, 1))
+        raw[-5] ^= 0xFF
+        return bytes(raw)
+
+    def contract(w: Wallet, contract_id: int, params: dict[str, Any]) -> bytes:
+        return build_client_tx(
+            smart_tx(w, contract_id=contract_id, params=params), w.private, w.crypto
+        )
+
+    cases: list[tuple[Any, str]] = [
+        (bad_signature, "Incorrect sign"),
+        (lambda w: utxo_tx(w, founder.key_id, 1, network_id=2), "error networkid invalid"),
+        (lambda w: contract(w, 5099, {}), "unknown contract 5099"),
+        (lambda w: contract(w, NEW_USER.id, {"Bogus": "1"}), "'Bogus' parameter is not required"),
+        (lambda w: contract(w, NEW_USER.id, {"Ecosystem": "x"}), "parameter Ecosystem must be int"),
+        (lambda w: b"\x80\x05abc", "truncated payload"),
+        (lambda w: utxo_tx(w, founder.key_id, 1, time_s=1), "older than"),
+    ]
+    for make, text in cases:
+        wallet = Wallet(config.crypto)
+        await wallet.login(client)
+        # One bad tx rejects the whole batch, the good one with it.
+        status, body = await send_txs(
+            client, wallet, utxo_tx(wallet, founder.key_id, 1), make(wallet)
+        )
+        assert status == 400, body
+        assert body["error"] == "E_SERVER" and text in body["msg"], body
+
+    async def count(conn: Any) -> int:
+        stmt = (
+            select(func.count())
+            .select_from(transactions_status)
+            .where(transactions_status.c.type != 3)
+        )
+        return int(await conn.scalar(stmt))
+
+    assert await _db(config, count) == 0
+
+
+async def test_tx_over_max_tx_size(client: Client, config: Config, founder: Wallet) -> None:
+    async def shrink(conn: Any) -> None:
+        await conn.execute(
+            update(platform_parameters)
+            .where(platform_parameters.c.name == "max_tx_size")
+            .values(value="100")
+        )
+
+    await _db(config, shrink)
+    raw = utxo_tx(founder, 5555, 1)
+    status, body = await send_txs(client, founder, raw)
+    assert status == 400
+    assert body == {"error": "E_LIMITTXSIZE", "msg": f"The size of tx is too big ({len(raw)})"}
+
+
+async def test_send_tx_needs_login(client: Client) -> None:
+    form = FormData()
+    form.add_field("tx", b"\x80", filename="tx")
+    resp = await client.post("/api/v2/sendTx", data=form)
+    assert resp.status == 401
+    assert await resp.json() == {"error": "E_UNAUTHORIZED", "msg": "Unauthorized"}
+
+
+async def test_bad_txs_get_the_key_banned(client: Client, config: Config) -> None:
+    mallory = Wallet(config.crypto)
+    await mallory.login(client)
+    for _ in range(5):
+        status, _ = await send_txs(client, mallory, b"\x80garbage")
+        assert status == 400
+    status, body = await send_txs(client, mallory, utxo_tx(mallory, 5555, 1))
+    assert status == 403
+    assert body["error"] == "E_BANNED"
+    assert body["msg"].startswith(f"The key {mallory.key_id} is banned till ")
+
+
+async def test_txstatus_errors(client: Client, founder: Wallet) -> None:
+    async def post(data: str) -> tuple[int, dict[str, Any]]:
+        resp = await client.post("/api/v2/txstatus", data={"data": data}, headers=founder.auth)
+        return resp.status, await resp.json()
+
+    assert await post("not json") == (400, {"error": "E_HASHWRONG", "msg": "Hash is incorrect"})
+    assert (await post(json.dumps({"hashes": ["zz"]})))[1]["error"] == "E_HASHWRONG"
+    missing = "ab" * 32
+    assert await post(json.dumps({"hashes": [missing]})) == (
+        400,
+        {"error": "E_HASHNOTFOUND", "msg": f"Hash {missing} has not been found"},
+    )
+
+
+async def test_new_key_login_goes_through_a_block(client: Client, config: Config) -> None:
+    carol = Wallet(config.crypto)
+    await carol.login(client)
+
+    async def logged(conn: Any) -> list[str]:
+        rows = await conn.execute(select(log_transactions.c.contract_name))
+        return list(rows.scalars())
+
+    assert "@1NewUser" in await _db(config, logged)
