@@ -160,7 +160,9 @@ class BlockProducer:
             await delete_queued(conn, plan.included + plan.drop)
         async with self._processed:
             self._processed.notify_all()
-        return len(queued) > len(plan.included) + len(plan.drop) or bool(plan.included)
+        # Without progress (e.g. every queued tx waits on a per-user limit) wait for a wake-up
+        # instead of spinning.
+        return bool(plan.included or plan.drop)
 
     async def _plan(
         self,
@@ -190,6 +192,12 @@ class BlockProducer:
                 break
             if per_user[key_id] >= limits.max_tx_block_per_user:
                 continue  # stays queued for the next block
+            if len(data) > limits.max_block_size:
+                plan.drop.append(tx_hash)
+                plan.statuses.append(
+                    _rejected(tx_hash, "transaction is bigger than max_block_size")
+                )
+                continue
             if size + len(data) > limits.max_block_size:
                 continue
             per_user[key_id] += 1

@@ -240,3 +240,54 @@ async def test_new_key_login_goes_through_a_block(client: Client, config: Config
         return list(rows.scalars())
 
     assert "@1NewUser" in await _db(config, logged)
+
+
+async def _set_param(config: Config, name: str, value: str) -> None:
+    async def run(conn: Any) -> None:
+        await conn.execute(
+            update(platform_parameters)
+            .where(platform_parameters.c.name == name)
+            .values(value=value)
+        )
+
+    await _db(config, run)
+
+
+@pytest.mark.parametrize("param", ["max_tx_block", "max_tx_block_per_user"])
+async def test_block_limits_split_a_batch(
+    client: Client, config: Config, founder: Wallet, param: str
+) -> None:
+    await _set_param(config, param, "2")
+    raws = [utxo_tx(founder, Wallet(config.crypto).key_id, 1) for _ in range(5)]
+    status, body = await send_txs(client, founder, *raws)
+    assert status == 200, body
+    hashes = [h for h in body["hashes"] if len(h) == 64]
+    blocks = [(await wait_status(client, founder, h))["blockid"] for h in hashes]
+    per_block: dict[str, int] = {}
+    for block in blocks:
+        per_block[block] = per_block.get(block, 0) + 1
+    assert len(per_block) >= 3 and max(per_block.values()) <= 2
+
+
+async def test_block_size_limit(client: Client, config: Config, founder: Wallet) -> None:
+    raws = [utxo_tx(founder, Wallet(config.crypto).key_id, 1) for _ in range(3)]
+    await _set_param(config, "max_block_size", str(len(raws[0]) + 10))
+    status, body = await send_txs(client, founder, *raws)
+    assert status == 200, body
+    hashes = [h for h in body["hashes"] if len(h) == 64]
+    blocks = {(await wait_status(client, founder, h))["blockid"] for h in hashes}
+    assert len(blocks) == 3
+
+
+async def test_tx_bigger_than_a_block_is_rejected_not_stuck(
+    client: Client, config: Config, founder: Wallet
+) -> None:
+    await _set_param(config, "max_block_size", "50")
+    status, body = await send_txs(client, founder, utxo_tx(founder, 5555, 1))
+    assert status == 200
+    result = await wait_status(client, founder, next(h for h in body["hashes"] if len(h) == 64))
+    assert result["blockid"] == ""
+    assert result["errmsg"] == {
+        "type": "txError",
+        "error": "transaction is bigger than max_block_size",
+    }
