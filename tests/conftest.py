@@ -16,6 +16,7 @@ from aiohttp.test_utils import TestClient
 from chain.crypto import Cryptoer, Hasher
 from node.app import create_app
 from node.config import Config
+from tests.helpers import Wallet
 
 PG_ADMIN_DSN = os.environ.get("IBAX_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -106,3 +107,12 @@ async def client(
 def p256_config(make_config: Callable[..., Config]) -> Config:
     """The Weaver-era pair: P-256 + SHA-256."""
     return make_config(cryptoer=Cryptoer.P256, hasher=Hasher.SHA256)
+
+
+@pytest.fixture
+async def founder(client: TestClient[Any, Any], config: Config) -> Wallet:
+    """The founder (owner of the initial supply), logged in."""
+    private = bytes.fromhex((config.data_dir / "PrivateKey").read_text())
+    wallet = Wallet(config.crypto, private=private)
+    await wallet.login(client)
+    return wallet

@@ -30,14 +30,6 @@ from tests.helpers import Wallet, send_txs, smart_tx, transfer_self_tx, utxo_tx,
 Client = TestClient[Any, Any]
 
 
-@pytest.fixture
-async def founder(client: Client, config: Config) -> Wallet:
-    private = bytes.fromhex((config.data_dir / "PrivateKey").read_text())
-    wallet = Wallet(config.crypto, private=private)
-    await wallet.login(client)
-    return wallet
-
-
 async def _db(config: Config, fn: Any) -> Any:
     engine = make_engine(config.db_url)
     try:
