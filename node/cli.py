@@ -1,4 +1,4 @@
-"""The ibax-node command line: run, keygen, db upgrade."""
+"""The ibax-node command line: run, keygen, db upgrade, and the signing client."""
 
 from __future__ import annotations
 
@@ -15,11 +15,12 @@ from typing import Any
 from aiohttp import web
 
 from chain.address import address_to_string
-from chain.crypto import Crypto, Cryptoer, Hasher
+from chain.crypto import Crypto, Cryptoer, Hasher, parse_private_key
 from chain.errors import ChainError
 from chain.storage.engine import make_engine
 from chain.storage.migrate import upgrade
 from node.app import create_app
+from node.client import ClientError, NodeClient, succeeded
 from node.config import Config, ConfigError, build_config
 from node.datadir import new_key_pair, write_key_pair
 
@@ -58,6 +59,28 @@ def build_parser() -> argparse.ArgumentParser:
     keygen.add_argument("--hasher", default=Hasher.KECCAK256.value)
     keygen.add_argument("--out", type=Path, help="write PrivateKey/PublicKey files here")
     keygen.add_argument("--prefix", default="", help="file name prefix, e.g. Node")
+
+    for name, help_text in (
+        ("call", "sign and send a contract call: call CONTRACT k=v ..."),
+        ("transfer", "send a native transfer: transfer TO AMOUNT (smallest units)"),
+        ("status", "show a transaction's status: status HASH"),
+    ):
+        cmd = sub.add_parser(name, help=help_text)
+        cmd.add_argument("--node", default=None, help="node URL (default $IBAX_NODE or :7079)")
+        cmd.add_argument(
+            "--key-file", type=Path, help="private key hex file (default ./ibax-data/PrivateKey)"
+        )
+        cmd.add_argument("--timeout", type=float, default=30, help="seconds to wait for a block")
+        if name != "status":
+            cmd.add_argument("--no-wait", action="store_true", help="print the hash, do not wait")
+        if name == "call":
+            cmd.add_argument("contract")
+            cmd.add_argument("params", nargs="*", metavar="k=v")
+        elif name == "transfer":
+            cmd.add_argument("to")
+            cmd.add_argument("amount", type=int)
+        else:
+            cmd.add_argument("hash")
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -126,6 +149,49 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _private_key(args: argparse.Namespace) -> bytes:
+    if args.key_file is None and os.environ.get("IBAX_PRIVATE_KEY"):
+        return parse_private_key(os.environ["IBAX_PRIVATE_KEY"])
+    path = args.key_file or Path("ibax-data") / "PrivateKey"
+    try:
+        return parse_private_key(path.read_text())
+    except OSError as exc:
+        raise ConfigError(f"cannot read key file {path}: {exc.strerror}") from exc
+
+
+async def _client_command(args: argparse.Namespace) -> int:
+    url = args.node or os.environ.get("IBAX_NODE", "http://127.0.0.1:7079")
+    async with NodeClient(url, _private_key(args)) as client:
+        if args.command == "status":
+            status = await client.status(args.hash)
+            print(json.dumps({"hash": args.hash, **status}))
+            return 0 if succeeded(status) else 1
+        if args.command == "call":
+            params = {}
+            for item in args.params:
+                key, sep, value = item.partition("=")
+                if not sep or not key:
+                    raise ConfigError(f"parameters are k=v, not {item!r}")
+                params[key] = value
+            tx_hash = await client.call(args.contract, params)
+        else:
+            tx_hash = await client.transfer(args.to, args.amount)
+        if args.no_wait:
+            print(json.dumps({"hash": tx_hash}))
+            return 0
+        status = await client.wait(tx_hash, args.timeout)
+        print(json.dumps({"hash": tx_hash, **status}))
+        return 0 if succeeded(status) else 1
+
+
+def cmd_client(args: argparse.Namespace) -> int:
+    try:
+        return asyncio.run(_client_command(args))
+    except ClientError as exc:
+        print(f"ibax-node: {exc}", file=sys.stderr)
+        return 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script and of ``python -m node``."""
     args = build_parser().parse_args(argv)
@@ -134,6 +200,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_run(args)
         if args.command == "keygen":
             return cmd_keygen(args)
+        if args.command in ("call", "transfer", "status"):
+            return cmd_client(args)
         return cmd_db_upgrade(args)
     except (ConfigError, ChainError) as exc:
         print(f"ibax-node: {exc}", file=sys.stderr)
