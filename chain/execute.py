@@ -14,16 +14,9 @@ from chain.contract_registry import NEW_USER, check_params, find_contract
 from chain.crypto import cut_pub
 from chain.errors import ChainError, CryptoError
 from chain.identity import NodeIdentity
+from chain.ledger import BlockLedger
 from chain.storage.repo.keys import get_key, insert_key, insert_member, set_key_pub
-from chain.storage.repo.money import (
-    Output,
-    RollbackRow,
-    get_amount,
-    insert_outputs,
-    list_unspent,
-    set_amount,
-    spend_outputs,
-)
+from chain.storage.repo.money import Output, RollbackRow
 from chain.storage.repo.params import get_ecosystem, get_parameter
 from chain.txcodec import DecodedTx, TxType
 
@@ -63,6 +56,7 @@ class TxContext:
     block_id: int
     block_time: int
     decoded: DecodedTx
+    ledger: BlockLedger
     rollbacks: list[RollbackRow] = field(default_factory=list)
 
     @property
@@ -93,15 +87,6 @@ def _amount(text: str) -> int:
     return value
 
 
-async def _ensure_key(ctx: TxContext, ecosystem: int, key_id: int) -> int:
-    amount = await get_amount(ctx.conn, ecosystem, key_id)
-    if amount is None:
-        await insert_key(ctx.conn, ecosystem, key_id)
-        ctx.record_rollback("1_keys", f"{key_id},{ecosystem}", None)
-        return 0
-    return amount
-
-
 async def run_utxo(ctx: TxContext) -> str:
     """Type 5: spend all of the sender's outputs, pay the recipient, return the change."""
     tx = ctx.decoded.tx
@@ -110,19 +95,15 @@ async def run_utxo(ctx: TxContext) -> str:
     value = _amount(tx.utxo.value)
     if tx.utxo.to_id == sender:
         raise TxFailure("panic", "cannot send to yourself")
-    inputs = await list_unspent(ctx.conn, sender, ecosystem)
+    inputs = await ctx.ledger.unspent((ecosystem, sender))
     total = sum(o.output_value for o in inputs)
     if not inputs or total < value:
         raise _insufficient(sender, ecosystem)
-    await spend_outputs(ctx.conn, inputs, ctx.hash)
-    outputs = [
-        Output(ctx.hash, 0, tx.utxo.to_id, value, ecosystem, ctx.block_id, UTXO_TRANSFER),
-    ]
+    ctx.ledger.spend((ecosystem, sender), inputs, ctx.hash)
+    ledger_out = ctx.ledger.add_output
+    ledger_out(Output(ctx.hash, 0, tx.utxo.to_id, value, ecosystem, ctx.block_id, UTXO_TRANSFER))
     if total > value:
-        outputs.append(
-            Output(ctx.hash, 1, sender, total - value, ecosystem, ctx.block_id, UTXO_OUTPUT)
-        )
-    await insert_outputs(ctx.conn, outputs)
+        ledger_out(Output(ctx.hash, 1, sender, total - value, ecosystem, ctx.block_id, UTXO_OUTPUT))
     return ""
 
 
@@ -131,32 +112,35 @@ async def run_transfer_self(ctx: TxContext) -> str:
     tx = ctx.decoded.tx
     assert tx.transfer_self is not None
     sender, ecosystem = tx.header.key_id, tx.header.ecosystem_id or 1
+    account = (ecosystem, sender)
     value = _amount(tx.transfer_self.value)
     source, target = tx.transfer_self.source.lower(), tx.transfer_self.target.lower()
-    balance = await _ensure_key(ctx, ecosystem, sender)
+    stored = await ctx.ledger.amount(account)
+    balance = stored or 0
     if (source, target) == ("utxo", "account"):
-        inputs = await list_unspent(ctx.conn, sender, ecosystem)
+        inputs = await ctx.ledger.unspent(account)
         total = sum(o.output_value for o in inputs)
         if not inputs or total < value:
             raise _insufficient(sender, ecosystem)
-        await spend_outputs(ctx.conn, inputs, ctx.hash)
+        ctx.ledger.spend(account, inputs, ctx.hash)
         if total > value:
-            change = Output(
-                ctx.hash, 0, sender, total - value, ecosystem, ctx.block_id, UTXO_SELF_UTXO
+            ctx.ledger.add_output(
+                Output(ctx.hash, 0, sender, total - value, ecosystem, ctx.block_id, UTXO_SELF_UTXO)
             )
-            await insert_outputs(ctx.conn, [change])
-        ctx.record_rollback("1_keys", f"{sender},{ecosystem}", {"amount": str(balance)})
-        await set_amount(ctx.conn, ecosystem, sender, balance + value)
-        return ""
-    if (source, target) == ("account", "utxo"):
+        new_balance = balance + value
+    elif (source, target) == ("account", "utxo"):
         if balance < value:
             raise _insufficient(sender, ecosystem)
-        ctx.record_rollback("1_keys", f"{sender},{ecosystem}", {"amount": str(balance)})
-        await set_amount(ctx.conn, ecosystem, sender, balance - value)
-        output = Output(ctx.hash, 0, sender, value, ecosystem, ctx.block_id, UTXO_SELF_ACCOUNT)
-        await insert_outputs(ctx.conn, [output])
-        return ""
-    raise TxFailure("panic", "transfer self fail")
+        ctx.ledger.add_output(
+            Output(ctx.hash, 0, sender, value, ecosystem, ctx.block_id, UTXO_SELF_ACCOUNT)
+        )
+        new_balance = balance - value
+    else:
+        raise TxFailure("panic", "transfer self fail")
+    previous = None if stored is None else {"amount": str(balance)}
+    ctx.record_rollback("1_keys", f"{sender},{ecosystem}", previous)
+    ctx.ledger.set_amount(account, new_balance)
+    return ""
 
 
 async def new_user(ctx: TxContext, params: dict[str, Any]) -> str:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from chain.block import rollback_tx_row, rollbacks_hash, seal_block, spent_info_row
 from chain.execute import TxContext, TxFailure, execute
 from chain.identity import NodeIdentity
+from chain.ledger import BlockLedger
 from chain.storage.engine import take_writer_lock, write_transaction
 from chain.storage.repo.blocks import BlockRow, get_head, insert_block
 from chain.storage.repo.money import (
@@ -33,7 +34,7 @@ from chain.storage.repo.txs import (
     update_statuses,
 )
 from chain.txcheck import TxRejected, check_tx_time, contract_name
-from chain.txcodec import DecodedTx, TxDecodeError, decode_tx
+from chain.txcodec import DecodedTx, TxDecodeError, TxType, decode_tx
 
 logger = logging.getLogger(__name__)
 
@@ -78,12 +79,22 @@ def _rejected(tx_hash: bytes, message: str) -> StatusRow:
 
 
 async def _run_tx(ctx: TxContext) -> tuple[str, TxFailure | None]:
+    if ctx.decoded.tx.tx_type != TxType.SMART_CONTRACT:
+        # Native transfers check before they change the ledger view, so a failure leaves
+        # nothing behind; they need no database savepoint.
+        try:
+            return await execute(ctx), None
+        except TxFailure as failure:
+            return "", failure
+    # A contract works on the database itself: give it the block's changes so far, and a
+    # savepoint that its failure rolls back.
+    await ctx.ledger.flush()
     try:
         async with ctx.conn.begin_nested():
             return await execute(ctx), None
     except TxFailure as failure:
         return "", failure
-    except Exception:  # a bug or a DB error inside one tx must not sink the block
+    except Exception:  # a bug or a DB error inside one contract must not sink the block
         logger.exception("transaction %s failed unexpectedly", ctx.hash.hex())
         return "", TxFailure("panic", "internal error while executing the transaction")
 
@@ -174,8 +185,7 @@ class BlockProducer:
     ) -> BlockPlan:
         plan = BlockPlan()
         replayed = await logged_hashes(conn, [h for h, _ in queued])
-        per_user: Counter[int] = Counter()
-        size = 0
+        candidates: list[tuple[bytes, bytes, DecodedTx]] = []
         for tx_hash, data in queued:
             if tx_hash in replayed:
                 plan.drop.append(tx_hash)  # already in a block: never executed twice
@@ -187,6 +197,14 @@ class BlockProducer:
                 plan.drop.append(tx_hash)
                 plan.statuses.append(_rejected(tx_hash, str(exc)))
                 continue
+            candidates.append((tx_hash, data, decoded))
+        ledger = BlockLedger(conn)
+        await ledger.preload(
+            (c[2].tx.header.ecosystem_id or 1, c[2].tx.header.key_id) for c in candidates
+        )
+        per_user: Counter[int] = Counter()
+        size = 0
+        for tx_hash, data, decoded in candidates:
             key_id = decoded.tx.header.key_id
             if len(plan.included) >= limits.max_tx_block:
                 break
@@ -202,18 +220,20 @@ class BlockProducer:
                 continue
             per_user[key_id] += 1
             size += len(data)
-            await self._include(conn, plan, decoded, block_id, block_time)
+            await self._include(conn, ledger, plan, decoded, block_id, block_time)
+        await ledger.flush()
         return plan
 
     async def _include(
         self,
         conn: AsyncConnection,
+        ledger: BlockLedger,
         plan: BlockPlan,
         decoded: DecodedTx,
         block_id: int,
         block_time: int,
     ) -> None:
-        ctx = TxContext(conn, self._node, block_id, block_time, decoded)
+        ctx = TxContext(conn, self._node, block_id, block_time, decoded, ledger)
         result, failure = await _run_tx(ctx)
         header = decoded.tx.header
         plan.included.append(decoded.hash)

@@ -19,6 +19,7 @@ from chain.storage.schema import (
     log_transactions,
     platform_parameters,
     queue_tx,
+    spent_info,
     transactions_status,
 )
 from chain.txcodec import Utxo, build_client_tx, build_sdk_tx
@@ -283,3 +284,36 @@ async def test_tx_bigger_than_a_block_is_rejected_not_stuck(
         "type": "txError",
         "error": "transaction is bigger than max_block_size",
     }
+
+
+async def test_chained_transfers_in_one_block_conserve_money(
+    client: Client, config: Config, founder: Wallet
+) -> None:
+    # Each transfer spends the change output of the one before it, inside the same block.
+    recipients = [Wallet(config.crypto).key_id for _ in range(6)]
+    raws = [utxo_tx(founder, to_id, 100 + i) for i, to_id in enumerate(recipients)]
+    status, body = await send_txs(client, founder, *raws)
+    assert status == 200, body
+    hashes = [h for h in body["hashes"] if len(h) == 64]
+    results = [await wait_status(client, founder, h) for h in hashes]
+    assert all(r["penalty"] == 0 for r in results)
+    assert len({r["blockid"] for r in results}) < len(results)  # some shared a block
+
+    async def facts(conn: Any) -> tuple[int, list[int], int]:
+        unspent = await conn.scalar(
+            select(func.count())
+            .select_from(spent_info)
+            .where(
+                spent_info.c.output_key_id == founder.key_id, spent_info.c.input_tx_hash.is_(None)
+            )
+        )
+        return (
+            await sum_unspent(conn, founder.key_id, 1),
+            [await sum_unspent(conn, r, 1) for r in recipients],
+            int(unspent),
+        )
+
+    founder_left, received, founder_outputs = await _db(config, facts)
+    assert received == [100 + i for i in range(6)]
+    assert founder_left == FOUNDER_AMOUNT - sum(received)
+    assert founder_outputs == 1

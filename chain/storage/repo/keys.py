@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,6 +66,18 @@ async def insert_key(
             account=address_to_string(key_id),
         )
     )
+
+
+async def insert_keys(conn: AsyncConnection, accounts: Sequence[tuple[int, int]]) -> None:
+    """Create empty account rows for (ecosystem, key_id) pairs."""
+    if accounts:
+        await conn.execute(
+            insert(keys),
+            [
+                {"id": key, "ecosystem": eco, "account": address_to_string(key)}
+                for eco, key in accounts
+            ],
+        )
 
 
 async def set_key_pub(conn: AsyncConnection, ecosystem: int, key_id: int, pub: bytes) -> None:

@@ -38,20 +38,6 @@ class RollbackRow:
     data: str
 
 
-async def list_unspent(conn: AsyncConnection, key_id: int, ecosystem: int) -> list[Output]:
-    """A key's unspent outputs in an ecosystem, oldest first."""
-    result = await conn.execute(
-        select(spent_info)
-        .where(
-            spent_info.c.output_key_id == key_id,
-            spent_info.c.ecosystem == ecosystem,
-            spent_info.c.input_tx_hash.is_(None),
-        )
-        .order_by(spent_info.c.block_id, spent_info.c.output_tx_hash, spent_info.c.output_index)
-    )
-    return [_output(r) for r in result]
-
-
 def _output(row: Any) -> Output:
     return Output(
         output_tx_hash=bytes(row.output_tx_hash),
@@ -78,9 +64,32 @@ async def sum_unspent(conn: AsyncConnection, key_id: int, ecosystem: int) -> int
     return sum(result.scalars())
 
 
-async def spend_outputs(conn: AsyncConnection, outputs: Sequence[Output], tx_hash: bytes) -> None:
-    """Mark outputs as inputs of a transaction; refuses an output that is already spent."""
-    if not outputs:
+async def list_unspent_many(
+    conn: AsyncConnection, accounts: Sequence[tuple[int, int]]
+) -> dict[tuple[int, int], list[Output]]:
+    """Unspent outputs of many (ecosystem, key_id) accounts, oldest first, in one query."""
+    if not accounts:
+        return {}
+    wanted = set(accounts)
+    result = await conn.execute(
+        select(spent_info)
+        .where(
+            spent_info.c.output_key_id.in_(list({key for _, key in wanted})),
+            spent_info.c.input_tx_hash.is_(None),
+        )
+        .order_by(spent_info.c.block_id, spent_info.c.output_tx_hash, spent_info.c.output_index)
+    )
+    found: dict[tuple[int, int], list[Output]] = {}
+    for row in result:
+        account = (row.ecosystem, row.output_key_id)
+        if account in wanted:
+            found.setdefault(account, []).append(_output(row))
+    return found
+
+
+async def spend_outputs(conn: AsyncConnection, spent: Sequence[tuple[Output, bytes, int]]) -> None:
+    """Mark outputs as inputs of transactions: (output, spending tx hash, input index)."""
+    if not spent:
         return
     stmt = (
         update(spent_info)
@@ -93,18 +102,13 @@ async def spend_outputs(conn: AsyncConnection, outputs: Sequence[Output], tx_has
         )
         .values(input_tx_hash=bindparam("b_in"), input_index=bindparam("b_in_idx"))
     )
-    for i, out in enumerate(outputs):
-        result = await conn.execute(
-            stmt,
-            {
-                "b_out": out.output_tx_hash,
-                "b_idx": out.output_index,
-                "b_in": tx_hash,
-                "b_in_idx": i,
-            },
-        )
-        if result.rowcount != 1:
-            raise RuntimeError("output already spent")  # guarded by the caller's selection
+    await conn.execute(
+        stmt,
+        [
+            {"b_out": o.output_tx_hash, "b_idx": o.output_index, "b_in": tx, "b_in_idx": i}
+            for o, tx, i in spent
+        ],
+    )
 
 
 async def insert_outputs(conn: AsyncConnection, outputs: Sequence[Output]) -> None:
@@ -121,6 +125,8 @@ async def insert_outputs(conn: AsyncConnection, outputs: Sequence[Output]) -> No
                     "ecosystem": o.ecosystem,
                     "block_id": o.block_id,
                     "type": o.type,
+                    "input_tx_hash": o.input_tx_hash,
+                    "input_index": o.input_index,
                 }
                 for o in outputs
             ],
@@ -145,13 +151,33 @@ async def get_amount(conn: AsyncConnection, ecosystem: int, key_id: int) -> int 
     return result.scalar_one_or_none()
 
 
-async def set_amount(conn: AsyncConnection, ecosystem: int, key_id: int, amount: int) -> None:
-    """Set an account's balance (callers check it never goes negative)."""
-    if amount < 0:
-        raise ValueError("negative balance")
-    await conn.execute(
-        update(keys).where(keys.c.ecosystem == ecosystem, keys.c.id == key_id).values(amount=amount)
+async def get_amounts(
+    conn: AsyncConnection, accounts: Sequence[tuple[int, int]]
+) -> dict[tuple[int, int], int]:
+    """Balances of the (ecosystem, key_id) accounts that exist."""
+    if not accounts:
+        return {}
+    wanted = set(accounts)
+    result = await conn.execute(
+        select(keys.c.ecosystem, keys.c.id, keys.c.amount).where(
+            keys.c.id.in_(list({key for _, key in wanted}))
+        )
     )
+    return {(r.ecosystem, r.id): r.amount for r in result if (r.ecosystem, r.id) in wanted}
+
+
+async def set_amounts(conn: AsyncConnection, amounts: Sequence[tuple[int, int, int]]) -> None:
+    """Set balances: (ecosystem, key_id, amount); callers keep them non-negative."""
+    if not amounts:
+        return
+    if any(amount < 0 for _, _, amount in amounts):
+        raise ValueError("negative balance")
+    stmt = (
+        update(keys)
+        .where(keys.c.ecosystem == bindparam("b_eco"), keys.c.id == bindparam("b_id"))
+        .values(amount=bindparam("b_amount"))
+    )
+    await conn.execute(stmt, [{"b_eco": e, "b_id": k, "b_amount": a} for e, k, a in amounts])
 
 
 async def insert_rollbacks(conn: AsyncConnection, rows: Sequence[RollbackRow]) -> None:
