@@ -58,8 +58,9 @@ async def fetch_block(request: web.Request) -> web.Response:
     """GET /block/{id}."""
     try:
         block_id = int(request.match_info["id"])
-    except ValueError as exc:
-        raise server_error("parameter is invalid") from exc
+    except ValueError:
+        block_id = 0  # the reference reads a non-number as 0: no such block
+
     async with request.app[ENGINE].connect() as conn:
         row = await get_block(conn, block_id)
     if row is None:

@@ -85,7 +85,7 @@ async def test_block_range_rules_and_errors(client: Client, founder: Wallet) -> 
         {"error": "E_NOTFOUND", "msg": "Page not found"},
     )
     assert (await get(client, "block/999999"))[0] == 404
-    assert (await get(client, "block/x"))[0] == 400
+    assert await get(client, "block/x") == (404, {"error": "E_NOTFOUND", "msg": "Page not found"})
 
 
 async def test_txinfo_and_multiple(client: Client, config: Config, founder: Wallet) -> None:
