@@ -38,6 +38,9 @@ from chain.txcodec import DecodedTx, TxDecodeError, TxType, decode_tx
 
 logger = logging.getLogger(__name__)
 
+# Bounds the memo of decoded txs (another process may be the one that includes them).
+MAX_REMEMBERED = 100_000
+
 
 @dataclass(frozen=True)
 class BlockLimits:
@@ -111,10 +114,24 @@ class BlockProducer:
         self._poll = poll_s
         self._wake = asyncio.Event()
         self._processed = asyncio.Condition()
+        # Txs this process accepted, already decoded: saves decoding them again per block.
+        self._decoded: dict[bytes, DecodedTx] = {}
 
     def notify(self) -> None:
         """Wake the producer: new transactions are queued."""
         self._wake.set()
+
+    def accepted(self, txs: Sequence[DecodedTx]) -> None:
+        """Txs were just queued by this process: remember their decoded form and wake up."""
+        if len(self._decoded) < MAX_REMEMBERED:
+            self._decoded.update((tx.hash, tx) for tx in txs)
+        self._wake.set()
+
+    def _decode(self, tx_hash: bytes, data: bytes) -> DecodedTx:
+        known = self._decoded.pop(tx_hash, None)
+        if known is not None and known.raw == data:
+            return known
+        return decode_tx(data, self._node.crypto)
 
     async def run(self) -> None:
         """Form blocks until cancelled; polls too, for txs queued by other processes."""
@@ -191,7 +208,7 @@ class BlockProducer:
                 plan.drop.append(tx_hash)  # already in a block: never executed twice
                 continue
             try:
-                decoded = decode_tx(data, self._node.crypto)
+                decoded = self._decode(tx_hash, data)
                 check_tx_time(decoded.tx.header.time, block_time)
             except (TxDecodeError, TxRejected) as exc:
                 plan.drop.append(tx_hash)

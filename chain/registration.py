@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -11,11 +11,12 @@ from chain.contract_registry import NEW_USER
 from chain.errors import RegistrationFailed, RegistrationPending
 from chain.identity import NodeIdentity
 from chain.storage.repo.txs import StatusRow
+from chain.txcodec import DecodedTx
 from chain.txpool import node_signed_tx, submit
 
 # Waits until a tx hash is in a block or rejected; None when it is not yet.
 WaitProcessed = Callable[[bytes, float], Awaitable[StatusRow | None]]
-Notify = Callable[[], None]
+Notify = Callable[[Sequence[DecodedTx]], None]
 
 
 def chain_registrar(
@@ -30,7 +31,7 @@ def chain_registrar(
     async def register(ecosystem: int, pub: bytes) -> None:
         tx = node_signed_tx(node, NEW_USER.id, {"NewPubkey": pub.hex(), "Ecosystem": ecosystem})
         await submit(engine, [tx], high_rate=True)
-        notify()
+        notify([tx.decoded])
         status = await wait_processed(tx.hash, timeout)
         if status is None:
             raise RegistrationPending()

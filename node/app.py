@@ -76,7 +76,9 @@ def storage_context(config: Config) -> Callable[[web.Application], AsyncIterator
             producer = BlockProducer(engine, node, config.block_window_ms)
             app[PRODUCER] = producer
             app[BANS] = BanList()
-            app[REGISTRAR] = chain_registrar(engine, node, producer.notify, producer.wait_processed)
+            app[REGISTRAR] = chain_registrar(
+                engine, node, producer.accepted, producer.wait_processed
+            )
             yield
         finally:
             await engine.dispose()

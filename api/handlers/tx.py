@@ -90,7 +90,7 @@ async def send_tx(request: web.Request) -> web.Response:
             raise _tx_error(exc) from exc
         accepted.append((name, tx))
     await submit(engine, [tx for _, tx in accepted])
-    request.app[PRODUCER].notify()
+    request.app[PRODUCER].accepted([tx.decoded for _, tx in accepted])
     hashes: dict[str, str] = {}
     for name, tx in accepted:
         hex_hash = tx.hash.hex()
