@@ -117,10 +117,6 @@ class BlockProducer:
         # Txs this process accepted, already decoded: saves decoding them again per block.
         self._decoded: dict[bytes, DecodedTx] = {}
 
-    def notify(self) -> None:
-        """Wake the producer: new transactions are queued."""
-        self._wake.set()
-
     def accepted(self, txs: Sequence[DecodedTx]) -> None:
         """Txs were just queued by this process: remember their decoded form and wake up."""
         if len(self._decoded) < MAX_REMEMBERED:
