@@ -15,14 +15,16 @@ from typing import Any
 from aiohttp import web
 
 from chain.address import address_to_string
+from chain.block import BlockVerifyError
 from chain.crypto import Crypto, Cryptoer, Hasher, parse_private_key
 from chain.errors import ChainError
 from chain.storage.engine import make_engine
 from chain.storage.migrate import upgrade
+from chain.verify import verify_chain
 from node.app import create_app
 from node.client import ClientError, NodeClient, succeeded
 from node.config import Config, ConfigError, build_config
-from node.datadir import new_key_pair, write_key_pair
+from node.datadir import new_key_pair, open_data_dir, write_key_pair
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
         else:
             cmd.add_argument("hash")
 
+    check = sub.add_parser("check", help="re-hash and re-verify every block from genesis")
+    _add_node_flags(check)
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_upgrade = db_sub.add_parser("upgrade", help="apply migrations")
@@ -129,6 +134,28 @@ def cmd_keygen(args: argparse.Namespace) -> int:
     if not args.out:
         info["private_key"] = pair.private.hex()
     print(json.dumps(info, indent=2))
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    if not (config.data_dir / "chain.json").exists():
+        raise ConfigError(f"{config.data_dir} is not a node data dir")
+    node = open_data_dir(config.data_dir, config.network_id, config.crypto)
+
+    async def run() -> int:
+        engine = make_engine(config.db_url)
+        try:
+            return await verify_chain(engine, node)
+        finally:
+            await engine.dispose()
+
+    try:
+        height = asyncio.run(run())
+    except BlockVerifyError as exc:
+        print(f"chain is broken: {exc}", file=sys.stderr)
+        return 1
+    print(f"chain verified: {height} blocks, links, merkle roots, hashes and signatures")
     return 0
 
 
@@ -202,6 +229,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_keygen(args)
         if args.command in ("call", "transfer", "status"):
             return cmd_client(args)
+        if args.command == "check":
+            return cmd_check(args)
         return cmd_db_upgrade(args)
     except (ConfigError, ChainError) as exc:
         print(f"ibax-node: {exc}", file=sys.stderr)

@@ -11,11 +11,17 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from chain.address import address_to_string
 from chain.crypto import Crypto
+from chain.storage.engine import make_engine
+from chain.storage.schema import block_chain
+from node.config import Config
+from tests.helpers import Wallet, send_txs, utxo_tx, wait_status
 
 
 def free_port() -> int:
@@ -136,3 +142,31 @@ def test_db_upgrade(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "newest schema" in result.stdout
     assert (tmp_path / "d" / "node.db").exists()
+
+
+@pytest.fixture
+async def founder_tx_app(client: Any, founder: Wallet) -> None:
+    """A chain with one transfer block beyond genesis."""
+    _, body = await send_txs(client, founder, utxo_tx(founder, 5555, 1))
+    await wait_status(client, founder, next(h for h in body["hashes"] if len(h) == 64))
+    await client.close()
+
+
+async def test_check_command(config: Config, founder_tx_app: None) -> None:
+    args = ["check", "--data-dir", str(config.data_dir), "--db", config.db_url]
+    result = subprocess.run(node_cmd(*args), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "chain verified: " in result.stdout
+    height = int(result.stdout.split("chain verified: ")[1].split()[0])
+    assert height >= 2
+    engine = make_engine(config.db_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(
+                update(block_chain).where(block_chain.c.id == height).values(hash=b"\x00" * 32)
+            )
+    finally:
+        await engine.dispose()
+    result = subprocess.run(node_cmd(*args), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert f"chain is broken: block {height}" in result.stderr
