@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from chain.address import BLACK_HOLE_ID, WHITE_HOLE_ID
 from chain.block import Block, genesis_prev_hash, genesis_rollbacks_hash, seal_block
 from chain.identity import NodeIdentity
-from chain.storage.repo.blocks import BlockRow, insert_block
+from chain.storage.repo.blocks import block_row, insert_block
 from chain.storage.repo.keys import insert_key, insert_member
 from chain.storage.repo.meta import insert_node_config
 from chain.storage.schema import (
@@ -217,20 +217,6 @@ async def create_genesis(
             status=0,
         )
     )
-    header = block.header
-    await insert_block(
-        conn,
-        BlockRow(
-            id=1,
-            hash=header.block_hash,
-            rollbacks_hash=header.rollbacks_hash,
-            data=block.serialize(),
-            ecosystem_id=header.ecosystem_id,
-            key_id=header.key_id,
-            node_position=header.node_position,
-            time=header.timestamp,
-            tx=len(block.txs),
-            consensus_mode=header.consensus_mode,
-        ),
-    )
+    # The block row goes last, as in every block.
+    await insert_block(conn, block_row(block))
     return block

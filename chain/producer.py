@@ -16,7 +16,7 @@ from chain.execute import TxContext, TxFailure, execute
 from chain.identity import NodeIdentity
 from chain.ledger import BlockLedger
 from chain.storage.engine import take_writer_lock, write_transaction
-from chain.storage.repo.blocks import BlockRow, get_head, insert_block
+from chain.storage.repo.blocks import BlockRow, block_row, get_head, insert_block
 from chain.storage.repo.money import (
     RollbackRow,
     insert_rollbacks,
@@ -318,19 +318,5 @@ class BlockProducer:
             rollbacks_hash=rollbacks_hash(rows, crypto),
         )
         # The block row goes last: a reader that sees it sees everything the block did.
-        await insert_block(
-            conn,
-            BlockRow(
-                id=block_id,
-                hash=block.header.block_hash,
-                rollbacks_hash=block.header.rollbacks_hash,
-                data=block.serialize(),
-                ecosystem_id=block.header.ecosystem_id,
-                key_id=block.header.key_id,
-                node_position=block.header.node_position,
-                time=block_time,
-                tx=len(raw_txs),
-                consensus_mode=block.header.consensus_mode,
-            ),
-        )
+        await insert_block(conn, block_row(block))
         logger.info("block %d sealed with %d txs", block_id, len(raw_txs))

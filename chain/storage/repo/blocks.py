@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from chain.block import Block
 from chain.storage.schema import block_chain, info_block
 
 
@@ -25,6 +26,23 @@ class BlockRow:
     time: int
     tx: int
     consensus_mode: int
+
+
+def block_row(block: Block) -> BlockRow:
+    """The block_chain row of a sealed block."""
+    header = block.header
+    return BlockRow(
+        id=header.block_id,
+        hash=header.block_hash,
+        rollbacks_hash=header.rollbacks_hash,
+        data=block.serialize(),
+        ecosystem_id=header.ecosystem_id,
+        key_id=header.key_id,
+        node_position=header.node_position,
+        time=header.timestamp,
+        tx=len(block.txs),
+        consensus_mode=header.consensus_mode,
+    )
 
 
 def _row(row: Any) -> BlockRow:
