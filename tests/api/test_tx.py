@@ -24,6 +24,7 @@ from chain.storage.schema import (
 )
 from chain.txcodec import Utxo, build_client_tx, build_sdk_tx
 from chain.verify import verify_chain
+from node.app import create_app
 from node.config import Config
 from node.datadir import open_data_dir
 from tests.helpers import Wallet, send_txs, smart_tx, transfer_self_tx, utxo_tx, wait_status
@@ -317,3 +318,37 @@ async def test_chained_transfers_in_one_block_conserve_money(
     assert received == [100 + i for i in range(6)]
     assert founder_left == FOUNDER_AMOUNT - sum(received)
     assert founder_outputs == 1
+
+
+async def test_two_nodes_on_one_database_write_one_chain(
+    aiohttp_client: Any, client: Client, config: Config, founder: Wallet
+) -> None:
+    # A second process on the same database: its producer competes for the writer lock
+    # (advisory lock on PostgreSQL, BEGIN IMMEDIATE on SQLite); the chain must not fork.
+    other = await aiohttp_client(create_app(config))
+    raws = [utxo_tx(founder, Wallet(config.crypto).key_id, 1, time_s=None) for _ in range(40)]
+    sent: list[str] = []
+    for i in range(0, len(raws), 5):
+        target = client if (i // 5) % 2 else other
+        status, body = await send_txs(target, founder, *raws[i : i + 5])
+        assert status == 200, body
+        sent += [h for h in body["hashes"] if len(h) == 64]
+    results = [await wait_status(client, founder, h) for h in sent]
+    assert all(r["blockid"] and r["penalty"] == 0 for r in results)
+    node = open_data_dir(config.data_dir, config.network_id, config.crypto)
+    engine = make_engine(config.db_url)
+    try:
+        height = await verify_chain(engine, node)
+
+        async def logged(conn: Any) -> int:
+            return int(await conn.scalar(select(func.count()).select_from(log_transactions)))
+
+        async with engine.connect() as conn:
+            assert await logged(conn) >= len(sent)
+            unspent = await conn.execute(
+                select(spent_info.c.output_value).where(spent_info.c.input_tx_hash.is_(None))
+            )
+            assert sum(unspent.scalars()) == FOUNDER_AMOUNT  # money is conserved
+    finally:
+        await engine.dispose()
+    assert height >= 2
