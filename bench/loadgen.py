@@ -150,7 +150,8 @@ class LoadGen:
                 for s in senders
             ]
             http = client.http
-            assert http is not None
+            if http is None:
+                raise SystemExit("client session is not open")
             for start in range(0, len(fund), 100):
                 await self.post(http, auth, fund[start : start + 100])
             for h in list(self.sent_at):

@@ -90,7 +90,8 @@ def _amount(text: str) -> int:
 async def run_utxo(ctx: TxContext) -> str:
     """Type 5: spend all of the sender's outputs, pay the recipient, return the change."""
     tx = ctx.decoded.tx
-    assert tx.utxo is not None
+    if tx.utxo is None:
+        raise TxFailure("txError", "not a UTXO transaction")
     sender, ecosystem = tx.header.key_id, tx.header.ecosystem_id or 1
     value = _amount(tx.utxo.value)
     if tx.utxo.to_id == sender:
@@ -110,7 +111,8 @@ async def run_utxo(ctx: TxContext) -> str:
 async def run_transfer_self(ctx: TxContext) -> str:
     """Type 6: move value between the sender's unspent outputs and account balance."""
     tx = ctx.decoded.tx
-    assert tx.transfer_self is not None
+    if tx.transfer_self is None:
+        raise TxFailure("txError", "not a TransferSelf transaction")
     sender, ecosystem = tx.header.key_id, tx.header.ecosystem_id or 1
     account = (ecosystem, sender)
     value = _amount(tx.transfer_self.value)
