@@ -1,0 +1,1 @@
+"""Needle, the contract language: lexer, parser and AST (compiler and VM to follow)."""

@@ -1,0 +1,32 @@
+"""Errors of Needle source code, each with the position it was found at."""
+
+from __future__ import annotations
+
+
+class ContractError(Exception):
+    """Base of every error a contract's source or execution can raise."""
+
+
+class ContractSyntaxError(ContractError):
+    """Source that does not lex or parse; carries `[name:line:col]` and shows the line."""
+
+    def __init__(
+        self, message: str, line: int, col: int, source_name: str = "", source: str = ""
+    ) -> None:
+        self.message = message
+        self.line = line
+        self.col = col
+        self.source_name = source_name
+        self.source = source
+        super().__init__(message)
+
+    @property
+    def position(self) -> str:
+        return f"[{self.source_name}:{self.line}:{self.col}]"
+
+    def __str__(self) -> str:
+        text = f"{self.position} {self.message}"
+        lines = self.source.splitlines()
+        if 0 < self.line <= len(lines):
+            text += "\n    " + lines[self.line - 1][:200]
+        return text
