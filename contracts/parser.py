@@ -391,7 +391,7 @@ class Parser:
                 self.s.expect(T.OP, "]")
                 if low is None:
                     self.s.fail("empty index")
-                    node = ast.Index(bracket.line, bracket.col, node, low)
+                node = ast.Index(bracket.line, bracket.col, node, low)
         return node
 
     def parse_arguments(self) -> tuple[tuple[ast.Node, ...], bool]:

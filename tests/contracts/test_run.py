@@ -1,0 +1,76 @@
+"""Needle execution: golden run cases (run/*.sim -> *.out), limits, contracts and $result."""
+
+from __future__ import annotations
+
+import json
+import os
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from contracts.interp import ContractRaise, ContractRuntimeError, Limits, OutOfFuel
+from contracts.run import run_contract, run_function
+
+CASES = sorted((Path(__file__).parent / "run").glob("*.sim"))
+# Small bounds so hostile cases end fast; the node uses the platform's max_fuel_tx.
+TEST_LIMITS = Limits(fuel=200_000, seconds=5, string_size=1 << 16)
+
+
+def render(source: str, name: str) -> str:
+    """The golden files' format: the result as JSON, or the error's type, position and text."""
+    try:
+        value = run_function(source, "main", limits=TEST_LIMITS, source_name=name)
+    except ContractRuntimeError as exc:
+        return f"{exc.kind}: {exc}\n"
+    return json.dumps(value, default=str) + "\n"
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
+def test_golden_run(case: Path) -> None:
+    expected = case.with_suffix(".out")
+    actual = render(case.read_text(), case.stem)
+    if os.environ.get("NEEDLE_BLESS") == "1":  # regenerate after a deliberate change, then review
+        expected.write_text(actual)
+    assert actual == expected.read_text()
+
+
+TOKENS_SEND = """
+contract TokensSend {
+    data {
+        Recipient string
+        Amount money
+        Comment string "optional"
+    }
+    conditions {
+        if $Amount <= 0 {
+            warning "Amount must be greater than zero"
+        }
+    }
+    action {
+        $result = Sprintf("%s <- %v", $Recipient, $Amount)
+    }
+}
+"""
+
+
+def test_contract_sets_result() -> None:
+    tx: dict[str, Any] = {"Recipient": "0000-0000-0000-0000-5555", "Amount": Decimal(12)}
+    assert run_contract(TOKENS_SEND, "TokensSend", tx) == "0000-0000-0000-0000-5555 <- 12"
+
+
+def test_contract_conditions_stop_the_action() -> None:
+    tx: dict[str, Any] = {"Recipient": "x", "Amount": Decimal(0)}
+    with pytest.raises(ContractRaise) as info:
+        run_contract(TOKENS_SEND, "TokensSend", tx)
+    assert info.value.kind == "warning"
+    assert str(info.value) == "[@1TokensSend:10:13] Amount must be greater than zero"
+    assert "result" not in tx
+
+
+def test_fuel_is_charged_and_bounded() -> None:
+    source = "func main() int { var i int\n while i < 1000 { i++ }\n return i }"
+    assert run_function(source, "main", limits=Limits(fuel=100_000)) == 1000
+    with pytest.raises(OutOfFuel, match="Fuel limit exceeded"):
+        run_function(source, "main", limits=Limits(fuel=500))
