@@ -6,43 +6,54 @@ import argparse
 import asyncio
 import ipaddress
 import json
+import math
 import os
 import platform
-import random
 import sys
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlparse
 
 import aiohttp
 
-from chain.crypto import Crypto, parse_private_key
-from chain.txcodec import Header, SmartTransaction, Utxo, build_client_tx
-from node.client import NodeClient
+from chain.crypto import Crypto
+from chain.txcodec import Header, SmartTransaction, Utxo, build_client_tx, decode_tx
+from node.client import ClientError, NodeClient, Session, load_private_key, succeeded
+
+POLL_INTERVAL = 0.05
+STATUS_CHUNK = 500
+FUND_CHUNK = 100
 
 
 @dataclass
 class Result:
-    """What one run measured."""
+    """What one run measured; JSON-serialisable so bench.run can collect it from a subprocess."""
 
     label: str
     sent: int = 0
     accepted: int = 0
+    rejected: int = 0
     committed: int = 0
     failed: int = 0
-    errors: list[str] = field(default_factory=list)
+    pending: int = 0
+    blocks: int = 0
     accept_rate: float = 0.0
     commit_rate: float = 0.0
+    ack_p50_ms: float = 0.0
+    ack_p95_ms: float = 0.0
     p50_ms: float = 0.0
     p95_ms: float = 0.0
     p99_ms: float = 0.0
-    settings: dict[str, Any] = field(default_factory=dict)
+    wall_s: float = 0.0
+    funding: str = ""
+    errors: list[str] = field(default_factory=list)
+    settings: dict[str, str] = field(default_factory=dict)
 
 
 def check_loopback(url: str) -> None:
-    """Refuse any target that is not this machine."""
+    """Refuse any target that is not this machine (127.0.0.0/8, ::1 or localhost)."""
     host = urlparse(url).hostname or ""
     if host == "localhost":
         return
@@ -55,62 +66,102 @@ def check_loopback(url: str) -> None:
 
 
 def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile; 0 for no values."""
     if not values:
         return 0.0
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+    return ordered[max(0, min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1))]
 
 
-def progress(done: int, total: int, committed: int) -> None:
+def progress(sent: int, total: int, committed: int) -> None:
+    """A one-line text progress bar on stderr."""
     width = 30
-    filled = int(width * done / max(total, 1))
+    filled = int(width * committed / max(total, 1))
     sys.stderr.write(
-        f"\r[{'#' * filled}{'.' * (width - filled)}] sent {done}/{total} committed {committed}"
+        f"\r[{'#' * filled}{'.' * (width - filled)}] sent {sent}/{total} committed {committed} "
     )
     sys.stderr.flush()
 
 
+def machine() -> str:
+    """CPUs this process may use, Python version, OS."""
+    nproc = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return f"nproc {nproc}, Python {platform.python_version()}, {platform.platform()}"
+
+
+@dataclass
+class Batch:
+    """One sendTx request: pre-signed txs of one sender and their hashes."""
+
+    raws: list[bytes]
+    hashes: list[str]
+
+
 class LoadGen:
-    """Senders post batches; a poller watches txstatus for commits."""
+    """Workers post pre-signed batches; a poller watches txstatus for commits."""
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.sent_at: dict[str, float] = {}
+        self.acked_at: dict[str, float] = {}
         self.latency: dict[str, float] = {}
-        self.failed = 0
-        self.errors: list[str] = []
+        self.block_ids: set[str] = set()
+        self.failures: Counter[str] = Counter()
+        self.errors: Counter[str] = Counter()
+        self.sent = 0
+        self.rejected = 0
         self.first_send = 0.0
         self.last_ack = 0.0
         self.last_commit = 0.0
-        self.sent = 0
-        self.stop_sending = False
-        self.done_sending = False
-        self.serial = 0  # every worker has its answers: the poller may finish
+        self.serial = 0
+        self.sending = True
 
-    async def post(
-        self, http: aiohttp.ClientSession, auth: dict[str, str], raws: list[bytes]
-    ) -> None:
+    def tx(self, crypto: Crypto, session: Session, private: bytes, to_id: int, value: int) -> bytes:
+        """A signed UTXO transfer; a unique comment keeps identical transfers distinct."""
+        public = crypto.public_key(private)
+        header = Header(
+            id=0,
+            ecosystem_id=1,
+            key_id=crypto.address(public),
+            time=int(time.time()),
+            network_id=session.network_id,
+            public_key=b"\x04" + public,
+        )
+        self.serial += 1
+        utxo = Utxo(to_id=to_id, value=str(value), comment=f"bench {self.serial}")
+        return build_client_tx(SmartTransaction(header=header, utxo=utxo), private, crypto)
+
+    async def post(self, http: aiohttp.ClientSession, auth: dict[str, str], batch: Batch) -> None:
+        """One sendTx request; records send and answer times per tx."""
         form = aiohttp.FormData()
-        for i, raw in enumerate(raws):
+        for i, raw in enumerate(batch.raws):
             form.add_field(f"t{i}", raw, filename=f"t{i}", content_type="application/octet-stream")
         started = time.monotonic()
-        async with http.post(self.args.node + "/api/v2/sendTx", data=form, headers=auth) as resp:
-            body = await resp.json()
-        if resp.status != 200:
-            self.errors.append(f"{resp.status} {body}")
+        try:
+            async with http.post(
+                self.args.node + "/api/v2/sendTx", data=form, headers=auth
+            ) as resp:
+                text = await resp.text()
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            self.rejected += len(batch.raws)
+            self.errors[f"sendTx: {exc!r}"[:200]] += 1
             return
-        self.last_ack = time.monotonic()
-        for h in body["hashes"]:
-            if len(h) == 64:
-                self.sent_at[h] = started
+        answered = time.monotonic()
+        if resp.status != 200:
+            self.rejected += len(batch.raws)
+            self.errors[f"sendTx {resp.status}: {text[:200]}"] += 1
+            return
+        self.last_ack = answered
+        for h in batch.hashes:
+            self.sent_at[h] = started
+            self.acked_at[h] = answered
 
     async def poll(self, http: aiohttp.ClientSession, auth: dict[str, str]) -> None:
+        """Ask txstatus for unsettled txs until all are settled (cancelled on drain timeout)."""
         while True:
             pending = [h for h in self.sent_at if h not in self.latency]
-            if not pending and self.done_sending:
-                return
-            for start in range(0, len(pending), 500):
-                chunk = pending[start : start + 500]
+            for start in range(0, len(pending), STATUS_CHUNK):
+                chunk = pending[start : start + STATUS_CHUNK]
                 async with http.post(
                     self.args.node + "/api/v2/txstatus",
                     data={"data": json.dumps({"hashes": chunk})},
@@ -119,169 +170,210 @@ class LoadGen:
                     body = await resp.json()
                 now = time.monotonic()
                 for h, status in body.get("results", {}).items():
-                    if status["blockid"] or "errmsg" in status:
-                        self.latency[h] = now - self.sent_at[h]
-                        self.last_commit = now
-                        if status.get("penalty") or "errmsg" in status:
-                            self.failed += 1
-            await asyncio.sleep(0.05)
+                    if not (status["blockid"] or status.get("errmsg")):
+                        continue
+                    self.latency[h] = now - self.sent_at[h]
+                    self.last_commit = now
+                    if status["blockid"]:
+                        self.block_ids.add(status["blockid"])
+                    if not succeeded(status):
+                        self.failures[json.dumps(status.get("errmsg"))[:200]] += 1
+            progress(self.sent, self.args.count, len(self.latency))
+            if not self.sending and len(self.latency) == len(self.sent_at):
+                return
+            await asyncio.sleep(POLL_INTERVAL)
+
+    def sign(self, session: Session, sender: bytes, to_ids: list[int], value: int) -> Batch:
+        """Pre-signed transfers of one sender, hashed the way the node hashes them."""
+        raws = [self.tx(session.crypto, session, sender, to_id, value) for to_id in to_ids]
+        return Batch(raws, [decode_tx(raw, session.crypto).hash.hex() for raw in raws])
+
+    async def fund(
+        self, client: NodeClient, session: Session, founder: bytes, needs: dict[bytes, int]
+    ) -> str:
+        """Founder -> every sender, FUND_CHUNK per request: many txs of one sender per block."""
+        crypto = session.crypto
+        hashes: list[str] = []
+        senders = list(needs)
+        for start in range(0, len(senders), FUND_CHUNK):
+            chunk = senders[start : start + FUND_CHUNK]
+            raws = [
+                self.tx(crypto, session, founder, crypto.address(crypto.public_key(s)), needs[s])
+                for s in chunk
+            ]
+            hashes += await client.send_raw(raws)
+        statuses = [await client.wait(h, 60) for h in hashes]
+        bad = [s for s in statuses if not succeeded(s)]
+        blocks = sorted({s["blockid"] for s in statuses if s["blockid"]}, key=int)
+        note = f"{len(hashes)} founder transfers in block(s) {', '.join(blocks)}: {len(bad)} failed"
+        if bad:
+            note += f" (first: {bad[0].get('errmsg')})"
+        return note
 
     async def run(self) -> Result:
         args = self.args
-        key = parse_private_key(Path(args.key_file).read_text())
-        async with NodeClient(args.node, key) as client:
+        founder = load_private_key(Path(args.key_file))
+        async with NodeClient(args.node, founder, timeout=120) as client:
             session = await client.login()
-            crypto: Crypto = session.crypto
-            auth = {"Authorization": f"Bearer {session.token}"}
-            senders = [crypto.generate_private_key() for _ in range(args.senders)]
-            per_sender = args.count // args.senders + 1
-            fund = [
-                build_client_tx(
-                    self.tx(
-                        crypto,
-                        key,
-                        session.network_id,
-                        crypto.address(crypto.public_key(s)),
-                        per_sender * 10,
-                    ),
-                    key,
-                    crypto,
-                )
-                for s in senders
-            ]
+            crypto = session.crypto
             http = client.http
             if http is None:
-                raise SystemExit("client session is not open")
-            for start in range(0, len(fund), 100):
-                await self.post(http, auth, fund[start : start + 100])
-            for h in list(self.sent_at):
-                await client.wait(h, 60)
-            self.sent_at.clear()
+                raise RuntimeError("NodeClient has no HTTP session")
+            auth = {"Authorization": f"Bearer {session.token}"}
             recipients = [
-                crypto.address(crypto.public_key(crypto.generate_private_key())) for _ in range(64)
+                crypto.address(crypto.public_key(crypto.generate_private_key()))
+                for _ in range(args.recipients)
             ]
-            poller = asyncio.create_task(self.poll(http, auth))
+            sizes = [min(args.batch, args.count - k) for k in range(0, args.count, args.batch)]
+            senders = [crypto.generate_private_key() for _ in range(min(args.senders, len(sizes)))]
+            plan = [
+                (senders[k % len(senders)] if senders else founder, n) for k, n in enumerate(sizes)
+            ]
+            funding = "none: the founder sends every transfer"
+            if senders:
+                needs = dict.fromkeys(senders, 0)
+                for sender, n in plan:
+                    needs[sender] += n
+                funding = await self.fund(client, session, founder, needs)
+            # Signed before the clock starts: the figures are the node's, not the signer's.
+            batches: asyncio.Queue[Batch] = asyncio.Queue()
+            for k, (sender, n) in enumerate(plan):
+                to_ids = [recipients[(k * args.batch + i) % len(recipients)] for i in range(n)]
+                batches.put_nowait(self.sign(session, sender, to_ids, 1))
             deadline = time.monotonic() + args.duration
             self.first_send = time.monotonic()
-            queue: asyncio.Queue[bytes] = asyncio.Queue()
-            for i, sender in enumerate(senders):
-                queue.put_nowait(sender)
+            poller = asyncio.create_task(self.poll(http, auth))
 
             async def worker() -> None:
-                while not self.stop_sending:
-                    sender = await queue.get()
-                    batch = min(args.batch, args.count - self.sent)
-                    if batch <= 0 or time.monotonic() > deadline:
-                        self.stop_sending = True
-                        return
-                    self.sent += batch
-                    raws = [
-                        build_client_tx(
-                            self.tx(
-                                crypto, sender, session.network_id, random.choice(recipients), 1
-                            ),
-                            sender,
-                            crypto,
-                        )
-                        for _ in range(batch)
-                    ]
+                # Never blocks on the queue: an empty queue or the deadline ends the worker.
+                while time.monotonic() < deadline:
                     try:
-                        await self.post(http, auth, raws)
-                    except aiohttp.ClientError as exc:
-                        self.errors.append(repr(exc))
-                    queue.put_nowait(sender)
-                    progress(self.sent, args.count, len(self.latency))
+                        batch = batches.get_nowait()
+                    except asyncio.QueueEmpty:
+                        return
+                    self.sent += len(batch.raws)
+                    await self.post(http, auth, batch)
 
             await asyncio.gather(*(worker() for _ in range(args.concurrency)))
-            self.stop_sending = self.done_sending = True
+            self.sending = False
             try:
-                await asyncio.wait_for(poller, 120)
+                await asyncio.wait_for(poller, args.drain_timeout)
             except TimeoutError:
-                self.errors.append("some txs were not committed within 120 s")
+                self.errors[f"not settled within {args.drain_timeout:g} s of the last send"] += 1
             progress(self.sent, args.count, len(self.latency))
             sys.stderr.write("\n")
+        return self.result(funding)
+
+    def result(self, funding: str) -> Result:
+        args = self.args
         lat = [v * 1000 for v in self.latency.values()]
+        ack = [(self.acked_at[h] - self.sent_at[h]) * 1000 for h in self.sent_at]
+        failed = sum(self.failures.values())
+        errors = [f"{n}x sendTx/transport: {e}" for e, n in self.errors.most_common(5)]
+        errors += [f"{n}x in block/rejected: {e}" for e, n in self.failures.most_common(5)]
+        settings = {
+            k: str(v)
+            for k, v in sorted(vars(args).items())
+            if k not in ("json", "report", "key_file")
+        }
         return Result(
             label=args.label,
             sent=self.sent,
             accepted=len(self.sent_at),
-            committed=len(self.latency),
-            failed=self.failed,
-            errors=self.errors[:10],
+            rejected=self.rejected,
+            committed=len(self.latency) - failed,
+            failed=failed,
+            pending=len(self.sent_at) - len(self.latency),
+            blocks=len(self.block_ids),
             accept_rate=len(self.sent_at) / max(self.last_ack - self.first_send, 1e-9),
-            commit_rate=len(self.latency) / max(self.last_commit - self.first_send, 1e-9),
+            commit_rate=(len(self.latency) - failed)
+            / max(self.last_commit - self.first_send, 1e-9),
+            ack_p50_ms=percentile(ack, 0.50),
+            ack_p95_ms=percentile(ack, 0.95),
             p50_ms=percentile(lat, 0.50),
             p95_ms=percentile(lat, 0.95),
             p99_ms=percentile(lat, 0.99),
-            settings={
-                k: str(v) for k, v in vars(args).items() if k not in ("key_file", "json", "report")
-            },
+            wall_s=max(self.last_commit, self.last_ack) - self.first_send,
+            funding=funding,
+            errors=errors,
+            settings=settings,
         )
 
-    def tx(
-        self, crypto: Crypto, private: bytes, network_id: int, to_id: int, value: int
-    ) -> SmartTransaction:
-        public = crypto.public_key(private)
-        header = Header(
-            0, 1, crypto.address(public), int(time.time()), network_id, b"\x04" + public
-        )
-        # A unique comment: identical txs would share a hash and be (rightly) accepted once.
-        self.serial += 1
-        utxo = Utxo(to_id=to_id, value=str(value), comment=f"bench {self.serial}")
-        return SmartTransaction(header=header, utxo=utxo)
 
-
-def markdown(results: list[Result]) -> str:
-    """A short report table of one or more runs."""
+def markdown(results: list[Result], title: str = "Benchmark report") -> str:
+    """A short report of one or more runs, side by side."""
     lines = [
-        "# Benchmark report",
+        f"# {title}",
         "",
-        f"Machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{platform.platform()}",
+        f"Machine: {machine()}",
         f"Date: {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}",
         "",
-        "| run | sent | committed | failed | accepted tx/s | committed tx/s "
-        "| p50 ms | p95 ms | p99 ms |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| backend | sent | accepted | committed | failed | pending | blocks | accepted tx/s "
+        "| committed tx/s | sendTx p50/p95 ms | commit p50 ms | p95 ms | p99 ms |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
-            f"| {r.label} | {r.sent} | {r.committed} | {r.failed} | {r.accept_rate:.0f} | "
-            f"{r.commit_rate:.0f} | {r.p50_ms:.0f} | {r.p95_ms:.0f} | {r.p99_ms:.0f} |"
+            f"| {r.label} | {r.sent} | {r.accepted} | {r.committed} | {r.failed} | {r.pending} "
+            f"| {r.blocks} | {r.accept_rate:.0f} | {r.commit_rate:.0f} "
+            f"| {r.ack_p50_ms:.0f}/{r.ack_p95_ms:.0f} | {r.p50_ms:.0f} | {r.p95_ms:.0f} "
+            f"| {r.p99_ms:.0f} |"
         )
-    lines.append("")
+    lines += [
+        "",
+        "accepted tx/s: txs answered 200 by sendTx per second from the first send to the last "
+        "answer. committed tx/s: txs seen in a block without error, from the first send to the "
+        "last commit seen. sendTx p50/p95: per tx, from sending its request to the answer. "
+        f"commit p50/p95/p99: from sending to seeing its block in txstatus (polled every "
+        f"{POLL_INTERVAL * 1000:.0f} ms).",
+        "",
+    ]
     for r in results:
-        lines.append(f"- {r.label} settings: `{json.dumps(r.settings, sort_keys=True)}`")
-        if r.errors:
-            lines.append(f"  errors: {r.errors}")
+        lines.append(f"- {r.label}: funding {r.funding}; wall {r.wall_s:.1f} s")
+        lines.append(f"  settings `{json.dumps(r.settings, sort_keys=True)}`")
+        lines.append(f"  errors: {'; '.join(r.errors) if r.errors else 'none'}")
     return "\n".join(lines) + "\n"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--node", default="http://127.0.0.1:7079")
-    parser.add_argument("--key-file", default="ibax-data/PrivateKey", help="founder's key")
-    parser.add_argument("--count", type=int, default=2000, help="at most this many txs")
-    parser.add_argument("--duration", type=float, default=30, help="at most this many seconds")
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser = argparse.ArgumentParser(prog="python -m bench.loadgen", description=__doc__)
+    parser.add_argument("--node", default="http://127.0.0.1:7079", help="loopback URL only")
+    parser.add_argument("--key-file", default="ibax-data/PrivateKey", help="the founder's key")
+    parser.add_argument("--count", type=int, default=2000, help="at most this many transfers")
+    parser.add_argument("--duration", type=float, default=30, help="send for at most this many s")
+    parser.add_argument("--drain-timeout", type=float, default=60, help="wait for commits, s")
+    parser.add_argument("--concurrency", type=int, default=8, help="requests in flight")
     parser.add_argument("--batch", type=int, default=20, help="txs per sendTx request")
-    parser.add_argument("--senders", type=int, default=16)
-    parser.add_argument("--label", default="run")
+    parser.add_argument(
+        "--senders", type=int, default=16, help="fresh keys funded first; 0: the founder sends all"
+    )
+    parser.add_argument("--recipients", type=int, default=64, help="fresh recipient keys")
+    parser.add_argument("--label", default="node", help="name of the run (the backend)")
     parser.add_argument("--json", type=Path, help="write the result as JSON here")
     parser.add_argument("--report", type=Path, help="write a Markdown report here")
     return parser
 
 
-def main() -> None:
-    args = build_parser().parse_args()
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     check_loopback(args.node)
-    result = asyncio.run(LoadGen(args).run())
-    print(markdown([result]))
+    if min(args.count, args.concurrency, args.batch, args.recipients) < 1 or args.senders < 0:
+        raise SystemExit("--count, --concurrency, --batch, --recipients must be positive")
+    args.node = args.node.rstrip("/")
+    try:
+        result = asyncio.run(LoadGen(args).run())
+    except (ClientError, aiohttp.ClientError) as exc:
+        print(f"loadgen: {exc}", file=sys.stderr)
+        return 1
+    report = markdown([result])
+    print(report)
     if args.json:
         args.json.write_text(json.dumps(asdict(result)))
     if args.report:
-        args.report.write_text(markdown([result]))
+        args.report.parent.mkdir(parents=True, exist_ok=True)
+        args.report.write_text(report)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -20,7 +20,17 @@ import asyncpg
 
 from bench.loadgen import Result, markdown
 
-PG_ADMIN = os.environ.get("IBAX_BENCH_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+BACKENDS = ("sqlite", "postgresql")
+DEFAULT_PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+LOADGEN_FLAGS = (
+    "count",
+    "duration",
+    "drain_timeout",
+    "concurrency",
+    "batch",
+    "senders",
+    "recipients",
+)
 
 
 def free_port() -> int:
@@ -29,93 +39,124 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def _pg(sql: str) -> None:
-    conn = await asyncpg.connect(PG_ADMIN)
+async def _pg(dsn: str, sql: str) -> None:
+    conn = await asyncpg.connect(dsn, timeout=5)
     try:
         await conn.execute(sql)
     finally:
         await conn.close()
 
 
+def _wait_ready(url: str, node: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/api/v2/version", timeout=1) as resp:
+                resp.read()
+            return
+        except OSError:
+            if time.monotonic() > deadline or node.poll() is not None:
+                raise SystemExit(f"node did not start; see {log}") from None
+            time.sleep(0.2)
+
+
+def _log_problems(log: Path) -> list[str]:
+    """Errors the node logged during the run (its log level is WARNING)."""
+    lines = log.read_text(errors="replace").splitlines()
+    bad = [line for line in lines if " ERROR " in line or line.startswith("Traceback")]
+    return [f"node log: {line[:200]}" for line in bad[:5]]
+
+
 def run_backend(backend: str, args: argparse.Namespace, workdir: Path) -> Result:
+    """One node on a fresh data dir (and, for PostgreSQL, a fresh database), one load run."""
     port = free_port()
     data = workdir / backend
     env = dict(os.environ, IBAX_PORT=str(port), IBAX_DATA_DIR=str(data), IBAX_LOG_LEVEL="WARNING")
     env["IBAX_BLOCK_WINDOW_MS"] = str(args.window_ms)
+    env.pop("IBAX_DB", None)
     db_name = ""
     if backend == "postgresql":
         db_name = f"ibax_bench_{uuid.uuid4().hex[:12]}"
-        asyncio.run(_pg(f'CREATE DATABASE "{db_name}"'))
-        base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
+        asyncio.run(_pg(args.pg_dsn, f'CREATE DATABASE "{db_name}"'))
+        base = args.pg_dsn.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
         env["IBAX_DB"] = f"{base}/{db_name}"
-    log = (workdir / f"{backend}.log").open("wb")
-    node = subprocess.Popen([sys.executable, "-m", "node", "run"], env=env, stdout=log, stderr=log)
+    log_path = workdir / f"{backend}.log"
     url = f"http://127.0.0.1:{port}"
+    out = workdir / f"{backend}.json"
+    cmd = [sys.executable, "-m", "bench.loadgen", "--node", url, "--label", backend]
+    cmd += ["--key-file", str(data / "PrivateKey"), "--json", str(out)]
+    for name in LOADGEN_FLAGS:
+        cmd += ["--" + name.replace("_", "-"), str(getattr(args, name))]
     try:
-        deadline = time.monotonic() + 60
-        while True:
+        with (
+            log_path.open("wb") as log,
+            subprocess.Popen(
+                [sys.executable, "-m", "node", "run"], env=env, stdout=log, stderr=log
+            ) as node,
+        ):
             try:
-                urllib.request.urlopen(url + "/api/v2/version", timeout=1).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline or node.poll() is not None:
-                    raise SystemExit(f"{backend} node did not start; see {log.name}") from None
-                time.sleep(0.2)
-        out = workdir / f"{backend}.json"
-        cmd = [
-            sys.executable,
-            "-m",
-            "bench.loadgen",
-            "--node",
-            url,
-            "--key-file",
-            str(data / "PrivateKey"),
-            "--count",
-            str(args.count),
-            "--duration",
-            str(args.duration),
-            "--concurrency",
-            str(args.concurrency),
-            "--batch",
-            str(args.batch),
-            "--senders",
-            str(args.senders),
-            "--label",
-            backend,
-            "--json",
-            str(out),
-        ]
-        subprocess.run(cmd, check=True, timeout=args.duration + 300)
-        return Result(**json.loads(out.read_text()))
+                _wait_ready(url, node, log_path)
+                sys.stderr.write(f"{backend}: node on {url}, loading\n")
+                # Its own report goes to /dev/null: this runner prints the side-by-side one.
+                subprocess.run(
+                    cmd,
+                    check=True,
+                    stdout=subprocess.DEVNULL,
+                    timeout=args.duration + args.drain_timeout + 300,
+                )
+            finally:
+                node.send_signal(signal.SIGTERM)
+                try:
+                    code = node.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    node.kill()
+                    code = node.wait()
+        result = Result(**json.loads(out.read_text()))
+        result.settings.pop("node", None)  # a random port: noise in a report
+        result.settings["block_window_ms"] = str(args.window_ms)
+        result.settings["db"] = "PostgreSQL (fresh database)" if db_name else "SQLite file"
+        result.errors += _log_problems(log_path)
+        if code != 0:
+            result.errors.append(f"node exited with {code} after SIGTERM")
+        return result
     finally:
-        node.send_signal(signal.SIGTERM)
-        try:
-            node.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            node.kill()
-        log.close()
         if db_name:
-            asyncio.run(_pg(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
+            asyncio.run(_pg(args.pg_dsn, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--count", type=int, default=2000)
-    parser.add_argument("--duration", type=float, default=30)
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
+    parser.add_argument(
+        "--backends", default="sqlite", help="comma-separated: sqlite, postgresql (side by side)"
+    )
+    parser.add_argument(
+        "--pg-dsn",
+        default=None,
+        help=f"PostgreSQL admin DSN (default $IBAX_BENCH_PG_DSN or {DEFAULT_PG_ADMIN})",
+    )
+    parser.add_argument("--count", type=int, default=2000, help="at most this many transfers")
+    parser.add_argument("--duration", type=float, default=30, help="send for at most this many s")
+    parser.add_argument("--drain-timeout", type=float, default=60, help="wait for commits, s")
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--batch", type=int, default=20)
-    parser.add_argument("--senders", type=int, default=16)
-    parser.add_argument("--window-ms", type=int, default=20)
+    parser.add_argument("--batch", type=int, default=20, help="txs per sendTx request")
+    parser.add_argument("--senders", type=int, default=16, help="0: the founder sends all")
+    parser.add_argument("--recipients", type=int, default=64)
+    parser.add_argument("--window-ms", type=int, default=20, help="the node's --block-window-ms")
     parser.add_argument("--report", type=Path, default=Path("bench/reports/latest.md"))
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    args.pg_dsn = args.pg_dsn or os.environ.get("IBAX_BENCH_PG_DSN", DEFAULT_PG_ADMIN)
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    unknown = sorted(set(backends) - set(BACKENDS))
+    if unknown or not backends:
+        parser.error(f"unknown backend(s) {unknown}; choose from {', '.join(BACKENDS)}")
     with tempfile.TemporaryDirectory(prefix="ibax-bench-") as tmp:
-        results = [run_backend(b, args, Path(tmp)) for b in args.backends.split(",") if b]
+        results = [run_backend(b, args, Path(tmp)) for b in backends]
     report = markdown(results)
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(report)
     print(report)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

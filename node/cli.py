@@ -12,21 +12,36 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from chain.address import address_to_string
 from chain.block import BlockVerifyError
-from chain.crypto import Crypto, Cryptoer, Hasher, parse_private_key
+from chain.crypto import Crypto, Cryptoer, Hasher
 from chain.errors import ChainError
 from chain.storage.engine import make_engine
 from chain.storage.migrate import upgrade
 from chain.verify import verify_chain
 from node.app import create_app
-from node.client import ClientError, NodeClient, succeeded
+from node.client import (
+    DEFAULT_NODE,
+    ClientError,
+    NodeClient,
+    WaitTimeout,
+    load_private_key,
+    succeeded,
+)
 from node.config import Config, ConfigError, build_config
 from node.datadir import new_key_pair, open_data_dir, write_key_pair
 
 logger = logging.getLogger(__name__)
+
+
+CLIENT_EPILOG = (
+    "Prints one JSON object: hash, blockid, result, penalty, errmsg. Exit status: 0 in a block "
+    "without error; 1 failed in its block, rejected by the node, or not in a block (yet); "
+    "2 bad input, key file or node URL."
+)
 
 
 def _add_node_flags(parser: argparse.ArgumentParser) -> None:
@@ -67,10 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
         ("transfer", "send a native transfer: transfer TO AMOUNT (smallest units)"),
         ("status", "show a transaction's status: status HASH"),
     ):
-        cmd = sub.add_parser(name, help=help_text)
+        cmd = sub.add_parser(name, help=help_text, description=help_text, epilog=CLIENT_EPILOG)
         cmd.add_argument("--node", default=None, help="node URL (default $IBAX_NODE or :7079)")
         cmd.add_argument(
-            "--key-file", type=Path, help="private key hex file (default ./ibax-data/PrivateKey)"
+            "--key-file",
+            type=Path,
+            help="private key hex file (default $IBAX_PRIVATE_KEY, else ./ibax-data/PrivateKey)",
         )
         cmd.add_argument("--timeout", type=float, default=30, help="seconds to wait for a block")
         if name != "status":
@@ -176,47 +193,66 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
-def _private_key(args: argparse.Namespace) -> bytes:
-    if args.key_file is None and os.environ.get("IBAX_PRIVATE_KEY"):
-        return parse_private_key(os.environ["IBAX_PRIVATE_KEY"])
-    path = args.key_file or Path("ibax-data") / "PrivateKey"
-    try:
-        return parse_private_key(path.read_text())
-    except OSError as exc:
-        raise ConfigError(f"cannot read key file {path}: {exc.strerror}") from exc
+def _tx_report(tx_hash: str, status: dict[str, Any]) -> str:
+    """The JSON line a client command prints: the same keys whatever the outcome."""
+    return json.dumps(
+        {
+            "hash": tx_hash,
+            "blockid": status.get("blockid", ""),
+            "result": status.get("result", ""),
+            "penalty": status.get("penalty", 0),
+            "errmsg": status.get("errmsg"),
+        }
+    )
+
+
+def _params(items: Sequence[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"parameters are k=v, not {item!r}")
+        params[key] = value
+    return params
 
 
 async def _client_command(args: argparse.Namespace) -> int:
-    url = args.node or os.environ.get("IBAX_NODE", "http://127.0.0.1:7079")
-    async with NodeClient(url, _private_key(args)) as client:
+    url = args.node or os.environ.get("IBAX_NODE", DEFAULT_NODE)
+    key = load_private_key(args.key_file)
+    params = _params(args.params) if args.command == "call" else {}
+    async with NodeClient(url, key) as client:
         if args.command == "status":
             status = await client.status(args.hash)
-            print(json.dumps({"hash": args.hash, **status}))
+            print(_tx_report(args.hash, status))
             return 0 if succeeded(status) else 1
         if args.command == "call":
-            params = {}
-            for item in args.params:
-                key, sep, value = item.partition("=")
-                if not sep or not key:
-                    raise ConfigError(f"parameters are k=v, not {item!r}")
-                params[key] = value
             tx_hash = await client.call(args.contract, params)
         else:
             tx_hash = await client.transfer(args.to, args.amount)
         if args.no_wait:
             print(json.dumps({"hash": tx_hash}))
             return 0
-        status = await client.wait(tx_hash, args.timeout)
-        print(json.dumps({"hash": tx_hash, **status}))
+        try:
+            status = await client.wait(tx_hash, args.timeout)
+        except WaitTimeout as exc:
+            print(_tx_report(tx_hash, exc.last))
+            print(f"ibax-node: {exc}", file=sys.stderr)
+            return 1
+        print(_tx_report(tx_hash, status))
         return 0 if succeeded(status) else 1
 
 
 def cmd_client(args: argparse.Namespace) -> int:
+    """call / transfer / status: 0 in a block without error, 1 failed or rejected, 2 bad input."""
     try:
         return asyncio.run(_client_command(args))
     except ClientError as exc:
         print(f"ibax-node: {exc}", file=sys.stderr)
-        return 1
+        # status 0: refused before sending (bad address, parameter or key file), a usage error.
+        return 2 if exc.status == 0 else 1
+    except aiohttp.ClientConnectionError as exc:
+        print(f"ibax-node: cannot reach the node: {exc}", file=sys.stderr)
+        return 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
