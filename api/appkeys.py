@@ -11,6 +11,7 @@ from api.ban import BanList
 from api.settings import ApiSettings
 from chain.identity import NodeIdentity
 from chain.producer import BlockProducer
+from contracts.book import NeedleBook
 
 ENGINE = web.AppKey("engine", AsyncEngine)
 NODE = web.AppKey("node", NodeIdentity)
@@ -20,3 +21,4 @@ Registrar = Callable[[int, bytes], Awaitable[None]]
 REGISTRAR: web.AppKey[Registrar] = web.AppKey("registrar")
 BANS = web.AppKey("bans", BanList)
 PRODUCER = web.AppKey("producer", BlockProducer)
+CONTRACTS = web.AppKey("contracts", NeedleBook)

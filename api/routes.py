@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from api.handlers import auth, explorer, stats, system, tx, wallets
+from api.handlers import auth, contracts, explorer, stats, system, tx, wallets
 from api.middleware import Handler, require_auth
 
 API_PREFIX = "/api/v2"
@@ -30,6 +30,8 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/auth/status", auth.auth_status),
     Route("POST", "/sendTx", tx.send_tx, auth=True),
     Route("POST", "/txstatus", tx.tx_status, auth=True),
+    Route("GET", "/contract/{name}", contracts.fetch_contract, auth=True),
+    Route("GET", "/contracts", contracts.list_contracts_page, auth=True),
     Route("GET", "/maxblockid", explorer.get_max_block_id),
     Route("GET", "/block/{id}", explorer.fetch_block),
     Route("GET", "/blocks", explorer.list_blocks_txs),

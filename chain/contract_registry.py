@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -141,10 +141,15 @@ NEW_USER = ContractInfo(
 
 NATIVE_CONTRACTS: dict[int, ContractInfo] = {c.id: c for c in (NEW_USER,)}
 
+# Describes a contract id that is not native (a Needle contract), or None if there is none.
+ContractLookup = Callable[[int], Awaitable[ContractInfo | None]]
 
-def find_contract(contract_id: int) -> ContractInfo:
+
+async def find_contract(contract_id: int, lookup: ContractLookup | None) -> ContractInfo:
     """The contract a transaction calls, or UnknownContract."""
     contract = NATIVE_CONTRACTS.get(contract_id)
+    if contract is None and lookup is not None:
+        contract = await lookup(contract_id)
     if contract is None:
         raise UnknownContract(contract_id)
     return contract

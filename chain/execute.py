@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chain.address import address_to_string
-from chain.contract_registry import NEW_USER, check_params, find_contract
+from chain.contract_registry import NATIVE_CONTRACTS, NEW_USER, ContractInfo, check_params
 from chain.crypto import cut_pub
 from chain.errors import ChainError, CryptoError
 from chain.identity import NodeIdentity
@@ -47,6 +47,19 @@ class TxFailure(ChainError):
         return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
 
+class ContractBook(Protocol):
+    """Describes and runs the contracts written in Needle (the contracts package provides it)."""
+
+    async def lookup(self, contract_id: int) -> ContractInfo | None:
+        """Describe a contract id outside any block (for sendTx's checks)."""
+
+    async def describe(self, conn: AsyncConnection, contract_id: int) -> ContractInfo | None:
+        """Describe a contract id as the block being formed sees it."""
+
+    async def run(self, ctx: TxContext, contract: ContractInfo, params: dict[str, Any]) -> str:
+        """Run the contract for this transaction; returns $result or raises TxFailure."""
+
+
 @dataclass
 class TxContext:
     """One transaction's view of the block being formed."""
@@ -57,7 +70,9 @@ class TxContext:
     block_time: int
     decoded: DecodedTx
     ledger: BlockLedger
+    book: ContractBook | None = None
     rollbacks: list[RollbackRow] = field(default_factory=list)
+    contract_name: str = ""  # set once the called contract is known
 
     @property
     def hash(self) -> bytes:
@@ -190,10 +205,19 @@ async def execute(ctx: TxContext) -> str:
         return await run_utxo(ctx)
     if tx.tx_type == TxType.TRANSFER_SELF:
         return await run_transfer_self(ctx)
+    native = NATIVE_CONTRACTS.get(tx.header.id)
+    contract = native
+    if contract is None and ctx.book is not None:
+        contract = await ctx.book.describe(ctx.conn, tx.header.id)
+    if contract is None:
+        raise TxFailure("panic", f"unknown contract {tx.header.id}")
     try:
-        contract = find_contract(tx.header.id)
         params = check_params(contract, tx.params)
     except ChainError as exc:
         raise TxFailure("panic", str(exc)) from exc
-    handler = NATIVE_HANDLERS[contract.name]
-    return await handler(ctx, params)
+    ctx.contract_name = contract.full_name
+    if native is not None:
+        return await NATIVE_HANDLERS[native.name](ctx, params)
+    if ctx.book is None:
+        raise TxFailure("panic", f"unknown contract {tx.header.id}")
+    return await ctx.book.run(ctx, contract, params)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from chain.block import rollback_tx_row, rollbacks_hash, seal_block, spent_info_row
-from chain.execute import TxContext, TxFailure, execute
+from chain.execute import ContractBook, TxContext, TxFailure, execute
 from chain.identity import NodeIdentity
 from chain.ledger import BlockLedger
 from chain.storage.engine import take_writer_lock, write_transaction
@@ -106,9 +106,15 @@ class BlockProducer:
     """One writer per network: forms a block whenever transactions are queued."""
 
     def __init__(
-        self, engine: AsyncEngine, node: NodeIdentity, window_ms: int, poll_s: float = 0.5
+        self,
+        engine: AsyncEngine,
+        node: NodeIdentity,
+        window_ms: int,
+        poll_s: float = 0.5,
+        book: ContractBook | None = None,
     ) -> None:
         self._engine = engine
+        self._book = book
         self._node = node
         self._window = window_ms / 1000
         self._poll = poll_s
@@ -246,7 +252,7 @@ class BlockProducer:
         block_id: int,
         block_time: int,
     ) -> None:
-        ctx = TxContext(conn, self._node, block_id, block_time, decoded, ledger)
+        ctx = TxContext(conn, self._node, block_id, block_time, decoded, ledger, self._book)
         result, failure = await _run_tx(ctx)
         header = decoded.tx.header
         plan.included.append(decoded.hash)
@@ -261,7 +267,7 @@ class BlockProducer:
                 hash=decoded.hash,
                 block=block_id,
                 timestamp=decoded.timestamp_ms or header.time * 1000,
-                contract_name=contract_name(decoded),
+                contract_name=ctx.contract_name or contract_name(decoded),
                 address=header.key_id,
                 ecosystem_id=header.ecosystem_id or 1,
                 status=0 if failure is None else 1,

@@ -29,7 +29,9 @@ def chain_registrar(
     """Register a key through a block and return once the block holding it is committed."""
 
     async def register(ecosystem: int, pub: bytes) -> None:
-        tx = node_signed_tx(node, NEW_USER.id, {"NewPubkey": pub.hex(), "Ecosystem": ecosystem})
+        tx = await node_signed_tx(
+            node, NEW_USER.id, {"NewPubkey": pub.hex(), "Ecosystem": ecosystem}
+        )
         await submit(engine, [tx], high_rate=True)
         notify([tx.decoded])
         status = await wait_processed(tx.hash, timeout)

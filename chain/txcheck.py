@@ -5,7 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from chain.contract_registry import NATIVE_CONTRACTS, check_params, find_contract
+from chain.contract_registry import (
+    NATIVE_CONTRACTS,
+    ContractLookup,
+    check_params,
+    find_contract,
+)
 from chain.crypto import Crypto
 from chain.errors import ChainError
 from chain.txcodec import DecodedTx, TxType, decode_tx, verify_tx_signature
@@ -64,8 +69,14 @@ def check_tx_time(tx_time: int, now: int) -> None:
         raise TxRejected(f"transaction time {tx_time} is older than {MAX_TX_AGE_S} s")
 
 
-def check_tx(
-    raw: bytes, *, crypto: Crypto, network_id: int, max_tx_size: int, now: int
+async def check_tx(
+    raw: bytes,
+    *,
+    crypto: Crypto,
+    network_id: int,
+    max_tx_size: int,
+    now: int,
+    lookup: ContractLookup | None = None,
 ) -> AcceptedTx:
     """Decode and check one transaction; raise a ChainError describing the first failure."""
     if len(raw) > max_tx_size:
@@ -80,7 +91,7 @@ def check_tx(
     if len(tx.lang) > 2:
         raise TxRejected("lang must be at most 2 characters")
     if tx.tx_type == TxType.SMART_CONTRACT:
-        contract = find_contract(tx.header.id)
+        contract = await find_contract(tx.header.id, lookup)
         check_params(contract, tx.params)
         return AcceptedTx(decoded, contract.full_name)
     if tx.tx_type == TxType.UTXO:

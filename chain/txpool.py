@@ -46,7 +46,9 @@ async def max_tx_size(engine: AsyncEngine) -> int:
         return 33554432
 
 
-def node_signed_tx(node: NodeIdentity, contract_id: int, params: dict[str, Any]) -> AcceptedTx:
+async def node_signed_tx(
+    node: NodeIdentity, contract_id: int, params: dict[str, Any]
+) -> AcceptedTx:
     """A contract call signed by the node key (how the node registers new accounts)."""
     now = int(time.time())
     tx = SmartTransaction(
@@ -68,6 +70,6 @@ def node_signed_tx(node: NodeIdentity, contract_id: int, params: dict[str, Any])
         params=params,
     )
     raw = build_client_tx(tx, node.node_private, node.crypto)
-    return check_tx(
+    return await check_tx(
         raw, crypto=node.crypto, network_id=node.network_id, max_tx_size=len(raw), now=now
     )

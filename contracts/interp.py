@@ -136,6 +136,7 @@ class Interpreter:
         limits: Limits = Limits(),
         tx_vars: dict[str, Any] | None = None,
         source_name: str = "",
+        library: Mapping[str, ast.Contract] | None = None,
     ) -> None:
         self.builtins = builtins
         self.limits = limits
@@ -145,7 +146,9 @@ class Interpreter:
         self.depth = 0
         self._deadline = 0.0
         self.funcs: dict[str, ast.Func] = {}
-        self.contracts: dict[str, ast.Contract] = {}
+        # Contracts that `@Name(...)` may call: the ecosystem's, then this module's own.
+        self.contracts: dict[str, ast.Contract] = dict(library or {})
+        self.stack: list[str] = []
         for item in module.items:
             if isinstance(item, ast.Func):
                 self.funcs[item.name] = item
@@ -159,12 +162,45 @@ class Interpreter:
         contract = self.contracts.get(name)
         if contract is None:
             raise ContractRuntimeError(f"unknown contract {name}")
-        local = {f.name: f for f in contract.funcs}
         self._start()
-        for part in ("conditions", "action"):
-            if part in local:
-                self._call(local[part], [], {}, local, local[part])
+        return self._run_contract(contract, contract)
+
+    def _run_contract(self, contract: ast.Contract, node: ast.Node) -> Any:
+        if contract.name in self.stack:
+            raise self.fail("The contract can't call itself recursively", node)
+        local = {f.name: f for f in contract.funcs}
+        self.stack.append(contract.name)
+        try:
+            for part in ("conditions", "action"):
+                if part in local:
+                    self._call(local[part], [], {}, local, local[part])
+        finally:
+            self.stack.pop()
         return self.tx.get("result", "")
+
+    def _call_contract(self, node: ast.ContractCall, args: list[Any]) -> Any:
+        """`@1Name(a, b)`: the arguments fill the data fields in order; returns its $result."""
+        name = node.name.lstrip("@").lstrip("0123456789")
+        contract = self.contracts.get(name)
+        if contract is None:
+            raise self.fail(f"unknown contract {node.name}", node)
+        if len(args) > len(contract.data):
+            raise self.fail(f"too many parameters for contract {name}", node)
+        params: dict[str, Any] = {}
+        for data_field, value in zip(contract.data, args, strict=False):
+            params[data_field.name] = _convert(data_field.type, value)
+        for data_field in contract.data[len(args) :]:
+            if not data_field.optional:
+                raise self.fail(f"Parameter {data_field.name} has not been found", node)
+            params[data_field.name] = ZERO[data_field.type]()
+        caller = self.tx
+        # The called contract sees the same system variables, its own parameters and $result.
+        self.tx = {k: v for k, v in caller.items() if k in SYSTEM_VARS}
+        self.tx.update(params, result="", this_contract=f"@1{name}")
+        try:
+            return self._run_contract(contract, node)
+        finally:
+            self.tx = caller
 
     def run_func(self, name: str, *args: Any) -> Any:
         """Call a top-level function."""
@@ -397,8 +433,8 @@ class Interpreter:
                 return seq[lo:hi]
             case ast.Call():
                 return self._call_named(node, frame, local)
-            case ast.ContractCall(name=name):
-                raise self.fail(f"unknown contract {name}", node)
+            case ast.ContractCall(args=args):
+                return self._call_contract(node, [self.eval(a, frame, local) for a in args])
         raise self.fail(f"unsupported expression {type(node).__name__}", node)
 
     def _call_named(self, node: ast.Call, frame: Frame, local: Mapping[str, ast.Func]) -> Any:

@@ -12,7 +12,7 @@ from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.appkeys import BANS, ENGINE, NODE, PRODUCER, REGISTRAR, SETTINGS
+from api.appkeys import BANS, CONTRACTS, ENGINE, NODE, PRODUCER, REGISTRAR, SETTINGS
 from api.ban import BanList
 from api.middleware import client_middleware, cors_middleware, error_middleware
 from api.routes import setup_routes
@@ -25,6 +25,7 @@ from chain.registration import chain_registrar
 from chain.storage.engine import make_engine
 from chain.storage.migrate import upgrade
 from chain.storage.repo.meta import get_node_config
+from contracts.book import NeedleBook
 from node.config import Config
 from node.datadir import jwt_secret, open_data_dir
 
@@ -73,7 +74,9 @@ def storage_context(config: Config) -> Callable[[web.Application], AsyncIterator
                 max_body_size=config.max_body_size,
                 api_address=f"http://{config.host}:{config.port}",
             )
-            producer = BlockProducer(engine, node, config.block_window_ms)
+            book = NeedleBook(engine)
+            app[CONTRACTS] = book
+            producer = BlockProducer(engine, node, config.block_window_ms, book=book)
             app[PRODUCER] = producer
             app[BANS] = BanList()
             app[REGISTRAR] = chain_registrar(

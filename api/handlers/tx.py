@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from api import multipart
-from api.appkeys import BANS, ENGINE, NODE, PRODUCER
+from api.appkeys import BANS, CONTRACTS, ENGINE, NODE, PRODUCER
 from api.errors import ApiError, E, server_error
 from api.jsonenc import Struct
 from api.request import client_of, form_values
@@ -82,8 +82,13 @@ async def send_tx(request: web.Request) -> web.Response:
     accepted: list[tuple[str, AcceptedTx]] = []
     for name, raw in parts:
         try:
-            tx = check_tx(
-                raw, crypto=node.crypto, network_id=node.network_id, max_tx_size=limit, now=now
+            tx = await check_tx(
+                raw,
+                crypto=node.crypto,
+                network_id=node.network_id,
+                max_tx_size=limit,
+                now=now,
+                lookup=request.app[CONTRACTS].lookup,
             )
         except ChainError as exc:
             bans.record_bad(client.key_id)

@@ -228,3 +228,18 @@ roles_participants = Table(
     Column("deleted", BigInteger, nullable=False, server_default="0"),
     Column("ecosystem", BigInteger, nullable=False, server_default="1"),
 )
+
+contracts = Table(
+    "1_contracts",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("name", Text, nullable=False),
+    Column("value", Text, nullable=False, server_default=""),
+    Column("wallet_id", BigInteger, nullable=False, server_default="0"),
+    Column("token_id", BigInteger, nullable=False, server_default="1"),
+    Column("conditions", Text, nullable=False, server_default=""),
+    Column("permissions", Json()),
+    Column("app_id", BigInteger, nullable=False, server_default="1"),
+    Column("ecosystem", BigInteger, nullable=False, server_default="1"),
+    UniqueConstraint("ecosystem", "name"),
+)

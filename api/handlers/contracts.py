@@ -1,0 +1,86 @@
+"""contract/{name} and contracts: what clients need to build contract transactions."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from api.appkeys import CONTRACTS, ENGINE
+from api.errors import ApiError, E
+from api.jsonenc import Struct
+from api.request import client_of, form_values, int_field
+from api.responses import json_response
+from chain.address import address_to_string
+from chain.contract_registry import NATIVE_CONTRACTS, ContractInfo
+from chain.storage.repo.contracts import ContractRow, list_contracts
+
+MAX_LIST = 1000
+DEFAULT_LIST = 25
+
+
+def _split_name(text: str, default_ecosystem: int) -> tuple[int, str]:
+    """`@5Name` -> (5, Name); `@Name` -> (1, Name); `Name` -> the client's ecosystem."""
+    if not text.startswith("@"):
+        return default_ecosystem, text
+    digits = ""
+    rest = text[1:]
+    while rest and rest[0].isdigit():
+        digits, rest = digits + rest[0], rest[1:]
+    return (int(digits) if digits else 1), rest
+
+
+def _describe(info: ContractInfo, row: ContractRow | None) -> Struct:
+    wallet = row.wallet_id if row is not None else 0
+    return Struct(
+        id=info.id,
+        state=info.ecosystem,
+        tableid=str(info.table_id),
+        walletid=str(wallet),
+        tokenid=str(row.token_id if row is not None else 1),
+        address=address_to_string(wallet),
+        fields=[Struct(name=f.name, type=f.type, optional=f.optional) for f in info.fields],
+        name=info.full_name,
+        app_id=row.app_id if row is not None else 1,
+        ecosystem=info.ecosystem,
+        conditions=row.conditions if row is not None else 'ContractConditions("MainCondition")',
+    )
+
+
+async def fetch_contract(request: web.Request) -> web.Response:
+    """GET /contract/{name}: id (table id + 5000, the tx Header.ID), fields and their types."""
+    text = request.match_info["name"]
+    ecosystem, name = _split_name(text, client_of(request).ecosystem_id)
+    native = next(
+        (c for c in NATIVE_CONTRACTS.values() if c.name == name and c.ecosystem == ecosystem), None
+    )
+    if native is not None:
+        return json_response(_describe(native, None))
+    async with request.app[ENGINE].connect() as conn:
+        found = await request.app[CONTRACTS].describe_name(conn, ecosystem, name)
+    if found is None:
+        raise ApiError(E.CONTRACT, text)
+    return json_response(_describe(*found))
+
+
+async def list_contracts_page(request: web.Request) -> web.Response:
+    """GET /contracts?limit=&offset=: the client ecosystem's stored contracts."""
+    values = await form_values(request)
+    limit = int_field(values, "limit") or DEFAULT_LIST
+    limit = min(max(limit, 1), MAX_LIST)
+    offset = max(int_field(values, "offset"), 0)
+    async with request.app[ENGINE].connect() as conn:
+        total, rows = await list_contracts(conn, client_of(request).ecosystem_id, limit, offset)
+    items = [
+        {
+            "id": str(r.id),
+            "name": r.name,
+            "value": r.value,
+            "wallet_id": str(r.wallet_id),
+            "token_id": str(r.token_id),
+            "conditions": r.conditions,
+            "app_id": str(r.app_id),
+            "ecosystem_id": str(r.ecosystem),
+            "address": address_to_string(r.wallet_id),
+        }
+        for r in rows
+    ]
+    return json_response(Struct(count=total, list=items or None))

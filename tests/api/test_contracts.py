@@ -1,0 +1,141 @@
+"""Needle contracts on the chain: deploy with @1NewContract, call through sendTx, read $result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+from chain.txcodec import build_client_tx
+from node.config import Config
+from tests.helpers import Wallet, send_txs, smart_tx, wait_status
+
+Client = TestClient[Any, Any]
+NEW_CONTRACT_ID = 5024
+
+HELLO = """contract Hello {
+    data {
+        Name string
+        Times int "optional"
+    }
+    conditions {
+        if Len($Name) == 0 {
+            warning "Name is empty"
+        }
+    }
+    action {
+        var n int
+        n = $Times
+        if n == 0 { n = 1 }
+        $result = Sprintf("hello %s x%d from %d", $Name, n, $key_id)
+    }
+}"""
+
+CALLER = """contract Caller {
+    data {
+        Who string
+    }
+    action {
+        $result = "caller got: " + @1Hello($Who, 2)
+    }
+}"""
+
+
+async def call(
+    client: Client, wallet: Wallet, contract_id: int, params: dict[str, Any]
+) -> dict[str, Any]:
+    raw = build_client_tx(
+        smart_tx(wallet, contract_id=contract_id, params=params), wallet.private, wallet.crypto
+    )
+    status, body = await send_txs(client, wallet, raw)
+    assert status == 200, body
+    return await wait_status(client, wallet, next(h for h in body["hashes"] if len(h) == 64))
+
+
+async def deploy(client: Client, wallet: Wallet, source: str) -> dict[str, Any]:
+    params = {
+        "ApplicationId": 1,
+        "Value": source,
+        "Conditions": 'ContractConditions("MainCondition")',
+    }
+    return await call(client, wallet, NEW_CONTRACT_ID, params)
+
+
+async def test_deploy_call_and_contract_to_contract(
+    client: Client, config: Config, founder: Wallet
+) -> None:
+    deployed = await deploy(client, founder, HELLO)
+    assert deployed["penalty"] == 0 and deployed["result"] == "38", deployed
+
+    resp = await client.get("/api/v2/contract/@1Hello", headers=founder.auth)
+    info = await resp.json()
+    assert resp.status == 200 and info["id"] == 5038 and info["name"] == "@1Hello"
+    assert info["fields"] == [
+        {"name": "Name", "type": "string", "optional": False},
+        {"name": "Times", "type": "int", "optional": True},
+    ]
+    assert info["walletid"] == str(founder.key_id)
+
+    result = await call(client, founder, 5038, {"Name": "ibax", "Times": 3})
+    assert result["penalty"] == 0
+    assert result["result"] == f"hello ibax x3 from {founder.key_id}"
+
+    await deploy(client, founder, CALLER)
+    resp = await client.get("/api/v2/contract/Caller", headers=founder.auth)
+    caller_id = (await resp.json())["id"]
+    result = await call(client, founder, caller_id, {"Who": "bob"})
+    assert result["result"] == f"caller got: hello bob x2 from {founder.key_id}", result
+
+    resp = await client.get("/api/v2/contracts", headers=founder.auth)
+    listing = await resp.json()
+    assert listing["count"] == 2 and [c["name"] for c in listing["list"]] == ["Hello", "Caller"]
+
+
+async def test_contract_failures_are_recorded_with_positions(
+    client: Client, config: Config, founder: Wallet
+) -> None:
+    broken = await deploy(client, founder, "contract Broken {\n action {\n $x = 1 +\n }\n}")
+    assert broken["penalty"] == 1
+    assert broken["errmsg"]["type"] == "panic"
+    assert broken["errmsg"]["error"].startswith("[@NewContract:4:2] ")
+
+    await deploy(client, founder, HELLO)
+    warned = await call(client, founder, 5038, {"Name": ""})
+    assert warned["penalty"] == 1
+    assert warned["errmsg"] == {"type": "warning", "error": "[@1Hello:8:13] Name is empty"}
+
+    await deploy(client, founder, "contract Spin {\n action {\n while true { }\n }\n}")
+    spin = await call(client, founder, 5039, {})
+    assert spin["penalty"] == 1 and spin["errmsg"]["type"] in ("panic", "txError")
+    assert "limit exceeded" in spin["errmsg"]["error"]
+
+    await deploy(client, founder, "contract Loop {\n action {\n $result = @1Loop()\n }\n}")
+    loop = await call(client, founder, 5040, {})
+    assert loop["errmsg"]["error"].endswith("The contract can't call itself recursively")
+
+    again = await deploy(client, founder, HELLO)
+    assert again["errmsg"]["error"] == "Contract Hello already exists"
+
+
+async def test_send_tx_checks_contract_parameters(
+    client: Client, config: Config, founder: Wallet
+) -> None:
+    await deploy(client, founder, HELLO)
+    raw = build_client_tx(
+        smart_tx(founder, contract_id=5038, params={"Name": "x", "Color": "red"}),
+        founder.private,
+        founder.crypto,
+    )
+    status, body = await send_txs(client, founder, raw)
+    assert status == 400
+    assert body == {"error": "E_SERVER", "msg": "'Color' parameter is not required"}
+    raw = build_client_tx(
+        smart_tx(founder, contract_id=5038, params={}), founder.private, founder.crypto
+    )
+    status, body = await send_txs(client, founder, raw)
+    assert body == {"error": "E_SERVER", "msg": "Parameter Name has not been found"}
+    resp = await client.get("/api/v2/contract/@1Nope", headers=founder.auth)
+    assert resp.status == 404
+    assert await resp.json() == {"error": "E_CONTRACT", "msg": "There is not @1Nope contract"}
+    resp = await client.get("/api/v2/contract/@1Hello")
+    assert resp.status == 401
