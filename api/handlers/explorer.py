@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
@@ -85,22 +86,43 @@ def _tx_brief(view: TxView) -> Struct:
     )
 
 
+async def _views(request: web.Request) -> list[tuple[BlockRow, Block, list[TxView]]]:
+    """The requested blocks and their txs; contract names come from the log of included txs,
+    which knows stored (Needle) contracts that a tx's bytes alone do not name."""
+    crypto = request.app[NODE].crypto
+    rows = await _blocks(request)
+    found = []
+    for row in rows:
+        block = Block.deserialize(row.data)
+        found.append((row, block, describe_block(block, crypto)))
+    unnamed = [v.hash for _, _, views in found for v in views if not v.contract_name]
+    async with request.app[ENGINE].connect() as conn:
+        logs = await get_log(conn, unnamed)
+    return [
+        (
+            row,
+            block,
+            [
+                replace(v, contract_name=logs[v.hash].contract_name) if v.hash in logs else v
+                for v in views
+            ],
+        )
+        for row, block, views in found
+    ]
+
+
 async def list_blocks_txs(request: web.Request) -> web.Response:
     """GET /blocks?block_id=&count=: the transactions of each block, keyed by block id."""
-    crypto = request.app[NODE].crypto
     result: dict[str, Any] = {}
-    for row in await _blocks(request):
-        block = Block.deserialize(row.data)
-        result[str(row.id)] = [_tx_brief(v) for v in describe_block(block, crypto)]
+    for row, _, views in await _views(request):
+        result[str(row.id)] = [_tx_brief(v) for v in views]
     return json_response(result)
 
 
 async def list_detailed_blocks(request: web.Request) -> web.Response:
     """GET /detailed_blocks?block_id=&count=: headers, hashes and full tx lists."""
-    crypto = request.app[NODE].crypto
     result: dict[str, Any] = {}
-    for row in await _blocks(request):
-        block = Block.deserialize(row.data)
+    for row, block, views in await _views(request):
         header = block.header
         txs = [
             Struct(
@@ -112,7 +134,7 @@ async def list_detailed_blocks(request: web.Request) -> web.Response:
                 type=v.type,
                 size=v.size_text,
             )
-            for v in describe_block(block, crypto)
+            for v in views
         ]
         result[str(row.id)] = Struct(
             header=Struct(
@@ -162,7 +184,7 @@ async def _tx_info(request: web.Request, text: str, with_data: bool) -> Struct:
                     ecosystem=log.ecosystem_id,
                     hash=tx_hash.hex(),
                     expedite=view.expedite,
-                    contract_name=view.contract_name,
+                    contract_name=view.contract_name or log.contract_name,
                     params=view.params,
                     created_at=view.time_ms,
                     size=view.size_text,

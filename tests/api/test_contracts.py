@@ -139,3 +139,17 @@ async def test_send_tx_checks_contract_parameters(
     assert await resp.json() == {"error": "E_CONTRACT", "msg": "There is not @1Nope contract"}
     resp = await client.get("/api/v2/contract/@1Hello")
     assert resp.status == 401
+
+
+async def test_explorer_names_stored_contracts(
+    client: Client, config: Config, founder: Wallet
+) -> None:
+    await deploy(client, founder, HELLO)
+    result = await call(client, founder, 5038, {"Name": "x"})
+    block_id = result["blockid"]
+    resp = await client.get("/api/v2/blocks", params={"block_id": block_id, "count": "1"})
+    [tx] = (await resp.json())[block_id]
+    assert tx["contract_name"] == "@1Hello" and tx["params"] == {"Name": "x"}
+    resp = await client.get("/api/v2/detailed_blocks", params={"block_id": block_id, "count": "1"})
+    [dtx] = (await resp.json())[block_id]["transactions"]
+    assert dtx["contract_name"] == "@1Hello"
