@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 from typing import Any
 
@@ -119,7 +120,9 @@ class NeedleBook:
         name = f"@{row.ecosystem}{row.name}"
         interp = Interpreter(module, BASIC, limits, tx_vars, name, library)
         try:
-            result = interp.run_contract(row.name)
+            # A worker thread: the event loop keeps answering HTTP while a contract computes
+            # (the thread holds the GIL only in slices).
+            result = await asyncio.to_thread(interp.run_contract, row.name)
         except ContractRuntimeError as exc:
             raise TxFailure(exc.kind, str(exc)) from exc
         return "" if result is None else str(result)

@@ -153,3 +153,4 @@ async def test_explorer_names_stored_contracts(
     resp = await client.get("/api/v2/detailed_blocks", params={"block_id": block_id, "count": "1"})
     [dtx] = (await resp.json())[block_id]["transactions"]
     assert dtx["contract_name"] == "@1Hello"
+
