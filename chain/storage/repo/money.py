@@ -196,13 +196,3 @@ async def insert_rollbacks(conn: AsyncConnection, rows: Sequence[RollbackRow]) -
                 for r in rows
             ],
         )
-
-
-async def list_block_rollbacks(conn: AsyncConnection, block_id: int) -> list[RollbackRow]:
-    """Rollback records of a block, in insertion order."""
-    result = await conn.execute(
-        select(rollback_tx).where(rollback_tx.c.block_id == block_id).order_by(rollback_tx.c.id)
-    )
-    return [
-        RollbackRow(r.block_id, bytes(r.tx_hash), r.table_name, r.table_id, r.data) for r in result
-    ]

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -114,12 +114,6 @@ async def list_queue(conn: AsyncConnection, limit: int) -> list[tuple[bytes, byt
         .limit(limit)
     )
     return [(bytes(h), bytes(d)) for h, d in result]
-
-
-async def count_queue(conn: AsyncConnection) -> int:
-    """How many transactions wait for a block."""
-    result = await conn.execute(select(func.count()).select_from(queue_tx))
-    return int(result.scalar_one())
 
 
 async def delete_queued(conn: AsyncConnection, hashes: Sequence[bytes]) -> None:
