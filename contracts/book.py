@@ -20,9 +20,9 @@ from chain.storage.repo.contracts import (
 )
 from chain.storage.repo.params import get_platform_parameter
 from contracts import ast
-from contracts.builtins import BASIC
+from contracts.builtins import chain_builtins
 from contracts.errors import ContractSyntaxError
-from contracts.interp import ContractRuntimeError, Interpreter, Limits
+from contracts.interp import ContractRuntimeError, ContractThrow, Interpreter, Limits
 from contracts.parser import parse
 
 # @1NewContract runs natively until the system contracts are written in Needle; its table id is
@@ -118,11 +118,14 @@ class NeedleBook:
         limits = Limits(fuel=max(fuel // FUEL_DIVISOR, 1), seconds=TIME_LIMIT_S)
         tx_vars = self._tx_vars(ctx, contract, params)
         name = f"@{row.ecosystem}{row.name}"
-        interp = Interpreter(module, BASIC, limits, tx_vars, name, library)
+        builtins = chain_builtins(ctx.node.crypto)
+        interp = Interpreter(module, builtins, limits, tx_vars, name, library)
         try:
             # A worker thread: the event loop keeps answering HTTP while a contract computes
             # (the thread holds the GIL only in slices).
             result = await asyncio.to_thread(interp.run_contract, row.name)
+        except ContractThrow as exc:
+            raise TxFailure(exc.kind, str(exc), exc.exception_id) from exc
         except ContractRuntimeError as exc:
             raise TxFailure(exc.kind, str(exc)) from exc
         return "" if result is None else str(result)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from decimal import Decimal
 from typing import Any
 
+from chain.address import address_to_id, id_to_address
+from chain.crypto import Crypto
+from chain.errors import CryptoError
 from contracts.interp import Builtin
 
 _VERB = re.compile(r"%([-+# 0]*\d*(?:\.\d+)?)([vsdfxXtq%])")
@@ -100,3 +104,45 @@ BASIC: dict[str, tuple[Builtin, int]] = {
     "JSONEncode": (lambda v: json.dumps(v, separators=(",", ":"), sort_keys=True, default=str), 20),
     "JSONDecode": (lambda t: json.loads(t) if t else None, 20),
 }
+
+
+def _hex_to_bytes(text: str) -> bytes:
+    return bytes.fromhex(text)
+
+
+def _id_to_address(key_id: int) -> str:
+    return id_to_address(int(key_id))
+
+
+def chain_builtins(crypto: Crypto) -> dict[str, tuple[Builtin, int]]:
+    """BASIC plus what needs the node's crypto pair: hashes, key ids and addresses."""
+
+    def pub_to_id(pub: str | bytes) -> int:
+        raw = bytes.fromhex(pub) if isinstance(pub, str) else pub
+        try:
+            return crypto.address(raw)
+        except CryptoError:
+            return 0
+
+    def hash_hex(data: str | bytes) -> str:
+        raw = data.encode() if isinstance(data, str) else data
+        return crypto.hash(raw).hex()
+
+    def double_hash_hex(data: str | bytes) -> str:
+        raw = data.encode() if isinstance(data, str) else data
+        return crypto.double_hash(raw).hex()
+
+    extra: dict[str, tuple[Builtin, int]] = {
+        "AddressToId": (lambda text: address_to_id(str(text)), 5),
+        "IdToAddress": (_id_to_address, 5),
+        "PubToID": (pub_to_id, 20),
+        "SeedToID": (lambda seed: crypto.seed_address(str(seed)), 20),
+        "Hash": (hash_hex, 20),
+        "DoubleHash": (double_hash_hex, 40),
+        "HexToBytes": (_hex_to_bytes, 5),
+        "BytesToString": (lambda b: bytes(b).decode("utf-8", "replace"), 5),
+        "StringToBytes": (lambda t: str(t).encode(), 5),
+        "EncodeBase64": (lambda t: base64.b64encode(str(t).encode()).decode(), 10),
+        "DecodeBase64": (lambda t: base64.b64decode(str(t), validate=True).decode(), 10),
+    }
+    return {**BASIC, **extra}

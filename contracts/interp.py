@@ -73,6 +73,16 @@ class ContractRaise(ContractRuntimeError):
         self.kind = kind
 
 
+class ContractThrow(ContractRuntimeError):
+    """`Throw(id, message)`: an error a client can recognise by its id."""
+
+    kind = "exception"
+
+    def __init__(self, exception_id: str, message: str, node: ast.Node, source_name: str) -> None:
+        super().__init__(message, node, source_name)
+        self.exception_id = exception_id
+
+
 class OutOfFuel(ContractRuntimeError):
     """The transaction used all the fuel it may."""
 
@@ -178,21 +188,37 @@ class Interpreter:
             self.stack.pop()
         return self.tx.get("result", "")
 
+    def _find_contract(self, text: str, node: ast.Node) -> ast.Contract:
+        contract = self.contracts.get(text.lstrip("@").lstrip("0123456789"))
+        if contract is None:
+            raise self.fail(f"unknown contract {text}", node)
+        return contract
+
     def _call_contract(self, node: ast.ContractCall, args: list[Any]) -> Any:
         """`@1Name(a, b)`: the arguments fill the data fields in order; returns its $result."""
-        name = node.name.lstrip("@").lstrip("0123456789")
-        contract = self.contracts.get(name)
-        if contract is None:
-            raise self.fail(f"unknown contract {node.name}", node)
+        contract = self._find_contract(node.name, node)
         if len(args) > len(contract.data):
-            raise self.fail(f"too many parameters for contract {name}", node)
+            raise self.fail(f"too many parameters for contract {contract.name}", node)
+        named = {f.name: v for f, v in zip(contract.data, args, strict=False)}
+        return self._enter_contract(contract, named, node)
+
+    def _enter_contract(
+        self, contract: ast.Contract, given: Mapping[str, Any], node: ast.Node
+    ) -> Any:
+        """Run another contract with named parameters; returns its $result."""
+        name = contract.name
+        known = {f.name for f in contract.data}
+        for key in given:
+            if key not in known:
+                raise self.fail(f"'{key}' parameter is not required", node)
         params: dict[str, Any] = {}
-        for data_field, value in zip(contract.data, args, strict=False):
-            params[data_field.name] = _convert(data_field.type, value)
-        for data_field in contract.data[len(args) :]:
-            if not data_field.optional:
+        for data_field in contract.data:
+            if data_field.name in given:
+                params[data_field.name] = _convert(data_field.type, given[data_field.name])
+            elif data_field.optional:
+                params[data_field.name] = ZERO[data_field.type]()
+            else:
                 raise self.fail(f"Parameter {data_field.name} has not been found", node)
-            params[data_field.name] = ZERO[data_field.type]()
         caller = self.tx
         # The called contract sees the same system variables, its own parameters and $result.
         self.tx = {k: v for k, v in caller.items() if k in SYSTEM_VARS}
@@ -446,6 +472,8 @@ class Interpreter:
             args.extend(last)
         tails = {t.name: [self.eval(a, frame, local) for a in t.args] for t in node.tails}
         func = local.get(node.name) or self.funcs.get(node.name)
+        if func is None and node.name in ("Throw", "CallContract"):
+            return self._special(node, args)
         if func is not None:
             unknown = set(tails) - {t.name for t in func.tails}
             if unknown:
@@ -460,8 +488,19 @@ class Interpreter:
             return self._checked(builtin(*args, **tails) if tails else builtin(*args), node)
         except ContractRuntimeError:
             raise
-        except (TypeError, ValueError, ArithmeticError, KeyError, IndexError) as exc:
+        except (TypeError, ValueError, ArithmeticError, KeyError, IndexError, UnicodeError) as exc:
             raise self.fail(f"{node.name}: {exc}", node) from exc
+
+    def _special(self, node: ast.Call, args: list[Any]) -> Any:
+        """Built-ins that need the interpreter itself."""
+        if node.name == "Throw":
+            if len(args) != 2:
+                raise self.fail("function Throw must have 2 parameters", node)
+            raise ContractThrow(_to_str(args[0]), _to_str(args[1]), node, self.source_name)
+        if len(args) != 2 or not isinstance(args[0], str) or not isinstance(args[1], dict):
+            raise self.fail("CallContract takes a contract name and a map of parameters", node)
+        self.charge(10, node)
+        return self._enter_contract(self._find_contract(args[0], node), args[1], node)
 
     def _index(self, container: Any, key: Any, node: ast.Node) -> Any:
         if isinstance(container, dict):

@@ -154,3 +154,43 @@ async def test_explorer_names_stored_contracts(
     [dtx] = (await resp.json())[block_id]["transactions"]
     assert dtx["contract_name"] == "@1Hello"
 
+
+async def test_throw_call_contract_and_chain_builtins(
+    client: Client, config: Config, founder: Wallet
+) -> None:
+    await deploy(client, founder, HELLO)
+    source = """contract Tools {
+    data {
+        Mode string
+    }
+    action {
+        if $Mode == "throw" {
+            Throw("E42", "custom failure")
+        }
+        if $Mode == "call" {
+            $result = CallContract("Hello", {"Name": "via map"})
+            return
+        }
+        if $Mode == "bad" {
+            $result = CallContract("Hello", {"Nam": "typo"})
+            return
+        }
+        $result = Sprintf("%v %v %v", IdToAddress($key_id) == $account_id,
+            AddressToId($account_id) == $key_id, DoubleHash("x") == Hash(HexToBytes(Hash("x"))))
+    }
+}"""
+    tools = await deploy(client, founder, source)
+    tools_id = int(tools["result"]) + 5000
+    thrown = await call(client, founder, tools_id, {"Mode": "throw"})
+    assert thrown["penalty"] == 1
+    assert thrown["errmsg"] == {
+        "type": "exception",
+        "error": "[@1Tools:7:13] custom failure",
+        "id": "E42",
+    }
+    called = await call(client, founder, tools_id, {"Mode": "call"})
+    assert called["result"] == f"hello via map x1 from {founder.key_id}", called
+    bad = await call(client, founder, tools_id, {"Mode": "bad"})
+    assert bad["errmsg"]["error"].endswith("'Nam' parameter is not required")
+    checks = await call(client, founder, tools_id, {"Mode": "pure"})
+    assert checks["result"] == "true true true", checks
