@@ -1,25 +1,50 @@
-"""Transaction wire formats: the Weaver 0x80 envelope and the Go-SDK type-byte envelope."""
+"""Transaction wire formats: the client 0x80 envelope and the Go-SDK type-byte envelope."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any
+from typing import Any, Final
 
 import msgpack
 
 from chain.crypto import Crypto
 from chain.errors import ChainError, CryptoError
 
-CLIENT_ENVELOPE = 0x80
-# Bounds applied while decoding untrusted bytes: msgpack would otherwise allocate what a
-# declared length asks for, and deep nesting would exhaust the stack.
-MAX_DEPTH = 32
-MAX_ELEMENTS = 10_000
+CLIENT_ENVELOPE: Final = 0x80
+# Bounds for untrusted msgpack, enforced by a scan of the raw bytes before anything is built:
+# msgpack would otherwise trust declared lengths and recurse as deep as the input asks.
+MAX_DEPTH: Final = 32
+MAX_ELEMENTS: Final = 10_000
+
+_INT64_MIN: Final = -(1 << 63)
+_UINT64_END: Final = 1 << 64
+_HEADER_KEYS: Final = ("ID", "EcosystemID", "KeyID", "Time", "NetworkID", "PublicKey")
+
+# msgpack type bytes whose body has a fixed size (nil/bool have none).
+_FIXED_BODY: Final = {
+    0xC0: 0,
+    0xC2: 0,
+    0xC3: 0,
+    0xCA: 4,
+    0xCB: 8,
+    0xCC: 1,
+    0xCD: 2,
+    0xCE: 4,
+    0xCF: 8,
+    0xD0: 1,
+    0xD1: 2,
+    0xD2: 4,
+    0xD3: 8,
+}
+# str/bin type bytes followed by a big-endian byte count of this width.
+_SIZED_BODY: Final = {0xC4: 1, 0xC5: 2, 0xC6: 4, 0xD9: 1, 0xDA: 2, 0xDB: 4}
+_ARRAY_WIDTH: Final = {0xDC: 2, 0xDD: 4}
+_MAP_WIDTH: Final = {0xDE: 2, 0xDF: 4}
 
 
 class TxType(IntEnum):
-    """Transaction types of the reference (types/custom_tx.go)."""
+    """Transaction types of the reference node."""
 
     FIRST_BLOCK = 1
     STOP_NETWORK = 2
@@ -27,6 +52,9 @@ class TxType(IntEnum):
     DELAY = 4
     UTXO = 5
     TRANSFER_SELF = 6
+
+
+_SDK_TYPES: Final = frozenset({TxType.SMART_CONTRACT, TxType.UTXO, TxType.TRANSFER_SELF})
 
 
 class TxDecodeError(ChainError):
@@ -51,7 +79,7 @@ class Header:
 
 @dataclass(frozen=True, slots=True)
 class Utxo:
-    """Type 5 body: pay `value` smallest units to `to_id`."""
+    """Type 5 body: pay ``value`` smallest units to ``to_id``."""
 
     to_id: int
     value: str
@@ -81,8 +109,15 @@ class SmartTransaction:
     utxo: Utxo | None = None
     params: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # The reference silently prefers TransferSelf when both are set; a tx that says two
+        # things at once is refused here so its type is never ambiguous.
+        if self.utxo is not None and self.transfer_self is not None:
+            raise ValueError("a transaction is either UTXO or TransferSelf, not both")
+
     @property
     def tx_type(self) -> TxType:
+        """5 for a UTXO payment, 6 for a TransferSelf, else 3 (contract call)."""
         if self.utxo is not None:
             return TxType.UTXO
         if self.transfer_self is not None:
@@ -92,7 +127,7 @@ class SmartTransaction:
 
 @dataclass(frozen=True, slots=True)
 class DecodedTx:
-    """A decoded transaction with its recomputed hash."""
+    """A decoded transaction with the hash recomputed from its payload."""
 
     tx: SmartTransaction
     payload: bytes
@@ -103,13 +138,14 @@ class DecodedTx:
 
     @property
     def size(self) -> int:
+        """Bytes of the envelope as received."""
         return len(self.raw)
 
 
 def encode_length(n: int) -> bytes:
-    """Go's converter.EncodeLength: one byte up to 127, else 0x80|k and k big-endian bytes."""
-    if n < 0:
-        raise ValueError("negative length")
+    """Go's EncodeLength: one byte up to 127, else 0x80|k followed by k big-endian bytes."""
+    if n < 0 or n >= _UINT64_END:
+        raise ValueError(f"length {n} is out of range")
     if n <= 127:
         return bytes([n])
     body = n.to_bytes((n.bit_length() + 7) // 8, "big")
@@ -117,53 +153,135 @@ def encode_length(n: int) -> bytes:
 
 
 def decode_length(buf: bytes, pos: int) -> tuple[int, int]:
-    """Inverse of encode_length; returns (value, position after it)."""
-    if pos >= len(buf):
-        raise TxDecodeError("truncated length")
+    """Inverse of encode_length at ``pos``; returns (value, position after the prefix)."""
+    if pos < 0 or pos >= len(buf):
+        raise TxDecodeError("truncated length prefix")
     first = buf[pos]
-    if first & 0x80 == 0:
+    if first < 0x80:
         return first, pos + 1
-    size = first & 0x7F
-    if size == 0 or size > 8 or pos + 1 + size > len(buf):
-        raise TxDecodeError("bad length prefix")
-    return int.from_bytes(buf[pos + 1 : pos + 1 + size], "big"), pos + 1 + size
+    width = first & 0x7F
+    if not 1 <= width <= 8:
+        raise TxDecodeError(f"bad length prefix width {width}")
+    end = pos + 1 + width
+    if end > len(buf):
+        raise TxDecodeError("truncated length prefix")
+    value = int.from_bytes(buf[pos + 1 : end], "big")
+    # Only the shortest form is accepted: the envelope bytes are kept and relayed, and a
+    # second spelling of the same transaction would be a different raw blob with one hash.
+    if value <= 127 or buf[pos + 1] == 0:
+        raise TxDecodeError("non-canonical length prefix")
+    return value, end
 
 
-def _check_shape(value: Any, depth: int = 0, budget: list[int] | None = None) -> None:
-    budget = budget if budget is not None else [MAX_ELEMENTS]
-    if depth > MAX_DEPTH:
-        raise TxDecodeError("payload nested too deeply")
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise TxDecodeError("payload has too many elements")
-    if isinstance(value, dict):
-        for k, v in value.items():
-            _check_shape(k, depth + 1, budget)
-            _check_shape(v, depth + 1, budget)
-    elif isinstance(value, list):
-        for v in value:
-            _check_shape(v, depth + 1, budget)
+def _scan(data: bytes) -> None:
+    """Walk the msgpack headers of ``data`` without building anything.
+
+    Refuses depth over MAX_DEPTH, more than MAX_ELEMENTS objects, declared sizes the data
+    cannot hold, extension types and trailing bytes, so unpacking afterwards is cheap.
+    """
+    end = len(data)
+    pos = 0
+    pending = [1]  # objects still expected at each open level; the root expects one
+    elements = 0
+    while pending:
+        if pending[-1] == 0:
+            pending.pop()
+            continue
+        pending[-1] -= 1
+        if pos >= end:
+            raise TxDecodeError("truncated msgpack")
+        elements += 1
+        if elements > MAX_ELEMENTS:
+            raise TxDecodeError(f"msgpack has more than {MAX_ELEMENTS} elements")
+        code = data[pos]
+        pos += 1
+        body = 0
+        children = -1
+        if code <= 0x7F or code >= 0xE0:
+            pass
+        elif code <= 0x8F:
+            children = 2 * (code & 0x0F)
+        elif code <= 0x9F:
+            children = code & 0x0F
+        elif code <= 0xBF:
+            body = code & 0x1F
+        elif code in _FIXED_BODY:
+            body = _FIXED_BODY[code]
+        elif code in _SIZED_BODY or code in _ARRAY_WIDTH or code in _MAP_WIDTH:
+            width = _SIZED_BODY.get(code) or _ARRAY_WIDTH.get(code) or _MAP_WIDTH[code]
+            if pos + width > end:
+                raise TxDecodeError("truncated msgpack")
+            count = int.from_bytes(data[pos : pos + width], "big")
+            pos += width
+            if code in _SIZED_BODY:
+                body = count
+            else:
+                children = 2 * count if code in _MAP_WIDTH else count
+        elif code == 0xC1:
+            raise TxDecodeError("invalid msgpack type byte 0xc1")
+        else:
+            # Extension types have no meaning in a transaction and would reach contract
+            # code as opaque objects.
+            raise TxDecodeError("msgpack extension types are not accepted")
+        if body > end - pos:
+            raise TxDecodeError("msgpack declares more bytes than it has")
+        pos += body
+        if children >= 0:
+            if len(pending) > MAX_DEPTH:
+                raise TxDecodeError(f"msgpack nested deeper than {MAX_DEPTH} levels")
+            # Every child takes at least one byte, so a count beyond the rest is a lie.
+            if children > end - pos:
+                raise TxDecodeError("msgpack declares more elements than it has")
+            if children:
+                pending.append(children)
+    if pos != end:
+        raise TxDecodeError("trailing bytes after msgpack")
+
+
+def _pairs_to_dict(pairs: list[tuple[Any, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if isinstance(key, bytes):
+            # Go decodes a bin key into a string field or map key; so do we.
+            try:
+                key = key.decode()
+            except UnicodeDecodeError as exc:
+                raise TxDecodeError("map key is not UTF-8") from exc
+        if not isinstance(key, str):
+            raise TxDecodeError(f"map keys must be strings, not {type(key).__name__}")
+        if key in result:
+            # Decoders disagree on which duplicate wins; refuse rather than pick one.
+            raise TxDecodeError(f"duplicate map key {key!r}")
+        result[key] = value
+    return result
 
 
 def _unpack(data: bytes) -> Any:
+    _scan(data)
     try:
-        value = msgpack.unpackb(
+        return msgpack.unpackb(
             data,
             raw=False,
             strict_map_key=False,
             use_list=True,
-            max_array_len=MAX_ELEMENTS,
-            max_map_len=MAX_ELEMENTS,
-            max_str_len=len(data),
-            max_bin_len=len(data),
-            max_ext_len=len(data),
+            object_pairs_hook=_pairs_to_dict,
         )
-    except RecursionError as exc:
-        raise TxDecodeError("payload nested too deeply") from exc
-    except Exception as exc:  # msgpack raises several unrelated types on garbage
-        raise TxDecodeError(f"malformed msgpack: {exc.__class__.__name__}") from exc
-    _check_shape(value)
-    return value
+    except TxDecodeError:
+        raise
+    except Exception as exc:  # msgpack raises many unrelated types on bad input
+        raise TxDecodeError(f"malformed msgpack: {type(exc).__name__}") from exc
+
+
+def _int(value: Any, name: str) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TxDecodeError(f"{name} must be an integer, not {type(value).__name__}")
+    if not _INT64_MIN <= value < _UINT64_END:
+        raise TxDecodeError(f"{name} is out of range")
+    # Go reads a uint64 into an int64 field by reinterpreting the bits; key ids sent as
+    # unsigned by some encoders must land on the same signed id.
+    return value - _UINT64_END if value >= 1 << 63 else value
 
 
 def _str(value: Any, name: str) -> str:
@@ -171,51 +289,51 @@ def _str(value: Any, name: str) -> str:
         return ""
     if isinstance(value, str):
         return value
-    if isinstance(value, (bytes, bytearray)):
+    if isinstance(value, bytes):
         try:
-            return bytes(value).decode()
+            return value.decode()
         except UnicodeDecodeError as exc:
             raise TxDecodeError(f"{name} is not UTF-8") from exc
-    raise TxDecodeError(f"{name} must be a string")
+    raise TxDecodeError(f"{name} must be a string, not {type(value).__name__}")
 
 
-def _int(value: Any, name: str) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TxDecodeError(f"{name} must be an integer")
-    if not -(1 << 63) <= value < 1 << 64:
-        raise TxDecodeError(f"{name} is out of range")
-    return value
-
-
-def _bytes(value: Any, name: str) -> bytes:
+def _public_key(value: Any) -> bytes:
     if value is None:
         return b""
-    if isinstance(value, (bytes, bytearray)):
-        return bytes(value)
+    if isinstance(value, bytes):
+        return value
     if isinstance(value, str):
         try:
             return bytes.fromhex(value)
         except ValueError as exc:
-            raise TxDecodeError(f"{name} must be bytes") from exc
-    raise TxDecodeError(f"{name} must be bytes")
+            raise TxDecodeError("PublicKey string is not hex") from exc
+    raise TxDecodeError(f"PublicKey must be bytes, not {type(value).__name__}")
+
+
+def _bin(value: Any, name: str) -> bytes | None:
+    if value is None:
+        return None
+    if not isinstance(value, bytes):
+        raise TxDecodeError(f"{name} must be bytes, not {type(value).__name__}")
+    return value
 
 
 def _map(value: Any, name: str) -> dict[str, Any] | None:
     if value is None:
         return None
-    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
-        raise TxDecodeError(f"{name} must be a map with string keys")
+    if not isinstance(value, dict):
+        raise TxDecodeError(f"{name} must be a map, not {type(value).__name__}")
     return value
 
 
-def smart_from_map(data: Any) -> SmartTransaction:
-    """Build a SmartTransaction from its msgpack map (flat or nested Header)."""
+def _smart_from_map(data: Any) -> SmartTransaction:
     top = _map(data, "transaction")
     if top is None:
-        raise TxDecodeError("transaction must be a map")
+        raise TxDecodeError("transaction must be a map, not nil")
     nested = _map(top.get("Header"), "Header")
+    if nested is not None and any(key in top for key in _HEADER_KEYS):
+        # Go would merge the two in key order; a client never sends both.
+        raise TxDecodeError("header fields given both nested and flat")
     head = nested if nested is not None else top
     header = Header(
         id=_int(head.get("ID"), "ID"),
@@ -223,25 +341,25 @@ def smart_from_map(data: Any) -> SmartTransaction:
         key_id=_int(head.get("KeyID"), "KeyID"),
         time=_int(head.get("Time"), "Time"),
         network_id=_int(head.get("NetworkID"), "NetworkID"),
-        public_key=_bytes(head.get("PublicKey"), "PublicKey"),
+        public_key=_public_key(head.get("PublicKey")),
     )
     utxo_map = _map(top.get("UTXO"), "UTXO")
     self_map = _map(top.get("TransferSelf"), "TransferSelf")
     if utxo_map is not None and self_map is not None:
-        raise TxDecodeError("a transaction is either UTXO or TransferSelf")
+        raise TxDecodeError("a transaction is either UTXO or TransferSelf, not both")
     utxo = None
     if utxo_map is not None:
         utxo = Utxo(
-            to_id=_int(utxo_map.get("ToID"), "ToID"),
-            value=_str(utxo_map.get("Value"), "Value"),
-            comment=_str(utxo_map.get("Comment"), "Comment"),
+            to_id=_int(utxo_map.get("ToID"), "UTXO.ToID"),
+            value=_str(utxo_map.get("Value"), "UTXO.Value"),
+            comment=_str(utxo_map.get("Comment"), "UTXO.Comment"),
         )
     transfer_self = None
     if self_map is not None:
         transfer_self = TransferSelf(
-            value=_str(self_map.get("Value"), "Value"),
-            source=_str(self_map.get("Source"), "Source"),
-            target=_str(self_map.get("Target"), "Target"),
+            value=_str(self_map.get("Value"), "TransferSelf.Value"),
+            source=_str(self_map.get("Source"), "TransferSelf.Source"),
+            target=_str(self_map.get("Target"), "TransferSelf.Target"),
         )
     params = _map(top.get("Params"), "Params")
     return SmartTransaction(
@@ -259,84 +377,87 @@ def smart_from_map(data: Any) -> SmartTransaction:
 
 def _decode_client(raw: bytes, crypto: Crypto) -> DecodedTx:
     size, pos = decode_length(raw, 1)
-    payload = raw[pos : pos + size]
-    if len(payload) != size:
+    if size > len(raw) - pos:
         raise TxDecodeError("truncated payload")
+    payload = raw[pos : pos + size]
     pos += size
     sig_size, pos = decode_length(raw, pos)
-    signature = raw[pos : pos + sig_size]
-    if len(signature) != sig_size:
+    if sig_size > len(raw) - pos:
         raise TxDecodeError("truncated signature")
-    if pos + sig_size != len(raw):
+    if sig_size < len(raw) - pos:
         raise TxDecodeError("trailing bytes after the signature")
-    tx = smart_from_map(_unpack(payload))
-    return DecodedTx(tx, payload, crypto.double_hash(payload), signature, raw)
+    tx = _smart_from_map(_unpack(payload))
+    return DecodedTx(tx, payload, crypto.double_hash(payload), raw[pos:], raw)
 
 
 def _decode_sdk(raw: bytes, crypto: Crypto) -> DecodedTx:
     outer = _map(_unpack(raw[1:]), "envelope")
     if outer is None:
-        raise TxDecodeError("envelope must be a map")
-    payload = _bytes(outer.get("Payload"), "Payload")
+        raise TxDecodeError("envelope must be a map, not nil")
+    payload = _bin(outer.get("Payload"), "Payload")
     if not payload:
+        # TxSmart alone is not enough: it is not what was hashed and signed.
         raise TxDecodeError("envelope has no Payload")
     tx_hash = crypto.double_hash(payload)
-    claimed = _bytes(outer.get("Hash"), "Hash")
-    if claimed and claimed != tx_hash:
-        # The reference trusts this field; we recompute it and refuse a mismatch.
+    claimed = _bin(outer.get("Hash"), "Hash")
+    if claimed is not None and claimed != tx_hash:
+        # The reference trusts this field; it is recomputed here and must agree.
         raise TxDecodeError("tx hash mismatch")
-    sig_field = _bytes(outer.get("TxSignature"), "TxSignature")
+    sig_field = _bin(outer.get("TxSignature"), "TxSignature")
+    if sig_field is None:
+        raise TxDecodeError("envelope has no TxSignature")
     sig_size, pos = decode_length(sig_field, 0)
-    signature = sig_field[pos : pos + sig_size]
-    if len(signature) != sig_size or pos + sig_size != len(sig_field):
-        raise TxDecodeError("malformed TxSignature")
-    tx = smart_from_map(_unpack(payload))
+    if sig_size != len(sig_field) - pos:
+        raise TxDecodeError("TxSignature length prefix does not match its bytes")
+    tx = _smart_from_map(_unpack(payload))
     if tx.tx_type != raw[0]:
-        raise TxDecodeError(f"type byte {raw[0]} does not match a {tx.tx_type.name} payload")
-    timestamp = outer.get("Timestamp")
-    return DecodedTx(
-        tx,
-        payload,
-        tx_hash,
-        signature,
-        raw,
-        _int(timestamp, "Timestamp") if timestamp is not None else None,
-    )
+        raise TxDecodeError(f"type byte {raw[0]} does not match a type {int(tx.tx_type)} payload")
+    stamp = outer.get("Timestamp")
+    timestamp_ms = None if stamp is None else _int(stamp, "Timestamp")
+    return DecodedTx(tx, payload, tx_hash, sig_field[pos:], raw, timestamp_ms)
 
 
 def decode_tx(raw: bytes, crypto: Crypto) -> DecodedTx:
-    """Decode either envelope; the hash is always DoubleHash(payload). Raises TxDecodeError."""
+    """Decode either envelope; the hash is always DoubleHash(payload). Raises TxDecodeError.
+
+    Neither the signature nor network id, time or contract are checked here.
+    """
     if not raw:
         raise TxDecodeError("empty transaction")
     if raw[0] == CLIENT_ENVELOPE:
         return _decode_client(raw, crypto)
-    if raw[0] in (TxType.SMART_CONTRACT, TxType.UTXO, TxType.TRANSFER_SELF):
+    if raw[0] in _SDK_TYPES:
         return _decode_sdk(raw, crypto)
-    raise TxDecodeError(f"unknown transaction type {raw[0]}")
+    raise TxDecodeError(f"unsupported tx type {raw[0]}")
 
 
 def verify_tx_signature(decoded: DecodedTx, crypto: Crypto) -> None:
-    """The signature must be the header key's over the tx hash, and the key must be KeyID's."""
+    """The signature must be the header key's over the tx hash, and that key must be KeyID's."""
     header = decoded.tx.header
     try:
-        if crypto.address(header.public_key) != header.key_id:
-            raise TxSignatureError("contract and user public keys are different")
         ok = crypto.verify(header.public_key, decoded.hash, decoded.signature)
     except CryptoError as exc:
         raise TxSignatureError(str(exc)) from exc
     if not ok:
         raise TxSignatureError("Incorrect sign")
+    # After the signature, as the reference orders its checks (this one runs at execution).
+    if crypto.address(header.public_key) != header.key_id:
+        raise TxSignatureError("contract and user public keys are different")
+
+
+def _header_map(header: Header) -> dict[str, Any]:
+    return {
+        "ID": header.id,
+        "EcosystemID": header.ecosystem_id,
+        "KeyID": header.key_id,
+        "Time": header.time,
+        "NetworkID": header.network_id,
+        "PublicKey": header.public_key,
+    }
 
 
 def _as_map(tx: SmartTransaction, nested_header: bool) -> dict[str, Any]:
-    header = {
-        "ID": tx.header.id,
-        "EcosystemID": tx.header.ecosystem_id,
-        "KeyID": tx.header.key_id,
-        "Time": tx.header.time,
-        "NetworkID": tx.header.network_id,
-        "PublicKey": tx.header.public_key,
-    }
+    header = _header_map(tx.header)
     body: dict[str, Any] = {"Header": header} if nested_header else dict(header)
     body.update(
         {
@@ -345,7 +466,6 @@ def _as_map(tx: SmartTransaction, nested_header: bool) -> dict[str, Any]:
             "Lang": tx.lang,
             "Expedite": tx.expedite,
             "SignedBy": tx.signed_by,
-            "Params": tx.params,
         }
     )
     if tx.transfer_self is not None:
@@ -353,13 +473,18 @@ def _as_map(tx: SmartTransaction, nested_header: bool) -> dict[str, Any]:
         body["TransferSelf"] = {"Value": ts.value, "Source": ts.source, "Target": ts.target}
     if tx.utxo is not None:
         body["UTXO"] = {"ToID": tx.utxo.to_id, "Value": tx.utxo.value, "Comment": tx.utxo.comment}
+    body["Params"] = tx.params
     return body
 
 
-def encode_payload(tx: SmartTransaction, nested_header: bool = False) -> bytes:
-    """msgpack of the transaction with Go field names (flat header as Go, nested as Weaver)."""
-    packed: bytes = msgpack.packb(_as_map(tx, nested_header), use_bin_type=True)
+def _pack(value: Any) -> bytes:
+    packed: bytes = msgpack.packb(value, use_bin_type=True)
     return packed
+
+
+def encode_payload(tx: SmartTransaction, nested_header: bool = False) -> bytes:
+    """msgpack of the transaction with Go field names: flat header as Go, nested as Weaver."""
+    return _pack(_as_map(tx, nested_header))
 
 
 def build_client_tx(
@@ -369,35 +494,49 @@ def build_client_tx(
     der: bool = False,
     nested_header: bool = True,
 ) -> bytes:
-    """A signed transaction in the Weaver envelope."""
+    """A signed transaction in the client (0x80) envelope, signature raw r||s or DER."""
     payload = encode_payload(tx, nested_header)
     tx_hash = crypto.double_hash(payload)
     sig = crypto.sign_der(private_key, tx_hash) if der else crypto.sign(private_key, tx_hash)
-    return (
-        bytes([CLIENT_ENVELOPE])
-        + encode_length(len(payload))
-        + payload
-        + encode_length(len(sig))
-        + sig
+    return b"".join(
+        (
+            bytes([CLIENT_ENVELOPE]),
+            encode_length(len(payload)),
+            payload,
+            encode_length(len(sig)),
+            sig,
+        )
     )
 
 
 def build_sdk_tx(
     tx: SmartTransaction, private_key: bytes, crypto: Crypto, timestamp_ms: int
 ) -> bytes:
-    """A signed transaction in the Go-SDK envelope (type byte + msgpack struct)."""
+    """A signed transaction in the Go-SDK envelope: type byte + msgpack of the parser struct."""
     payload = encode_payload(tx)
     tx_hash = crypto.double_hash(payload)
     sig = crypto.sign(private_key, tx_hash)
-    envelope = {
+    # Go marshals the whole parser struct; the fields a node reads are filled, a few of the
+    # others are present as nil/zero the way Go leaves them before execution.
+    envelope: dict[str, Any] = {
+        "CLB": False,
+        "Rollback": False,
+        "FullAccess": False,
+        "SysUpdate": False,
+        "VM": None,
         "TxSmart": _as_map(tx, nested_header=False),
+        "TxData": None,
+        "TxContract": None,
+        "TxFuel": 0,
+        "TxCost": 0,
+        "BlockHeader": None,
+        "PreBlockHeader": None,
+        "Loop": None,
         "Hash": tx_hash,
         "Payload": payload,
         "Timestamp": timestamp_ms,
         "TxSignature": encode_length(len(sig)) + sig,
         "TxSize": 0,
-        "TxFuel": 0,
-        "Rollback": None,
+        "PublicKeys": None,
     }
-    packed: bytes = msgpack.packb(envelope, use_bin_type=True)
-    return bytes([int(tx.tx_type)]) + packed
+    return bytes([int(tx.tx_type)]) + _pack(envelope)
