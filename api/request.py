@@ -39,6 +39,14 @@ def int_field(values: MultiDict[str], name: str, default: int = 0) -> int:
     return value
 
 
+def hex_field(name: str, value: str) -> bytes:
+    """A hex-encoded form value; anything else is a 400 naming the field."""
+    try:
+        return bytes.fromhex(value.strip())
+    except ValueError as exc:
+        raise server_error(f"encoding/hex: invalid byte in field {name!r}") from exc
+
+
 def client_of(request: web.Request) -> Client:
     """The caller identity the auth middleware attached."""
     return request[CLIENT]

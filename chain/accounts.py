@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from chain.crypto import cut_pub
 from chain.errors import (
     BadSignature,
     EcosystemNotOpen,
@@ -92,8 +91,3 @@ async def authenticate(
         is_node=node.node_key_id == req.wallet,
         roles=roles,
     )
-
-
-def check_public_key(pub: bytes) -> bytes:
-    """The 64-byte form of a public key given at login (raises CryptoError)."""
-    return cut_pub(pub)

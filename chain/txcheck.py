@@ -38,7 +38,6 @@ class AcceptedTx:
     """A transaction that passed every admission check."""
 
     decoded: DecodedTx
-    contract_name: str
 
     @property
     def hash(self) -> bytes:
@@ -93,10 +92,7 @@ async def check_tx(
     if tx.tx_type == TxType.SMART_CONTRACT:
         contract = await find_contract(tx.header.id, lookup)
         check_params(contract, tx.params)
-        return AcceptedTx(decoded, contract.full_name)
-    if tx.tx_type == TxType.UTXO:
-        return AcceptedTx(decoded, "UTXO")
-    return AcceptedTx(decoded, "TransferSelf")
+    return AcceptedTx(decoded)
 
 
 def contract_name(decoded: DecodedTx) -> str:

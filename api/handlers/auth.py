@@ -11,10 +11,11 @@ from api.appkeys import ENGINE, NODE, REGISTRAR, SETTINGS
 from api.auth import issue
 from api.errors import ApiError, E, server_error
 from api.jsonenc import Struct
-from api.request import client_of, form_values, int_field
+from api.request import client_of, form_values, hex_field, int_field
 from api.responses import json_response
-from chain.accounts import LoginRequest, authenticate, check_public_key
+from chain.accounts import LoginRequest, authenticate
 from chain.address import address_to_string, string_to_address
+from chain.crypto import cut_pub
 from chain.errors import CryptoError
 
 
@@ -70,13 +71,6 @@ async def get_uid(request: web.Request) -> web.Response:
     return json_response(Struct(uid=uid, token=token, **tail))
 
 
-def _hex_field(value: str) -> bytes:
-    try:
-        return bytes.fromhex(value.strip())
-    except ValueError as exc:
-        raise server_error(f"encoding/hex: invalid byte in {value[:16]!r}") from exc
-
-
 async def login(request: web.Request) -> web.Response:
     """POST /login: verify the signed uid, register a new key if needed, issue a login token."""
     client = client_of(request)
@@ -90,12 +84,12 @@ async def login(request: web.Request) -> web.Response:
     if expire < 0:
         raise server_error("expire must not be negative")
     role_id = int_field(values, "role_id")
-    pubkey = _hex_field(values.get("pubkey", ""))
-    signature = _hex_field(values.get("signature", ""))
+    pubkey = hex_field("pubkey", values.get("pubkey", ""))
+    signature = hex_field("signature", values.get("signature", ""))
     key_text = values.get("key_id", "").strip()
     try:
         if pubkey:
-            pubkey = check_public_key(pubkey)
+            pubkey = cut_pub(pubkey)
         if key_text:
             wallet = string_to_address(key_text)
             if wallet == 0:

@@ -12,7 +12,7 @@ from api import multipart
 from api.appkeys import BANS, CONTRACTS, ENGINE, NODE, PRODUCER
 from api.errors import ApiError, E, server_error
 from api.jsonenc import Struct
-from api.request import client_of, form_values
+from api.request import client_of, form_values, hex_field
 from api.responses import json_response
 from chain.errors import ChainError
 from chain.storage.repo.txs import get_statuses
@@ -24,16 +24,9 @@ def _go_time(ts: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S +0000 UTC", time.gmtime(ts))
 
 
-def _hex(name: str, value: str) -> bytes:
-    try:
-        return bytes.fromhex(value.strip())
-    except ValueError as exc:
-        raise server_error(f"encoding/hex: invalid byte in field {name!r}") from exc
-
-
 async def _read_parts(request: web.Request, limit: int) -> list[tuple[str, bytes]]:
     """Every file part is one raw tx; every other form value (and query value) is hex."""
-    parts: list[tuple[str, bytes]] = [(k, _hex(k, v)) for k, v in request.query.items()]
+    parts: list[tuple[str, bytes]] = [(k, hex_field(k, v)) for k, v in request.query.items()]
     if request.method != "POST":
         return parts
     if request.content_type == "multipart/form-data":
@@ -47,7 +40,7 @@ async def _read_parts(request: web.Request, limit: int) -> list[tuple[str, bytes
             raise server_error(str(exc)) from exc
         for part in form:
             if part.filename is None:
-                parts.append((part.name, _hex(part.name, part.data.decode("latin-1"))))
+                parts.append((part.name, hex_field(part.name, part.data.decode("latin-1"))))
             elif len(part.data) > limit:
                 raise ApiError(E.LIMITTXSIZE, len(part.data))
             else:
@@ -55,7 +48,7 @@ async def _read_parts(request: web.Request, limit: int) -> list[tuple[str, bytes
         return parts
     for name, value in (await request.post()).items():
         text = value if isinstance(value, str) else ""
-        parts.append((name, _hex(name, text)))
+        parts.append((name, hex_field(name, text)))
     return parts
 
 
