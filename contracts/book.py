@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from decimal import Decimal
 from typing import Any
 
@@ -20,10 +19,12 @@ from chain.storage.repo.contracts import (
 )
 from chain.storage.repo.params import get_platform_parameter
 from contracts import ast
+from contracts.bridge import pause, run_sync
 from contracts.builtins import chain_builtins
-from contracts.errors import ContractSyntaxError
-from contracts.interp import ContractRuntimeError, ContractThrow, Interpreter, Limits
+from contracts.compiler import Contract, compile_module, run_contract
+from contracts.errors import ContractRuntimeError, ContractSyntaxError, ContractThrow
 from contracts.parser import parse
+from contracts.vm import Limits, Machine
 
 # @1NewContract runs natively until the system contracts are written in Needle; its table id is
 # the reference's (24), so clients' Header.ID 5024 matches go-ibax.
@@ -113,17 +114,27 @@ class NeedleBook:
         if row is None or module is None:
             raise TxFailure("panic", f"unknown contract {contract.id}")
         _, rows = await list_contracts(ctx.conn, row.ecosystem, 100_000, 0)
-        library = {r.name: c for r in rows if (c := self._contract(r)) is not None}
+        builtins = chain_builtins(ctx.node.crypto)
+        library: dict[str, Contract] = {}
+        for r in rows:
+            m = self._module(r)
+            if m is not None:
+                library.update(
+                    compile_module(m, builtins, f"@{r.ecosystem}{r.name}", r.ecosystem).contracts
+                )
+        compiled = library.get(row.name)
+        if compiled is None:
+            raise TxFailure("panic", f"unknown contract {contract.id}")
         fuel = int(await get_platform_parameter(ctx.conn, "max_fuel_tx") or 20_000_000)
         limits = Limits(fuel=max(fuel // FUEL_DIVISOR, 1), seconds=TIME_LIMIT_S)
         tx_vars = self._tx_vars(ctx, contract, params)
-        name = f"@{row.ecosystem}{row.name}"
-        builtins = chain_builtins(ctx.node.crypto)
-        interp = Interpreter(module, builtins, limits, tx_vars, name, library)
+
+        def resolve(full: str) -> Contract | None:
+            return library.get(full.lstrip("@").lstrip("0123456789"))
+
+        machine = Machine(limits, tx_vars, pause=pause, contracts=resolve)
         try:
-            # A worker thread: the event loop keeps answering HTTP while a contract computes
-            # (the thread holds the GIL only in slices).
-            result = await asyncio.to_thread(interp.run_contract, row.name)
+            result = await run_sync(lambda: run_contract(machine, compiled))
         except ContractThrow as exc:
             raise TxFailure(exc.kind, str(exc), exc.exception_id) from exc
         except ContractRuntimeError as exc:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from chain.address import address_to_id, id_to_address
 from chain.crypto import Crypto
 from chain.errors import CryptoError
-from contracts.interp import Builtin
+
+Builtin = Callable[..., Any]
 
 _VERB = re.compile(r"%([-+# 0]*\d*(?:\.\d+)?)([vsdfxXtq%])")
 

@@ -111,7 +111,7 @@ async def test_contract_failures_are_recorded_with_positions(
 
     await deploy(client, founder, "contract Loop {\n action {\n $result = @1Loop()\n }\n}")
     loop = await call(client, founder, 5040, {})
-    assert loop["errmsg"]["error"].endswith("The contract can't call itself recursively")
+    assert loop["errmsg"]["error"] == "[@1Loop:3:12] There is loop in @1Loop contract"
 
     again = await deploy(client, founder, HELLO)
     assert again["errmsg"]["error"] == "Contract Hello already exists"

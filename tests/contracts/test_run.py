@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from contracts.interp import ContractRaise, ContractRuntimeError, Limits, OutOfFuel
+from contracts.errors import ContractCompileError, ContractRaise, ContractRuntimeError, OutOfFuel
 from contracts.run import run_contract, run_function
+from contracts.vm import Limits
 
 CASES = sorted((Path(__file__).parent / "run").glob("*.sim"))
 # Small bounds so hostile cases end fast; the node uses the platform's max_fuel_tx.
@@ -22,6 +23,8 @@ def render(source: str, name: str) -> str:
     """The golden files' format: the result as JSON, or the error's type, position and text."""
     try:
         value = run_function(source, "main", limits=TEST_LIMITS, source_name=name)
+    except ContractCompileError as exc:
+        return f"compile: {exc.position} {exc.message}\n"
     except ContractRuntimeError as exc:
         return f"{exc.kind}: {exc}\n"
     return json.dumps(value, default=str) + "\n"

@@ -1,0 +1,341 @@
+"""The Needle machine: per-transaction state (fuel, time, $ variables, call stack) and values."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from contracts import ast
+from contracts.errors import ContractRuntimeError, OutOfFuel, TimeLimit
+
+INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
+SYSTEM_VARS = frozenset(
+    {
+        "time",
+        "ecosystem_id",
+        "block",
+        "key_id",
+        "account_id",
+        "type",
+        "block_key_id",
+        "block_time",
+        "original_contract",
+        "this_contract",
+        "guest_key",
+        "guest_account",
+        "black_hole_key",
+        "black_hole_account",
+        "white_hole_key",
+        "white_hole_account",
+        "stack",
+        "node_position",
+        "txhash",
+        "pre_block_data_hash",
+    }
+)
+ZERO: dict[str, Callable[[], Any]] = {
+    "bool": lambda: False,
+    "int": lambda: 0,
+    "address": lambda: 0,
+    "float": lambda: 0.0,
+    "money": lambda: Decimal(0),
+    "string": lambda: "",
+    "bytes": lambda: b"",
+    "array": list,
+    "map": dict,
+    "file": dict,
+}
+# How often (in fuel units) the machine looks at the clock and lets its host breathe.
+CHECK_EVERY = 2048
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on one transaction's execution."""
+
+    fuel: int = 20_000_000
+    seconds: float = 2.0
+    call_depth: int = 40
+    string_size: int = 1 << 20
+    array_size: int = 1_000_000
+    map_size: int = 100_000
+
+
+def fail(message: str, node: ast.Node | None, source: str) -> ContractRuntimeError:
+    """A panic at a node of a source."""
+    if node is None:
+        return ContractRuntimeError(message, 0, 0, source)
+    return ContractRuntimeError(message, node.line, node.col, source)
+
+
+class Machine:
+    """One transaction's execution state, shared by every contract and function it runs.
+
+    `host` is whatever the chain gives the context-aware built-ins (opaque here); `pause`, when
+    set, is called every CHECK_EVERY fuel so a cooperative host can serve other work;
+    `contracts` finds another contract by name for `@Name()` and CallContract.
+    """
+
+    __slots__ = (
+        "limits",
+        "fuel",
+        "check_at",
+        "deadline",
+        "depth",
+        "tx",
+        "stack",
+        "host",
+        "pause",
+        "contracts",
+        "fuel_used_base",
+    )
+
+    def __init__(
+        self,
+        limits: Limits,
+        tx: dict[str, Any] | None = None,
+        *,
+        host: Any = None,
+        pause: Callable[[], None] | None = None,
+        contracts: Callable[[str], Any] | None = None,
+    ) -> None:
+        self.limits = limits
+        self.fuel = limits.fuel
+        self.fuel_used_base = limits.fuel
+        self.check_at = max(self.fuel - CHECK_EVERY, 0)
+        self.deadline = time.monotonic() + limits.seconds
+        self.depth = 0
+        self.tx: dict[str, Any] = tx if tx is not None else {}
+        self.stack: list[str] = []
+        self.host = host
+        self.pause = pause
+        self.contracts = contracts
+
+    @property
+    def fuel_used(self) -> int:
+        return self.fuel_used_base - self.fuel
+
+    def tick(self, node: ast.Node | None, source: str) -> None:
+        """Fuel crossed a checkpoint: stop if it ran out or time is up, else let the host run."""
+        if self.fuel < 0:
+            raise OutOfFuel("Fuel limit exceeded", *_pos(node), source)
+        if time.monotonic() > self.deadline:
+            raise TimeLimit("Time limit exceeded", *_pos(node), source)
+        if self.pause is not None:
+            self.pause()
+            if time.monotonic() > self.deadline:
+                raise TimeLimit("Time limit exceeded", *_pos(node), source)
+        self.check_at = max(self.fuel - CHECK_EVERY, 0)
+
+    def charge(self, amount: int, node: ast.Node | None, source: str) -> None:
+        """Take fuel for work about to be done (a built-in's price)."""
+        self.fuel -= amount
+        if self.fuel < self.check_at:
+            self.tick(node, source)
+
+    def checked(self, value: Any, node: ast.Node, source: str) -> Any:
+        """The value, or a panic if it exceeds the machine's bounds."""
+        kind = type(value)
+        if kind is int:
+            if not INT64_MIN <= value <= INT64_MAX:
+                raise fail("integer overflow", node, source)
+        elif kind is str or kind is bytes:
+            if len(value) > self.limits.string_size:
+                raise fail("the string is too long", node, source)
+        elif kind is list:
+            if len(value) > self.limits.array_size:
+                raise fail("the index is out of range", node, source)
+        elif kind is dict and len(value) > self.limits.map_size:
+            raise fail("the maximum length of map is exceeded", node, source)
+        return value
+
+
+def _pos(node: ast.Node | None) -> tuple[int, int]:
+    return (node.line, node.col) if node is not None else (0, 0)
+
+
+# ---- values ------------------------------------------------------------------------------
+
+
+def truthy(value: Any) -> bool:
+    """How a condition reads any value (as go-ibax's ValueToBool)."""
+    if isinstance(value, (list, dict, str, bytes)):
+        return len(value) > 0
+    return bool(value)
+
+
+def to_decimal(value: Any) -> Decimal:
+    """A number or numeric text as an exact Decimal."""
+    try:
+        return Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    except (InvalidOperation, TypeError) as exc:
+        raise ValueError(f"{value!r} is not a number") from exc
+
+
+def convert(kind: str | None, value: Any) -> Any:
+    """A value assigned to a typed variable: money stays exact, an int widens to float."""
+    if kind == "money" and isinstance(value, (int, str)) and not isinstance(value, bool):
+        return to_decimal(value)
+    if kind == "float" and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def type_name(value: Any) -> str:
+    """The Needle name of a value's type, for messages."""
+    return {
+        bool: "bool",
+        int: "int",
+        float: "float",
+        str: "string",
+        bytes: "bytes",
+        list: "array",
+        dict: "map",
+        Decimal: "money",
+        type(None): "nil",
+    }.get(type(value), type(value).__name__)
+
+
+def to_str(value: Any) -> str:
+    """A value as the text `error`, `warning` and Throw show."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def equal(left: Any, right: Any) -> bool:
+    """`==`: values of different kinds (bool against anything else) are never equal."""
+    if isinstance(left, bool) != isinstance(right, bool):
+        return False
+    return bool(left == right)
+
+
+def compare(op: str, left: Any, right: Any) -> bool:
+    """<, <=, > or >= of two values of one kind."""
+    if op == "<":
+        return bool(left < right)
+    if op == "<=":
+        return bool(left <= right)
+    if op == ">":
+        return bool(left > right)
+    return bool(left >= right)
+
+
+def arith(m: Machine, op: str, left: Any, right: Any, node: ast.Node, source: str) -> Any:
+    """A binary operator on any two values (the compiler inlines the int fast paths)."""
+    if op == "==":
+        return equal(left, right)
+    if op == "!=":
+        return not equal(left, right)
+    if isinstance(left, str) and isinstance(right, str):
+        if op == "+":
+            return m.checked(left + right, node, source)
+        if op in ("<", "<=", ">", ">="):
+            return compare(op, left, right)
+        raise fail("unsupported combination of types in the operator", node, source)
+    if isinstance(left, bool) or isinstance(right, bool):
+        raise fail("unsupported combination of types in the operator", node, source)
+    if not isinstance(left, (int, float, Decimal)) or not isinstance(right, (int, float, Decimal)):
+        raise fail("unsupported combination of types in the operator", node, source)
+    if isinstance(left, Decimal) or isinstance(right, Decimal):
+        left, right = to_decimal(left), to_decimal(right)
+    elif isinstance(left, float) or isinstance(right, float):
+        left, right = float(left), float(right)
+    if op in ("<", "<=", ">", ">="):
+        return compare(op, left, right)
+    if op in ("/", "%") and right == 0:
+        raise fail("divided by zero", node, source)
+    if op in ("<<", ">>", "&", "|", "^", "%") and not (
+        isinstance(left, int) and isinstance(right, int)
+    ):
+        raise fail("unsupported combination of types in the operator", node, source)
+    result: Any
+    if op == "+":
+        result = left + right
+    elif op == "-":
+        result = left - right
+    elif op == "*":
+        result = left * right
+    elif op == "/":
+        if isinstance(left, int) and isinstance(right, int):
+            quotient = abs(left) // abs(right)  # Go truncates toward zero
+            result = quotient if (left >= 0) == (right >= 0) else -quotient
+        elif isinstance(left, Decimal):
+            result = (left / right).to_integral_value(rounding="ROUND_DOWN")
+        else:
+            result = left / right
+    elif op == "%":
+        result = abs(left) % abs(right) * (1 if left >= 0 else -1)
+    elif op in ("<<", ">>"):
+        if not 0 <= right < 64:
+            raise fail("invalid shift", node, source)
+        result = left << right if op == "<<" else left >> right
+    elif op == "&":
+        result = left & right
+    elif op == "|":
+        result = left | right
+    elif op == "^":
+        result = left ^ right
+    else:
+        raise fail(f"unknown operator {op}", node, source)
+    return m.checked(result, node, source)
+
+
+def index(container: Any, key: Any, node: ast.Node, source: str) -> Any:
+    """`a[i]` / `m[k]`: a missing map key reads as nil, an array index must be in range."""
+    if isinstance(container, dict):
+        if not isinstance(key, str):
+            raise fail(f"index of map cannot be type {type_name(key)}", node, source)
+        return container.get(key)
+    if isinstance(container, (list, str, bytes)):
+        if isinstance(key, bool) or not isinstance(key, int):
+            raise fail(f"index of array cannot be type {type_name(key)}", node, source)
+        if not 0 <= key < len(container):
+            raise fail("the index is out of range", node, source)
+        return container[key]
+    raise fail(f"cannot index {type_name(container)}", node, source)
+
+
+def store_index(
+    m: Machine, container: Any, key: Any, value: Any, node: ast.Node, source: str
+) -> None:
+    """`a[i] = v` / `m[k] = v`; an array grows to reach the index, within bounds."""
+    if isinstance(container, dict):
+        if not isinstance(key, str):
+            raise fail(f"index of map cannot be type {type_name(key)}", node, source)
+        container[key] = value
+        m.checked(container, node, source)
+    elif isinstance(container, list):
+        if isinstance(key, bool) or not isinstance(key, int):
+            raise fail(f"index of array cannot be type {type_name(key)}", node, source)
+        if key < 0 or key >= m.limits.array_size:
+            raise fail("the index is out of range", node, source)
+        if key >= len(container):
+            container.extend([None] * (key + 1 - len(container)))
+        container[key] = value
+    else:
+        raise fail(f"cannot index {type_name(container)}", node, source)
+
+
+def fill_params(
+    data: tuple[ast.DataField, ...], given: Mapping[str, Any], node: ast.Node, source: str
+) -> dict[str, Any]:
+    """A called contract's data fields from named values: unknown and missing ones fail."""
+    known = {f.name for f in data}
+    for key in given:
+        if key not in known:
+            raise fail(f"'{key}' parameter is not required", node, source)
+    params: dict[str, Any] = {}
+    for field in data:
+        if field.name in given:
+            params[field.name] = convert(field.type, given[field.name])
+        elif field.optional:
+            params[field.name] = ZERO[field.type]()
+        else:
+            raise fail(f"Parameter {field.name} has not been found", node, source)
+    return params
