@@ -1,4 +1,4 @@
-"""Block 1: ecosystem 1, its keys and members, all parameters and the founder's initial supply."""
+"""Block 1: ecosystem 1 with its default rows, all parameters and the founder's initial supply."""
 
 from __future__ import annotations
 
@@ -9,32 +9,26 @@ import msgpack
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chain.address import BLACK_HOLE_ID, WHITE_HOLE_ID
 from chain.block import Block, genesis_prev_hash, genesis_rollbacks_hash, seal_block
 from chain.identity import NodeIdentity
+from chain.storage.ecosystem_defaults import PLATFORM_ECOSYSTEM
 from chain.storage.repo.blocks import block_row, insert_block
-from chain.storage.repo.keys import insert_key, insert_member
-from chain.storage.repo.meta import insert_node_config
-from chain.storage.schema import (
-    ecosystems,
-    log_transactions,
-    parameters,
-    platform_parameters,
-    spent_info,
+from chain.storage.repo.ecosystem import (
+    guest_account_id,
+    insert_ecosystem_rows,
+    insert_platform_rows,
 )
+from chain.storage.repo.keys import insert_key
+from chain.storage.repo.meta import insert_node_config
+from chain.storage.schema import log_transactions, platform_parameters, spent_info
 
 MONEY_DIGITS = 12
 FOUNDER_AMOUNT = 5_250_000 * 10**MONEY_DIGITS
 FIRST_BLOCK_TX_TYPE = 1
-
-# The reference's guest account key (consts.GuestPublic); its id follows the node's hasher.
-GUEST_PUBLIC = bytes.fromhex(
-    "ef0ab117793962b7b3ee8d2ae94b58bbd7db1aa856a7dc623fdb28ad530090b0"
-    "bcf5cb81b4d6912a249f1ab30921f414ad88383208cd8ba26ae2a9c3eb543772"
-)
+TOKEN_SYMBOL = "IBXC"
+TOKEN_NAME = "IBAX Coin"
 
 _PLATFORM_ACCESS = 'ContractAccess("@1UpdatePlatformParam")'
-_DEVELOPER = 'ContractConditions("DeveloperCondition")'
 
 # (name, value, conditions) in the reference's insert order; ids follow this order.
 PLATFORM_PARAMETERS: tuple[tuple[str, str, str], ...] = (
@@ -67,30 +61,6 @@ PLATFORM_PARAMETERS: tuple[tuple[str, str, str], ...] = (
     ("pay_free_contract", "@1CallDelayedContract,@1CheckNodesBan,@1NewUser", _PLATFORM_ACCESS),
     ("local_node_ban_time", "60", _PLATFORM_ACCESS),
 )
-
-PRINT_STYLESHEET = (
-    "body {\n  /* You can define your custom styles here or create custom CSS rules */\n}"
-)
-
-
-def ecosystem_parameters(founder_key_id: int) -> tuple[tuple[str, str], ...]:
-    """The 14 default parameters of an ecosystem, in the reference's order."""
-    return (
-        ("founder_account", str(founder_key_id)),
-        ("new_table", _DEVELOPER),
-        ("changing_tables", _DEVELOPER),
-        ("changing_language", _DEVELOPER),
-        ("changing_page", _DEVELOPER),
-        ("changing_menu", _DEVELOPER),
-        ("changing_contracts", _DEVELOPER),
-        ("changing_parameters", _DEVELOPER),
-        ("changing_app_params", _DEVELOPER),
-        ("changing_snippets", _DEVELOPER),
-        ("max_sum", "1000000"),
-        ("print_stylesheet", PRINT_STYLESHEET),
-        ("min_page_validate_count", "1"),
-        ("max_page_validate_count", "6"),
-    )
 
 
 @dataclass(frozen=True)
@@ -134,6 +104,24 @@ def build_genesis_block(node: NodeIdentity, options: GenesisOptions) -> Block:
     )
 
 
+async def _insert_platform_parameters(
+    conn: AsyncConnection, founder: int, options: GenesisOptions
+) -> None:
+    """The 28 platform parameters, with the values the first block sets."""
+    values = {
+        "taxes_wallet": json.dumps([["1", str(founder)]], separators=(",", ":")),
+        "test": "true" if options.test else "false",
+        "private_blockchain": "1" if options.private else "0",
+    }
+    await conn.execute(
+        insert(platform_parameters),
+        [
+            {"id": i, "name": name, "value": values.get(name, value), "conditions": cond}
+            for i, (name, value, cond) in enumerate(PLATFORM_PARAMETERS, start=1)
+        ],
+    )
+
+
 async def create_genesis(
     conn: AsyncConnection, node: NodeIdentity, options: GenesisOptions
 ) -> Block:
@@ -152,49 +140,25 @@ async def create_genesis(
             "node_key_id": str(node.node_key_id),
         },
     )
-    await conn.execute(
-        insert(ecosystems).values(
-            id=1,
-            name="platform ecosystem",
-            is_valued=1,
-            digits=MONEY_DIGITS,
-            token_symbol="IBXC",
-            token_name="IBAX Coin",
-        )
+    await _insert_platform_parameters(conn, founder, options)
+    # Ecosystem 1's own rows first: its application id (1) is the one the platform's
+    # "System" application then gets.
+    await insert_ecosystem_rows(
+        conn,
+        ecosystem=PLATFORM_ECOSYSTEM,
+        founder_key_id=founder,
+        guest_key_id=guest_account_id(crypto),
     )
-    platform = [
-        {"id": i, "name": name, "value": value, "conditions": cond}
-        for i, (name, value, cond) in enumerate(PLATFORM_PARAMETERS, start=1)
-    ]
-    for row in platform:
-        if row["name"] == "taxes_wallet":
-            row["value"] = json.dumps([["1", str(founder)]], separators=(",", ":"))
-        elif row["name"] == "test":
-            row["value"] = "true" if options.test else "false"
-        elif row["name"] == "private_blockchain":
-            row["value"] = "1" if options.private else "0"
-    await conn.execute(insert(platform_parameters), platform)
-    await conn.execute(
-        insert(parameters),
-        [
-            {"id": i, "name": name, "value": value, "conditions": _DEVELOPER, "ecosystem": 1}
-            for i, (name, value) in enumerate(ecosystem_parameters(founder), start=1)
-        ],
+    await insert_platform_rows(
+        conn,
+        founder_key_id=founder,
+        digits=MONEY_DIGITS,
+        token_symbol=TOKEN_SYMBOL,
+        token_name=TOKEN_NAME,
     )
-    guest = crypto.address(GUEST_PUBLIC)
-    await insert_key(conn, 1, founder, pub=node.founder_public)
+    await insert_key(conn, PLATFORM_ECOSYSTEM, founder, pub=node.founder_public)
     if node.node_key_id != founder:
-        await insert_key(conn, 1, node.node_key_id, pub=node.node_public)
-    await insert_key(conn, 1, guest, pub=GUEST_PUBLIC, blocked=True)
-    await insert_key(conn, 1, BLACK_HOLE_ID, blocked=True)
-    await insert_key(conn, 1, WHITE_HOLE_ID, blocked=True)
-    for key_id, name in (
-        (founder, "founder"),
-        (guest, "guest"),
-        (BLACK_HOLE_ID, "black_hole"),
-        (WHITE_HOLE_ID, "white_hole"),
-    ):
-        await insert_member(conn, 1, key_id, name)
+        await insert_key(conn, PLATFORM_ECOSYSTEM, node.node_key_id, pub=node.node_public)
     await conn.execute(
         insert(spent_info).values(
             output_tx_hash=tx_hash,
