@@ -1,0 +1,252 @@
+"""Generic rows of any table: what DBFind/DBInsert/DBUpdate and the list/sumWhere API use."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Table, and_, delete, func, insert, null, select, update
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
+
+from chain.storage.query import (
+    DEFAULT_LIMIT,
+    NUMERIC_KINDS,
+    QueryError,
+    build_columns,
+    build_order,
+    build_where,
+    coerce_for_write,
+    column_of,
+    decimal_text,
+    go_float_text,
+    ibax_type_of,
+    ibax_types,
+    json_merge,
+    json_path,
+    json_value,
+    needle_text,
+    show,
+)
+
+# How many values a SQLite money or number sum reads at a time (it adds them in Python).
+_SUM_BATCH = 1000
+
+
+def _condition(table: Table, where: Any, extra: ColumnElement[bool] | None) -> ColumnElement[bool]:
+    condition = build_where(table, where)
+    return condition if extra is None else and_(condition, extra)
+
+
+def _paging(limit: int | None, offset: int) -> None:
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise QueryError(f"invalid limit {show(limit)}")
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise QueryError(f"invalid offset {show(offset)}")
+
+
+def _typed(row: Mapping[Any, Any], kinds: Mapping[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in row.items():
+        kind = kinds.get(name)
+        if value is not None:
+            if kind == "json":
+                value = json_value(value)  # the same key order on both backends
+            elif kind == "character":
+                value = value.rstrip(" ")  # PostgreSQL pads char(n), SQLite does not
+        out[name] = value
+    return out
+
+
+async def select_rows(
+    conn: AsyncConnection,
+    table: Table,
+    *,
+    columns: Any = None,
+    where: Any = None,
+    order: Any = None,
+    limit: int | None = DEFAULT_LIMIT,
+    offset: int = 0,
+    extra: ColumnElement[bool] | None = None,
+) -> list[dict[str, Any]]:
+    """Rows as dicts of typed values (json paths as "doc.title": text); `limit=None` for all.
+
+    `columns`, `where` and `order` are DBFind's (see chain.storage.query); `extra` is a
+    condition of the caller's own, e.g. `table.c.ecosystem == 2`.
+    """
+    _paging(limit, offset)
+    stmt = (
+        select(*build_columns(table, columns))
+        .select_from(table)
+        .where(_condition(table, where, extra))
+        .order_by(*build_order(table, order))
+        .offset(offset)
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    kinds = ibax_types(table)
+    result = await conn.execute(stmt)
+    return [_typed(row._mapping, kinds) for row in result]
+
+
+async def count_rows(
+    conn: AsyncConnection,
+    table: Table,
+    *,
+    where: Any = None,
+    extra: ColumnElement[bool] | None = None,
+) -> int:
+    """How many rows match."""
+    stmt = select(func.count()).select_from(table).where(_condition(table, where, extra))
+    return int((await conn.execute(stmt)).scalar_one())
+
+
+async def sum_column(
+    conn: AsyncConnection,
+    table: Table,
+    column: str,
+    *,
+    where: Any = None,
+    extra: ColumnElement[bool] | None = None,
+) -> int | float | None:
+    """The exact sum of a number or money column (int), or of a double (float); None if no rows."""
+    col = column_of(table, column)
+    kind = ibax_type_of(col.type)
+    if kind not in NUMERIC_KINDS:
+        raise QueryError(f"column {col.name} is not numeric")
+    condition = _condition(table, where, extra)
+    if conn.dialect.name == "sqlite" and kind != "double":
+        # SQLite would sum money text as floats and stop at 2^63; Python's int is exact.
+        total, seen = 0, False
+        stream = await conn.stream(select(col).where(condition, col.is_not(None)))
+        async for batch in stream.partitions(_SUM_BATCH):
+            for (value,) in batch:
+                total += int(value)
+                seen = True
+        return total if seen else None
+    value = (await conn.execute(select(func.sum(col)).where(condition))).scalar_one()
+    if value is None:
+        return None
+    return float(value) if kind == "double" else int(value)
+
+
+async def next_id(conn: AsyncConnection, table: Table) -> int:
+    """max(id) + 1 (1 for an empty table)."""
+    stmt = select(func.coalesce(func.max(table.c.id), 0) + 1)
+    return int((await conn.execute(stmt)).scalar_one())
+
+
+def _values(table: Table, values: Any, *, merge: bool) -> dict[str, Any]:
+    """Column -> bound value (or expression) for an insert (`merge=False`) or update."""
+    if not isinstance(values, Mapping) or not values:
+        raise QueryError("values are undefined")
+    plain: dict[str, Any] = {}
+    fields: dict[str, dict[str, str]] = {}
+    for raw_key, value in values.items():
+        if not isinstance(raw_key, str):
+            raise QueryError("column names must be strings")
+        if "->" in raw_key:
+            col, keys = json_path(table, raw_key)
+            if len(keys) != 1:
+                raise QueryError(f"only top-level json fields can be set, not {show(raw_key)}")
+            try:
+                fields.setdefault(col.name, {})[keys[0]] = needle_text(value)
+            except (TypeError, ValueError) as exc:
+                raise QueryError(f"value {show(value)} for {show(raw_key)} is not text") from exc
+            continue
+        col = column_of(table, raw_key)
+        if col.name in plain:
+            raise QueryError(f"column {col.name} is set twice")
+        coerced = coerce_for_write(col, value)
+        # SQLAlchemy's JSON would store None as the JSON text 'null'; a missing value is NULL.
+        plain[col.name] = null() if coerced is None else coerced
+    for name, subfields in fields.items():
+        if name in plain:
+            raise QueryError(f"column {name} is set twice")
+        col = table.c[name]
+        plain[name] = json_merge(col, subfields) if merge else json_value(subfields)
+    return plain
+
+
+def _write_error(table: Table, exc: Exception) -> QueryError:
+    if isinstance(exc, IntegrityError):
+        return QueryError(f"the row conflicts with a row of {table.name} or misses a value")
+    return QueryError(f"a value does not fit its column in {table.name}")
+
+
+async def insert_row(conn: AsyncConnection, table: Table, values: Mapping[str, Any]) -> int:
+    """Insert one row, values coerced to their columns; id is next_id() unless given. The id.
+
+    `col->key` entries build a json column's object (values as text, as the reference).
+    On PostgreSQL a failed statement leaves the caller's transaction or savepoint aborted.
+    """
+    row = _values(table, values, merge=False)
+    if "id" in table.c and "id" not in row:
+        row["id"] = await next_id(conn, table)
+    try:
+        await conn.execute(insert(table).values(row))
+    except (IntegrityError, DataError) as exc:
+        raise _write_error(table, exc) from exc
+    return int(row.get("id", 0))
+
+
+async def update_rows(
+    conn: AsyncConnection,
+    table: Table,
+    where_columns: Mapping[str, Any],
+    values: Mapping[str, Any],
+    *,
+    extra: ColumnElement[bool] | None = None,
+) -> int:
+    """Update the rows `where_columns` (a DBFind where object, usually {"id": n}) selects.
+
+    `col->key` entries set one field of a json column, keeping the others. Returns how many
+    rows changed. An empty where without `extra` is refused rather than updating every row.
+    """
+    if not where_columns and extra is None:
+        raise QueryError("update needs a where")
+    row = _values(table, values, merge=True)
+    stmt = update(table).where(_condition(table, where_columns, extra)).values(row)
+    try:
+        result = await conn.execute(stmt)
+    except (IntegrityError, DataError) as exc:
+        raise _write_error(table, exc) from exc
+    return int(result.rowcount)
+
+
+async def delete_rows(conn: AsyncConnection, table: Table, key: Mapping[str, Any]) -> int:
+    """Delete the rows whose columns equal `key` (e.g. {"id": 7}), undoing an insert. How many."""
+    if not key or any(isinstance(v, (Mapping, list, tuple)) for v in key.values()):
+        raise QueryError("delete needs column values")
+    result = await conn.execute(delete(table).where(build_where(table, key)))
+    return int(result.rowcount)
+
+
+def text_of(value: Any, kind: str | None = None) -> str:
+    """The reference's text of one value: NULL "", bytea hex, json compact, numbers digits."""
+    if value is None:
+        return ""
+    if kind == "json" or isinstance(value, (dict, list)):
+        return json.dumps(json_value(value), separators=(",", ":"), ensure_ascii=False)
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).hex()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Decimal):
+        return decimal_text(value)
+    if isinstance(value, float):
+        return go_float_text(value)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return str(value)
+
+
+def row_to_text(row: Mapping[str, Any], types: Mapping[str, str]) -> dict[str, str]:
+    """A row as DBFind hands it to contracts and the list API answers it: every value a string."""
+    return {name: text_of(value, types.get(name)) for name, value in row.items()}
