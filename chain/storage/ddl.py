@@ -46,19 +46,12 @@ from sqlalchemy.schema import CreateIndex, CreateTable, DropIndex, DropTable
 from sqlalchemy.types import TypeEngine, UserDefinedType
 
 from chain.storage.query import IBAX_TYPES, VARCHAR_LENGTH, QueryError, show
+from chain.storage.schema import FIRST_ECOSYSTEM_TABLES, PLATFORM_TABLES
 from chain.storage.types import Json, Money
 
-# Names the reference resolves to the shared 1_* tables (converter.FirstEcosystemTables) or
-# that only ecosystem 1 has: a custom table of that name could never be reached.
-RESERVED_TABLES = frozenset(
-    {
-        "keys", "menu", "pages", "snippets", "languages", "contracts", "tables", "parameters",
-        "history", "sections", "members", "roles", "roles_participants", "notifications",
-        "applications", "binaries", "buffer_data", "app_params", "views",
-        "ecosystems", "platform_parameters", "delayed_contracts", "bad_blocks",
-        "node_ban_logs", "time_zones",
-    }
-)  # fmt: skip
+# Names the reference resolves to the shared 1_* tables, and the platform's tables: a custom
+# table of such a name could never be reached.
+RESERVED_TABLES = FIRST_ECOSYSTEM_TABLES | PLATFORM_TABLES
 # id is every custom table's key; the others are SQLite's rowid aliases and PostgreSQL's
 # system columns, which a table cannot have (or would shadow).
 RESERVED_COLUMNS = frozenset(
@@ -118,7 +111,7 @@ _FROM_PG = {
 }
 
 
-def valid_table_name(name: str) -> str:
+def check_table_name(name: str) -> str:
     """The lowercased custom table name (without `<ecosystem>_`), or a QueryError why not.
 
     As the reference's checkTableNameRule, but only plain identifiers: latin letters, digits
@@ -138,7 +131,7 @@ def valid_table_name(name: str) -> str:
     return lowered
 
 
-def valid_column_name(name: str) -> str:
+def check_column_name(name: str) -> str:
     """The lowercased column name, or a QueryError (the reference's checkColumnName, stricter)."""
     if not isinstance(name, str) or not name:
         raise QueryError("column name is empty")
@@ -154,19 +147,37 @@ def valid_column_name(name: str) -> str:
     return lowered
 
 
-def valid_full_name(full_name: str) -> str:
+def valid_table_name(name: str) -> bool:
+    """Could `name` (any case, without `<ecosystem>_`) be a custom table's name?"""
+    return _is_valid(check_table_name, name)
+
+
+def valid_column_name(name: str) -> bool:
+    """Could `name` (any case) be a custom table's column name?"""
+    return _is_valid(check_column_name, name)
+
+
+def _is_valid(check: Callable[[str], str], name: str) -> bool:
+    try:
+        check(name)
+    except QueryError:
+        return False
+    return True
+
+
+def check_full_name(full_name: str) -> str:
     """A custom table's full name `<ecosystem>_<name>`, checked, or a QueryError."""
     match = _FULL_RE.fullmatch(full_name) if isinstance(full_name, str) else None
     if match is None or len(full_name) > MAX_IDENTIFIER or int(match[1]) >= 2**63:
         raise QueryError(f"invalid table name {show(full_name)}")
-    valid_table_name(match[2])
+    check_table_name(match[2])
     return full_name
 
 
 def _valid_spec(spec: ColumnSpec) -> ColumnSpec:
     if spec.type not in IBAX_TYPES:
         raise QueryError(f"Type '{show(spec.type)}' of columns is not supported")
-    return ColumnSpec(valid_column_name(spec.name), spec.type, bool(spec.index))
+    return ColumnSpec(check_column_name(spec.name), spec.type, bool(spec.index))
 
 
 def index_name(full_name: str, column_name: str) -> str:
@@ -237,14 +248,14 @@ async def load_custom_table(
     conn: AsyncConnection, full_name: str
 ) -> tuple[Table, dict[str, str]] | None:
     """A custom table's Table and column -> IBAX type, read from the database; None if absent."""
-    kinds = await _column_kinds(conn, valid_full_name(full_name))
+    kinds = await _column_kinds(conn, check_full_name(full_name))
     if not kinds:
         return None
     return custom_table(full_name, kinds), kinds
 
 
 async def _existing(conn: AsyncConnection, full_name: str) -> dict[str, str]:
-    kinds = await _column_kinds(conn, valid_full_name(full_name))
+    kinds = await _column_kinds(conn, check_full_name(full_name))
     if not kinds:
         raise QueryError(f"table {full_name} has not been found")
     return kinds
@@ -254,7 +265,7 @@ async def create_custom_table(
     conn: AsyncConnection, full_name: str, columns: Sequence[ColumnSpec]
 ) -> Table:
     """CREATE TABLE `full_name` (id bigint primary key, then `columns`) and its indexes."""
-    valid_full_name(full_name)
+    check_full_name(full_name)
     specs = [_valid_spec(spec) for spec in columns]
     names = [spec.name for spec in specs]
     if len(set(names)) != len(names):
@@ -293,7 +304,7 @@ async def add_column(conn: AsyncConnection, full_name: str, spec: ColumnSpec) ->
 async def drop_column(conn: AsyncConnection, full_name: str, name: str) -> Table:
     """ALTER TABLE DROP COLUMN (and its index); the table's new Table. Undoes add_column."""
     kinds = await _existing(conn, full_name)
-    name = valid_column_name(name)
+    name = check_column_name(name)
     if name not in kinds:
         raise QueryError(f"column {name} doesn't exist")
     ddl = _table(full_name, kinds, conn.dialect.name)

@@ -13,13 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from chain.storage.ddl import (
     ColumnSpec,
     add_column,
+    check_column_name,
+    check_full_name,
+    check_table_name,
     create_custom_table,
     drop_column,
     drop_custom_table,
     index_name,
     load_custom_table,
     valid_column_name,
-    valid_full_name,
     valid_table_name,
 )
 from chain.storage.engine import make_engine
@@ -210,7 +212,8 @@ async def test_ddl_rolls_back_with_the_transaction(engine: AsyncEngine) -> None:
     [("Goods", "goods"), ("my_table2", "my_table2"), ("_x", "_x"), ("a" * 43, "a" * 43)],
 )
 def test_valid_table_names(name: str, expected: str) -> None:
-    assert valid_table_name(name) == expected
+    assert check_table_name(name) == expected
+    assert valid_table_name(name) is True
 
 
 @pytest.mark.parametrize(
@@ -233,8 +236,9 @@ def test_valid_table_names(name: str, expected: str) -> None:
 )
 def test_invalid_table_names(name: str, message: str) -> None:
     with pytest.raises(QueryError) as caught:
-        valid_table_name(name)
+        check_table_name(name)
     assert str(caught.value) == message
+    assert valid_table_name(name) is False
 
 
 @pytest.mark.parametrize(
@@ -252,17 +256,23 @@ def test_invalid_table_names(name: str, message: str) -> None:
 )
 def test_invalid_column_names(name: str, message: str) -> None:
     with pytest.raises(QueryError) as caught:
-        valid_column_name(name)
+        check_column_name(name)
     assert str(caught.value) == message
+    assert valid_column_name(name) is False
+
+
+def test_valid_column_names() -> None:
+    assert check_column_name("Amount_2") == "amount_2"
+    assert valid_column_name("_x") is True
 
 
 def test_full_names() -> None:
-    assert valid_full_name("1_goods") == "1_goods"
-    assert valid_full_name(f"{2**63 - 1}_goods") == f"{2**63 - 1}_goods"
+    assert check_full_name("1_goods") == "1_goods"
+    assert check_full_name(f"{2**63 - 1}_goods") == f"{2**63 - 1}_goods"
     for bad in ["goods", "0_goods", "01_goods", "1_Goods", "1_", "-1_goods", f"{2**63}_goods",
                 "1_goods; DROP TABLE x", '1_goods"', "1_" + "a" * 62, "1_keys"]:  # fmt: skip
         with pytest.raises(QueryError):
-            valid_full_name(bad)
+            check_full_name(bad)
 
 
 async def test_hostile_names_run_nothing(engine: AsyncEngine) -> None:

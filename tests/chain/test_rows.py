@@ -335,3 +335,42 @@ async def test_delete_rows(engine: AsyncEngine) -> None:
         with pytest.raises(QueryError, match="column 1=1 does not exist"):
             await delete_rows(conn, things, {"1=1": 1})
         assert [r["id"] for r in await select_rows(conn, things, columns="id")] == [1, 3]
+
+
+async def test_update_increments_are_exact(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        things = await make_table(conn)
+        await insert_row(conn, things, {"qty": 2**62, "price": 2**63, "ratio": 0.5, "name": "a"})
+        await insert_row(conn, things, {"qty": -1, "price": 10**29, "ratio": 1.0, "name": "a"})
+        await insert_row(conn, things, {"qty": 7, "price": 0, "ratio": None, "name": "b"})
+        changed = await update_rows(
+            conn, things, {"name": "a"}, {"+qty": "1", "+price": 2**53 + 1, "note": "upd"}
+        )
+        assert changed == 2
+        assert await update_rows(conn, things, {"name": "b"}, {"+ratio": 1, "+price": -5}) == 1
+        assert await update_rows(conn, things, {"id": 1}, {"+ratio": "0.25"}) == 1
+        rows = await select_rows(conn, things, columns="id,qty,price,ratio,note")
+        assert rows == [
+            {"id": 1, "qty": 2**62 + 1, "price": 2**63 + 2**53 + 1, "ratio": 0.75, "note": "upd"},
+            {"id": 2, "qty": 0, "price": 10**29 + 2**53 + 1, "ratio": 1.0, "note": "upd"},
+            {"id": 3, "qty": 7, "price": -5, "ratio": None, "note": None},
+        ]
+        before = await select_rows(conn, things, limit=None)
+        increment_errors: list[tuple[dict[str, Any], dict[str, Any], str]] = [
+            ({"id": 1}, {"+name": 1}, "column name is not numeric"),
+            ({"id": 1}, {"+qty": "x"}, "value x is not a valid number for column qty"),
+            ({"id": 1}, {"+qty": 1, "qty": 2}, "column qty is set twice"),
+            ({"id": 1}, {"+nope": 1}, "column nope does not exist"),
+        ]
+        for where, values, message in increment_errors:
+            with pytest.raises(QueryError) as caught:
+                await update_rows(conn, things, where, values)
+            assert str(caught.value) == message
+        # Past the column's range: PostgreSQL refuses it, and so does SQLite (in Python).
+        for values in ({"+qty": 2**62}, {"+price": 10**30 - 1}):
+            with pytest.raises(QueryError, match="a value does not fit its column in 1_things"):
+                async with conn.begin_nested():
+                    await update_rows(conn, things, {"id": 1}, values)
+        assert await select_rows(conn, things, limit=None) == before
+        with pytest.raises(QueryError, match="column \\+qty does not exist"):
+            await insert_row(conn, things, {"+qty": 1})

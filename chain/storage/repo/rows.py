@@ -8,18 +8,35 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, and_, delete, func, insert, null, select, update
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    Numeric,
+    Table,
+    and_,
+    delete,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+    update,
+)
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.types import TypeEngine
 
 from chain.storage.query import (
     DEFAULT_LIMIT,
+    MONEY_DIGITS,
     NUMERIC_KINDS,
     QueryError,
     build_columns,
     build_order,
     build_where,
+    coerce,
     coerce_for_write,
     column_of,
     decimal_text,
@@ -35,6 +52,11 @@ from chain.storage.query import (
 
 # How many values a SQLite money or number sum reads at a time (it adds them in Python).
 _SUM_BATCH = 1000
+_DELTA_TYPES: Mapping[str, TypeEngine[Any]] = {
+    "number": BigInteger(),
+    "money": Numeric(MONEY_DIGITS, 0),
+    "double": Float(),
+}
 
 
 def _condition(table: Table, where: Any, extra: ColumnElement[bool] | None) -> ColumnElement[bool]:
@@ -140,12 +162,23 @@ async def next_id(conn: AsyncConnection, table: Table) -> int:
     return int((await conn.execute(stmt)).scalar_one())
 
 
-def _values(table: Table, values: Any, *, merge: bool) -> dict[str, Any]:
-    """Column -> bound value (or expression) for an insert (`merge=False`) or update."""
+class _Writes:
+    """What an insert or update sets: plain values, json fields, and `+col` increments."""
+
+    def __init__(self) -> None:
+        self.plain: dict[str, Any] = {}
+        self.fields: dict[str, dict[str, str]] = {}
+        self.deltas: dict[str, int | float] = {}
+
+    def claim(self, name: str) -> None:
+        if name in self.plain or name in self.fields or name in self.deltas:
+            raise QueryError(f"column {name} is set twice")
+
+
+def _writes(table: Table, values: Any, *, increments: bool) -> _Writes:
     if not isinstance(values, Mapping) or not values:
         raise QueryError("values are undefined")
-    plain: dict[str, Any] = {}
-    fields: dict[str, dict[str, str]] = {}
+    writes = _Writes()
     for raw_key, value in values.items():
         if not isinstance(raw_key, str):
             raise QueryError("column names must be strings")
@@ -153,28 +186,41 @@ def _values(table: Table, values: Any, *, merge: bool) -> dict[str, Any]:
             col, keys = json_path(table, raw_key)
             if len(keys) != 1:
                 raise QueryError(f"only top-level json fields can be set, not {show(raw_key)}")
+            if col.name not in writes.fields:
+                writes.claim(col.name)
             try:
-                fields.setdefault(col.name, {})[keys[0]] = needle_text(value)
+                writes.fields.setdefault(col.name, {})[keys[0]] = needle_text(value)
             except (TypeError, ValueError) as exc:
                 raise QueryError(f"value {show(value)} for {show(raw_key)} is not text") from exc
-            continue
-        col = column_of(table, raw_key)
-        if col.name in plain:
-            raise QueryError(f"column {col.name} is set twice")
-        coerced = coerce_for_write(col, value)
-        # SQLAlchemy's JSON would store None as the JSON text 'null'; a missing value is NULL.
-        plain[col.name] = null() if coerced is None else coerced
-    for name, subfields in fields.items():
-        if name in plain:
-            raise QueryError(f"column {name} is set twice")
-        col = table.c[name]
-        plain[name] = json_merge(col, subfields) if merge else json_value(subfields)
-    return plain
+        elif increments and raw_key.startswith("+"):
+            col = column_of(table, raw_key[1:])
+            kind = ibax_type_of(col.type)
+            if kind not in NUMERIC_KINDS:
+                raise QueryError(f"column {col.name} is not numeric")
+            writes.claim(col.name)
+            writes.deltas[col.name] = coerce(kind, col.name, value if value is not None else 0)
+        else:
+            col = column_of(table, raw_key)
+            writes.claim(col.name)
+            coerced = coerce_for_write(col, value)
+            # SQLAlchemy's JSON would store None as the JSON text 'null'; no value is NULL.
+            writes.plain[col.name] = null() if coerced is None else coerced
+    return writes
 
 
-def _write_error(table: Table, exc: Exception) -> QueryError:
-    if isinstance(exc, IntegrityError):
+def _write_error(table: Table, exc: DBAPIError) -> QueryError | None:
+    """The QueryError for a write the data refused (None: not the data's fault, re-raise)."""
+    # asyncpg's errors reach us as plain DBAPIError: tell them by SQLSTATE class
+    # (22 data exception, 23 integrity violation).
+    state = str(getattr(exc.orig, "sqlstate", "") or "")
+    if isinstance(exc, IntegrityError) or state.startswith("23"):
         return QueryError(f"the row conflicts with a row of {table.name} or misses a value")
+    if isinstance(exc, DataError) or state.startswith("22"):
+        return _range_error(table)
+    return None
+
+
+def _range_error(table: Table) -> QueryError:
     return QueryError(f"a value does not fit its column in {table.name}")
 
 
@@ -184,14 +230,37 @@ async def insert_row(conn: AsyncConnection, table: Table, values: Mapping[str, A
     `col->key` entries build a json column's object (values as text, as the reference).
     On PostgreSQL a failed statement leaves the caller's transaction or savepoint aborted.
     """
-    row = _values(table, values, merge=False)
+    writes = _writes(table, values, increments=False)
+    row = dict(writes.plain)
+    for name, fields in writes.fields.items():
+        row[name] = json_value(fields)
     if "id" in table.c and "id" not in row:
         row["id"] = await next_id(conn, table)
-    try:
-        await conn.execute(insert(table).values(row))
-    except (IntegrityError, DataError) as exc:
-        raise _write_error(table, exc) from exc
+    await _execute_write(conn, table, insert(table).values(row))
     return int(row.get("id", 0))
+
+
+async def _execute_write(conn: AsyncConnection, table: Table, stmt: Any) -> int:
+    try:
+        result = await conn.execute(stmt)
+    except DBAPIError as exc:
+        error = _write_error(table, exc)
+        if error is None:
+            raise
+        raise error from exc
+    return int(result.rowcount)
+
+
+def _increment(col: Column[Any], current: Any, delta: int | float) -> Any:
+    """`current + delta` in Python, refused past the column's range as PostgreSQL refuses it."""
+    if current is None:
+        return None  # NULL + x is NULL in SQL too
+    kind = ibax_type_of(col.type)
+    total = current + delta
+    limit = {"number": 2**63, "money": 10**MONEY_DIGITS}.get(kind)
+    if limit is not None and not -limit <= total < limit:
+        raise _range_error(col.table)
+    return total
 
 
 async def update_rows(
@@ -204,18 +273,39 @@ async def update_rows(
 ) -> int:
     """Update the rows `where_columns` (a DBFind where object, usually {"id": n}) selects.
 
-    `col->key` entries set one field of a json column, keeping the others. Returns how many
-    rows changed. An empty where without `extra` is refused rather than updating every row.
+    `col->key` entries set one field of a json column, keeping the others; `+col` adds to a
+    number, money or double column. Returns how many rows changed. An empty where without
+    `extra` is refused rather than updating every row.
     """
     if not where_columns and extra is None:
         raise QueryError("update needs a where")
-    row = _values(table, values, merge=True)
-    stmt = update(table).where(_condition(table, where_columns, extra)).values(row)
-    try:
-        result = await conn.execute(stmt)
-    except (IntegrityError, DataError) as exc:
-        raise _write_error(table, exc) from exc
-    return int(result.rowcount)
+    writes = _writes(table, values, increments=True)
+    condition = _condition(table, where_columns, extra)
+    sets = dict(writes.plain)
+    for name, fields in writes.fields.items():
+        sets[name] = json_merge(table.c[name], fields)
+    exact_in_sql = conn.dialect.name != "sqlite" or all(
+        isinstance(delta, float) for delta in writes.deltas.values()
+    )
+    if exact_in_sql:
+        for name, delta in writes.deltas.items():
+            col = table.c[name]
+            sets[name] = col + literal(delta, _DELTA_TYPES[ibax_type_of(col.type)])
+        return await _execute_write(conn, table, update(table).where(condition).values(sets))
+    # SQLite would add money text as floats and turn an int64 overflow into a float:
+    # read the rows and add in Python, exactly.
+    key = list(table.primary_key.columns)
+    current = await conn.execute(
+        select(*key, *(table.c[n] for n in writes.deltas)).where(condition)
+    )
+    changed = 0
+    for row in current.all():
+        row_sets = dict(sets)
+        for name, delta in writes.deltas.items():
+            row_sets[name] = _increment(table.c[name], row._mapping[name], delta)
+        match = and_(*(col == row._mapping[col.name] for col in key))
+        changed += await _execute_write(conn, table, update(table).where(match).values(row_sets))
+    return changed
 
 
 async def delete_rows(conn: AsyncConnection, table: Table, key: Mapping[str, Any]) -> int:
