@@ -54,10 +54,11 @@ class Binary(Node):
 
 @dataclass(frozen=True)
 class Tail(Node):
-    """An optional-parameter tail of a call: `.Where({...})`."""
+    """An optional-parameter tail of a call: `.Where({...})`; `spread` as in Call."""
 
     name: str
     args: tuple[Node, ...]
+    spread: bool = False
 
 
 @dataclass(frozen=True)
@@ -186,10 +187,11 @@ class Param(Node):
 
 @dataclass(frozen=True)
 class TailDef(Node):
-    """`func DBFind(table string).Columns(cols string)`: an optional-parameter tail."""
+    """`func DBFind(table string).Where(cond string, args ...)`: an optional-parameter tail."""
 
     name: str
     params: tuple[Param, ...]
+    variadic: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
-"""Needle lexer: source text to tokens; a newline that ends a statement becomes a token."""
+"""Needle lexer: source to tokens (a statement-ending newline is one), and the TokenStream."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import NoReturn
 
 from contracts.errors import ContractSyntaxError
 from contracts.tokens import (
@@ -18,65 +19,55 @@ from contracts.tokens import (
 
 MAX_SOURCE = 1 << 20  # a contract's source is bounded like any request body
 
+# Digits are ASCII only: Python's \d would also take other scripts' digits.
+_DIGITS = r"[0-9](?:_?[0-9])*"
+_EXPONENT = rf"[eE][+-]?{_DIGITS}"
 _IDENT = r"[^\W\d]\w*"
+# Each pattern either matches a whole token or fails without backtracking far, so one pass over
+# the source is linear; an "open_*" pattern catches what its complete form did not match.
 _PATTERNS: tuple[tuple[str, str], ...] = (
     ("ws", r"[ \t\r]+"),
     ("newline", r"\n"),
-    ("comment", r"//[^\n]*|/\*(?:.|\n)*?\*/"),
+    ("comment", r"//[^\n]*+|/\*.*?\*/"),
+    ("open_comment", r"/\*"),
+    ("hex", r"0[xX](?:_?[0-9a-fA-F])+"),
+    ("octal", r"0[oO](?:_?[0-7])+"),
+    ("binary", r"0[bB](?:_?[01])+"),
     (
         "float",
-        r"(?:\d[\d_]*\.\d[\d_]*(?:[eE][+-]?\d+)?|\d[\d_]*[eE][+-]?\d+|\.\d[\d_]*(?:[eE][+-]?\d+)?)",
+        rf"{_DIGITS}\.{_DIGITS}(?:{_EXPONENT})?|{_DIGITS}{_EXPONENT}"
+        rf"|\.{_DIGITS}(?:{_EXPONENT})?|{_DIGITS}\.(?![.\w])",
     ),
-    ("int", r"0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|\d[\d_]*"),
-    ("string", r'"(?:[^"\\\n]|\\.)*"'),
-    ("raw", r"`[^`]*`"),
+    ("int", _DIGITS),
+    ("string", r'"(?:[^"\\]++|\\.)*+"'),
+    ("open_string", r'"'),
+    ("raw", r"`[^`]*+`"),
+    ("open_raw", r"`"),
     ("dollar", r"\$" + _IDENT),
-    ("at", r"@\d*" + _IDENT),
+    ("at", r"@[0-9]*" + _IDENT),
     ("ident", _IDENT),
     ("op", "|".join(re.escape(op) for op in OPERATORS)),
 )
-_MASTER = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _PATTERNS))
-_ESCAPES = {
-    "n": "\n",
-    "t": "\t",
-    "r": "\r",
-    '"': '"',
-    "\\": "\\",
-    "'": "'",
-    "a": "\a",
-    "b": "\b",
-    "f": "\f",
-    "v": "\v",
-    "0": "\0",
+_MASTER = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in _PATTERNS), re.DOTALL)
+_UNTERMINATED = {
+    "open_comment": "unterminated comment",
+    "open_string": "unterminated string",
+    "open_raw": "unterminated raw string",
 }
+_OPENERS = frozenset({"(", "["})
+_CLOSERS = frozenset({")", "]"})
+_NUMBER_KINDS = {"hex": T.INT, "octal": T.INT, "binary": T.INT, "int": T.INT, "float": T.FLOAT}
+# Only these four escapes mean something in a "..." string; any other backslash stays as
+# written, which is what both reference compilers (go-ibax and needle) do.
+_ESCAPE = re.compile(r'\\(["trn])')
+_ESCAPES = {'"': '"', "t": "\t", "r": "\r", "n": "\n"}
 
 
-def _unescape(body: str, line: int, col: int, name: str, source: str) -> str:
-    out: list[str] = []
-    i = 0
-    while i < len(body):
-        ch = body[i]
-        if ch != "\\":
-            out.append(ch)
-            i += 1
-            continue
-        nxt = body[i + 1]
-        if nxt in _ESCAPES:
-            out.append(_ESCAPES[nxt])
-            i += 2
-        elif nxt in "xuU":
-            size = {"x": 2, "u": 4, "U": 8}[nxt]
-            digits = body[i + 2 : i + 2 + size]
-            if len(digits) != size or not all(c in "0123456789abcdefABCDEF" for c in digits):
-                raise ContractSyntaxError("bad escape in string", line, col, name, source)
-            code = int(digits, 16)
-            if code > 0x10FFFF:
-                raise ContractSyntaxError("bad escape in string", line, col, name, source)
-            out.append(chr(code))
-            i += 2 + size
-        else:
-            raise ContractSyntaxError(f"unknown escape \\{nxt} in string", line, col, name, source)
-    return "".join(out)
+def unescape(body: str) -> str:
+    """The value of a "..." string from the text between its quotes."""
+    if "\\" not in body:
+        return body
+    return _ESCAPE.sub(lambda m: _ESCAPES[m.group(1)], body)
 
 
 def tokenize(source: str, name: str = "") -> Iterator[Token]:
@@ -86,67 +77,129 @@ def tokenize(source: str, name: str = "") -> Iterator[Token]:
     pos, line, line_start = 0, 1, 0
     can_end = False  # the previous token can end a statement
     depth = 0  # inside ( or [ a newline never ends a statement
+    match_at = _MASTER.match
+    # Branches by kind, the most frequent first: this loop is most of the cost of parsing.
     while pos < len(source):
-        match = _MASTER.match(source, pos)
-        col = pos - line_start + 1
+        match = match_at(source, pos)
         if match is None:
-            what = {'"': "unterminated string", "`": "unterminated raw string"}.get(
-                source[pos], f"unexpected character {source[pos]!r}"
+            raise ContractSyntaxError(
+                f"unexpected character {source[pos]!r}", line, pos - line_start + 1, name, source
             )
-            raise ContractSyntaxError(what, line, col, name, source)
-        kind, text = match.lastgroup, match.group()
-        pos = match.end()
-        if kind == "newline" or (kind == "comment" and "\n" in text):
-            if can_end and depth == 0:
-                yield Token(line, col, T.EOS, "\n")
-                can_end = False
-            line += text.count("\n")
-            line_start = pos - (len(text) - text.rfind("\n") - 1)
+        kind, start, pos = match.lastgroup, pos, match.end()
+        if kind == "ws":
             continue
-        if kind in ("ws", "comment"):
-            continue
-        token = _make(kind or "", text, line, col, name, source)
-        if "\n" in text:  # a raw string or a block comment spanning lines
-            line += text.count("\n")
-            line_start = match.start() + text.rfind("\n") + 1
-        if token.type is T.OP:
-            if text in ("(", "["):
+        col = start - line_start + 1
+        text = match.group()
+        if kind == "ident":
+            if text in KEYWORDS:
+                can_end = text in ENDS_STATEMENT_KEYWORDS
+                yield Token(line, col, T.KEYWORD, text)
+            else:
+                can_end = True
+                yield Token(line, col, T.TYPE if text in TYPES else T.IDENT, text)
+        elif kind == "op":
+            if text in _OPENERS:
                 depth += 1
-            elif text in (")", "]"):
+            elif text in _CLOSERS:
                 depth = max(depth - 1, 0)
-        can_end = _ends_statement(token)
-        if token.type is T.OP and text == ";":
-            token = Token(line, col, T.EOS, ";")
+            if text == ";":
+                can_end = False
+                yield Token(line, col, T.EOS, text)
+            else:
+                can_end = text in ENDS_STATEMENT_OPS
+                yield Token(line, col, T.OP, text)
+        elif kind == "newline" or kind == "comment":
+            newlines = text.count("\n")
+            if newlines:
+                if can_end and depth == 0:
+                    yield Token(line, col, T.EOS, "\n")
+                    can_end = False
+                line += newlines
+                line_start = start + text.rfind("\n") + 1
+        elif kind in _NUMBER_KINDS:
+            _check_number_end(source, pos, text, line, col, name)
+            can_end = True
+            yield Token(line, col, _NUMBER_KINDS[kind], text)
+        elif kind == "string" or kind == "raw":
+            can_end = True
+            value = unescape(text[1:-1]) if kind == "string" else text[1:-1]
+            yield Token(line, col, T.STRING, value)
+            if "\n" in text:
+                line += text.count("\n")
+                line_start = start + text.rfind("\n") + 1
+        elif kind == "dollar":
+            can_end = True
+            yield Token(line, col, T.DOLLAR, text[1:])
+        elif kind == "at":
             can_end = False
-        yield token
+            yield Token(line, col, T.AT, text)
+        else:
+            raise ContractSyntaxError(_UNTERMINATED[kind or ""], line, col, name, source)
     yield Token(line, pos - line_start + 1, T.EOF, "")
 
 
-def _ends_statement(token: Token) -> bool:
-    if token.type in (T.IDENT, T.DOLLAR, T.INT, T.FLOAT, T.STRING, T.TYPE):
-        return True
-    if token.type is T.KEYWORD:
-        return token.value in ENDS_STATEMENT_KEYWORDS
-    return token.type is T.OP and token.value in ENDS_STATEMENT_OPS
+def _check_number_end(source: str, end: int, text: str, line: int, col: int, name: str) -> None:
+    # `345rt`, `1_`, `0x`, `1.5.2` are one malformed number, not a number and a name.
+    nxt = source[end : end + 1]
+    if nxt and (nxt.isalnum() or nxt == "_" or (nxt == "." and source[end + 1 : end + 2] != ".")):
+        tail = re.match(r"[\w.]*", source[end : end + 40])
+        shown = text + (tail.group() if tail else "")
+        raise ContractSyntaxError(f"malformed number {shown}", line, col, name, source)
 
 
-def _make(kind: str, text: str, line: int, col: int, name: str, source: str) -> Token:
-    if kind == "ident":
-        if text in KEYWORDS:
-            return Token(line, col, T.KEYWORD, text)
-        if text in TYPES:
-            return Token(line, col, T.TYPE, text)
-        return Token(line, col, T.IDENT, text)
-    if kind == "dollar":
-        return Token(line, col, T.DOLLAR, text[1:])
-    if kind == "at":
-        return Token(line, col, T.AT, text)
-    if kind == "string":
-        return Token(line, col, T.STRING, _unescape(text[1:-1], line, col, name, source))
-    if kind == "raw":
-        return Token(line, col, T.STRING, text[1:-1])
-    if kind == "int":
-        return Token(line, col, T.INT, text)
-    if kind == "float":
-        return Token(line, col, T.FLOAT, text)
-    return Token(line, col, T.OP, text)
+class TokenStream:
+    """current / look / next_if / expect over the lexer's tokens."""
+
+    def __init__(self, source: str, name: str) -> None:
+        self.source = source
+        self.name = name
+        self.tokens = list(tokenize(source, name))
+        self.pos = 0
+        self.current = self.tokens[0]  # kept in step with pos: the parser reads it most
+
+    def look(self, offset: int = 1) -> Token:
+        return self.tokens[min(self.pos + offset, len(self.tokens) - 1)]
+
+    def advance(self) -> Token:
+        token = self.current
+        if token.type is not T.EOF:
+            self.pos += 1
+            self.current = self.tokens[self.pos]
+        return token
+
+    def at(self, kind: T, value: str | None = None) -> bool:
+        token = self.current
+        return token.type is kind and (value is None or token.value == value)
+
+    def at_op(self, *values: str) -> bool:
+        token = self.current
+        return token.type is T.OP and token.value in values
+
+    def next_if(self, kind: T, value: str | None = None) -> Token | None:
+        return self.advance() if self.at(kind, value) else None
+
+    def expect(self, kind: T, value: str | None = None) -> Token:
+        if not self.at(kind, value):
+            wanted = repr(value) if value is not None else kind.value
+            self.fail(f"expected {wanted}, found {self.current.describe()}")
+        return self.advance()
+
+    def skip_eos(self) -> None:
+        while self.current.type is T.EOS:
+            self.advance()
+
+    def after_eos(self) -> Token:
+        """The first token from here on that is not an end of statement (EOF never is)."""
+        i = self.pos
+        while self.tokens[i].type is T.EOS:
+            i += 1
+        return self.tokens[i]
+
+    def skip_eos_if(self, wanted: Callable[[Token], bool]) -> None:
+        """Skip newlines when what follows them continues the construct (`}` newline `else`)."""
+        if self.current.type is T.EOS and wanted(self.after_eos()):
+            self.skip_eos()
+
+    def fail(self, message: str, token: Token | None = None) -> NoReturn:
+        at = token or self.current
+        raise ContractSyntaxError(message, at.line, at.col, self.name, self.source)
