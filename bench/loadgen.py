@@ -1,4 +1,4 @@
-"""Load generator: posts signed UTXO transfers to a node on loopback and measures commit latency."""
+"""Load generator: posts signed txs (UTXO, @1TokensSend, a user contract) to a loopback node."""
 
 from __future__ import annotations
 
@@ -14,17 +14,40 @@ import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import aiohttp
 
+from chain.address import address_to_string
 from chain.crypto import Crypto
-from chain.txcodec import Header, SmartTransaction, Utxo, build_client_tx, decode_tx
+from chain.txcodec import (
+    Header,
+    SmartTransaction,
+    TransferSelf,
+    Utxo,
+    build_client_tx,
+    decode_tx,
+)
 from node.client import ClientError, NodeClient, Session, load_private_key, succeeded
 
 POLL_INTERVAL = 0.05
 STATUS_CHUNK = 500
 FUND_CHUNK = 100
+FUND_TIMEOUT = 60
+KINDS = ("utxo", "tokens", "contract")
+TOKENS_CONTRACT = "@1TokensSend"
+ECHO_NAME = "BenchEcho"
+# Small on purpose: the figure is the cost of a contract call, not of the work inside it.
+ECHO_SOURCE = """contract BenchEcho {
+    data {
+        N int
+        Note string "optional"
+    }
+    action {
+        $result = Sprintf("%d", $N * 2)
+    }
+}"""
 
 
 @dataclass
@@ -32,6 +55,7 @@ class Result:
     """What one run measured; JSON-serialisable so bench.run can collect it from a subprocess."""
 
     label: str
+    kind: str = "utxo"
     sent: int = 0
     accepted: int = 0
     rejected: int = 0
@@ -115,21 +139,55 @@ class LoadGen:
         self.last_commit = 0.0
         self.serial = 0
         self.sending = True
+        # Header.ID of the contract every tx calls (0: native UTXO transfers).
+        self.contract_id = 0
+        # contract kind: the $result each tx must answer; a wrong one counts as a failure.
+        self.expected: dict[str, str] = {}
+        # In every Comment/Note: a rerun by the same key in the same second makes new hashes.
+        self.tag = os.urandom(4).hex()
 
-    def tx(self, crypto: Crypto, session: Session, private: bytes, to_id: int, value: int) -> bytes:
-        """A signed UTXO transfer; a unique comment keeps identical transfers distinct."""
-        public = crypto.public_key(private)
-        header = Header(
-            id=0,
+    def header(self, session: Session, private: bytes, contract_id: int) -> Header:
+        """A header for `private`'s key: a sender signs its own txs and needs no login."""
+        public = session.crypto.public_key(private)
+        return Header(
+            id=contract_id,
             ecosystem_id=1,
-            key_id=crypto.address(public),
+            key_id=session.crypto.address(public),
             time=int(time.time()),
             network_id=session.network_id,
             public_key=b"\x04" + public,
         )
+
+    def tx(self, crypto: Crypto, session: Session, private: bytes, to_id: int, value: int) -> bytes:
+        """A signed UTXO transfer; a unique comment keeps identical transfers distinct."""
         self.serial += 1
         utxo = Utxo(to_id=to_id, value=str(value), comment=f"bench {self.serial}")
+        header = self.header(session, private, 0)
         return build_client_tx(SmartTransaction(header=header, utxo=utxo), private, crypto)
+
+    def call_tx(
+        self, session: Session, private: bytes, contract_id: int, params: dict[str, Any]
+    ) -> bytes:
+        """A signed contract call (tx type 3) with params already in their wire types."""
+        tx = SmartTransaction(header=self.header(session, private, contract_id), params=params)
+        return build_client_tx(tx, private, session.crypto)
+
+    def tokens_tx(self, session: Session, private: bytes, to_id: int, amount: int) -> bytes:
+        """@1TokensSend of `amount` smallest units; a unique Comment keeps the hashes distinct."""
+        self.serial += 1
+        params = {
+            "Recipient": address_to_string(to_id),
+            "Amount": str(amount),
+            "Comment": f"bench {self.tag} {self.serial}",
+        }
+        return self.call_tx(session, private, self.contract_id, params)
+
+    def echo_tx(self, session: Session, private: bytes) -> tuple[bytes, str]:
+        """A BenchEcho call with a distinct N, and the $result it must answer."""
+        self.serial += 1
+        params = {"N": self.serial, "Note": f"bench {self.tag}"}
+        raw = self.call_tx(session, private, self.contract_id, params)
+        return raw, str(self.serial * 2)
 
     async def post(self, http: aiohttp.ClientSession, auth: dict[str, str], batch: Batch) -> None:
         """One sendTx request; records send and answer times per tx."""
@@ -178,37 +236,80 @@ class LoadGen:
                         self.block_ids.add(status["blockid"])
                     if not succeeded(status):
                         self.failures[json.dumps(status.get("errmsg"))[:200]] += 1
+                    elif h in self.expected and status.get("result") != self.expected[h]:
+                        got = json.dumps(status.get("result"))[:80]
+                        self.failures[f"result {got}, expected {self.expected[h]}"] += 1
             progress(self.sent, self.args.count, len(self.latency))
             if not self.sending and len(self.latency) == len(self.sent_at):
                 return
             await asyncio.sleep(POLL_INTERVAL)
 
-    def sign(self, session: Session, sender: bytes, to_ids: list[int], value: int) -> Batch:
-        """Pre-signed transfers of one sender, hashed the way the node hashes them."""
-        raws = [self.tx(session.crypto, session, sender, to_id, value) for to_id in to_ids]
-        return Batch(raws, [decode_tx(raw, session.crypto).hash.hex() for raw in raws])
+    def sign(self, session: Session, sender: bytes, to_ids: list[int]) -> Batch:
+        """Pre-signed txs of one sender (one per recipient), hashed the way the node hashes them."""
+        kind = self.args.kind
+        if kind == "contract":
+            calls = [self.echo_tx(session, sender) for _ in to_ids]
+        elif kind == "tokens":
+            calls = [(self.tokens_tx(session, sender, to_id, 1), "") for to_id in to_ids]
+        else:
+            calls = [(self.tx(session.crypto, session, sender, to_id, 1), "") for to_id in to_ids]
+        raws = [raw for raw, _ in calls]
+        hashes = [decode_tx(raw, session.crypto).hash.hex() for raw in raws]
+        self.expected.update((h, want) for h, (_, want) in zip(hashes, calls, strict=True) if want)
+        return Batch(raws, hashes)
+
+    async def settle(self, client: NodeClient, raws: list[bytes], what: str) -> str:
+        """Post `raws` FUND_CHUNK per request, wait for all; where they landed and what failed."""
+        hashes: list[str] = []
+        for start in range(0, len(raws), FUND_CHUNK):
+            hashes += await client.send_raw(raws[start : start + FUND_CHUNK])
+        statuses = [await client.wait(h, FUND_TIMEOUT) for h in hashes]
+        bad = [s for s in statuses if not succeeded(s)]
+        blocks = sorted({s["blockid"] for s in statuses if s["blockid"]}, key=int)
+        note = f"{len(hashes)} {what} in block(s) {', '.join(blocks)}: {len(bad)} failed"
+        if bad:
+            note += f" (first: {bad[0].get('errmsg')})"
+        return note
 
     async def fund(
         self, client: NodeClient, session: Session, founder: bytes, needs: dict[bytes, int]
     ) -> str:
         """Founder -> every sender, FUND_CHUNK per request: many txs of one sender per block."""
         crypto = session.crypto
-        hashes: list[str] = []
-        senders = list(needs)
-        for start in range(0, len(senders), FUND_CHUNK):
-            chunk = senders[start : start + FUND_CHUNK]
-            raws = [
-                self.tx(crypto, session, founder, crypto.address(crypto.public_key(s)), needs[s])
-                for s in chunk
-            ]
-            hashes += await client.send_raw(raws)
-        statuses = [await client.wait(h, 60) for h in hashes]
-        bad = [s for s in statuses if not succeeded(s)]
-        blocks = sorted({s["blockid"] for s in statuses if s["blockid"]}, key=int)
-        note = f"{len(hashes)} founder transfers in block(s) {', '.join(blocks)}: {len(bad)} failed"
-        if bad:
-            note += f" (first: {bad[0].get('errmsg')})"
-        return note
+        address = {s: crypto.address(crypto.public_key(s)) for s in needs}
+        if self.args.kind == "tokens":
+            raws = [self.tokens_tx(session, founder, address[s], needs[s]) for s in needs]
+            return await self.settle(client, raws, "founder @1TokensSend")
+        raws = [self.tx(crypto, session, founder, address[s], needs[s]) for s in needs]
+        return await self.settle(client, raws, "founder transfers")
+
+    async def to_account(
+        self, client: NodeClient, session: Session, founder: bytes, value: int
+    ) -> str:
+        """TransferSelf UTXO -> Account: @1TokensSend spends the account balance, not UTXOs."""
+        move = TransferSelf(value=str(value), source="UTXO", target="Account")
+        tx = SmartTransaction(header=self.header(session, founder, 0), transfer_self=move)
+        raw = build_client_tx(tx, founder, session.crypto)
+        return await self.settle(client, [raw], f"founder TransferSelf of {value}")
+
+    async def prepare(self, client: NodeClient, session: Session) -> str:
+        """Find the contract the txs call (deploying BenchEcho if absent); what was done."""
+        if self.args.kind == "tokens":
+            self.contract_id = (await client.contract_info(TOKENS_CONTRACT)).id
+            return ""
+        name = f"@1{ECHO_NAME}"
+        try:
+            self.contract_id = (await client.contract_info(name)).id
+            return f"reused {name}"
+        except ClientError as exc:
+            if exc.code != "E_CONTRACT":
+                raise
+        params = {"ApplicationId": "1", "Value": ECHO_SOURCE, "Conditions": "true"}
+        status = await client.wait(await client.call("@1NewContract", params), FUND_TIMEOUT)
+        if not succeeded(status):
+            raise ClientError(0, "E_DEPLOY", f"@1NewContract {name}: {status.get('errmsg')}")
+        self.contract_id = (await client.contract_info(name)).id
+        return f"deployed {name} in block {status['blockid']}"
 
     async def run(self) -> Result:
         args = self.args
@@ -229,17 +330,12 @@ class LoadGen:
             plan = [
                 (senders[k % len(senders)] if senders else founder, n) for k, n in enumerate(sizes)
             ]
-            funding = "none: the founder sends every transfer"
-            if senders:
-                needs = dict.fromkeys(senders, 0)
-                for sender, n in plan:
-                    needs[sender] += n
-                funding = await self.fund(client, session, founder, needs)
+            funding = await self.setup(client, session, founder, plan)
             # Signed before the clock starts: the figures are the node's, not the signer's.
             batches: asyncio.Queue[Batch] = asyncio.Queue()
             for k, (sender, n) in enumerate(plan):
                 to_ids = [recipients[(k * args.batch + i) % len(recipients)] for i in range(n)]
-                batches.put_nowait(self.sign(session, sender, to_ids, 1))
+                batches.put_nowait(self.sign(session, sender, to_ids))
             deadline = time.monotonic() + args.duration
             self.first_send = time.monotonic()
             poller = asyncio.create_task(self.poll(http, auth))
@@ -264,6 +360,27 @@ class LoadGen:
             sys.stderr.write("\n")
         return self.result(funding)
 
+    async def setup(
+        self, client: NodeClient, session: Session, founder: bytes, plan: list[tuple[bytes, int]]
+    ) -> str:
+        """Contract lookup or deployment and the senders' funding; the outcome, for the report."""
+        kind = self.args.kind
+        notes = [await self.prepare(client, session)] if kind != "utxo" else []
+        needs: dict[bytes, int] = {}
+        for sender, n in plan:
+            needs[sender] = needs.get(sender, 0) + n
+        if kind == "contract":
+            notes.append("none needed: fees are not charged; senders are fresh unfunded keys")
+        elif kind == "tokens":
+            notes.append(await self.to_account(client, session, founder, sum(needs.values())))
+        if kind != "contract":
+            needs.pop(founder, None)
+            if needs:
+                notes.append(await self.fund(client, session, founder, needs))
+            else:
+                notes.append("none: the founder sends every tx")
+        return "; ".join(n for n in notes if n)
+
     def result(self, funding: str) -> Result:
         args = self.args
         lat = [v * 1000 for v in self.latency.values()]
@@ -278,6 +395,7 @@ class LoadGen:
         }
         return Result(
             label=args.label,
+            kind=args.kind,
             sent=self.sent,
             accepted=len(self.sent_at),
             rejected=self.rejected,
@@ -300,27 +418,31 @@ class LoadGen:
         )
 
 
-def markdown(results: list[Result], title: str = "Benchmark report") -> str:
-    """A short report of one or more runs, side by side."""
+def markdown(results: list[Result], title: str = "") -> str:
+    """A short report of one or more runs, side by side; the title names the kinds."""
+    kinds = ", ".join(dict.fromkeys(r.kind for r in results))
     lines = [
-        f"# {title}",
+        f"# {title or f'Benchmark report: {kinds}'}",
         "",
         f"Machine: {machine()}",
         f"Date: {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}",
         "",
-        "| backend | sent | accepted | committed | failed | pending | blocks | accepted tx/s "
-        "| committed tx/s | sendTx p50/p95 ms | commit p50 ms | p95 ms | p99 ms |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| backend | kind | sent | accepted | committed | failed | pending | blocks "
+        "| accepted tx/s | committed tx/s | sendTx p50/p95 ms | commit p50 ms | p95 ms | p99 ms |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
-            f"| {r.label} | {r.sent} | {r.accepted} | {r.committed} | {r.failed} | {r.pending} "
-            f"| {r.blocks} | {r.accept_rate:.0f} | {r.commit_rate:.0f} "
+            f"| {r.label} | {r.kind} | {r.sent} | {r.accepted} | {r.committed} | {r.failed} "
+            f"| {r.pending} | {r.blocks} | {r.accept_rate:.0f} | {r.commit_rate:.0f} "
             f"| {r.ack_p50_ms:.0f}/{r.ack_p95_ms:.0f} | {r.p50_ms:.0f} | {r.p95_ms:.0f} "
             f"| {r.p99_ms:.0f} |"
         )
     lines += [
         "",
+        "kind: utxo = native UTXO transfers (tx type 5); tokens = @1TokensSend calls (account "
+        f"balances, a system contract in Needle); contract = calls of a user contract "
+        f"({ECHO_NAME}, deployed by the load generator). "
         "accepted tx/s: txs answered 200 by sendTx per second from the first send to the last "
         "answer. committed tx/s: txs seen in a block without error, from the first send to the "
         "last commit seen. sendTx p50/p95: per tx, from sending its request to the answer. "
@@ -329,7 +451,7 @@ def markdown(results: list[Result], title: str = "Benchmark report") -> str:
         "",
     ]
     for r in results:
-        lines.append(f"- {r.label}: funding {r.funding}; wall {r.wall_s:.1f} s")
+        lines.append(f"- {r.label} {r.kind}: setup {r.funding}; wall {r.wall_s:.1f} s")
         lines.append(f"  settings `{json.dumps(r.settings, sort_keys=True)}`")
         lines.append(f"  errors: {'; '.join(r.errors) if r.errors else 'none'}")
     return "\n".join(lines) + "\n"
@@ -339,7 +461,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench.loadgen", description=__doc__)
     parser.add_argument("--node", default="http://127.0.0.1:7079", help="loopback URL only")
     parser.add_argument("--key-file", default="ibax-data/PrivateKey", help="the founder's key")
-    parser.add_argument("--count", type=int, default=2000, help="at most this many transfers")
+    parser.add_argument(
+        "--kind",
+        choices=KINDS,
+        default="utxo",
+        help="utxo: native transfers; tokens: @1TokensSend; contract: a user contract call",
+    )
+    parser.add_argument("--count", type=int, default=2000, help="at most this many txs")
     parser.add_argument("--duration", type=float, default=30, help="send for at most this many s")
     parser.add_argument("--drain-timeout", type=float, default=60, help="wait for commits, s")
     parser.add_argument("--concurrency", type=int, default=8, help="requests in flight")
@@ -364,6 +492,10 @@ def main(argv: list[str] | None = None) -> int:
         result = asyncio.run(LoadGen(args).run())
     except (ClientError, aiohttp.ClientError) as exc:
         print(f"loadgen: {exc}", file=sys.stderr)
+        if args.json:
+            # What went wrong, for bench.run's report (a setup failure measures nothing).
+            failed = Result(label=args.label, kind=args.kind, errors=[f"loadgen: {exc}"[:300]])
+            args.json.write_text(json.dumps(asdict(failed)))
         return 1
     report = markdown([result])
     print(report)
