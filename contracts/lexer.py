@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Callable, Iterator
 from typing import NoReturn
 
@@ -148,23 +149,31 @@ def _check_number_end(source: str, end: int, text: str, line: int, col: int, nam
 
 
 class TokenStream:
-    """current / look / next_if / expect over the lexer's tokens."""
+    """current / look / next_if / expect over the lexer's tokens, read lazily: an error stops
+    lexing where it is found, and tokens already parsed are not kept."""
 
     def __init__(self, source: str, name: str) -> None:
         self.source = source
         self.name = name
-        self.tokens = list(tokenize(source, name))
-        self.pos = 0
-        self.current = self.tokens[0]  # kept in step with pos: the parser reads it most
+        self._tokens = tokenize(source, name)
+        self._ahead: deque[Token] = deque()  # tokens read past current
+        self.current = next(self._tokens)
+        self.pos = 0  # tokens consumed so far
 
     def look(self, offset: int = 1) -> Token:
-        return self.tokens[min(self.pos + offset, len(self.tokens) - 1)]
+        """The token `offset` places after current (EOF past the end)."""
+        while len(self._ahead) < offset:
+            last = self._ahead[-1] if self._ahead else self.current
+            if last.type is T.EOF:
+                return last
+            self._ahead.append(next(self._tokens))
+        return self._ahead[offset - 1]
 
     def advance(self) -> Token:
         token = self.current
         if token.type is not T.EOF:
             self.pos += 1
-            self.current = self.tokens[self.pos]
+            self.current = self._ahead.popleft() if self._ahead else next(self._tokens)
         return token
 
     def at(self, kind: T, value: str | None = None) -> bool:
@@ -190,10 +199,11 @@ class TokenStream:
 
     def after_eos(self) -> Token:
         """The first token from here on that is not an end of statement (EOF never is)."""
-        i = self.pos
-        while self.tokens[i].type is T.EOS:
-            i += 1
-        return self.tokens[i]
+        token, offset = self.current, 0
+        while token.type is T.EOS:
+            offset += 1
+            token = self.look(offset)
+        return token
 
     def skip_eos_if(self, wanted: Callable[[Token], bool]) -> None:
         """Skip newlines when what follows them continues the construct (`}` newline `else`)."""

@@ -39,12 +39,16 @@ _MAP_KEYS = frozenset({T.STRING, T.IDENT, T.TYPE, T.KEYWORD})
 _BLOCK_STATEMENTS = (ast.If, ast.While, ast.Block)
 
 
-def _is_op(*values: str) -> Callable[[Token], bool]:
-    return lambda token: token.type is T.OP and token.value in values
+def _at_dot(token: Token) -> bool:
+    return token.type is T.OP and token.value == "."
 
 
-def _is_keyword(*values: str) -> Callable[[Token], bool]:
-    return lambda token: token.type is T.KEYWORD and token.value in values
+def _at_type(token: Token) -> bool:
+    return token.type is T.TYPE
+
+
+def _at_else(token: Token) -> bool:
+    return token.type is T.KEYWORD and token.value in ("elif", "else")
 
 
 class Parser:
@@ -182,9 +186,8 @@ class Parser:
         if self.s.at_op("("):
             params, variadic = self.parse_params()
         tails: list[ast.TailDef] = []
-        at_dot = _is_op(".")
         while True:
-            self.s.skip_eos_if(at_dot)  # tails may continue on the next line
+            self.s.skip_eos_if(_at_dot)  # tails may continue on the next line
             if not self.s.at_op("."):
                 break
             dot = self.s.advance()
@@ -196,7 +199,7 @@ class Parser:
             tails.append(ast.TailDef(dot.line, dot.col, tail_name, tail_params, tail_variadic))
         returns: list[str] = []
         while True:
-            self.s.skip_eos_if(lambda token: token.type is T.TYPE)
+            self.s.skip_eos_if(_at_type)
             if not self.s.at(T.TYPE):
                 break
             returns.append(self.s.advance().value)
@@ -284,9 +287,8 @@ class Parser:
         start = self.s.expect(T.KEYWORD, "if")
         branches = [(self.parse_expr(), self.parse_block())]
         orelse = None
-        continues = _is_keyword("elif", "else")
         while True:
-            self.s.skip_eos_if(continues)  # `}` newline `else {`: the newline ends nothing
+            self.s.skip_eos_if(_at_else)  # `}` newline `else {`: the newline ends nothing
             if self.s.next_if(T.KEYWORD, "elif"):
                 branches.append((self.parse_expr(), self.parse_block()))
             elif self.s.next_if(T.KEYWORD, "else"):
@@ -380,7 +382,11 @@ class Parser:
 
     def parse_binary(self) -> ast.Node:
         """Operands and operators by precedence climbing with explicit stacks, left-associative."""
-        operands = [self.parse_unary()]
+        first = self.parse_unary()
+        token = self.s.current
+        if token.type is not T.OP or token.value not in PRIORITY:
+            return first  # most expressions have no operator
+        operands = [first]
         # Heights counting each operand as 1: a lower bound that stops a long chain early.
         heights = [1]
         operators: list[Token] = []
@@ -406,6 +412,9 @@ class Parser:
         heights.append(height)
 
     def parse_unary(self) -> ast.Node:
+        token = self.s.current
+        if token.type is not T.OP or token.value not in UNARY_OPS:
+            return self.parse_postfix()
         prefixes: list[Token] = []
         while self.s.current.type is T.OP and self.s.current.value in UNARY_OPS:
             prefixes.append(self.s.advance())
@@ -488,10 +497,15 @@ class Parser:
         return value
 
     def parse_primary(self) -> ast.Node:
+        token = self.s.current
+        if token.type is T.IDENT:
+            self.s.advance()
+            if not self.s.at_op("("):
+                return ast.Name(token.line, token.col, token.value)
+            return self._call(token)
         literal = self.parse_literal()
         if literal is not None:
             return literal
-        token = self.s.current
         if token.type is T.DOLLAR:
             self.s.advance()
             if self.s.at_op("("):  # go-ibax calls a function held in a $ variable
@@ -504,11 +518,6 @@ class Parser:
             if spread:
                 self.s.fail("... cannot be used in a contract call", token)
             return ast.ContractCall(token.line, token.col, token.value, args)
-        if token.type is T.IDENT:
-            self.s.advance()
-            if not self.s.at_op("("):
-                return ast.Name(token.line, token.col, token.value)
-            return self._call(token)
         if self.s.at_op("("):
             self.s.advance()
             inner = self.parse_expr()
@@ -523,9 +532,8 @@ class Parser:
     def _call(self, name: Token) -> ast.Call:
         args, spread = self.parse_arguments()
         tails: list[ast.Tail] = []
-        at_dot = _is_op(".")
         while True:
-            self.s.skip_eos_if(at_dot)  # `DBFind("t")` newline `.Where(...)`
+            self.s.skip_eos_if(_at_dot)  # `DBFind("t")` newline `.Where(...)`
             if not self.s.at_op("."):
                 break
             dot = self.s.advance()
