@@ -1,0 +1,100 @@
+"""Which physical table a name means: shared 1_* tables, platform tables and custom ones."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Table
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from chain.storage.ddl import load_custom_table, valid_table_name
+from chain.storage.query import ibax_types
+from chain.storage.schema import FIRST_ECOSYSTEM_TABLES, PLATFORM_TABLES, STATIC_TABLES
+
+# rollback_tx.table_name of what a block did besides changing rows, so it can be undone:
+DDL_TABLE = "@create_table"  # table_id: the new table's physical name
+DDL_COLUMN = "@add_column"  # table_id: "<table>.<column>"
+NEW_ECOSYSTEM = "@new_ecosystem"  # table_id: the new ecosystem's id
+
+_NAME = re.compile(r"^@(\d+)(.+)$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class TableRef:
+    """A table as one ecosystem sees it.
+
+    Shared tables (`1_pages`, ...) hold every ecosystem's rows, told apart by their `ecosystem`
+    column: reads filter on it and inserts set it. Platform tables (`1_ecosystems`, ...) have
+    no such column. Custom tables are `<ecosystem>_<name>`, created by @1NewTable.
+    """
+
+    name: str  # as 1_tables knows it: "pages", "mytable"
+    full_name: str  # the physical table: "1_pages", "2_mytable"
+    ecosystem: int
+    table: Table
+    types: Mapping[str, str]
+    shared: bool
+    platform: bool
+
+    @property
+    def scope(self) -> ColumnElement[bool] | None:
+        """The condition that keeps reads to this ecosystem's rows (None: all rows are)."""
+        if self.shared:
+            return self.table.c.ecosystem == self.ecosystem
+        return None
+
+    @property
+    def custom(self) -> bool:
+        return not self.shared and not self.platform
+
+
+def split_name(text: str, default_ecosystem: int) -> tuple[int, str]:
+    """`@5name` -> (5, "name"); a plain name belongs to `default_ecosystem`; lowercased."""
+    match = _NAME.match(text)
+    if match is not None:
+        return int(match.group(1)), match.group(2).lower()
+    return default_ecosystem, text.lower()
+
+
+class TableCatalog:
+    """Resolves table names; remembers custom tables' shapes (call `forget` after DDL).
+
+    One catalog per reader: the block producer's sees its uncommitted DDL, so it must not be
+    shared with API handlers.
+    """
+
+    def __init__(self) -> None:
+        self._custom: dict[str, tuple[Table, dict[str, str]]] = {}
+
+    def forget(self, full_name: str | None = None) -> None:
+        """Drop one remembered table (or all of them)."""
+        if full_name is None:
+            self._custom.clear()
+        else:
+            self._custom.pop(full_name, None)
+
+    async def resolve(self, conn: AsyncConnection, ecosystem: int, text: str) -> TableRef | None:
+        """The table `text` names for a caller in `ecosystem`, or None if there is none."""
+        eco, name = split_name(text, ecosystem)
+        if name in FIRST_ECOSYSTEM_TABLES:
+            table = STATIC_TABLES[name]
+            return TableRef(name, table.name, eco, table, ibax_types(table), True, False)
+        if name in PLATFORM_TABLES:
+            if eco != 1:
+                return None
+            table = STATIC_TABLES[name]
+            return TableRef(name, table.name, 1, table, ibax_types(table), False, True)
+        if not valid_table_name(name):
+            return None
+        full_name = f"{eco}_{name}"
+        known = self._custom.get(full_name)
+        if known is None:
+            loaded = await load_custom_table(conn, full_name)
+            if loaded is None:
+                return None
+            known = loaded
+            self._custom[full_name] = known
+        table, types = known
+        return TableRef(name, full_name, eco, table, types, False, False)

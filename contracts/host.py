@@ -1,0 +1,410 @@
+"""What one transaction's contracts reach on the chain: tables, permissions, the rollback log.
+
+Built-ins run synchronously inside the machine; every database call here goes through
+`bridge.wait` on the block's connection, so it sees (and writes into) the block being formed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from chain.address import address_to_string
+from chain.storage.query import QueryError
+from chain.storage.repo.params import get_parameter
+from chain.storage.repo.rows import (
+    insert_row,
+    next_id,
+    row_to_text,
+    select_rows,
+    update_rows,
+)
+from chain.storage.schema import STATIC_TABLES
+from chain.tables import TableCatalog, TableRef
+from contracts.bridge import wait
+from contracts.compiler import Contract
+from contracts.errors import HostError
+from contracts.vm import Machine
+
+if TYPE_CHECKING:
+    from chain.execute import TxContext
+
+R = TypeVar("R")
+
+DB_FIND_LIMIT = 10_000  # the reference's consts.DBFindLimit
+DEFAULT_LIMIT = 25
+ACCESS_DENIED = "Access denied"
+# Tables whose writes only the ecosystem's founder may make (the reference's special case).
+FOUNDER_TABLES = frozenset({"parameters", "app_params"})
+
+
+@dataclass
+class BlockCache:
+    """Facts contracts look up again and again within one block (dropped when a tx fails)."""
+
+    block_id: int
+    permissions: dict[tuple[int, str], tuple[dict[str, str], dict[str, str]] | None] = field(
+        default_factory=dict
+    )
+    next_ids: dict[str, int] = field(default_factory=dict)
+
+    def clear(self) -> None:
+        self.permissions.clear()
+        self.next_ids.clear()
+
+
+class Runtime(Protocol):
+    """What built-ins need from the contract book: compiling and running other code."""
+
+    def eval_condition(self, m: Machine, text: str) -> bool:
+        """Evaluate a permission condition in the running machine."""
+
+    def check_condition(self, text: str) -> None:
+        """Raise HostError unless the condition compiles."""
+
+    def find_contract(self, m: Machine, full_name: str) -> Contract | None:
+        """A contract by its @N name."""
+
+    def run_conditions(self, m: Machine, contract: Contract) -> None:
+        """Run a contract's conditions with the caller's $ variables (ContractConditions)."""
+
+    def contract_names(self, source: str) -> list[str]:
+        """The names of the contracts a source defines ([] if it does not parse)."""
+
+    def check_source(self, source: str, ecosystem: int) -> None:
+        """Raise HostError unless the source parses and compiles in the ecosystem."""
+
+    def contract_id(self, contract: Contract) -> int:
+        """The table id of a contract."""
+
+    def contracts_changed(self) -> None:
+        """1_contracts changed in this block: look contracts up again."""
+
+    def create_ecosystem(self, m: Machine, wallet: int, name: str) -> int:
+        """Create an ecosystem with its default rows and contracts; its id."""
+
+
+class TxHost:
+    """The chain as one transaction's built-ins see it."""
+
+    def __init__(
+        self,
+        ctx: TxContext,
+        catalog: TableCatalog,
+        cache: BlockCache,
+        runtime: Runtime,
+    ) -> None:
+        self.ctx = ctx
+        self.conn: AsyncConnection = ctx.conn
+        header = ctx.decoded.tx.header
+        self.ecosystem = header.ecosystem_id or 1
+        self.key_id = header.key_id
+        self.catalog = catalog
+        self.cache = cache
+        self.runtime = runtime
+        self.full_access = 0  # >0 while a system built-in writes on the caller's behalf
+        self.did_ddl = False
+        self.random: dict[str, tuple[Callable[..., Any], int]] | None = None
+
+    def wait(self, awaitable: Awaitable[R]) -> R:
+        """Await a storage call from inside the machine; storage errors become contract errors."""
+        try:
+            return wait(awaitable)
+        except QueryError as exc:
+            raise HostError(str(exc)) from exc
+
+    # ---- tables --------------------------------------------------------------------------
+
+    def table(self, name: str) -> TableRef:
+        """The table a contract names, or a contract error."""
+        if not isinstance(name, str) or not name:
+            raise HostError("the table name cannot be empty")
+        ref = self.wait(self.catalog.resolve(self.conn, self.ecosystem, name))
+        if ref is None:
+            raise HostError(f"table {name} has not been found")
+        return ref
+
+    def permissions(self, ref: TableRef) -> tuple[dict[str, str], dict[str, str]] | None:
+        """(table permissions, column permissions) from 1_tables, or None if it has no row."""
+        key = (1 if ref.platform else ref.ecosystem, ref.name)
+        if key not in self.cache.permissions:
+            tables = STATIC_TABLES["tables"]
+            rows = self.wait(
+                select_rows(
+                    self.conn,
+                    tables,
+                    columns=["permissions", "columns"],
+                    where={"name": ref.name, "ecosystem": key[0]},
+                    limit=1,
+                )
+            )
+            found = None
+            if rows:
+                found = (_json_map(rows[0]["permissions"]), _json_map(rows[0]["columns"]))
+            self.cache.permissions[key] = found
+        return self.cache.permissions[key]
+
+    def permissions_row(self, name: str) -> int | None:
+        """The id of this ecosystem's 1_tables row for a table, or None."""
+        rows = self.wait(
+            select_rows(
+                self.conn,
+                STATIC_TABLES["tables"],
+                columns=["id"],
+                where={"name": name.lower(), "ecosystem": self.ecosystem},
+                limit=1,
+            )
+        )
+        return int(rows[0]["id"]) if rows else None
+
+    def column_permissions(self, name: str) -> dict[str, str] | None:
+        """A table's column permissions in this ecosystem (None if it has no 1_tables row)."""
+        ref = self.wait(self.catalog.resolve(self.conn, self.ecosystem, name))
+        if ref is None:
+            return None
+        found = self.permissions(ref)
+        return dict(found[1]) if found is not None else None
+
+    def table_exists(self, name: str) -> bool:
+        """Is there a physical table for this name in this ecosystem?"""
+        return self.wait(self.catalog.resolve(self.conn, self.ecosystem, name)) is not None
+
+    def forget_permissions(self) -> None:
+        """1_tables changed: look its rows up again."""
+        self.cache.permissions.clear()
+
+    def check_table(self, m: Machine, ref: TableRef, action: str) -> dict[str, str] | None:
+        """Evaluate the table's permission for insert/update/new_column/read."""
+        if self.full_access:
+            return None
+        if ref.name in FOUNDER_TABLES and not ref.custom:
+            if action == "read" or self.is_founder():
+                return None
+            raise HostError(ACCESS_DENIED)
+        found = self.permissions(ref)
+        if found is None:
+            if action == "read":
+                return None
+            raise HostError(f"{ref.full_name} is not a custom table")
+        perms = found[0]
+        condition = perms.get(action, "")
+        if condition and not self.runtime.eval_condition(m, condition):
+            raise HostError(ACCESS_DENIED)
+        return perms
+
+    def check_columns(
+        self, m: Machine, ref: TableRef, columns: Sequence[str], update: bool
+    ) -> list[str]:
+        """Columns the caller may write (all, or Access denied) or read (those it may)."""
+        if self.full_access:
+            return list(columns)
+        if ref.name in FOUNDER_TABLES and not ref.custom:
+            if update and not self.is_founder():
+                raise HostError(ACCESS_DENIED)
+            return list(columns)
+        found = self.permissions(ref)
+        if found is None:
+            return list(columns)
+        col_perms = found[1]
+        names = list(col_perms) if list(columns) == ["*"] else list(columns)
+        allowed: list[str] = []
+        for column in names:
+            base = column.split("->", 1)[0].lstrip("+")
+            condition = _column_condition(col_perms.get(base, ""), update)
+            if condition and not self.runtime.eval_condition(m, condition):
+                if update:
+                    raise HostError(ACCESS_DENIED)
+                continue
+            allowed.append(column)
+        if not update and not allowed:
+            raise HostError(ACCESS_DENIED)
+        if not update and list(columns) == ["*"] and len(allowed) == len(names):
+            return ["*"]
+        return allowed
+
+    def is_founder(self) -> bool:
+        founder = self.wait(get_parameter(self.conn, self.ecosystem, "founder_account"))
+        return founder is not None and founder.strip() == str(self.key_id)
+
+    # ---- rows ----------------------------------------------------------------------------
+
+    def select(
+        self,
+        m: Machine,
+        name: str,
+        *,
+        columns: Sequence[str] | str | None = None,
+        where: Mapping[str, Any] | None = None,
+        order: Any = None,
+        limit: int = DEFAULT_LIMIT,
+        offset: int = 0,
+        row_id: int = 0,
+    ) -> list[dict[str, str]]:
+        """DBSelect: rows as the reference returns them, every value as text."""
+        ref = self.table(name)
+        perms = self.check_table(m, ref, "read")
+        wanted = _column_list(columns)
+        wanted = self.check_columns(m, ref, wanted, update=False)
+        condition: dict[str, Any] = dict(where or {})
+        if row_id:
+            condition = {"id": row_id}
+            limit = 1
+        if limit <= 0 or limit > DB_FIND_LIMIT:
+            limit = DEFAULT_LIMIT if limit == 0 else DB_FIND_LIMIT
+        extra = ref.scope if "ecosystem" not in condition else None
+        rows = self.wait(
+            select_rows(
+                self.conn,
+                ref.table,
+                columns=None if wanted == ["*"] else wanted,
+                where=condition,
+                order=order,
+                limit=limit,
+                offset=max(offset, 0),
+                extra=extra,
+            )
+        )
+        if perms and perms.get("filter") and not self.runtime.eval_condition(m, perms["filter"]):
+            raise HostError(ACCESS_DENIED)
+        return [row_to_text(row, ref.types) for row in rows]
+
+    def insert(self, m: Machine, name: str, values: Mapping[str, Any]) -> int:
+        """DBInsert: a new row (id assigned as max+1 unless given); returns its id."""
+        ref = self.table(name)
+        if ref.name == "platform_parameters":
+            raise HostError("platform parameters access denied")
+        if not values:
+            raise HostError("values are undefined")
+        self.check_table(m, ref, "insert")
+        row = {k.lower(): v for k, v in values.items()}
+        if ref.shared and "ecosystem" not in row:
+            row["ecosystem"] = ref.ecosystem
+        if "id" not in row:
+            row["id"] = self.next_id(ref)
+        self.wait(insert_row(self.conn, ref.table, row))
+        self._track_next_id(ref, int(row["id"]))
+        self.ctx.record_rollback(ref.full_name, _row_key(ref, row), None)
+        if ref.name == "tables":
+            self.forget_permissions()
+        return int(row["id"])
+
+    def update(
+        self, m: Machine, name: str, where: Mapping[str, Any], values: Mapping[str, Any]
+    ) -> None:
+        """DBUpdateExt: set `values` on every row matching `where`; `+col` adds to a column."""
+        ref = self.table(name)
+        if ref.name == "platform_parameters":
+            raise HostError("platform parameters access denied")
+        if not values:
+            raise HostError("values are undefined")
+        if not where:
+            raise HostError("update without where")
+        self.check_table(m, ref, "update")
+        changes = {k.lower(): v for k, v in values.items()}
+        self.check_columns(m, ref, list(changes), update=True)
+        self.update_rows(ref, where, changes)
+
+    def update_rows(
+        self, ref: TableRef, where: Mapping[str, Any], changes: Mapping[str, Any]
+    ) -> None:
+        """Update matching rows and log each one's previous values (no permission checks)."""
+        plain = [c.lstrip("+") for c in changes]
+        key_columns = ["id", "ecosystem"] if ref.shared else ["id"]
+        condition = dict(where)
+        extra = ref.scope if ref.shared and "ecosystem" not in condition else None
+        before = self.wait(
+            select_rows(
+                self.conn,
+                ref.table,
+                columns=list(dict.fromkeys(key_columns + plain)),
+                where=condition,
+                order=None,
+                limit=DB_FIND_LIMIT,
+                offset=0,
+                extra=extra,
+            )
+        )
+        if not before:
+            raise HostError("update for not existing record")
+        for row in before:
+            key = {c: row[c] for c in key_columns}
+            self.wait(update_rows(self.conn, ref.table, key, changes))
+            previous = row_to_text({c: row[c] for c in plain}, ref.types)
+            self.ctx.record_rollback(ref.full_name, _row_key(ref, key), previous)
+        if ref.name == "tables":
+            self.forget_permissions()
+
+    def next_id(self, ref: TableRef) -> int:
+        known = self.cache.next_ids.get(ref.full_name)
+        if known is None:
+            known = self.wait(next_id(self.conn, ref.table))
+            self.cache.next_ids[ref.full_name] = known
+        return known
+
+    def _track_next_id(self, ref: TableRef, used: int) -> None:
+        current = self.cache.next_ids.get(ref.full_name, 0)
+        self.cache.next_ids[ref.full_name] = max(current, used + 1)
+
+    # ---- helpers for system built-ins -----------------------------------------------------
+
+    def writing_for_system(self) -> _FullAccess:
+        """`with host.writing_for_system():` built-in writes that skip table permissions."""
+        return _FullAccess(self)
+
+    @property
+    def account(self) -> str:
+        return address_to_string(self.key_id)
+
+
+class _FullAccess:
+    def __init__(self, host: TxHost) -> None:
+        self.host = host
+
+    def __enter__(self) -> None:
+        self.host.full_access += 1
+
+    def __exit__(self, *exc: object) -> None:
+        self.host.full_access -= 1
+
+
+def _json_map(stored: Any) -> dict[str, str]:
+    """A JSON object of strings (permissions, column permissions), stored parsed or as text."""
+    if not stored:
+        return {}
+    try:
+        value = json.loads(stored) if isinstance(stored, str) else stored
+    except ValueError:
+        return {}
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in value.items()}
+
+
+def _column_condition(text: str, update: bool) -> str:
+    """A column permission is an update condition, or JSON {"update": .., "read": ..}."""
+    if text.startswith("{"):
+        perms = _json_map(text)
+        return perms.get("update" if update else "read", "")
+    return text if update else ""
+
+
+def _column_list(columns: Sequence[str] | str | None) -> list[str]:
+    if columns is None or columns == "" or columns == "*":
+        return ["*"]
+    if isinstance(columns, str):
+        items: Iterable[Any] = columns.split(",")
+    else:
+        items = columns
+    found = [str(c).strip().lower() for c in items if str(c).strip()]
+    return found or ["*"]
+
+
+def _row_key(ref: TableRef, row: Mapping[str, Any]) -> str:
+    """How rollback_tx names a row: its id, and for 1_keys "id,ecosystem" as the reference."""
+    if ref.name == "keys" and ref.shared:
+        return f"{row['id']},{row['ecosystem']}"
+    return str(row["id"])
