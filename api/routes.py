@@ -32,6 +32,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/txstatus", tx.tx_status, auth=True),
     Route("GET", "/contract/{name}", contracts.fetch_contract, auth=True),
     Route("GET", "/contracts", contracts.list_contracts_page, auth=True),
+    Route("POST", "/node/{name}", contracts.node_contract),
     Route("GET", "/maxblockid", explorer.get_max_block_id),
     Route("GET", "/block/{id}", explorer.fetch_block),
     Route("GET", "/blocks", explorer.list_blocks_txs),

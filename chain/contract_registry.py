@@ -130,26 +130,16 @@ def check_params(contract: ContractInfo, params: Mapping[str, Any]) -> dict[str,
     return result
 
 
-# Contracts executed natively until the Needle VM takes them over; table ids are the reference's
-# insert order in ecosystem 1, so Header.ID values match go-ibax (NewUser = 32 + 5000).
-NEW_USER = ContractInfo(
-    table_id=32,
-    name="NewUser",
-    ecosystem=1,
-    fields=(Field("NewPubkey", "string", optional=True), Field("Ecosystem", "int", optional=True)),
-)
+# The system contract a node signs when a new key logs in (@1NewUser, table id 32 as in go-ibax).
+NEW_USER_ID = 32 + CONTRACT_ID_SHIFT
 
-NATIVE_CONTRACTS: dict[int, ContractInfo] = {c.id: c for c in (NEW_USER,)}
-
-# Describes a contract id that is not native (a Needle contract), or None if there is none.
+# Describes a contract id (a Needle contract), or None if there is none.
 ContractLookup = Callable[[int], Awaitable[ContractInfo | None]]
 
 
-async def find_contract(contract_id: int, lookup: ContractLookup | None) -> ContractInfo:
+async def find_contract(contract_id: int, lookup: ContractLookup) -> ContractInfo:
     """The contract a transaction calls, or UnknownContract."""
-    contract = NATIVE_CONTRACTS.get(contract_id)
-    if contract is None and lookup is not None:
-        contract = await lookup(contract_id)
+    contract = await lookup(contract_id)
     if contract is None:
         raise UnknownContract(contract_id)
     return contract

@@ -1,23 +1,19 @@
-"""Executing one transaction inside its block: native transfers and the native system contracts."""
+"""Executing one transaction inside its block: native transfers, or a contract through the book."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chain.address import address_to_string
-from chain.contract_registry import NATIVE_CONTRACTS, NEW_USER, ContractInfo, check_params
-from chain.crypto import cut_pub
-from chain.errors import ChainError, CryptoError
+from chain.contract_registry import ContractInfo, check_params
+from chain.errors import ChainError
 from chain.identity import NodeIdentity
 from chain.ledger import BlockLedger
-from chain.storage.repo.keys import get_key, insert_key, insert_member, set_key_pub
 from chain.storage.repo.money import Output, RollbackRow
-from chain.storage.repo.params import get_ecosystem, get_parameter
 from chain.txcodec import DecodedTx, TxType
 
 # spent_info.type values of the reference (consts.UTXO_Type_*).
@@ -49,6 +45,9 @@ class TxFailure(ChainError):
 
 class ContractBook(Protocol):
     """Describes and runs the contracts written in Needle (the contracts package provides it)."""
+
+    def begin_block(self, block_id: int) -> None:
+        """A block starts forming (what the book remembered of a failed one is dropped)."""
 
     async def lookup(self, contract_id: int) -> ContractInfo | None:
         """Describe a contract id outside any block (for sendTx's checks)."""
@@ -160,44 +159,6 @@ async def run_transfer_self(ctx: TxContext) -> str:
     return ""
 
 
-async def new_user(ctx: TxContext, params: dict[str, Any]) -> str:
-    """@1NewUser: register a public key in an ecosystem (node owner only, as the reference)."""
-    signer = ctx.decoded.tx.header.key_id
-    if signer not in (ctx.node.node_key_id, ctx.node.founder_key_id):
-        raise TxFailure("panic", "Access denied")
-    ecosystem = int(params.get("Ecosystem") or ctx.decoded.tx.header.ecosystem_id or 1)
-    if await get_ecosystem(ctx.conn, ecosystem) is None:
-        raise TxFailure("warning", f"Ecosystem {ecosystem} has not been found")
-    text = str(params.get("NewPubkey") or "")
-    if not text:
-        raise TxFailure("warning", "You did not enter the public key")
-    try:
-        pub = cut_pub(bytes.fromhex(text))
-    except (ValueError, CryptoError) as exc:
-        raise TxFailure("warning", "Wrong public key") from exc
-    new_id = ctx.node.crypto.address(pub)
-    free = await get_parameter(ctx.conn, ecosystem, "free_membership")
-    if not (free == "1" or ecosystem == 1):
-        raise TxFailure(
-            "warning", f"The ecosystem ({ecosystem}) is not open and cannot be registered address"
-        )
-    existing = await get_key(ctx.conn, ecosystem, new_id)
-    if existing is not None and existing.pub:
-        raise TxFailure("warning", f"User {address_to_string(new_id)} already exists")
-    if existing is None:
-        await insert_key(ctx.conn, ecosystem, new_id, pub=pub)
-        await insert_member(ctx.conn, ecosystem, new_id, "")
-        ctx.record_rollback("1_keys", f"{new_id},{ecosystem}", None)
-    else:
-        await set_key_pub(ctx.conn, ecosystem, new_id, pub)
-        ctx.record_rollback("1_keys", f"{new_id},{ecosystem}", {"pub": ""})
-    return address_to_string(new_id)
-
-
-NativeContract = Callable[[TxContext, dict[str, Any]], Awaitable[str]]
-NATIVE_HANDLERS: dict[str, NativeContract] = {NEW_USER.name: new_user}
-
-
 async def execute(ctx: TxContext) -> str:
     """Run one transaction; returns its $result or raises TxFailure."""
     tx = ctx.decoded.tx
@@ -205,19 +166,12 @@ async def execute(ctx: TxContext) -> str:
         return await run_utxo(ctx)
     if tx.tx_type == TxType.TRANSFER_SELF:
         return await run_transfer_self(ctx)
-    native = NATIVE_CONTRACTS.get(tx.header.id)
-    contract = native
-    if contract is None and ctx.book is not None:
-        contract = await ctx.book.describe(ctx.conn, tx.header.id)
-    if contract is None:
+    contract = await ctx.book.describe(ctx.conn, tx.header.id) if ctx.book is not None else None
+    if contract is None or ctx.book is None:
         raise TxFailure("panic", f"unknown contract {tx.header.id}")
     try:
         params = check_params(contract, tx.params)
     except ChainError as exc:
         raise TxFailure("panic", str(exc)) from exc
     ctx.contract_name = contract.full_name
-    if native is not None:
-        return await NATIVE_HANDLERS[native.name](ctx, params)
-    if ctx.book is None:
-        raise TxFailure("panic", f"unknown contract {tx.header.id}")
     return await ctx.book.run(ctx, contract, params)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import msgpack
@@ -13,6 +14,7 @@ from chain.block import Block, genesis_prev_hash, genesis_rollbacks_hash, seal_b
 from chain.identity import NodeIdentity
 from chain.storage.ecosystem_defaults import PLATFORM_ECOSYSTEM
 from chain.storage.repo.blocks import block_row, insert_block
+from chain.storage.repo.contracts import ContractSeed, insert_contracts
 from chain.storage.repo.ecosystem import (
     guest_account_id,
     insert_ecosystem_rows,
@@ -123,9 +125,16 @@ async def _insert_platform_parameters(
 
 
 async def create_genesis(
-    conn: AsyncConnection, node: NodeIdentity, options: GenesisOptions
+    conn: AsyncConnection,
+    node: NodeIdentity,
+    options: GenesisOptions,
+    contracts: Sequence[ContractSeed] = (),
 ) -> Block:
-    """Write block 1 and everything it creates, inside the caller's transaction."""
+    """Write block 1 and everything it creates, inside the caller's transaction.
+
+    `contracts` are ecosystem 1's system contracts, in table-id order (their ids are what
+    clients put in Header.ID), written in Needle by the contracts package.
+    """
     crypto = node.crypto
     founder = node.founder_key_id
     block = build_genesis_block(node, options)
@@ -156,6 +165,7 @@ async def create_genesis(
         token_symbol=TOKEN_SYMBOL,
         token_name=TOKEN_NAME,
     )
+    await insert_contracts(conn, PLATFORM_ECOSYSTEM, contracts)
     await insert_key(conn, PLATFORM_ECOSYSTEM, founder, pub=node.founder_public)
     if node.node_key_id != founder:
         await insert_key(conn, PLATFORM_ECOSYSTEM, node.node_key_id, pub=node.node_public)

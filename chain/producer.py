@@ -183,6 +183,8 @@ class BlockProducer:
             if not queued:
                 return False
             block_id, block_time = head.id + 1, max(int(time.time()), head.time)
+            if self._book is not None:
+                self._book.begin_block(block_id)
             plan = await self._plan(conn, queued, limits, block_id, block_time)
             if plan.included:
                 await self._seal(conn, head, plan, block_id, block_time)

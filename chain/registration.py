@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chain.accounts import Registrar
-from chain.contract_registry import NEW_USER
+from chain.contract_registry import NEW_USER_ID
 from chain.errors import RegistrationFailed, RegistrationPending
 from chain.identity import NodeIdentity
 from chain.storage.repo.txs import StatusRow
@@ -30,7 +30,7 @@ def chain_registrar(
 
     async def register(ecosystem: int, pub: bytes) -> None:
         tx = await node_signed_tx(
-            node, NEW_USER.id, {"NewPubkey": pub.hex(), "Ecosystem": ecosystem}
+            node, NEW_USER_ID, {"NewPubkey": pub.hex(), "Ecosystem": ecosystem}
         )
         await submit(engine, [tx], high_rate=True)
         notify([tx.decoded])

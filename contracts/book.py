@@ -1,154 +1,183 @@
-"""The ledger's view of Needle contracts: describe and run stored contracts, and @1NewContract."""
+"""The ledger's view of Needle contracts: find, compile, describe and run stored contracts."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from chain.address import address_to_string
+from chain.address import BLACK_HOLE_ID, WHITE_HOLE_ID, address_to_string
 from chain.contract_registry import CONTRACT_ID_SHIFT, ContractInfo, Field
+from chain.crypto import Crypto
 from chain.execute import TxContext, TxFailure
+from chain.storage.ecosystem_defaults import GUEST_PUBLIC
 from chain.storage.repo.contracts import (
     ContractRow,
     get_contract,
     get_contract_by_name,
-    insert_contract,
-    list_contracts,
+    list_contract_names,
 )
 from chain.storage.repo.params import get_platform_parameter
+from chain.tables import TableCatalog, split_name
 from contracts import ast
-from contracts.bridge import pause, run_sync
-from contracts.builtins import chain_builtins
-from contracts.compiler import Contract, compile_module, run_contract
-from contracts.errors import ContractRuntimeError, ContractSyntaxError, ContractThrow
-from contracts.parser import parse
-from contracts.vm import Limits, Machine
-
-# @1NewContract runs natively until the system contracts are written in Needle; its table id is
-# the reference's (24), so clients' Header.ID 5024 matches go-ibax.
-NEW_CONTRACT = ContractInfo(
-    table_id=24,
-    name="NewContract",
-    ecosystem=1,
-    fields=(
-        Field("ApplicationId", "int"),
-        Field("Value", "string"),
-        Field("Conditions", "string"),
-        Field("TokenEcosystem", "int", optional=True),
-    ),
+from contracts.bridge import pause, run_sync, wait
+from contracts.compiler import Builtins, Contract, Function, Program, compile_module, run_contract
+from contracts.ecosystems import install_ecosystem
+from contracts.errors import (
+    ContractError,
+    ContractRuntimeError,
+    ContractSyntaxError,
+    ContractThrow,
+    HostError,
 )
-MAX_PARSED = 10_000  # parsed sources kept in memory
-FUEL_DIVISOR = 10  # our fuel counts interpreter steps; the reference's max_fuel_tx is finer
+from contracts.host import BlockCache, TxHost
+from contracts.library import node_builtins
+from contracts.parser import parse, parse_expression
+from contracts.vm import ZERO, Limits, Machine
+
+MAX_COMPILED = 10_000  # compiled sources kept in memory
+MAX_CONDITIONS = 10_000  # compiled permission conditions kept in memory
+FUEL_DIVISOR = 10  # our fuel counts statements' nodes; the reference's max_fuel_tx is finer
 TIME_LIMIT_S = 1.0
 
 
-def _only_contract(module: ast.Module) -> ast.Contract | None:
-    found = [item for item in module.items if isinstance(item, ast.Contract)]
-    return found[0] if len(found) == 1 else None
+@dataclass(frozen=True)
+class Stored:
+    """A contract row and its compiled form."""
+
+    row: ContractRow
+    contract: Contract
 
 
 class NeedleBook:
-    """Implements chain.execute.ContractBook with the parser and interpreter of this package."""
+    """Implements chain.execute.ContractBook and contracts.host.Runtime.
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    Compiled sources are cached by (row id, source), so an edited contract compiles anew. Which
+    row a name means is cached per block only, as a failed block may have created it.
+    """
+
+    def __init__(self, engine: AsyncEngine, crypto: Crypto) -> None:
         self._engine = engine
-        self._parsed: dict[tuple[int, str], ast.Module] = {}
+        self._crypto = crypto
+        self.builtins: Builtins = node_builtins(crypto)
+        self.catalog = TableCatalog()
+        self._compiled: dict[tuple[int, str], Program | None] = {}
+        self._conditions: dict[str, Function] = {}
+        self._block = BlockCache(0)
+        self._names: dict[tuple[int, str], Stored | None] = {}
+        self._conn: AsyncConnection | None = None
 
-    def _module(self, row: ContractRow) -> ast.Module | None:
+    # ---- compiling -----------------------------------------------------------------------
+
+    def _program(self, row: ContractRow) -> Program | None:
         key = (row.id, row.value)
-        module = self._parsed.get(key)
-        if module is None:
+        if key not in self._compiled:
+            if len(self._compiled) >= MAX_COMPILED:
+                self._compiled.clear()
             try:
                 module = parse(row.value, f"@{row.ecosystem}{row.name}")
-            except ContractSyntaxError:
-                return None
-            if len(self._parsed) >= MAX_PARSED:
-                self._parsed.clear()
-            self._parsed[key] = module
-        return module
+                # Stored sources passed the deploy-time checks; a name that is neither a
+                # function nor a built-in is a contract, resolved when it is called.
+                program: Program | None = compile_module(
+                    module, self.builtins, "", row.ecosystem, lambda _name: True
+                )
+            except ContractError:
+                program = None
+            self._compiled[key] = program
+        return self._compiled[key]
 
-    def _contract(self, row: ContractRow) -> ast.Contract | None:
-        module = self._module(row)
-        if module is None:
-            return None
-        return next(
-            (i for i in module.items if isinstance(i, ast.Contract) and i.name == row.name), None
-        )
+    def _stored(self, row: ContractRow) -> Stored | None:
+        program = self._program(row)
+        contract = program.contracts.get(row.name) if program is not None else None
+        return Stored(row, contract) if contract is not None else None
 
-    def _info(self, row: ContractRow) -> ContractInfo | None:
-        contract = self._contract(row)
-        if contract is None:
-            return None
-        fields = tuple(Field(f.name, f.type, f.optional) for f in contract.data)
-        return ContractInfo(row.id, row.name, row.ecosystem, fields)
+    def _info(self, stored: Stored) -> ContractInfo:
+        fields = tuple(Field(f.name, f.type, f.optional) for f in stored.contract.data)
+        return ContractInfo(stored.row.id, stored.row.name, stored.row.ecosystem, fields)
+
+    def _condition(self, text: str) -> Function:
+        fn = self._conditions.get(text)
+        if fn is None:
+            expr = parse_expression(text, "condition")
+            body = ast.Block(expr.line, expr.col, (ast.Return(expr.line, expr.col, expr),))
+            func = ast.Func(expr.line, expr.col, "condition", (), None, (), ("bool",), body)
+            module = ast.Module(expr.line, expr.col, (func,))
+            program = compile_module(module, self.builtins, "condition", 1, lambda _n: True)
+            fn = program.funcs["condition"]
+            if len(self._conditions) >= MAX_CONDITIONS:
+                self._conditions.clear()
+            self._conditions[text] = fn
+        return fn
+
+    # ---- chain.execute.ContractBook ------------------------------------------------------
+
+    def begin_block(self, block_id: int) -> None:
+        """A new block starts: forget what the last one (maybe failed) made us remember."""
+        self._block = BlockCache(block_id)
+        self._names.clear()
+        self.catalog.forget()
 
     async def lookup(self, contract_id: int) -> ContractInfo | None:
         async with self._engine.connect() as conn:
             return await self.describe(conn, contract_id)
 
     async def describe(self, conn: AsyncConnection, contract_id: int) -> ContractInfo | None:
-        if contract_id == NEW_CONTRACT.id:
-            return NEW_CONTRACT
         row = await get_contract(conn, contract_id - CONTRACT_ID_SHIFT)
-        return self._info(row) if row is not None else None
+        stored = self._stored(row) if row is not None else None
+        return self._info(stored) if stored is not None else None
 
     async def describe_name(
         self, conn: AsyncConnection, ecosystem: int, name: str
-    ) -> tuple[ContractInfo, ContractRow | None] | None:
+    ) -> tuple[ContractInfo, ContractRow] | None:
         """A contract by name (for the contract endpoint): its description and stored row."""
-        if ecosystem == 1 and name == NEW_CONTRACT.name:
-            return NEW_CONTRACT, None
         row = await get_contract_by_name(conn, ecosystem, name)
-        if row is None:
-            return None
-        info = self._info(row)
-        return (info, row) if info is not None else None
+        stored = self._stored(row) if row is not None else None
+        return (self._info(stored), stored.row) if stored is not None else None
 
     async def run(self, ctx: TxContext, contract: ContractInfo, params: dict[str, Any]) -> str:
-        if contract.id == NEW_CONTRACT.id:
-            return await self._new_contract(ctx, params)
         row = await get_contract(ctx.conn, contract.table_id)
-        module = self._module(row) if row is not None else None
-        if row is None or module is None:
-            raise TxFailure("panic", f"unknown contract {contract.id}")
-        _, rows = await list_contracts(ctx.conn, row.ecosystem, 100_000, 0)
-        builtins = chain_builtins(ctx.node.crypto)
-        library: dict[str, Contract] = {}
-        for r in rows:
-            m = self._module(r)
-            if m is not None:
-                library.update(
-                    compile_module(m, builtins, f"@{r.ecosystem}{r.name}", r.ecosystem).contracts
-                )
-        compiled = library.get(row.name)
-        if compiled is None:
+        stored = self._stored(row) if row is not None else None
+        if stored is None:
             raise TxFailure("panic", f"unknown contract {contract.id}")
         fuel = int(await get_platform_parameter(ctx.conn, "max_fuel_tx") or 20_000_000)
         limits = Limits(fuel=max(fuel // FUEL_DIVISOR, 1), seconds=TIME_LIMIT_S)
-        tx_vars = self._tx_vars(ctx, contract, params)
-
-        def resolve(full: str) -> Contract | None:
-            return library.get(full.lstrip("@").lstrip("0123456789"))
-
-        machine = Machine(limits, tx_vars, pause=pause, contracts=resolve)
+        host = TxHost(ctx, self.catalog, self._block, self)
+        machine = Machine(limits, self._tx_vars(ctx, stored, params), host=host, pause=pause)
+        machine.contracts = lambda full: self.find_contract(machine, full)
+        self._conn = ctx.conn
         try:
-            result = await run_sync(lambda: run_contract(machine, compiled))
+            result = await run_sync(lambda: run_contract(machine, stored.contract))
         except ContractThrow as exc:
+            self._tx_failed(host)
             raise TxFailure(exc.kind, str(exc), exc.exception_id) from exc
         except ContractRuntimeError as exc:
+            self._tx_failed(host)
             raise TxFailure(exc.kind, str(exc)) from exc
-        return "" if result is None else str(result)
+        except BaseException:
+            self._tx_failed(host)
+            raise
+        finally:
+            self._conn = None
+        return "" if result is None else _result_text(result)
 
-    def _tx_vars(
-        self, ctx: TxContext, contract: ContractInfo, params: dict[str, Any]
-    ) -> dict[str, Any]:
+    def _tx_failed(self, host: TxHost) -> None:
+        # The savepoint undoes the tx's writes; what we remembered of them must go too.
+        self._block.clear()
+        self._names.clear()
+        if host.did_ddl:
+            self.catalog.forget()
+
+    def _tx_vars(self, ctx: TxContext, stored: Stored, params: dict[str, Any]) -> dict[str, Any]:
         header = ctx.decoded.tx.header
-        money = {f.name for f in contract.fields if f.type == "money"}
+        money = {f.name for f in stored.contract.data if f.type == "money"}
         tx_vars: dict[str, Any] = {k: Decimal(v) if k in money else v for k, v in params.items()}
-        for f in contract.fields:
-            tx_vars.setdefault(f.name, None)
+        for f in stored.contract.data:
+            if f.name not in tx_vars:
+                tx_vars[f.name] = ZERO[f.type]()  # an absent optional field reads as zero
+        guest = self._crypto.address(GUEST_PUBLIC)
+        full = stored.contract.full_name
         tx_vars.update(
             key_id=header.key_id,
             account_id=address_to_string(header.key_id),
@@ -159,34 +188,112 @@ class NeedleBook:
             block_key_id=ctx.node.node_key_id,
             node_position=0,
             txhash=ctx.hash.hex(),
-            type=int(ctx.decoded.tx.tx_type),
-            original_contract=contract.full_name,
-            this_contract=contract.full_name,
+            type=header.id,
+            original_contract=full,
+            this_contract=full,
+            guest_key=guest,
+            guest_account=address_to_string(guest),
+            black_hole_key=BLACK_HOLE_ID,
+            black_hole_account=address_to_string(BLACK_HOLE_ID),
+            white_hole_key=WHITE_HOLE_ID,
+            white_hole_account=address_to_string(WHITE_HOLE_ID),
             result="",
         )
         return tx_vars
 
-    async def _new_contract(self, ctx: TxContext, params: dict[str, Any]) -> str:
-        header = ctx.decoded.tx.header
-        ecosystem = header.ecosystem_id or 1
-        source = str(params["Value"])
+    # ---- contracts.host.Runtime ----------------------------------------------------------
+
+    def _connection(self) -> AsyncConnection:
+        if self._conn is None:
+            raise HostError("no transaction is running")
+        return self._conn
+
+    def find_contract(self, m: Machine, full_name: str) -> Contract | None:
+        host = m.host
+        default = host.ecosystem if isinstance(host, TxHost) else 1
+        eco, name = split_name(full_name, default)
+        # Contract names keep their case; split_name lowercases for tables.
+        name = full_name.lstrip("@").lstrip("0123456789") or name
+        key = (eco, name)
+        if key not in self._names:
+            row = wait(get_contract_by_name(self._connection(), eco, name))
+            self._names[key] = self._stored(row) if row is not None else None
+        found = self._names[key]
+        return found.contract if found is not None else None
+
+    def contract_id(self, contract: Contract) -> int:
+        found = self._names.get((contract.ecosystem, contract.name))
+        if found is None:
+            row = wait(get_contract_by_name(self._connection(), contract.ecosystem, contract.name))
+            return row.id if row is not None else 0
+        return found.row.id
+
+    def run_conditions(self, m: Machine, contract: Contract) -> None:
+        caller = m.tx
+        m.tx = dict(caller)
+        m.tx["this_contract"] = contract.full_name
+        try:
+            run_contract(m, contract, ("conditions",))
+        finally:
+            m.tx = caller
+
+    def eval_condition(self, m: Machine, text: str) -> bool:
+        try:
+            fn = self._condition(text)
+        except ContractSyntaxError as exc:
+            raise HostError(f"{exc.position} {exc.message}") from exc
+        if fn.body is None:
+            return False
+        signal = fn.body(m, [None] * fn.nslots)
+        value = getattr(signal, "value", None)
+        if isinstance(value, str):
+            return value not in ("", "0", "false")
+        return bool(value)
+
+    def check_condition(self, text: str) -> None:
+        try:
+            self._condition(text)
+        except ContractSyntaxError as exc:
+            raise HostError(f"{exc.position} {exc.message}") from exc
+
+    def contract_names(self, source: str) -> list[str]:
         try:
             module = parse(source, "@NewContract")
         except ContractSyntaxError as exc:
-            raise TxFailure("panic", f"{exc.position} {exc.message}") from exc
-        contract = _only_contract(module)
-        if contract is None:
-            raise TxFailure("panic", "the source must define exactly one contract")
-        if await get_contract_by_name(ctx.conn, ecosystem, contract.name) is not None:
-            raise TxFailure("panic", f"Contract {contract.name} already exists")
-        table_id = await insert_contract(
-            ctx.conn,
-            ecosystem=ecosystem,
-            name=contract.name,
-            value=source,
-            conditions=str(params["Conditions"]),
-            wallet_id=header.key_id,
-            app_id=int(params["ApplicationId"]),
-        )
-        ctx.record_rollback("1_contracts", str(table_id), None)
-        return str(table_id)
+            raise HostError(f"{exc.position} {exc.message}", positioned=True) from exc
+        return [item.name for item in module.items if isinstance(item, ast.Contract)]
+
+    def check_source(self, source: str, ecosystem: int) -> None:
+        try:
+            module = parse(source, "@NewContract")
+        except ContractSyntaxError as exc:
+            raise HostError(f"{exc.position} {exc.message}", positioned=True) from exc
+        contracts = [item for item in module.items if isinstance(item, ast.Contract)]
+        if len(contracts) != 1:
+            raise HostError("only one contract must be in the record")
+        own = contracts[0].name
+        names = wait(list_contract_names(self._connection(), ecosystem)) | {own}
+        try:
+            compile_module(
+                module, self.builtins, f"@{ecosystem}{own}", ecosystem, names.__contains__
+            )
+        except ContractSyntaxError as exc:
+            raise HostError(f"{exc.position} {exc.message}", positioned=True) from exc
+
+    def contracts_changed(self) -> None:
+        self._names.clear()
+
+    def create_ecosystem(self, m: Machine, wallet: int, name: str) -> int:
+        host = m.host
+        if not isinstance(host, TxHost):
+            raise HostError("no transaction is running")
+        guest = self._crypto.address(GUEST_PUBLIC)
+        ecosystem = wait(install_ecosystem(host.conn, wallet=wallet, name=name, guest_key_id=guest))
+        self.contracts_changed()
+        return ecosystem
+
+
+def _result_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

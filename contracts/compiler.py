@@ -21,6 +21,7 @@ from contracts.errors import (
     ContractThrow,
     HostError,
 )
+from contracts.stdlib import arg_size_fuel
 from contracts.vm import (
     INT64_MAX,
     INT64_MIN,
@@ -87,7 +88,8 @@ class Function:
     source: str
     param_slots: tuple[int, ...] = ()
     variadic_slot: int | None = None
-    tails: dict[str, tuple[tuple[int, str], ...]] = field(default_factory=dict)
+    # tail name -> ((slot, type) of each parameter, slot of its `...` parameter or None)
+    tails: dict[str, tuple[tuple[tuple[int, str], ...], int | None]] = field(default_factory=dict)
     nslots: int = 0
     body: Code | None = None
 
@@ -220,9 +222,9 @@ class Compiler:
         if node.variadic is not None:
             fn.variadic_slot = self.scope.declare(node.variadic, "array")
         for tail in node.tails:
-            fn.tails[tail.name] = tuple(
-                (self.scope.declare(p.name, p.type), p.type) for p in tail.params
-            )
+            params = tuple((self.scope.declare(p.name, p.type), p.type) for p in tail.params)
+            rest = self.scope.declare(tail.variadic, "array") if tail.variadic else None
+            fn.tails[tail.name] = (params, rest)
         fn.body = self._block(node.body, new_scope=False)
         fn.nslots = self.scope.nslots
 
@@ -630,6 +632,23 @@ class Compiler:
             )
         return self._pipes(piped, remaining, node)
 
+    def _tail_values(self, tail: ast.Tail) -> Callable[[Machine, list[Any]], list[Any]]:
+        """A tail's values, its last one spread when written `x...`."""
+        codes = tuple(self._expr(a) for a in tail.args)
+        source = self.source_of_fn
+        if not tail.spread:
+            return lambda m, f: [c(m, f) for c in codes]
+
+        def spread_values(m: Machine, f: list[Any]) -> list[Any]:
+            values = [c(m, f) for c in codes]
+            last = values.pop() if values else None
+            if not isinstance(last, list):
+                raise fail("only an array can be spread with ...", tail, source)
+            values.extend(last)
+            return values
+
+        return spread_values
+
     def _arguments(
         self, node: ast.Call, first: Code | None
     ) -> Callable[[Machine, list[Any]], list[Any]]:
@@ -659,13 +678,13 @@ class Compiler:
     ) -> Code:
         args = self._arguments(node, first)
         source = self.source_of_fn
-        given = {t.name: tuple(self._expr(a) for a in t.args) for t in tails}
-        tail_fill: list[tuple[int, Code | None, str]] = []
-        for tail_name, params in fn.tails.items():
-            values = given.get(tail_name, ())
-            for i, (slot, kind) in enumerate(params):
-                tail_fill.append((slot, values[i] if i < len(values) else None, kind))
-        fills = tuple(tail_fill)
+        given = {t.name: self._tail_values(t) for t in tails}
+        for tail in tails:
+            params, rest = fn.tails[tail.name]
+            if rest is None and not tail.spread and len(tail.args) > len(params):
+                raise self.error(f"tail {tail.name} takes {len(params)} parameters", tail)
+        # Tails left out get their parameters' zero values.
+        fills = tuple((params, rest, given.get(name)) for name, (params, rest) in fn.tails.items())
         declared = len(fn.node.params)
         variadic = fn.node.variadic is not None
         if not variadic and not node.spread and len(node.args) + (first is not None) != declared:
@@ -680,8 +699,14 @@ class Compiler:
                 frame[slot] = value
             if fn.variadic_slot is not None:
                 frame[fn.variadic_slot] = values[declared:]
-            for slot, code, kind in fills:
-                frame[slot] = code(m, f) if code is not None else ZERO[kind]()
+            for params, rest, tail_values in fills:
+                given_values = tail_values(m, f) if tail_values is not None else []
+                for i, (slot, kind) in enumerate(params):
+                    frame[slot] = given_values[i] if i < len(given_values) else ZERO[kind]()
+                if rest is not None:
+                    frame[rest] = given_values[len(params) :]
+                elif len(given_values) > len(params):
+                    raise fail(f"too many values for a tail of {fn.name}", node, source)
             m.depth += 1
             try:
                 if m.depth > m.limits.call_depth:
@@ -708,7 +733,7 @@ class Compiler:
     ) -> Code:
         args = self._arguments(node, first)
         source = self.source_of_fn
-        tail_codes = tuple((t.name, tuple(self._expr(a) for a in t.args)) for t in tails)
+        tail_codes = tuple((t.name, self._tail_values(t)) for t in tails)
         if isinstance(entry, Builtin):
             fn, cost, with_machine = entry.fn, entry.cost, True
         else:
@@ -716,8 +741,9 @@ class Compiler:
 
         def builtin(m: Machine, f: list[Any]) -> Any:
             values = args(m, f)
-            kwargs = {t: [c(m, f) for c in codes] for t, codes in tail_codes}
-            m.fuel -= cost
+            kwargs = {t: tail_values(m, f) for t, tail_values in tail_codes}
+            # Work grows with the size of what a built-in is given: price it.
+            m.fuel -= cost + arg_size_fuel(values)
             if m.fuel < m.check_at:
                 m.tick(node, source)
             try:
@@ -728,7 +754,11 @@ class Compiler:
             except ContractRuntimeError:
                 raise
             except HostError as exc:
-                error = fail(exc.message, node, source)
+                error = (
+                    ContractRuntimeError(exc.message)
+                    if exc.positioned
+                    else fail(exc.message, node, source)
+                )
                 error.kind = exc.kind
                 raise error from exc
             except (

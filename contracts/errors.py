@@ -95,7 +95,8 @@ class HostError(Exception):
     reference's).
     """
 
-    def __init__(self, message: str, kind: str = "panic") -> None:
+    def __init__(self, message: str, kind: str = "panic", positioned: bool = False) -> None:
         self.message = message
         self.kind = kind
+        self.positioned = positioned  # the message names its own source position already
         super().__init__(message)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Context, Decimal, InvalidOperation
 from typing import Any
 
 from contracts import ast
@@ -48,6 +48,9 @@ ZERO: dict[str, Callable[[], Any]] = {
     "map": dict,
     "file": dict,
 }
+# Money stays below 10^60 between operations, so a product (120 digits) is always exact.
+MONEY_BOUND = Decimal(10) ** 60
+MONEY_CONTEXT = Context(prec=120)
 # How often (in fuel units) the machine looks at the clock and lets its host breathe.
 CHECK_EVERY = 2048
 
@@ -148,8 +151,11 @@ class Machine:
         elif kind is list:
             if len(value) > self.limits.array_size:
                 raise fail("the index is out of range", node, source)
-        elif kind is dict and len(value) > self.limits.map_size:
-            raise fail("the maximum length of map is exceeded", node, source)
+        elif kind is dict:
+            if len(value) > self.limits.map_size:
+                raise fail("the maximum length of map is exceeded", node, source)
+        elif kind is Decimal and not -MONEY_BOUND < value < MONEY_BOUND:
+            raise fail("the money value is out of range", node, source)
         return value
 
 
@@ -208,10 +214,61 @@ def to_str(value: Any) -> str:
     return str(value)
 
 
+def value_to_int(text: str) -> int:
+    """A string read as an int where the other operand is an int (the reference's ValueToInt)."""
+    if text == "":
+        return 0
+    try:
+        return int(text.strip(), 10)
+    except ValueError:
+        raise ValueError(f"{text} is not a valid integer") from None
+
+
+def _parse_as(text: str, kind: type) -> Any:
+    if kind is int:
+        return value_to_int(text)
+    if kind is float:
+        try:
+            return float(text)
+        except ValueError:
+            return 0.0  # the reference's ValueToFloat reads bad text as 0
+    return to_decimal(text if text else "0")
+
+
+def numeric_pair(left: Any, right: Any) -> tuple[Any, Any] | None:
+    """Both operands as one numeric type, or None when they are not numbers.
+
+    As the reference: a string beside a number is read as that number's type, int with float
+    is float, anything with money is money (exact).
+    """
+    lt, rt = type(left), type(right)
+    if lt is str and rt in (int, float, Decimal):
+        left, lt = _parse_as(left, rt), rt
+    elif rt is str and lt in (int, float, Decimal):
+        right, rt = _parse_as(right, lt), lt
+    if lt not in (int, float, Decimal) or rt not in (int, float, Decimal):
+        return None
+    if lt is Decimal or rt is Decimal:
+        return to_decimal(left), to_decimal(right)
+    if lt is float or rt is float:
+        return float(left), float(right)
+    return left, right
+
+
 def equal(left: Any, right: Any) -> bool:
-    """`==`: values of different kinds (bool against anything else) are never equal."""
-    if isinstance(left, bool) != isinstance(right, bool):
-        return False
+    """`==`: nil only equals nil, bool only bool; a number equals numeric text of its value."""
+    if left is None or right is None:
+        return left is right
+    if isinstance(left, bool) or isinstance(right, bool):
+        return isinstance(left, bool) and isinstance(right, bool) and left == right
+    if type(left) is str and type(right) is str:
+        return left == right
+    try:
+        pair = numeric_pair(left, right)
+    except ValueError:
+        return False  # text that is no number differs from any number (the reference panics)
+    if pair is not None:
+        return bool(pair[0] == pair[1])
     return bool(left == right)
 
 
@@ -240,12 +297,13 @@ def arith(m: Machine, op: str, left: Any, right: Any, node: ast.Node, source: st
         raise fail("unsupported combination of types in the operator", node, source)
     if isinstance(left, bool) or isinstance(right, bool):
         raise fail("unsupported combination of types in the operator", node, source)
-    if not isinstance(left, (int, float, Decimal)) or not isinstance(right, (int, float, Decimal)):
+    try:
+        pair = numeric_pair(left, right)
+    except ValueError as exc:
+        raise fail(str(exc), node, source) from None
+    if pair is None:
         raise fail("unsupported combination of types in the operator", node, source)
-    if isinstance(left, Decimal) or isinstance(right, Decimal):
-        left, right = to_decimal(left), to_decimal(right)
-    elif isinstance(left, float) or isinstance(right, float):
-        left, right = float(left), float(right)
+    left, right = pair
     if op in ("<", "<=", ">", ">="):
         return compare(op, left, right)
     if op in ("/", "%") and right == 0:
@@ -255,6 +313,8 @@ def arith(m: Machine, op: str, left: Any, right: Any, node: ast.Node, source: st
     ):
         raise fail("unsupported combination of types in the operator", node, source)
     result: Any
+    if isinstance(left, Decimal):
+        return m.checked(_money_op(op, left, right, node, source), node, source)
     if op == "+":
         result = left + right
     elif op == "-":
@@ -265,8 +325,6 @@ def arith(m: Machine, op: str, left: Any, right: Any, node: ast.Node, source: st
         if isinstance(left, int) and isinstance(right, int):
             quotient = abs(left) // abs(right)  # Go truncates toward zero
             result = quotient if (left >= 0) == (right >= 0) else -quotient
-        elif isinstance(left, Decimal):
-            result = (left / right).to_integral_value(rounding="ROUND_DOWN")
         else:
             result = left / right
     elif op == "%":
@@ -284,6 +342,19 @@ def arith(m: Machine, op: str, left: Any, right: Any, node: ast.Node, source: st
     else:
         raise fail(f"unknown operator {op}", node, source)
     return m.checked(result, node, source)
+
+
+def _money_op(op: str, left: Decimal, right: Decimal, node: ast.Node, source: str) -> Decimal:
+    # Exact: money has up to 30 digits and products more; the default context keeps only 28.
+    if op == "+":
+        return MONEY_CONTEXT.add(left, right)
+    if op == "-":
+        return MONEY_CONTEXT.subtract(left, right)
+    if op == "*":
+        return MONEY_CONTEXT.multiply(left, right)
+    if op == "/":
+        return MONEY_CONTEXT.divide(left, right).to_integral_value(rounding=ROUND_DOWN)
+    raise fail("unsupported combination of types in the operator", node, source)
 
 
 def index(container: Any, key: Any, node: ast.Node, source: str) -> Any:

@@ -26,6 +26,7 @@ from chain.storage.engine import make_engine
 from chain.storage.migrate import upgrade
 from chain.storage.repo.meta import get_node_config
 from contracts.book import NeedleBook
+from contracts.ecosystems import platform_contracts
 from node.config import Config
 from node.datadir import jwt_secret, open_data_dir
 
@@ -37,7 +38,12 @@ async def ensure_genesis(engine: AsyncEngine, node: NodeIdentity) -> None:
     async with engine.begin() as conn:
         recorded = await get_node_config(conn)
         if not recorded:
-            block = await create_genesis(conn, node, GenesisOptions(timestamp=int(time.time())))
+            block = await create_genesis(
+                conn,
+                node,
+                GenesisOptions(timestamp=int(time.time())),
+                contracts=platform_contracts(),
+            )
             logger.info("genesis block created: %s", block.header.block_hash.hex())
             return
     expected = {
@@ -74,7 +80,7 @@ def storage_context(config: Config) -> Callable[[web.Application], AsyncIterator
                 max_body_size=config.max_body_size,
                 api_address=f"http://{config.host}:{config.port}",
             )
-            book = NeedleBook(engine)
+            book = NeedleBook(engine, node.crypto)
             app[CONTRACTS] = book
             producer = BlockProducer(engine, node, config.block_window_ms, book=book)
             app[PRODUCER] = producer

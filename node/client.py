@@ -15,7 +15,7 @@ from typing import Any
 import aiohttp
 
 from chain.address import string_to_address
-from chain.contract_registry import CONTRACT_ID_SHIFT, NATIVE_CONTRACTS, ContractInfo, Field
+from chain.contract_registry import CONTRACT_ID_SHIFT, ContractInfo, Field
 from chain.crypto import Crypto, Cryptoer, Hasher, parse_private_key
 from chain.errors import CryptoError
 from chain.txcodec import Header, SmartTransaction, Utxo, build_client_tx, decode_tx
@@ -250,18 +250,7 @@ class NodeClient:
     async def contract_info(self, name: str) -> ContractInfo:
         """A contract's id and fields by name (`NewUser`, `@1NewUser`)."""
         await self._ensure_session()
-        try:
-            body = await self._request("GET", f"/contract/{name}")
-        except ClientError as exc:
-            # E_NOTFOUND (not E_CONTRACT) means this node has no /contract route yet: its
-            # contracts are the native ones, described by the same registry it checks txs with.
-            if exc.code not in ("E_NOTFOUND", "E_HTTP") or exc.status not in (404, 405):
-                raise
-            bare = name.lstrip("@").lstrip("0123456789")
-            info = next((c for c in NATIVE_CONTRACTS.values() if c.name == bare), None)
-            if info is None:
-                raise ClientError(404, "E_CONTRACT", f"There is not {name} contract") from exc
-            return info
+        body = await self._request("GET", f"/contract/{name}")
         return contract_from_api(body)
 
     async def call(self, contract: str, params: Mapping[str, str]) -> str:

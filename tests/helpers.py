@@ -140,3 +140,18 @@ async def wait_status(
             return status
         await asyncio.sleep(0.05)
     raise AssertionError(f"tx {tx_hash} not processed in {timeout}s")
+
+
+async def call_contract(
+    client: TestClient[Any, Any], wallet: Wallet, name: str, params: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Call a contract by name as a client does (GET contract/{name} for its id); its status."""
+    resp = await client.get(f"/api/v2/contract/{name}", headers=wallet.auth)
+    info = await resp.json()
+    assert resp.status == 200, info
+    tx = smart_tx(wallet, contract_id=info["id"], params=params or {})
+    status, body = await send_txs(
+        client, wallet, build_client_tx(tx, wallet.private, wallet.crypto)
+    )
+    assert status == 200, body
+    return await wait_status(client, wallet, next(h for h in body["hashes"] if len(h) == 64))

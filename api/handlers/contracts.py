@@ -10,7 +10,7 @@ from api.jsonenc import Struct
 from api.request import client_of, form_values, int_field
 from api.responses import json_response
 from chain.address import address_to_string
-from chain.contract_registry import NATIVE_CONTRACTS, ContractInfo
+from chain.contract_registry import ContractInfo
 from chain.storage.repo.contracts import ContractRow, list_contracts
 
 MAX_LIST = 1000
@@ -28,20 +28,19 @@ def _split_name(text: str, default_ecosystem: int) -> tuple[int, str]:
     return (int(digits) if digits else 1), rest
 
 
-def _describe(info: ContractInfo, row: ContractRow | None) -> Struct:
-    wallet = row.wallet_id if row is not None else 0
+def _describe(info: ContractInfo, row: ContractRow) -> Struct:
     return Struct(
         id=info.id,
         state=info.ecosystem,
         tableid=str(info.table_id),
-        walletid=str(wallet),
-        tokenid=str(row.token_id if row is not None else 1),
-        address=address_to_string(wallet),
+        walletid=str(row.wallet_id),
+        tokenid=str(row.token_id),
+        address=address_to_string(row.wallet_id),
         fields=[Struct(name=f.name, type=f.type, optional=f.optional) for f in info.fields],
         name=info.full_name,
-        app_id=row.app_id if row is not None else 1,
+        app_id=row.app_id,
         ecosystem=info.ecosystem,
-        conditions=row.conditions if row is not None else 'ContractConditions("MainCondition")',
+        conditions=row.conditions,
     )
 
 
@@ -49,11 +48,6 @@ async def fetch_contract(request: web.Request) -> web.Response:
     """GET /contract/{name}: id (table id + 5000, the tx Header.ID), fields and their types."""
     text = request.match_info["name"]
     ecosystem, name = _split_name(text, client_of(request).ecosystem_id)
-    native = next(
-        (c for c in NATIVE_CONTRACTS.values() if c.name == name and c.ecosystem == ecosystem), None
-    )
-    if native is not None:
-        return json_response(_describe(native, None))
     async with request.app[ENGINE].connect() as conn:
         found = await request.app[CONTRACTS].describe_name(conn, ecosystem, name)
     if found is None:
@@ -84,3 +78,8 @@ async def list_contracts_page(request: web.Request) -> web.Response:
         for r in rows
     ]
     return json_response(Struct(count=total, list=items or None))
+
+
+async def node_contract(request: web.Request) -> web.Response:
+    """POST /node/{name}: the reference never implemented node-signed contract calls (501)."""
+    raise ApiError(E.NOTIMPLEMENTED)

@@ -11,7 +11,7 @@ from aiohttp import FormData
 from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select, update
 
-from chain.contract_registry import NEW_USER
+from chain.contract_registry import NEW_USER_ID
 from chain.genesis import FOUNDER_AMOUNT
 from chain.storage.engine import make_engine
 from chain.storage.repo.money import get_amount, sum_unspent
@@ -150,8 +150,8 @@ async def test_refusals_store_nothing(client: Client, config: Config, founder: W
         (bad_signature, "Incorrect sign"),
         (lambda w: utxo_tx(w, founder.key_id, 1, network_id=2), "error networkid invalid"),
         (lambda w: contract(w, 5099, {}), "unknown contract 5099"),
-        (lambda w: contract(w, NEW_USER.id, {"Bogus": "1"}), "'Bogus' parameter is not required"),
-        (lambda w: contract(w, NEW_USER.id, {"Ecosystem": "x"}), "parameter Ecosystem must be int"),
+        (lambda w: contract(w, NEW_USER_ID, {"Bogus": "1"}), "'Bogus' parameter is not required"),
+        (lambda w: contract(w, NEW_USER_ID, {"Ecosystem": "x"}), "parameter Ecosystem must be int"),
         (lambda w: b"\x80\x05abc", "truncated payload"),
         (lambda w: utxo_tx(w, founder.key_id, 1, time_s=1), "older than"),
     ]

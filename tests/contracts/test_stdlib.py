@@ -42,6 +42,9 @@ D = Decimal
 ERR = object()  # marks a case whose expected outcome is an exception
 
 
+# Far above any bounded run on a loaded CI machine, far below an unbounded one.
+HANG_S = 20.0
+
 def call(name: str, *args: Any) -> Any:
     return STDLIB[name][0](*args)
 
@@ -646,7 +649,8 @@ def test_go_text_and_json_encode_are_bounded() -> None:
         go_text(bomb)
     with pytest.raises(ValueError, match="longer than"):
         json_encode(bomb)
-    assert time.perf_counter() - started < 1.5
+    # A hang guard, not a speed claim: unbounded, this input never finishes.
+    assert time.perf_counter() - started < HANG_S
     cycle: dict[str, Any] = {}
     cycle["self"] = cycle
     with pytest.raises(ValueError, match="contains itself"):
@@ -926,7 +930,8 @@ def test_hostile_input_is_answered_quickly(
         call(name, *args)
     except (ValueError, TypeError, ArithmeticError):
         pass
-    assert time.perf_counter() - started < 1.0, label
+    # A hang guard, not a speed claim: bounded, each answers in well under a second.
+    assert time.perf_counter() - started < HANG_S, label
 
 
 # ---- through the machine -------------------------------------------------------------------

@@ -150,7 +150,8 @@ BUILTINS = frozenset(
         "ColumnCondition", "Columns", "Contains", "ContractConditions", "ContractName",
         "CreateContract", "CreateEcosystem", "CreateLanguage", "CreateTable", "DBFind",
         "DBInsert", "DBRow", "DBUpdate", "DBUpdateExt", "DBUpdatePlatformParam", "EcosysParam",
-        "EditLanguage", "Eval", "EvalCondition", "GetContractByName", "Hash", "HexToPub",
+        "EditLanguage", "Eval", "EvalCondition", "GetContractByName", "HasPrefix", "Hash",
+        "HexToPub", "Substr",
         "IdToAddress", "Int", "IsHonorNodeKey", "JSONDecode", "JSONEncode", "Join", "Len",
         "Money", "One", "PermColumn", "PermTable", "PubToID", "Replace", "RoleAccess", "Row",
         "RowConditions", "Size", "Sprintf", "Str", "SysFuel", "SysParamInt", "SysParamString",
@@ -241,3 +242,14 @@ def test_manifest_entries_are_frozen() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         entry.table_id = 7  # type: ignore[misc]
     assert entry == SystemContract("DeveloperCondition", 1, per_ecosystem=True)
+
+
+def test_the_node_provides_every_builtin_the_sources_call() -> None:
+    from chain.crypto import Crypto, Cryptoer, Hasher
+    from contracts.library import node_builtins
+
+    provided = set(node_builtins(Crypto(Cryptoer.SECP256K1, Hasher.KECCAK256)))
+    # Tails of DBFind/DBRow, and forms the compiler itself handles.
+    special = {"Columns", "Where", "CallContract"}
+    missing = sorted(BUILTINS - provided - special)
+    assert missing == ["UpdateNodesBan"]  # banning honor nodes: see the README

@@ -17,7 +17,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from chain.address import address_to_string
-from chain.contract_registry import NEW_USER
+from chain.contract_registry import NEW_USER_ID, ContractInfo, Field
 from chain.storage.engine import make_engine
 from chain.storage.repo.keys import get_key
 from chain.storage.repo.money import sum_unspent
@@ -82,7 +82,7 @@ async def test_login_follows_the_node_crypto(
 async def test_call_new_user_as_founder(client: TestClient[Any, Any], config: Config) -> None:
     bob = Wallet(config.crypto)
     async with NodeClient(str(client.make_url("/")), _founder_key(config)) as node:
-        # No /contract route on this node yet: the native registry answers.
+        # The system contract, described by the node's contract endpoint.
         assert await node.contract_info("@1NewUser") == NEW_USER
         tx_hash = await node.call("@1NewUser", {"NewPubkey": bob.public.hex()})
         status = await node.wait(tx_hash, timeout=15)
@@ -118,9 +118,10 @@ async def test_errors_are_client_errors(client: TestClient[Any, Any], config: Co
             await node.send(SmartTransaction(header=header, utxo=Utxo(stranger.key_id, "1")))
         assert info.value.status == 400 and info.value.code == "E_SERVER"
         assert "networkid" in info.value.msg
-        # A NewUser call by someone who does not own the node fails in its block.
+        # A NewUser call with a key that is no public key fails in its block.
         status = await node.wait(await node.call("NewUser", {"NewPubkey": "00"}), timeout=15)
-        assert status["penalty"] == 1 and status["errmsg"]["error"] == "Access denied"
+        assert status["penalty"] == 1 and status["errmsg"]["type"] == "warning"
+        assert status["errmsg"]["error"].endswith("] The public key is invalid")
         assert not succeeded(status)
 
 
@@ -138,9 +139,17 @@ async def test_sync_client(client: TestClient[Any, Any], config: Config) -> None
     assert await _unspent(config, carol.key_id) == 3
 
 
+NEW_USER = ContractInfo(
+    table_id=NEW_USER_ID - 5000,
+    name="NewUser",
+    ecosystem=1,
+    fields=(Field("NewPubkey", "string", optional=True), Field("Ecosystem", "int", optional=True)),
+)
+
+
 def test_contract_from_api_body() -> None:
     body = {
-        "id": NEW_USER.id,
+        "id": NEW_USER_ID,
         "name": "@1NewUser",
         "ecosystem": 1,
         "fields": [

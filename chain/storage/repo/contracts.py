@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,10 +10,6 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chain.storage.schema import contracts
-
-# Table ids 1..37 belong to the reference's system contracts (their tx ids are 5001..5037);
-# contracts deployed by users start after them so those ids stay free.
-FIRST_USER_CONTRACT_ID = 38
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,30 +67,39 @@ async def list_contracts(
     return int(total.scalar_one()), [_row(r) for r in result]
 
 
-async def insert_contract(
-    conn: AsyncConnection,
-    *,
-    ecosystem: int,
-    name: str,
-    value: str,
-    conditions: str,
-    wallet_id: int,
-    app_id: int,
-    token_id: int = 1,
-) -> int:
-    """Store a new contract; returns its table id."""
+async def list_contract_names(conn: AsyncConnection, ecosystem: int) -> set[str]:
+    """The names of an ecosystem's contracts."""
+    result = await conn.execute(select(contracts.c.name).where(contracts.c.ecosystem == ecosystem))
+    return {name for (name,) in result}
+
+
+@dataclass(frozen=True, slots=True)
+class ContractSeed:
+    """A contract installed with an ecosystem (its system contracts)."""
+
+    name: str
+    value: str
+    conditions: str
+    app_id: int = 1
+
+
+async def insert_contracts(
+    conn: AsyncConnection, ecosystem: int, seeds: Sequence[ContractSeed]
+) -> list[int]:
+    """Store contracts in order, with the next table ids; returns their ids."""
     result = await conn.execute(select(func.coalesce(func.max(contracts.c.id), 0)))
-    table_id = max(int(result.scalar_one()) + 1, FIRST_USER_CONTRACT_ID)
-    await conn.execute(
-        insert(contracts).values(
-            id=table_id,
-            name=name,
-            value=value,
-            conditions=conditions,
-            wallet_id=wallet_id,
-            app_id=app_id,
-            token_id=token_id,
-            ecosystem=ecosystem,
-        )
-    )
-    return table_id
+    first = int(result.scalar_one()) + 1
+    rows = [
+        {
+            "id": first + i,
+            "name": seed.name,
+            "value": seed.value,
+            "conditions": seed.conditions,
+            "app_id": seed.app_id,
+            "ecosystem": ecosystem,
+        }
+        for i, seed in enumerate(seeds)
+    ]
+    if rows:
+        await conn.execute(insert(contracts), rows)
+    return [first + i for i in range(len(rows))]
