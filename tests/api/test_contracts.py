@@ -180,7 +180,8 @@ async def test_throw_call_contract_and_chain_builtins(
             return
         }
         $result = Sprintf("%v %v %v", IdToAddress($key_id) == $account_id,
-            AddressToId($account_id) == $key_id, DoubleHash(StringToBytes("x")) == HexToBytes(Hash(HexToBytes(Hash("x")))))
+            AddressToId($account_id) == $key_id,
+            DoubleHash(StringToBytes("x")) == HexToBytes(Hash(HexToBytes(Hash("x")))))
     }
 }"""
     tools = await deploy(client, founder, source)
