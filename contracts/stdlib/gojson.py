@@ -169,6 +169,14 @@ def encode(value: Any, indent: str = "") -> str:
 
 
 def json_encode_indent(value: Any, indent: Any) -> str:
-    """JSONEncodeIndent(value any, indent string) string."""
+    """JSONEncodeIndent(value any, indent string) string.
+
+    At the top, nil arrives as "" (the reference's VM passes nil as a zero string) and money
+    is refused, as the reference refuses every struct but *types.Map there.
+    """
     text = check_text(want_str(indent), MAX_INDENT, "indent")
+    if value is None:
+        value = ""
+    if type(value) is Decimal:
+        raise TypeError("Type decimal.Decimal doesn't support json marshalling")
     return encode(value, text)

@@ -1,0 +1,846 @@
+"""Pure built-ins (contracts/builtins.py): the reference's semantics, checked against Go's output.
+
+Expected texts marked "Go" were produced by Go 1.19's fmt, encoding/json, strconv and strings
+packages (the ones go-ibax's built-ins call), run on the same inputs.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from chain.address import key_id_from_hash
+from chain.crypto import Crypto
+from contracts import builtins as B
+from contracts.builtins import BASIC, chain_builtins, sprintf
+from contracts.compiler import Builtin as MachineBuiltin
+from contracts.errors import ContractRuntimeError, OutOfFuel
+from contracts.run import compile_source
+from contracts.vm import Limits, Machine
+
+D = Decimal
+CRYPTO = Crypto()
+TABLE = chain_builtins(CRYPTO)
+
+
+class Fails:
+    """An expected error: its type and the exact text."""
+
+    def __init__(self, text: str, kind: type[Exception] = ValueError) -> None:
+        self.text, self.kind = text, kind
+
+    def __repr__(self) -> str:
+        return f"fails({self.text!r})"
+
+
+def fails(text: str, kind: type[Exception] = ValueError) -> Fails:
+    return Fails(text, kind)
+
+
+def call(name: str, *args: Any) -> Any:
+    """A built-in of the node's table, called as the VM calls it."""
+    entry = TABLE[name]
+    if isinstance(entry, MachineBuiltin):
+        return entry.fn(Machine(Limits()), *args)
+    return entry[0](*args)
+
+
+def check(name: str, args: tuple[Any, ...], expected: Any) -> None:
+    if isinstance(expected, Fails):
+        with pytest.raises(expected.kind) as info:
+            call(name, *args)
+        assert str(info.value) == expected.text
+        return
+    result = call(name, *args)
+    assert type(result) is type(expected), (result, expected)
+    if isinstance(expected, float) and math.isnan(expected):
+        assert math.isnan(result)
+    else:
+        assert result == expected
+
+
+def alias_bomb(levels: int = 40) -> list[Any]:
+    """[a, a] nested `levels` times: 2**levels leaves in a few objects."""
+    value: list[Any] = [1]
+    for _ in range(levels):
+        value = [value, value]
+    return value
+
+
+def test_tables() -> None:
+    expected_basic = {
+        "Str", "Int", "Float", "Money", "Sprintf", "Len", "Size", "Join", "Split", "Substr",
+        "Replace", "Contains", "HasPrefix", "TrimSpace", "ToLower", "ToUpper", "Append",
+        "GetMapKeys", "JSONEncode", "JSONDecode",
+    }  # fmt: skip
+    assert set(BASIC) == expected_basic
+    assert set(TABLE) - set(BASIC) == {
+        "AddressToId", "IdToAddress", "PubToID", "SeedToID", "Hash", "DoubleHash", "HexToBytes",
+        "BytesToString", "StringToBytes", "EncodeBase64", "DecodeBase64",
+    }  # fmt: skip
+    assert sprintf("%d-%s", 1, "a") == "1-a"
+
+
+# ---- 1. aliased arrays cannot hang the node -------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["Str", "Join", "Sprintf", "JSONEncode"])
+def test_aliased_arrays_are_refused_quickly(name: str) -> None:
+    bomb = alias_bomb()
+    args = {"Join": (bomb, ","), "Sprintf": ("%v", bomb)}.get(name, (bomb,))
+    started = time.perf_counter()
+    with pytest.raises(ValueError, match="longer than"):
+        call(name, *args)
+    assert time.perf_counter() - started < 3
+
+
+def test_arrays_that_contain_themselves_are_refused() -> None:
+    loop: list[Any] = [1]
+    loop.append(loop)
+    for name, args in [("Str", (loop,)), ("Sprintf", ("%d", loop)), ("JSONEncode", (loop,))]:
+        with pytest.raises(ValueError):
+            call(name, *args)
+
+
+ALIAS_PROGRAM = """
+func main() string {
+    var a array
+    var i int
+    a = [1]
+    while i < 40 {
+        a = [a, a]
+        i = i + 1
+    }
+    return %s
+}
+"""
+
+
+@pytest.mark.parametrize("expr", ["Str(a)", 'Join(a, ",")', 'Sprintf("%v", a)', "JSONEncode(a)"])
+def test_aliased_arrays_in_a_contract_end_in_a_panic(expr: str) -> None:
+    started = time.perf_counter()
+    with pytest.raises(ContractRuntimeError, match="longer than"):
+        run(ALIAS_PROGRAM % expr)
+    assert time.perf_counter() - started < 5
+
+
+def run(source: str, fuel: int = 10_000_000) -> Any:
+    program = compile_source(source, "test", TABLE)
+    fn = program.funcs["main"]
+    assert fn.body is not None
+    machine = Machine(Limits(fuel=fuel, seconds=10), {})
+    return getattr(fn.body(machine, [None] * fn.nslots), "value", None)
+
+
+def fuel_of(source: str) -> int:
+    program = compile_source(source, "test", TABLE)
+    fn = program.funcs["main"]
+    assert fn.body is not None
+    machine = Machine(Limits(fuel=10_000_000, seconds=10), {})
+    fn.body(machine, [None] * fn.nslots)
+    return machine.fuel_used
+
+
+def test_big_results_pay_for_their_size() -> None:
+    small = fuel_of("func main() { var s string\n s = Str([1]) }")
+    big = fuel_of("func main() { var a array\n var s string\n a = [1]\n var i int\n"
+                  " while i < 15 { a = [a, a]\n i = i + 1 }\n s = Str(a) }")  # fmt: skip
+    # 2**15 leaves print as ~98k characters: thousands of fuel, not a flat price.
+    assert big - small > 5000
+
+
+def test_a_loop_of_big_results_runs_out_of_fuel() -> None:
+    source = """func main() { var a array
+        var s string
+        var i int
+        a = [1]
+        while i < 16 { a = [a, a]
+            i = i + 1 }
+        while true { s = Str(a) } }"""
+    started = time.perf_counter()
+    with pytest.raises(OutOfFuel):
+        run(source, fuel=500_000)
+    assert time.perf_counter() - started < 5
+
+
+# ---- 2. JSONDecode is bounded ---------------------------------------------------------------
+
+
+def test_json_decode_refuses_deep_nesting_as_an_error() -> None:
+    for text in ["[" * 100_000, '{"a":' * 100_000, "[" * 1001 + "]" * 1001]:
+        with pytest.raises(ValueError, match="exceeded max depth"):
+            call("JSONDecode", text)
+    nested = call("JSONDecode", "[" * 1000 + "]" * 1000)
+    depth = 0
+    while nested:
+        nested, depth = nested[0], depth + 1
+    assert depth == 999  # the innermost array is empty
+    with pytest.raises(ContractRuntimeError, match="exceeded max depth"):
+        run('func main() { var x array\n x = JSONDecode(Sprintf("%s", "' + "[" * 5000 + '")) }')
+
+
+# ---- 3. Str --------------------------------------------------------------------------------
+
+STR_CASES: list[tuple[Any, str]] = [  # Go: fmt.Sprintf("%v"), and "" for nil
+    (None, ""),
+    (0, "0"),
+    (-5, "-5"),
+    (1.0, "1"),
+    (3.0, "3"),
+    (1e6, "1e+06"),
+    (123456.0, "123456"),
+    (1e21, "1e+21"),
+    (1e-5, "1e-05"),
+    (0.1, "0.1"),
+    (-0.0, "-0"),
+    (math.inf, "+Inf"),
+    (math.nan, "NaN"),
+    (D(4), "4"),
+    (D("1E+3"), "1000"),
+    (D("4.0000"), "4"),
+    (D("-1.50"), "-1.5"),
+    (True, "true"),
+    ("x", "x"),
+    (b"hi", "[104 105]"),
+    ([1, "a", None, [2.5, b"x"]], "[1 a <nil> [2.5 [120]]]"),
+    ({"b": 1, "a": {"c": [None]}, "d": "x "}, "map[b:1 a:map[c:[<nil>]] d:x]"),
+    ({}, "map[]"),
+    ([], "[]"),
+]
+
+
+@pytest.mark.parametrize("value, text", STR_CASES)
+def test_str(value: Any, text: str) -> None:
+    assert call("Str", value) == text
+
+
+# ---- 4. Sprintf ----------------------------------------------------------------------------
+
+SPRINTF_CASES: list[tuple[str, list[Any], str]] = [
+    ("%v|%s|%d", [None, None, None], "<nil>|%!s(<nil>)|%!d(<nil>)"),
+    ("%d", ["x"], "%!d(string=x)"),
+    ("%d %d", [1], "1 %!d(MISSING)"),
+    ("%d", [1, "a", None, 2.5], "1%!(EXTRA string=a, <nil>, float64=2.5)"),
+    ("%x|%X|% x|%#x|%# X", ["hi", "hi", "hi", "hi", "hé"], "6869|6869|68 69|0x6869|0X68 0XC3 0XA9"),
+    (
+        "%q|%+q|%#q|%#q",
+        ['a"b\\\n\x00é\u2028', "é", "raw", "tab\tok`"],
+        '"a\\"b\\\\\\n\\x00é\\u2028"|"\\u00e9"|`raw`|"tab\\tok`"',
+    ),
+    (
+        "%e|%E|%.2e|%g|%G|%.3g|%g|%g",
+        [1000000.0, 1e-07, 12345.678, 1000000.0, 1e-07, 0.0001234, 100000.0, 1e21],
+        "1.000000e+06|1.000000E-07|1.23e+04|1e+06|1E-07|0.000123|100000|1e+21",
+    ),
+    (
+        "%T %T %T %T %T %T %T %T %T",
+        [1, 1.5, "s", True, b"b", D("1"), {"a": 1}, [1], None],
+        "int64 float64 string bool []uint8 decimal.Decimal *types.Map []interface {} <nil>",
+    ),
+    (
+        "%c|%c|%c|%q|%U|%#U|%U",
+        [65, 128512, -1, 9786, 128512, 9786, -1],
+        "A|😀|�|'☺'|U+1F600|U+263A '☺'|U+FFFFFFFFFFFFFFFF",
+    ),
+    (
+        "%o|%O|%#o|%b|%#b|%x|%X|%#x",
+        [8, 8, 8, 5, 5, -255, 255, 255],
+        "10|0o10|010|101|0b101|-ff|FF|0xff",
+    ),
+    (
+        "[%5v][%-5v][%05v][%5s][%.2s][%-8.3s|]",
+        [1, 1, 1, "ab", "héllo", "abcdef"],
+        "[    1][1    ][00001][   ab][hé][abc     |]",
+    ),
+    ("%v %v %v %v %v %v", [1.0, 3.0, 1000000.0, 1e-05, 0.1, math.nan], "1 3 1e+06 1e-05 0.1 NaN"),
+    (
+        "%v|%5v|%x|%d|%s",
+        [[1, "a", None, 2.5], [1, 22], ["ab", 10], [1, "a"], [1, "a"]],
+        "[1 a <nil> 2.5]|[    1    22]|[6162 a]|[1 %!d(string=a)]|[%!s(int64=1) a]",
+    ),
+    ("%v %s %q %x", [D("4"), D("1000"), D("-1.50"), D("255")], '4 1000 "-1.5" 323535'),
+    (
+        "%v|%s|%10v|",
+        [{"b": 1, "a": [1, 2]}, {"k": "v"}, {}],
+        "map[b:1 a:[1 2]]|map[k:v]|     map[]|",
+    ),
+    (
+        "%v %s %x %q %d %c",
+        [b"hi", b"hi", b"hi", b"hi", b"hi", b"hi"],
+        '[104 105] hi 6869 "hi" [104 105] [h i]',
+    ),
+    (
+        "%+d|% d|%+.3d|%08.3f|%-08d|%+v|%x",
+        [5, 5, 7, 3.14159, 42, 5, 3.0],
+        "+5| 5|+007|0003.142|42      |5|0x1.8p+01",
+    ),
+    (
+        "%!|%z|%[2]d %[1]d|%[3]d|%[0]d",
+        [1, 2],
+        "%!!(int64=1)|%!z(int64=2)|2 1|%!d(BADINDEX)|%!d(BADINDEX)",
+    ),
+    ("%*d|%-*d|%.*f|%*d", [5, 1, 5, 2, 2, 3.14159, "x", 3], "    1|2    |3.14|%!(BADWIDTH)3"),
+    ("%", [], "%!(NOVERB)"),
+    ("%.", [1], "%!.(int64=1)"),
+    ("%5", [1], "%!(NOVERB)%!(EXTRA int64=1)"),
+    ("%t %t %v", [True, 1, False], "true %!t(int64=1) false"),
+    (
+        "%f|%.0f|%.1f|%8.2f|%+.1e|%#g|%#.3x",
+        [2.5, 2.5, 0.05, -3.14159, 12345.0, 1.0, 1.0],
+        "2.500000|2|0.1|   -3.14|+1.2e+04|1.00000|0x1.000p+00",
+    ),
+    (
+        "%x|%X|%.3x|%b",
+        [1.0, -0.1, 3.14159, 1.0],
+        "0x1p+00|-0X1.999999999999AP-04|0x1.922p+01|4503599627370496p-52",
+    ),
+    (
+        "%6.2f|%-8.3v|%+q|%#v|%#v|%#v|%#v",
+        [math.inf, "abcdef", "日本", "q", [1, "a", None], b"hi", 1.5],
+        '  +Inf|abc     |"\\u65e5\\u672c"|"q"|'
+        '[]interface {}{1, "a", interface {}(nil)}|[]byte{0x68, 0x69}|1.5',
+    ),
+    ("%08v|%-08v|%+08d|% 08d", [-1.5, 2, 3, 4], "-00001.5|2       |+0000003| 0000004"),
+    (
+        "%v %d",
+        [9223372036854775807, -9223372036854775808],
+        "9223372036854775807 -9223372036854775808",
+    ),
+    ("%s", ["\udcff\udc80ok"], "\udcff\udc80ok"),
+    ("%q", ["\udcffx"], '"\\xffx"'),
+    ("%x", ["\udcff"], "ff"),
+    ("%3c|%-4q|%#q|%+q", [65, 66, 128512, 128512], "  A|'B' |'😀'|'\\U0001f600'"),
+    ("%10.4v|%-10v|", [3.14159265, [1.5, "x"]], "     3.142|[1.5        x         ]|"),
+]
+
+
+@pytest.mark.parametrize("pattern, args, text", SPRINTF_CASES)
+def test_sprintf_as_go(pattern: str, args: list[Any], text: str) -> None:
+    assert call("Sprintf", pattern, *args) == text  # Go
+
+
+SPRINTF_DEVIATIONS: list[tuple[str, list[Any], str]] = [
+    # Go prints the inner pointers of money and maps for these verbs (a new text every run).
+    ("%d", [D(12)], "%!d(decimal.Decimal=12)"),
+    ("%.2f", [D("1.5")], "%!f(decimal.Decimal=1.5)"),
+    ("%d", [{"a": 1}], "%!d(*types.Map=map[a:1])"),
+    ("%#v", [D(1)], "1"),
+    ("%p", [[1]], "%!p([]interface {}=[1])"),
+]
+
+
+@pytest.mark.parametrize("pattern, args, text", SPRINTF_DEVIATIONS)
+def test_sprintf_prints_pointers_deterministically(
+    pattern: str, args: list[Any], text: str
+) -> None:
+    assert call("Sprintf", pattern, *args) == text
+
+
+def test_sprintf_bounds() -> None:
+    too_long: list[tuple[str, list[Any]]] = [
+        ("%9999999d", [1]),
+        ("%.1048576f", [1.0]),
+        ("%v", [["x" * 1000] * 2000]),
+    ]
+    for pattern, args in too_long:
+        with pytest.raises(ValueError, match="longer than"):
+            call("Sprintf", pattern, *args)
+    assert call("Sprintf", "%99999999999d", 1) == "%!(NOVERB)%!(EXTRA int64=1)"  # Go
+    with pytest.raises(TypeError, match="reflect: Call using int64 as type string"):
+        call("Sprintf", 5)
+    assert call("Sprintf", None) == ""
+
+
+def test_sprintf_joins_bytes_as_go_does() -> None:
+    # Two halves of "é" printed side by side are "é" again, as Go's bytes would be.
+    assert call("Sprintf", "%s%s", "\udcc3", "\udca9") == "é"
+
+
+# ---- 5. JSONEncode -------------------------------------------------------------------------
+
+JSON_ENCODE_CASES: list[tuple[Any, Any]] = [
+    ({"b": 1, "a": [1, "x"]}, '{"b":1,"a":[1,"x"]}'),
+    ({"é": "日本<&>"}, '{"é":"日本<&>"}'),
+    ([1.0, 0.5, 1e21, 1e-7, 3.0], "[1,0.5,1e+21,1e-7,3]"),
+    ([D(4), D("1000"), D("-1.50")], '["4","1000","-1.5"]'),
+    (b"hi", '"aGk="'),
+    (None, '""'),  # nil arrives as ""
+    ("\udcff", '"\\ufffd"'),
+    ([math.nan], fails("json: unsupported value: NaN")),
+    (D(5), fails("Type decimal.Decimal doesn't support json marshalling", TypeError)),
+]
+
+
+@pytest.mark.parametrize("value, expected", JSON_ENCODE_CASES)
+def test_json_encode(value: Any, expected: Any) -> None:
+    check("JSONEncode", (value,), expected)
+
+
+# ---- 6. JSONDecode -------------------------------------------------------------------------
+
+# Go's json.Decoder with UseNumber then ConvertMap; numbers outside maps, json.Number there,
+# are shown as we give them (int64 when they fit, else float64, else the text).
+JSON_CASES: list[tuple[str, Any]] = [
+    ("", fails("EOF")),
+    ("  \n", fails("EOF")),
+    ("[1,2", fails("unexpected EOF")),
+    ("[1,]", fails("invalid character ']' looking for beginning of value")),
+    ('{"a":}', fails("invalid character '}' looking for beginning of value")),
+    ('{"a" 1}', fails("invalid character '1' after object key")),
+    ('{"a":1,}', fails("invalid character '}' looking for beginning of object key string")),
+    ("{,}", fails("invalid character ',' looking for beginning of object key string")),
+    ("[1 2]", fails("invalid character '2' after array element")),
+    ("tru", fails("unexpected EOF")),
+    ("trux", fails("invalid character 'x' in literal true (expecting 'e')")),
+    ("nul", fails("unexpected EOF")),
+    ("x", fails("invalid character 'x' looking for beginning of value")),
+    ("é", fails("invalid character 'Ã' looking for beginning of value")),
+    ("NaN", fails("invalid character 'N' looking for beginning of value")),
+    ("Infinity", fails("invalid character 'I' looking for beginning of value")),
+    ("-Infinity", fails("invalid character 'I' in numeric literal")),
+    ("-", fails("unexpected EOF")),
+    ("1.", fails("unexpected EOF")),
+    ("1.x", fails("invalid character 'x' after decimal point in numeric literal")),
+    ("1e", fails("unexpected EOF")),
+    ("1e+", fails("unexpected EOF")),
+    ("1ex", fails("invalid character 'x' in exponent of numeric literal")),
+    ("01", 0),
+    ("[01]", fails("invalid character '1' after array element")),
+    ('"a\nb"', fails("invalid character '\\n' in string literal")),
+    ('"\\x"', fails("invalid character 'x' in string escape code")),
+    ('"\\u12g4"', fails("invalid character 'g' in \\u hexadecimal character escape")),
+    ('"abc', fails("unexpected EOF")),
+    ("1 x", 1),
+    ("[1] trailing", [1]),
+    ('{"a":1}}', {"a": 1}),
+    ("  null", None),
+    ("true", True),
+    ("-0", 0),
+    ("12", 12),
+    ("1.5", 1.5),
+    ("1e2", 100.0),
+    ("9223372036854775807", 9223372036854775807),
+    ("9223372036854775808", 9.223372036854776e18),
+    (
+        "[9223372036854775807, 9223372036854775808, 1.0, 1e400]",
+        [9223372036854775807, 9.223372036854776e18, 1.0, "1e400"],
+    ),
+    (
+        '{"big": 1e400, "i": 10, "f": 1.25, "e": 1E2, "n": -0}',
+        {"big": "1e400", "e": 100.0, "f": 1.25, "i": 10, "n": 0},
+    ),
+    ('{"b":1,"a":2,"b":3}', {"a": 2, "b": 3}),
+    ('{"z":{"y":1,"x":[{"d":1,"c":2}]}}', {"z": {"x": [{"c": 2, "d": 1}], "y": 1}}),
+    ('"\\ud800"', "�"),
+    ('"\\ud83d\\ude00"', "😀"),
+    ('"\\ud800\\u0041"', "�A"),
+    ('"a\udcffb"', "a�b"),
+    ('{"\\ud800":1,"\\udbff":2}', {"�": 2}),
+    ('"é\\u00e9\\/\\t"', "éé/\t"),
+    ('["x",null,true,false,{}]', ["x", None, True, False, {}]),
+    ('{"a" : [ 1 , "2" ] }', {"a": [1, "2"]}),
+]
+
+
+@pytest.mark.parametrize("text, expected", JSON_CASES)
+def test_json_decode_as_go(text: str, expected: Any) -> None:
+    if isinstance(expected, Fails):
+        expected = fails("unmarshalling json: " + expected.text)
+    check("JSONDecode", (text,), expected)
+
+
+def test_json_decode_types_and_order() -> None:
+    value = call(
+        "JSONDecode", '{"z": 1, "a": {"y": 2.5, "b": [3, "4"]}, "m": 10000000000000000000}'
+    )
+    assert value == {"a": {"b": [3, "4"], "y": 2.5}, "m": 1e19, "z": 1}
+    assert list(value) == ["a", "m", "z"] and list(value["a"]) == ["b", "y"]
+    assert type(value["z"]) is int and type(value["m"]) is float
+    with pytest.raises(TypeError, match="reflect: Call using int64 as type string"):
+        call("JSONDecode", 5)
+    with pytest.raises(ValueError, match="unmarshalling json: EOF"):
+        call("JSONDecode", None)
+
+
+# ---- 7-9. Int, Float, Money ------------------------------------------------------------------
+
+INT_CASES: list[tuple[Any, Any]] = [
+    (None, 0),
+    ("", 0),
+    ("42", 42),
+    ("+7", 7),
+    ("-0", 0),
+    ("007", 7),
+    ("9223372036854775807", (1 << 63) - 1),
+    ("-9223372036854775808", -(1 << 63)),
+    (" 1", fails(" 1 is not a valid integer : invalid syntax")),
+    ("1 ", fails("1  is not a valid integer : invalid syntax")),
+    ("1_000", fails("1_000 is not a valid integer : invalid syntax")),
+    ("0x10", fails("0x10 is not a valid integer : invalid syntax")),
+    ("abc", fails("abc is not a valid integer : invalid syntax")),
+    (
+        "9223372036854775808",
+        fails("9223372036854775808 is not a valid integer : value out of range"),
+    ),
+    (
+        "99999999999999999999x",
+        fails("99999999999999999999x is not a valid integer : value out of range"),
+    ),
+    ("1" * 5000, fails("1" * 5000 + " is not a valid integer : value out of range")),
+    (True, fails("true is not a valid integer")),
+    ([1, 2], fails("[1 2] is not a valid integer")),
+    (2.9, 2),
+    (-2.9, -2),
+    (math.nan, -(1 << 63)),  # int64(NaN) on amd64
+    (1e19, -(1 << 63)),
+    (D("12.9"), 12),
+    (D("-12.9"), -12),
+    (D(1 << 64) + 5, 5),  # big.Int.Int64 keeps the low 64 bits
+]
+
+
+@pytest.mark.parametrize("value, expected", INT_CASES)
+def test_int(value: Any, expected: Any) -> None:
+    check("Int", (value,), expected)
+
+
+FLOAT_CASES: list[tuple[Any, Any]] = [  # Go: strconv.ParseFloat, errors read as 0
+    (None, 0.0),
+    (True, 0.0),
+    ([1], 0.0),
+    ("", 0.0),
+    ("abc", 0.0),
+    (" 1", 0.0),
+    ("1.5", 1.5),
+    (".5", 0.5),
+    ("1e3", 1000.0),
+    ("1_000", 1000.0),
+    ("1__0", 0.0),
+    ("_1", 0.0),
+    ("0x1.8p1", 3.0),
+    ("0x_1p0", 1.0),
+    ("0x1", 0.0),
+    ("inf", math.inf),
+    ("-Infinity", -math.inf),
+    ("NaN", math.nan),
+    ("+nan", 0.0),
+    ("1e400", math.inf),  # out of range: ParseFloat's ±Inf is kept
+    ("-1e400", -math.inf),
+    ("1e-400", 0.0),
+    (3, 3.0),
+    (D("2.5"), 2.5),
+    (1.25, 1.25),
+]
+
+
+@pytest.mark.parametrize("value, expected", FLOAT_CASES)
+def test_float(value: Any, expected: Any) -> None:
+    check("Float", (value,), expected)
+
+
+MONEY_CASES: list[tuple[Any, Any]] = [
+    ("1.7", D(1)),
+    ("-1.2", D(-2)),
+    ("10", D(10)),
+    ("1e3", D(1000)),
+    ("+5", D(5)),
+    (".5", D(0)),
+    (2.9, D(2)),
+    (-0.5, D(-1)),
+    (1e22, D(10**22)),
+    (7, D(7)),
+    (D("1.5"), D("1.5")),  # money is kept as it is
+    (None, fails("can't convert  to decimal")),
+    ("", fails("can't convert  to decimal")),
+    (" 1", fails("can't convert  1 to decimal")),
+    ("1_0", fails("can't convert 1_0 to decimal")),
+    ("NaN", fails("can't convert NaN to decimal")),
+    (math.nan, fails("Cannot create a Decimal from NaN")),
+    (math.inf, fails("Cannot create a Decimal from +Inf")),
+    (True, fails("interface conversion: interface {} is bool, not decimal.Decimal", TypeError)),
+    (
+        [1],
+        fails(
+            "interface conversion: interface {} is []interface {}, not decimal.Decimal", TypeError
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize("value, expected", MONEY_CASES)
+def test_money(value: Any, expected: Any) -> None:
+    check("Money", (value,), expected)
+    if not isinstance(expected, Fails):
+        assert str(call("Money", value)) == str(expected)  # never 1E+3
+
+
+# ---- 10-13. maps, Split, Substr, Len and Size ------------------------------------------------
+
+
+def test_get_map_keys_in_insertion_order() -> None:
+    assert call("GetMapKeys", {"b": 1, "a": 2, "c": 3}) == ["b", "a", "c"]
+    assert call("GetMapKeys", {}) == []
+    for bad in (None, [1], "m"):
+        with pytest.raises(TypeError, match="as type \\*types.Map"):
+            call("GetMapKeys", bad)
+
+
+SPLIT_CASES: list[tuple[str, str, list[str]]] = [  # Go: strings.Split
+    ("", ",", [""]),
+    ("a,b,,c", ",", ["a", "b", "", "c"]),
+    (",", ",", ["", ""]),
+    ("abc", "", ["a", "b", "c"]),
+    ("", "", []),
+    ("héllo", "", ["h", "é", "l", "l", "o"]),
+    ("a\udcffb\udcff", "", ["a", "\ufffd", "b", "\udcff"]),  # bad bytes: U+FFFD but the last
+    ("é", "\udcc3", ["", "\udca9"]),  # split inside a character, as Go splits bytes
+    ("a--b", "--", ["a", "b"]),
+]
+
+
+@pytest.mark.parametrize("text, sep, expected", SPLIT_CASES)
+def test_split(text: str, sep: str, expected: list[str]) -> None:
+    assert call("Split", text, sep) == expected
+
+
+SUBSTR_CASES: list[tuple[str, int, int, str]] = [
+    ("hello", 1, 3, "ell"),
+    ("hello", 3, 10, "lo"),
+    ("hello", 5, 1, ""),
+    ("hello", 6, 1, ""),
+    ("hello", -1, 2, ""),
+    ("hello", 1, -1, ""),
+    ("héllo", 1, 2, "é"),  # bytes: é is two of them
+    ("héllo", 1, 1, "\udcc3"),  # half a character is a byte of its own
+    ("日本", 3, 3, "本"),
+]
+
+
+@pytest.mark.parametrize("text, offset, count, expected", SUBSTR_CASES)
+def test_substr_counts_bytes(text: str, offset: int, count: int, expected: str) -> None:
+    assert call("Substr", text, offset, count) == expected
+
+
+def test_substr_type_checks() -> None:
+    with pytest.raises(TypeError, match="reflect: Call using float64 as type int64"):
+        call("Substr", "abc", 1.0, 1)
+    with pytest.raises(TypeError, match="reflect: Call using string as type int64"):
+        call("Substr", "abc", None, 1)
+    assert call("Substr", None, 0, 1) == ""
+
+
+def test_len_and_size() -> None:
+    assert call("Len", [1, [2, 3], None]) == 3
+    assert call("Len", []) == 0
+    for bad, kind in [
+        (None, "string"),
+        ("abc", "string"),
+        ({"a": 1}, "\\*types.Map"),
+        (b"x", "\\[\\]uint8"),
+    ]:
+        with pytest.raises(TypeError, match=f"reflect: Call using {kind} as type \\[\\]interface"):
+            call("Len", bad)
+    assert call("Size", "héllo") == 6
+    assert call("Size", None) == 0
+    assert call("Size", "\udcff") == 1
+    for wrong in ([1], {"a": 1}, 5):
+        with pytest.raises(TypeError, match="as type string"):
+            call("Size", wrong)
+
+
+# ---- 14-15. hex, keys, base64, bytes -----------------------------------------------------------
+
+
+def test_hex_to_bytes_has_go_errors() -> None:
+    assert call("HexToBytes", "00ff") == b"\x00\xff"
+    assert call("HexToBytes", "") == b""
+    check("HexToBytes", ("abc",), fails("encoding/hex: odd length hex string"))
+    check("HexToBytes", ("zz",), fails("encoding/hex: invalid byte: U+007A 'z'"))
+    check("HexToBytes", ("0 ",), fails("encoding/hex: invalid byte: U+0020 ' '"))
+
+
+def test_pub_to_id() -> None:
+    pub = CRYPTO.public_key(bytes(range(1, 33)))
+    key_id = CRYPTO.address(pub)
+    assert call("PubToID", pub.hex()) == key_id
+    assert call("PubToID", "04" + pub.hex()) == key_id
+    assert call("PubToID", "zz") == 0
+    assert call("PubToID", "abc") == 0
+    assert call("PubToID", None) == key_id_from_hash(CRYPTO.hash(b""))
+    # Any hex is a key to the reference: its hash gives an id.
+    assert call("PubToID", "abcd") == key_id_from_hash(CRYPTO.hash(b"\xab\xcd"))
+
+
+def test_hashes_and_seeds() -> None:
+    assert call("Hash", "x") == CRYPTO.hash(b"x").hex()
+    assert call("Hash", b"x") == CRYPTO.hash(b"x").hex()
+    assert call("Hash", None) == CRYPTO.hash(b"").hex()
+    check("Hash", (5,), fails("Unsupported type int64", TypeError))
+    assert call("DoubleHash", b"x") == CRYPTO.double_hash(b"x")
+    check("DoubleHash", ("x",), fails("reflect: Call using string as type []uint8", TypeError))
+    assert call("SeedToID", "seed") == CRYPTO.seed_address("seed")
+    assert call("IdToAddress", 5555) == "0000-0000-0000-0000-5555"
+    assert call("AddressToId", " 0000-0000-0000-0000-5555\n") == 5555
+    assert call("AddressToId", "\x1c5555") == 0
+
+
+BASE64_CASES: list[tuple[str, Any]] = [  # Go: base64.StdEncoding.DecodeString
+    ("aGk=", "hi"),
+    ("aG\r\nk=\n", "hi"),
+    ("", ""),
+    ("YR==", "a"),  # extra bits are ignored (StdEncoding is not strict)
+    ("/w==", "\udcff"),  # not UTF-8: the byte is kept
+    ("77u/aGk=", "\ufeffhi"),
+    ("aGk", fails("illegal base64 data at input byte 0")),
+    ("YQ", fails("illegal base64 data at input byte 0")),
+    ("YQ=", fails("illegal base64 data at input byte 3")),
+    ("YQ===", fails("illegal base64 data at input byte 4")),
+    ("YQ==YQ==", fails("illegal base64 data at input byte 4")),
+    ("Y===", fails("illegal base64 data at input byte 1")),
+    ("aG k=", fails("illegal base64 data at input byte 2")),
+    ("aGk=\nx", fails("illegal base64 data at input byte 5")),
+    ("YQ=\n", fails("illegal base64 data at input byte 4")),
+]
+
+
+@pytest.mark.parametrize("text, expected", BASE64_CASES)
+def test_decode_base64(text: str, expected: Any) -> None:
+    check("DecodeBase64", (text,), expected)
+
+
+def test_bytes_and_strings() -> None:
+    assert call("EncodeBase64", "hi") == "aGk="
+    assert call("EncodeBase64", "\udcff") == "/w=="
+    assert call("StringToBytes", "é\udcff") == b"\xc3\xa9\xff"
+    assert call("BytesToString", b"\xef\xbb\xbfhi") == "hi"  # BOM dropped
+    assert (
+        call("BytesToString", b"\xef\xbb\xbf\xff") == "\ufeff\udcff"
+    )  # kept: the rest is not UTF-8
+    assert call("BytesToString", b"a\xffb") == "a\udcffb"
+    assert call("StringToBytes", call("BytesToString", b"a\xffb")) == b"a\xffb"  # round trip
+    check("BytesToString", ("x",), fails("reflect: Call using string as type []uint8", TypeError))
+
+
+# ---- 16. case, spaces, Append and type checks --------------------------------------------------
+
+CASE_CASES: list[tuple[str, str, str]] = [  # Go: strings.ToUpper / strings.ToLower
+    ("straße", "STRAßE", "straße"),  # ß has no one-letter uppercase
+    ("İstanbul", "İSTANBUL", "istanbul"),
+    ("ΑΣ", "ΑΣ", "ασ"),  # no final sigma
+    ("ᾳ", "ᾼ", "ᾳ"),
+    ("ǅ", "Ǆ", "ǆ"),
+    ("ﬀ", "ﬀ", "ﬀ"),
+    ("aé\udcff", "AÉ\ufffd", "aé\ufffd"),  # a bad byte becomes U+FFFD
+    ("ABC", "ABC", "abc"),
+]
+
+
+@pytest.mark.parametrize("text, upper, lower", CASE_CASES)
+def test_case_mapping_per_character(text: str, upper: str, lower: str) -> None:
+    assert call("ToUpper", text) == upper
+    assert call("ToLower", text) == lower
+
+
+def test_trim_space_is_unicode_is_space() -> None:
+    assert call("TrimSpace", " \t\n\v\f\r\x85\xa0\u2000\u3000x y\u2028\u205f ") == "x y"
+    assert call("TrimSpace", "\x1cx\x1f") == "\x1cx\x1f"  # not white space to Go
+    assert call("TrimSpace", "\u200bx") == "\u200bx"
+    assert call("TrimSpace", None) == ""
+
+
+def test_append_takes_two_arguments() -> None:
+    items = [1]
+    assert call("Append", items, 2) == [1, 2]
+    assert items == [1]
+    assert call("Append", items, [3]) == [1, [3]]
+    assert call("Append", items, None) == [1, ""]  # the reference's VM passes nil as ""
+    with pytest.raises(TypeError):
+        call("Append", items, 2, 3)
+    with pytest.raises(TypeError, match="as type \\[\\]interface"):
+        call("Append", "abc", 1)
+    with pytest.raises(ContractRuntimeError, match="Append"):
+        run("func main() { var a array\n a = Append(a, 1, 2) }")
+
+
+def test_string_functions_check_types() -> None:
+    assert call("Contains", "héllo", "é")
+    assert call("Contains", "abc", "")
+    assert call("HasPrefix", "héllo", "hé")
+    assert call("Replace", "a.b.c", ".", "--") == "a--b--c"
+    assert call("Replace", "abc", "", "-") == "-a-b-c-"
+    assert call("Replace", "\udca9\udca9", "", "\udcc3") == "éé\udcc3"  # bytes meet again
+    assert call("Contains", None, "") and not call("HasPrefix", None, "a")
+    wrong_types: list[tuple[str, tuple[Any, ...]]] = [
+        ("Contains", ("abc", 1)),
+        ("HasPrefix", (1, "a")),
+        ("Replace", ("a", "a", 1)),
+        ("ToUpper", (1,)),
+        ("TrimSpace", ([],)),
+        ("Split", ("a", 1)),
+        ("Join", ([1], 2)),
+    ]
+    for name, args in wrong_types:
+        with pytest.raises(TypeError, match="reflect: Call using"):
+            call(name, *args)
+
+
+def test_join() -> None:
+    assert call("Join", [1, "a", None, 2.5, D(3), [1]], ", ") == "1, a, <nil>, 2.5, 3, [1]"
+    assert call("Join", [], ",") == ""
+    assert call("Join", ["\udcc3", "\udca9"], "") == "é"
+    with pytest.raises(TypeError, match="as type \\[\\]interface"):
+        call("Join", None, ",")
+
+
+# ---- hostile input ---------------------------------------------------------------------------
+
+HOSTILE: list[tuple[str, str, Callable[[], tuple[Any, ...]]]] = [
+    ("json deep", "JSONDecode", lambda: ("[" * 1_000_000,)),
+    ("json long valid", "JSONDecode", lambda: ("[" + "1," * 500_000 + "1]",)),
+    ("json long bad end", "JSONDecode", lambda: ("[" + "1," * 500_000 + "x]",)),
+    ("json long surrogates", "JSONDecode", lambda: ('["\\ud800",' + "[]," * 300_000 + "1]",)),
+    ("json empty arrays bad", "JSONDecode", lambda: ("[" + "[]," * 330_000 + "x]",)),
+    ("json long number", "JSONDecode", lambda: ("1" * 1_000_000,)),
+    ("sprintf width", "Sprintf", lambda: ("%9999999d", 1)),
+    ("sprintf precision", "Sprintf", lambda: ("%.9999999f", 1e308)),
+    ("sprintf sharp g", "Sprintf", lambda: ("%#.9999999g", 1.0)),
+    ("sprintf quote", "Sprintf", lambda: ("%q", "\x01é\u0378" * 300_000)),
+    ("sprintf many", "Sprintf", lambda: ("%v" * 100_000, *range(100_000))),
+    ("replace blow-up", "Replace", lambda: ("a" * 1_000_000, "a", "bb")),
+    ("replace empty", "Replace", lambda: ("a" * 1_000_000, "", "b")),
+    ("split chars", "Split", lambda: ("\udcff" * 1_000_000, "")),
+    ("upper all", "ToUpper", lambda: ("".join(map(chr, range(0x20000))).replace("\ud800", ""),)),
+    ("int long", "Int", lambda: ("9" * 1_000_000,)),
+    ("float long", "Float", lambda: ("1_" * 500_000 + "1",)),
+    ("money long", "Money", lambda: ("1" * 999,)),
+    ("base64 bad end", "DecodeBase64", lambda: ("QUJD" * 250_000 + "!",)),
+    ("join alias", "Join", lambda: ([alias_bomb(), alias_bomb()], ",")),
+    ("hex long", "HexToBytes", lambda: ("ab" * 500_000 + "g",)),
+    ("trim spaces", "TrimSpace", lambda: (" " * 1_000_000 + "x" + " " * 1_000_000,)),
+]
+
+
+@pytest.mark.parametrize("label, name, make_args", HOSTILE, ids=[h[0] for h in HOSTILE])
+def test_hostile_input_is_answered_quickly(
+    label: str, name: str, make_args: Callable[[], tuple[Any, ...]]
+) -> None:
+    args = make_args()
+    started = time.perf_counter()
+    try:
+        call(name, *args)
+    except (ValueError, TypeError, ArithmeticError):
+        pass
+    # A generous bound (the machine is shared): these must end, each within a second alone.
+    assert time.perf_counter() - started < 3, label
+
+
+def test_go_strings_round_trip() -> None:
+    raw = bytes(range(256))
+    assert B.go_bytes(B.go_str(raw)) == raw
+    assert B.go_bytes("\ud800") == "\ufffd".encode()  # not a byte escape: U+FFFD as Go holds
+    assert B.canonical("\udcc3\udca9") == "é"
