@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chain.address import address_to_string
+from chain.blockstate import BlockState
 from chain.contract_registry import ContractInfo, check_params
 from chain.errors import ChainError
 from chain.identity import NodeIdentity
@@ -70,6 +71,7 @@ class TxContext:
     decoded: DecodedTx
     ledger: BlockLedger
     book: ContractBook | None = None
+    state: BlockState | None = None  # the block's rows kept in memory (contracts use it)
     rollbacks: list[RollbackRow] = field(default_factory=list)
     contract_name: str = ""  # set once the called contract is known
 

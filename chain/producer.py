@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from chain.block import rollback_tx_row, rollbacks_hash, seal_block, spent_info_row
+from chain.blockstate import BlockState, RowMemory
 from chain.execute import ContractBook, TxContext, TxFailure, execute
 from chain.identity import NodeIdentity
 from chain.ledger import BlockLedger
@@ -33,6 +34,7 @@ from chain.storage.repo.txs import (
     logged_hashes,
     update_statuses,
 )
+from chain.storage.schema import keys
 from chain.txcheck import TxRejected, check_tx_time, contract_name
 from chain.txcodec import DecodedTx, TxDecodeError, TxType, decode_tx
 
@@ -40,6 +42,8 @@ logger = logging.getLogger(__name__)
 
 # Bounds the memo of decoded txs (another process may be the one that includes them).
 MAX_REMEMBERED = 100_000
+# Let the event loop serve requests every this many transactions of a block.
+YIELD_EVERY = 50
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class BlockLimits:
     max_tx_block: int = 5000
     max_tx_block_per_user: int = 5000
     max_block_size: int = 64 << 20
+    max_block_generation_time: int = 2000  # ms: txs beyond it wait for the next block
 
     @classmethod
     def from_parameters(cls, params: dict[str, str]) -> BlockLimits:
@@ -62,6 +67,9 @@ class BlockLimits:
             max_tx_block=value("max_tx_block", cls.max_tx_block),
             max_tx_block_per_user=value("max_tx_block_per_user", cls.max_tx_block_per_user),
             max_block_size=value("max_block_size", cls.max_block_size),
+            max_block_generation_time=value(
+                "max_block_generation_time", cls.max_block_generation_time
+            ),
         )
 
 
@@ -82,24 +90,26 @@ def _rejected(tx_hash: bytes, message: str) -> StatusRow:
 
 
 async def _run_tx(ctx: TxContext) -> tuple[str, TxFailure | None]:
-    if ctx.decoded.tx.tx_type != TxType.SMART_CONTRACT:
+    if ctx.decoded.tx.tx_type != TxType.SMART_CONTRACT or ctx.state is None:
         # Native transfers check before they change the ledger view, so a failure leaves
         # nothing behind; they need no database savepoint.
         try:
             return await execute(ctx), None
         except TxFailure as failure:
             return "", failure
-    # A contract works on the database itself: give it the block's changes so far, and a
-    # savepoint that its failure rolls back.
-    await ctx.ledger.flush()
+    # A contract's writes wait in the block state (in a savepoint once it used the database
+    # directly): its failure drops them.
     try:
-        async with ctx.conn.begin_nested():
-            return await execute(ctx), None
+        result = await execute(ctx)
     except TxFailure as failure:
+        await ctx.state.end_tx(False)
         return "", failure
     except Exception:  # a bug or a DB error inside one contract must not sink the block
         logger.exception("transaction %s failed unexpectedly", ctx.hash.hex())
+        await ctx.state.end_tx(False)
         return "", TxFailure("panic", "internal error while executing the transaction")
+    await ctx.state.end_tx(True)
+    return result, None
 
 
 class BlockProducer:
@@ -122,6 +132,9 @@ class BlockProducer:
         self._processed = asyncio.Condition()
         # Txs this process accepted, already decoded: saves decoding them again per block.
         self._decoded: dict[bytes, DecodedTx] = {}
+        # Rows contracts read by key, valid while the head is the block this process sealed.
+        self._memory = RowMemory()
+        self._memory_head: int | None = None
 
     def accepted(self, txs: Sequence[DecodedTx]) -> None:
         """Txs were just queued by this process: remember their decoded form and wake up."""
@@ -173,23 +186,33 @@ class BlockProducer:
 
     async def produce_block(self) -> bool:
         """Form at most one block; True when the queue may still hold work."""
-        async with write_transaction(self._engine) as conn:
-            await take_writer_lock(conn)
-            limits = BlockLimits.from_parameters(await get_platform_parameters(conn))
-            head = await get_head(conn)
-            if head is None:
-                raise RuntimeError("no genesis block")
-            queued = await list_queue(conn, limits.max_tx_block * 2)
-            if not queued:
-                return False
-            block_id, block_time = head.id + 1, max(int(time.time()), head.time)
-            if self._book is not None:
-                self._book.begin_block(block_id)
-            plan = await self._plan(conn, queued, limits, block_id, block_time)
-            if plan.included:
-                await self._seal(conn, head, plan, block_id, block_time)
-            await update_statuses(conn, plan.statuses)
-            await delete_queued(conn, plan.included + plan.drop)
+        try:
+            async with write_transaction(self._engine) as conn:
+                await take_writer_lock(conn)
+                limits = BlockLimits.from_parameters(await get_platform_parameters(conn))
+                head = await get_head(conn)
+                if head is None:
+                    raise RuntimeError("no genesis block")
+                queued = await list_queue(conn, limits.max_tx_block * 2)
+                if not queued:
+                    return False
+                if head.id != self._memory_head:
+                    self._memory.clear()  # another writer's blocks came in between
+                self._memory.trim()
+                block_id, block_time = head.id + 1, max(int(time.time()), head.time)
+                if self._book is not None:
+                    self._book.begin_block(block_id)
+                plan = await self._plan(conn, queued, limits, block_id, block_time)
+                if plan.included:
+                    await self._seal(conn, head, plan, block_id, block_time)
+                await update_statuses(conn, plan.statuses)
+                await delete_queued(conn, plan.included + plan.drop)
+        except BaseException:
+            # Rolled back: what memory learnt in this block is not in the database.
+            self._memory.clear()
+            self._memory_head = None
+            raise
+        self._memory_head = block_id if plan.included else head.id
         async with self._processed:
             self._processed.notify_all()
         # Without progress (e.g. every queued tx waits on a per-user limit) wait for a wake-up
@@ -223,12 +246,18 @@ class BlockProducer:
         await ledger.preload(
             (c[2].tx.header.ecosystem_id or 1, c[2].tx.header.key_id) for c in candidates
         )
+        state = BlockState(conn, self._memory)
         per_user: Counter[int] = Counter()
         size = 0
+        started = time.monotonic()
+        last_native: bool | None = None
         for tx_hash, data, decoded in candidates:
             key_id = decoded.tx.header.key_id
             if len(plan.included) >= limits.max_tx_block:
                 break
+            elapsed = time.monotonic() - started
+            if plan.included and elapsed * 1000 > limits.max_block_generation_time:
+                break  # the rest wait for the next block, which comes right after this one
             if per_user[key_id] >= limits.max_tx_block_per_user:
                 continue  # stays queued for the next block
             if len(data) > limits.max_block_size:
@@ -241,20 +270,38 @@ class BlockProducer:
                 continue
             per_user[key_id] += 1
             size += len(data)
-            await self._include(conn, ledger, plan, decoded, block_id, block_time)
+            native = decoded.tx.tx_type != TxType.SMART_CONTRACT
+            # Native transfers and contracts keep 1_keys in two different views: whenever the
+            # kind changes, the one that ran writes its view and the other reads afresh.
+            if native and last_native is False:
+                await state.flush_block()
+            elif not native and last_native is not False:
+                await ledger.flush()  # also drops what it preloaded: contracts change accounts
+                if last_native:
+                    state.forget(keys)
+            last_native = native
+            await self._include(conn, ledger, state, plan, decoded, block_id, block_time)
+            if len(plan.included) % YIELD_EVERY == 0:
+                await asyncio.sleep(0)  # a block of in-memory work must not starve HTTP
         await ledger.flush()
+        await state.flush_block()
+        if last_native:
+            state.forget(keys)  # native transfers wrote accounts behind the memory's back
         return plan
 
     async def _include(
         self,
         conn: AsyncConnection,
         ledger: BlockLedger,
+        state: BlockState,
         plan: BlockPlan,
         decoded: DecodedTx,
         block_id: int,
         block_time: int,
     ) -> None:
-        ctx = TxContext(conn, self._node, block_id, block_time, decoded, ledger, self._book)
+        ctx = TxContext(
+            conn, self._node, block_id, block_time, decoded, ledger, self._book, state=state
+        )
         result, failure = await _run_tx(ctx)
         header = decoded.tx.header
         plan.included.append(decoded.hash)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Table
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from chain.blockstate import MISSING, Missing
 from chain.storage.ddl import load_custom_table, valid_table_name
 from chain.storage.query import ibax_types
 from chain.storage.schema import FIRST_ECOSYSTEM_TABLES, PLATFORM_TABLES, STATIC_TABLES
@@ -75,8 +76,8 @@ class TableCatalog:
         else:
             self._custom.pop(full_name, None)
 
-    async def resolve(self, conn: AsyncConnection, ecosystem: int, text: str) -> TableRef | None:
-        """The table `text` names for a caller in `ecosystem`, or None if there is none."""
+    def known(self, ecosystem: int, text: str) -> TableRef | None | Missing:
+        """The table, None if there is none, or MISSING when only `resolve` can tell."""
         eco, name = split_name(text, ecosystem)
         if name in FIRST_ECOSYSTEM_TABLES:
             table = STATIC_TABLES[name]
@@ -89,12 +90,24 @@ class TableCatalog:
         if not valid_table_name(name):
             return None
         full_name = f"{eco}_{name}"
-        known = self._custom.get(full_name)
-        if known is None:
-            loaded = await load_custom_table(conn, full_name)
-            if loaded is None:
-                return None
-            known = loaded
-            self._custom[full_name] = known
-        table, types = known
+        remembered = self._custom.get(full_name)
+        if remembered is None:
+            return MISSING
+        table, types = remembered
+        return TableRef(name, full_name, eco, table, types, False, False)
+
+    async def resolve(
+        self, conn: AsyncConnection, ecosystem: int, text: str
+    ) -> TableRef | None:
+        """The table `text` names for a caller in `ecosystem`, or None if there is none."""
+        found = self.known(ecosystem, text)
+        if not isinstance(found, Missing):
+            return found
+        eco, name = split_name(text, ecosystem)
+        full_name = f"{eco}_{name}"
+        loaded = await load_custom_table(conn, full_name)
+        if loaded is None:
+            return None
+        self._custom[full_name] = loaded
+        table, types = loaded
         return TableRef(name, full_name, eco, table, types, False, False)

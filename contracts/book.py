@@ -67,7 +67,10 @@ class NeedleBook:
         self._conditions: dict[str, Function] = {}
         self._block = BlockCache(0)
         self._names: dict[tuple[int, str], Stored | None] = {}
+        self._by_id: dict[int, Stored | None] = {}  # this block's contracts by table id
+        self._fuel: int | None = None  # this block's max_fuel_tx
         self._conn: AsyncConnection | None = None
+        self._guest = crypto.address(GUEST_PUBLIC)  # hashing it per transaction showed up
 
     # ---- compiling -----------------------------------------------------------------------
 
@@ -117,6 +120,8 @@ class NeedleBook:
         """A new block starts: forget what the last one (maybe failed) made us remember."""
         self._block = BlockCache(block_id)
         self._names.clear()
+        self._by_id.clear()
+        self._fuel = None
         self.catalog.forget()
 
     async def lookup(self, contract_id: int) -> ContractInfo | None:
@@ -124,9 +129,14 @@ class NeedleBook:
             return await self.describe(conn, contract_id)
 
     async def describe(self, conn: AsyncConnection, contract_id: int) -> ContractInfo | None:
-        row = await get_contract(conn, contract_id - CONTRACT_ID_SHIFT)
-        stored = self._stored(row) if row is not None else None
+        stored = await self._stored_id(conn, contract_id - CONTRACT_ID_SHIFT)
         return self._info(stored) if stored is not None else None
+
+    async def _stored_id(self, conn: AsyncConnection, table_id: int) -> Stored | None:
+        if table_id not in self._by_id:
+            row = await get_contract(conn, table_id)
+            self._by_id[table_id] = self._stored(row) if row is not None else None
+        return self._by_id[table_id]
 
     async def describe_name(
         self, conn: AsyncConnection, ecosystem: int, name: str
@@ -137,12 +147,12 @@ class NeedleBook:
         return (self._info(stored), stored.row) if stored is not None else None
 
     async def run(self, ctx: TxContext, contract: ContractInfo, params: dict[str, Any]) -> str:
-        row = await get_contract(ctx.conn, contract.table_id)
-        stored = self._stored(row) if row is not None else None
+        stored = await self._stored_id(ctx.conn, contract.table_id)
         if stored is None:
             raise TxFailure("panic", f"unknown contract {contract.id}")
-        fuel = int(await get_platform_parameter(ctx.conn, "max_fuel_tx") or 20_000_000)
-        limits = Limits(fuel=max(fuel // FUEL_DIVISOR, 1), seconds=TIME_LIMIT_S)
+        if self._fuel is None:
+            self._fuel = int(await get_platform_parameter(ctx.conn, "max_fuel_tx") or 20_000_000)
+        limits = Limits(fuel=max(self._fuel // FUEL_DIVISOR, 1), seconds=TIME_LIMIT_S)
         host = TxHost(ctx, self.catalog, self._block, self)
         machine = Machine(limits, self._tx_vars(ctx, stored, params), host=host, pause=pause)
         machine.contracts = lambda full: self.find_contract(machine, full)
@@ -166,6 +176,7 @@ class NeedleBook:
         # The savepoint undoes the tx's writes; what we remembered of them must go too.
         self._block.clear()
         self._names.clear()
+        self._by_id.clear()
         if host.did_ddl:
             self.catalog.forget()
 
@@ -176,7 +187,7 @@ class NeedleBook:
         for f in stored.contract.data:
             if f.name not in tx_vars:
                 tx_vars[f.name] = ZERO[f.type]()  # an absent optional field reads as zero
-        guest = self._crypto.address(GUEST_PUBLIC)
+        guest = self._guest
         full = stored.contract.full_name
         tx_vars.update(
             key_id=header.key_id,
@@ -282,12 +293,13 @@ class NeedleBook:
 
     def contracts_changed(self) -> None:
         self._names.clear()
+        self._by_id.clear()
 
     def create_ecosystem(self, m: Machine, wallet: int, name: str) -> int:
         host = m.host
         if not isinstance(host, TxHost):
             raise HostError("no transaction is running")
-        guest = self._crypto.address(GUEST_PUBLIC)
+        guest = self._guest
         ecosystem = wait(install_ecosystem(host.conn, wallet=wallet, name=name, guest_key_id=guest))
         self.contracts_changed()
         return ecosystem

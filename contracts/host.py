@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chain.address import address_to_string
-from chain.storage.query import QueryError
+from chain.blockstate import BlockState, Key, Missing, Row
+from chain.storage.query import QueryError, coerce_for_write, column_of
 from chain.storage.repo.params import get_parameter
 from chain.storage.repo.rows import (
+    add_to,
     insert_row,
     next_id,
     row_to_text,
@@ -53,8 +55,9 @@ class BlockCache:
     next_ids: dict[str, int] = field(default_factory=dict)
 
     def clear(self) -> None:
+        """A tx failed: it may have changed 1_tables. Ids it took stay taken: rows of earlier
+        txs may still wait in memory under the ids after them, so ids are never reused."""
         self.permissions.clear()
-        self.next_ids.clear()
 
 
 class Runtime(Protocol):
@@ -109,6 +112,7 @@ class TxHost:
         self.full_access = 0  # >0 while a system built-in writes on the caller's behalf
         self.did_ddl = False
         self.random: dict[str, tuple[Callable[..., Any], int]] | None = None
+        self.state: BlockState | None = ctx.state
 
     def wait(self, awaitable: Awaitable[R]) -> R:
         """Await a storage call from inside the machine; storage errors become contract errors."""
@@ -123,7 +127,12 @@ class TxHost:
         """The table a contract names, or a contract error."""
         if not isinstance(name, str) or not name:
             raise HostError("the table name cannot be empty")
-        ref = self.wait(self.catalog.resolve(self.conn, self.ecosystem, name))
+        known = self.catalog.known(self.ecosystem, name)
+        ref = (
+            self.wait(self.catalog.resolve(self.conn, self.ecosystem, name))
+            if isinstance(known, Missing)
+            else known
+        )
         if ref is None:
             raise HostError(f"table {name} has not been found")
         return ref
@@ -255,19 +264,25 @@ class TxHost:
             limit = 1
         if limit <= 0 or limit > DB_FIND_LIMIT:
             limit = DEFAULT_LIMIT if limit == 0 else DB_FIND_LIMIT
-        extra = ref.scope if "ecosystem" not in condition else None
-        rows = self.wait(
-            select_rows(
-                self.conn,
-                ref.table,
-                columns=None if wanted == ["*"] else wanted,
-                where=condition,
-                order=order,
-                limit=limit,
-                offset=max(offset, 0),
-                extra=extra,
+        cached = self._cached_row(ref, condition) if offset <= 0 else None
+        if cached is not None:
+            found = cached[1]
+            rows = [] if found is None else [_project(found, wanted)]
+        else:
+            self.direct_reads(ref)
+            extra = ref.scope if "ecosystem" not in condition else None
+            rows = self.wait(
+                select_rows(
+                    self.conn,
+                    ref.table,
+                    columns=None if wanted == ["*"] else wanted,
+                    where=condition,
+                    order=order,
+                    limit=limit,
+                    offset=max(offset, 0),
+                    extra=extra,
+                )
             )
-        )
         if perms and perms.get("filter") and not self.runtime.eval_condition(m, perms["filter"]):
             raise HostError(ACCESS_DENIED)
         return [row_to_text(row, ref.types) for row in rows]
@@ -283,9 +298,16 @@ class TxHost:
         row = {k.lower(): v for k, v in values.items()}
         if ref.shared and "ecosystem" not in row:
             row["ecosystem"] = ref.ecosystem
-        if "id" not in row:
+        allocated = "id" not in row
+        if allocated:
             row["id"] = self.next_id(ref)
-        self.wait(insert_row(self.conn, ref.table, row))
+        if self.state is not None and self.state.cacheable(ref.table):
+            full = self._full_row(ref, row)
+            self.wait(self.state.insert(ref.table, full, new_key=allocated))
+            row = full
+        else:
+            self.direct()
+            self.wait(insert_row(self.conn, ref.table, row))
         self._track_next_id(ref, int(row["id"]))
         self.ctx.record_rollback(ref.full_name, _row_key(ref, row), None)
         if ref.name == "tables":
@@ -313,6 +335,17 @@ class TxHost:
     ) -> None:
         """Update matching rows and log each one's previous values (no permission checks)."""
         plain = [c.lstrip("+") for c in changes]
+        cached = self._cached_row(ref, where)
+        if cached is not None and self._writes_behind(ref, plain):
+            key, found = cached
+            if found is None:
+                raise HostError("update for not existing record")
+            new_row = self._changed_row(ref, found, changes)
+            self.wait_state().update(ref.table, key, new_row)
+            previous = row_to_text({c: found[c] for c in plain}, ref.types)
+            self.ctx.record_rollback(ref.full_name, _row_key(ref, found), previous)
+            return
+        self.direct()
         key_columns = ["id", "ecosystem"] if ref.shared else ["id"]
         condition = dict(where)
         extra = ref.scope if ref.shared and "ecosystem" not in condition else None
@@ -331,12 +364,96 @@ class TxHost:
         if not before:
             raise HostError("update for not existing record")
         for row in before:
-            key = {c: row[c] for c in key_columns}
-            self.wait(update_rows(self.conn, ref.table, key, changes))
+            match = {c: row[c] for c in key_columns}
+            self.wait(update_rows(self.conn, ref.table, match, changes))
             previous = row_to_text({c: row[c] for c in plain}, ref.types)
-            self.ctx.record_rollback(ref.full_name, _row_key(ref, key), previous)
+            self.ctx.record_rollback(ref.full_name, _row_key(ref, match), previous)
         if ref.name == "tables":
             self.forget_permissions()
+
+    # ---- the block's rows in memory (chain.blockstate) -----------------------------------
+
+    def direct(self) -> None:
+        """This tx writes the database itself next: bring it up to date, in a savepoint."""
+        if self.state is not None:
+            self.wait(self.state.direct())
+
+    def direct_reads(self, ref: TableRef) -> None:
+        """A query the memory cannot answer: a table with rows written behind must be flushed."""
+        if self.state is not None and self.state.cacheable(ref.table):
+            self.wait(self.state.direct())
+
+    def wait_state(self) -> BlockState:
+        if self.state is None:
+            raise HostError("no block is being formed")
+        return self.state
+
+    def _cached_row(
+        self, ref: TableRef, where: Mapping[str, Any]
+    ) -> tuple[Key, Row | None] | None:
+        """(key, row or None) when `where` names one row by primary key of a cached table."""
+        state = self.state
+        if state is None or not where or not state.cacheable(ref.table):
+            return None
+        key_columns = state.shape(ref.table).key
+        checks: dict[str, Any] = {}
+        values: dict[str, Any] = {}
+        for name, value in where.items():
+            column = name.lower() if isinstance(name, str) else ""
+            if column not in ref.table.c or isinstance(value, (dict, list)) or value is None:
+                return None
+            try:
+                coerced = coerce_for_write(ref.table.c[column], value)
+            except (QueryError, TypeError, ValueError, ArithmeticError):
+                return None  # the database path gives the error
+            (values if column in key_columns else checks)[column] = coerced
+        if ref.shared and "ecosystem" not in values and "ecosystem" not in checks:
+            (values if "ecosystem" in key_columns else checks)["ecosystem"] = ref.ecosystem
+        if set(values) != set(key_columns):
+            return None
+        key = tuple(values[c] for c in key_columns)
+        peeked = state.peek(ref.table, key)
+        found = self.wait(state.get(ref.table, key)) if isinstance(peeked, Missing) else peeked
+        if found is not None and any(found.get(c) != v for c, v in checks.items()):
+            found = None
+        return key, found
+
+    def _writes_behind(self, ref: TableRef, columns: Sequence[str]) -> bool:
+        """May an update of these columns wait in memory? Not if it changes a unique column."""
+        state = self.wait_state()
+        unique = {c for names in state.shape(ref.table).uniques for c in names}
+        return not any(c in unique or "->" in c for c in columns)
+
+    def _full_row(self, ref: TableRef, values: Mapping[str, Any]) -> Row:
+        """A new row as the database would store it: every column, defaults filled in."""
+        row: Row = {}
+        for name, value in values.items():
+            row[column_of(ref.table, name).name] = value
+        defaults = self.wait_state().shape(ref.table).defaults
+        full: Row = {}
+        for column in ref.table.columns:
+            if column.name in row:
+                full[column.name] = self._coerce(column, row[column.name])
+            else:
+                full[column.name] = self._coerce(column, defaults[column.name])
+        return full
+
+    def _changed_row(self, ref: TableRef, found: Row, changes: Mapping[str, Any]) -> Row:
+        row = dict(found)
+        for name, value in changes.items():
+            if name.startswith("+"):
+                column = column_of(ref.table, name[1:])
+                row[column.name] = add_to(column, found[column.name], value)
+            else:
+                column = column_of(ref.table, name)
+                row[column.name] = self._coerce(column, value)
+        return row
+
+    def _coerce(self, column: Any, value: Any) -> Any:
+        try:
+            return coerce_for_write(column, value)
+        except (TypeError, ValueError, ArithmeticError) as exc:
+            raise HostError(f"value of column {column.name}: {exc}") from exc
 
     def next_id(self, ref: TableRef) -> int:
         known = self.cache.next_ids.get(ref.full_name)
@@ -390,6 +507,12 @@ def _column_condition(text: str, update: bool) -> str:
         perms = _json_map(text)
         return perms.get("update" if update else "read", "")
     return text if update else ""
+
+
+def _project(row: Row, columns: Sequence[str]) -> Row:
+    if list(columns) == ["*"]:
+        return dict(row)
+    return {c: row[c] for c in columns if c in row}
 
 
 def _column_list(columns: Sequence[str] | str | None) -> list[str]:

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import math
 import operator
@@ -199,6 +200,12 @@ def _as_text(expr: ColumnElement[Any], kind: str) -> ColumnElement[Any]:
 
 def ibax_type_of(type_: TypeEngine[Any]) -> str:
     """The IBAX column type (`json`, `varchar`, ... `bytea`) of an SQLAlchemy column type."""
+    cls: Any = type(type_)  # a class is hashable; mypy reads TypeEngine's __hash__ as unbound
+    return _kind_of_class(cls)
+
+
+@functools.cache  # the answer depends on the type's class only, and there are a dozen
+def _kind_of_class(cls: type[Any]) -> str:
     checks: tuple[tuple[type[Any] | tuple[type[Any], ...], str], ...] = (
         (Money, "money"),
         (JSON, "json"),
@@ -212,14 +219,20 @@ def ibax_type_of(type_: TypeEngine[Any]) -> str:
         (String, "varchar"),
     )
     for classes, kind in checks:
-        if isinstance(type_, classes):
+        if issubclass(cls, classes):
             return kind
-    raise TypeError(f"no IBAX type for column type {type_!r}")
+    raise TypeError(f"no IBAX type for column type {cls.__name__}")
 
 
 def ibax_types(table: Table) -> dict[str, str]:
     """Column name -> IBAX type for every column of `table`, in column order."""
-    return {col.name: ibax_type_of(col.type) for col in table.columns}
+    # Kept in the Table's own `info`, which lives and dies with it (custom tables are rebuilt
+    # when their shape changes).
+    known: dict[str, str] | None = table.info.get("ibax_types")
+    if known is None or len(known) != len(table.columns):
+        known = {col.name: ibax_type_of(col.type) for col in table.columns}
+        table.info["ibax_types"] = known
+    return known
 
 
 def go_float_text(value: float) -> str:

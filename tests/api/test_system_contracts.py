@@ -11,6 +11,7 @@ from sqlalchemy import select
 from api.appkeys import ENGINE
 from chain.address import address_to_string
 from chain.storage.schema import ecosystems, history, keys
+from node.app import create_app
 from node.config import Config
 from tests.helpers import Wallet, call_contract, send_txs, transfer_self_tx, wait_status
 
@@ -176,3 +177,34 @@ async def test_hostile_contracts_fail_and_blocks_go_on(
     # The chain is alive: a plain transfer still makes it into a block.
     status, body = await send_txs(client, founder, transfer_self_tx(founder, 1, "UTXO", "Account"))
     ok(await wait_status(client, founder, next(h for h in body["hashes"] if len(h) == 64)))
+
+
+async def test_two_nodes_share_accounts_without_stale_memory(
+    aiohttp_client: Any, client: Client, config: Config, founder: Wallet
+) -> None:
+    # Each producer keeps rows it read by key across its blocks; blocks of the other process
+    # in between must make it read them again, or it would pay from a stale balance.
+    raw = transfer_self_tx(founder, 1000, "UTXO", "Account")
+    status, body = await send_txs(client, founder, raw)
+    ok(await wait_status(client, founder, next(h for h in body["hashes"] if len(h) == 64)))
+    other = await aiohttp_client(create_app(config))
+    await founder.login(other)
+    recipients = [Wallet(config.crypto) for _ in range(12)]
+    for i, bob in enumerate(recipients):
+        target = other if i % 2 else client
+        params = {"Recipient": address_to_string(bob.key_id), "Amount": "10"}
+        ok(await call_contract(target, founder, "@1TokensSend", params))
+    async with client.app[ENGINE].connect() as conn:
+        founder_row = (
+            await conn.execute(select(keys.c.amount).where(keys.c.id == founder.key_id))
+        ).scalar_one()
+        paid = (
+            (
+                await conn.execute(
+                    select(keys.c.amount).where(keys.c.id.in_([b.key_id for b in recipients]))
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert founder_row == 1000 - 120 and sorted(paid) == [10] * 12

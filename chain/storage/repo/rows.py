@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -15,6 +16,7 @@ from sqlalchemy import (
     Numeric,
     Table,
     and_,
+    bindparam,
     delete,
     func,
     insert,
@@ -32,6 +34,7 @@ from chain.storage.query import (
     DEFAULT_LIMIT,
     MONEY_DIGITS,
     NUMERIC_KINDS,
+    TEXT_KINDS,
     QueryError,
     build_columns,
     build_order,
@@ -240,9 +243,11 @@ async def insert_row(conn: AsyncConnection, table: Table, values: Mapping[str, A
     return int(row.get("id", 0))
 
 
-async def _execute_write(conn: AsyncConnection, table: Table, stmt: Any) -> int:
+async def _execute_write(
+    conn: AsyncConnection, table: Table, stmt: Any, params: Any = None
+) -> int:
     try:
-        result = await conn.execute(stmt)
+        result = await conn.execute(stmt, params)
     except DBAPIError as exc:
         error = _write_error(table, exc)
         if error is None:
@@ -340,3 +345,61 @@ def text_of(value: Any, kind: str | None = None) -> str:
 def row_to_text(row: Mapping[str, Any], types: Mapping[str, str]) -> dict[str, str]:
     """A row as DBFind hands it to contracts and the list API answers it: every value a string."""
     return {name: text_of(value, types.get(name)) for name, value in row.items()}
+
+
+async def insert_many(conn: AsyncConnection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows already coerced to their columns (a block's deferred inserts), in one go."""
+    if rows:
+        await _execute_write(conn, table, insert(table), rows)
+
+
+async def update_many(
+    conn: AsyncConnection, table: Table, key: tuple[str, ...], rows: list[dict[str, Any]]
+) -> None:
+    """Set every non-key column of rows (already coerced) found by their key, in one go."""
+    if not rows:
+        return
+    names = [c for c in rows[0] if c not in key]
+    stmt = (
+        update(table)
+        .where(*(table.c[k] == bindparam(f"k_{k}") for k in key))
+        .values({n: bindparam(f"v_{n}") for n in names})
+    )
+    params = [
+        {**{f"k_{k}": row[k] for k in key}, **{f"v_{n}": row[n] for n in names}} for row in rows
+    ]
+    await _execute_write(conn, table, stmt, params)
+
+
+_CAST_DEFAULT = re.compile(r"^'(.*)'(?:::[\w\s()]+)?$", re.DOTALL)
+
+
+def column_default(col: Column[Any]) -> Any:
+    """What the database puts in a column an insert leaves out, as its Python value.
+
+    Understands literal defaults (as written in schema.py or reflected from PostgreSQL, e.g.
+    `'0'::bigint`, `'\\x'::bytea`); raises QueryError for any other (a function call).
+    """
+    default = col.server_default
+    if default is None:
+        return None
+    arg = getattr(default, "arg", None)
+    text = arg if isinstance(arg, str) else str(getattr(arg, "text", ""))
+    text = text.strip()
+    match = _CAST_DEFAULT.match(text)
+    if match is not None:
+        text = match.group(1).replace("''", "'")
+    elif text and not re.fullmatch(r"-?\d+(\.\d+)?", text):
+        raise QueryError(f"column {col.name} has a computed default")
+    kind = ibax_type_of(col.type)
+    if kind == "bytea":
+        return bytes.fromhex(text[2:]) if text.startswith("\\x") else text.encode()
+    return coerce(kind, col.name, text) if text or kind in TEXT_KINDS else None
+
+
+def add_to(col: Column[Any], current: Any, value: Any) -> Any:
+    """`+col` of an update done in Python: the column's value plus `value`, range-checked."""
+    kind = ibax_type_of(col.type)
+    if kind not in NUMERIC_KINDS:
+        raise QueryError(f"column {col.name} is not numeric")
+    return _increment(col, current, coerce(kind, col.name, value if value is not None else 0))

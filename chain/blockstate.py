@@ -1,0 +1,240 @@
+"""The block being formed: rows read and written by primary key, kept in memory until needed.
+
+Contracts such as @1TokensSend read and write a few rows by key per transaction. Sending each
+statement to the database cost several round trips per transaction; here reads by key are
+served from memory after the first, and writes by key are collected and written in bulk
+(`flush_block`) before anything else looks at the database: a query of another kind, a native
+transfer, the block's seal. Only rows of tables whose columns are plain (numbers, money, text,
+bytes) are kept, so a row read back from memory equals what the database would return.
+
+Transactions are layered: a transaction's writes stay apart until it ends, so a failed one is
+dropped in memory. Once a transaction needs the database directly (`direct`), the earlier
+transactions' writes are flushed, a savepoint is opened, and its own writes follow into it: its
+failure then rolls the savepoint back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Table, UniqueConstraint
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncTransaction
+
+from chain.storage.query import QueryError, ibax_types
+from chain.storage.repo.rows import column_default, insert_many, select_rows, update_many
+
+Key = tuple[Any, ...]
+Row = dict[str, Any]
+# Column types whose values read back from the database exactly as they were written (json
+# once put in the key order the database keeps: the caller stores it through json_value).
+PLAIN_KINDS = frozenset({"number", "money", "varchar", "character", "text", "bytea", "json"})
+# The schema's CHECK constraints, enforced here for rows that reach the database later.
+NON_NEGATIVE = {"1_keys": ("amount", "maxpay")}
+
+
+class _Shape:
+    """What the cache needs to know about one table."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.key = tuple(c.name for c in table.primary_key.columns)
+        self.uniques = tuple(
+            tuple(c.name for c in constraint.columns)
+            for constraint in table.constraints
+            if isinstance(constraint, UniqueConstraint)
+        )
+        kinds = ibax_types(table)
+        self.plain = bool(self.key) and all(k in PLAIN_KINDS for k in kinds.values())
+        self.defaults: dict[str, Any] = {}
+        for column in table.columns:
+            try:
+                self.defaults[column.name] = column_default(column)
+            except QueryError:
+                self.plain = False  # a computed default: only the database knows the value
+
+
+class Missing:
+    """The type of MISSING: "memory cannot tell, ask the database"."""
+
+
+MISSING = Missing()
+
+
+class RowMemory:
+    """Rows as the database holds them after the last block this process sealed.
+
+    It outlives blocks, so a busy account is read once, not once per block; the producer
+    empties it whenever the database may have changed behind it.
+    """
+
+    def __init__(self, max_rows: int = 200_000) -> None:
+        self.max_rows = max_rows
+        self.tables: dict[str, dict[Key, Row | None]] = {}
+
+    def clear(self) -> None:
+        self.tables.clear()
+
+    def trim(self) -> None:
+        """Forget everything once it grows past its bound."""
+        if sum(len(rows) for rows in self.tables.values()) > self.max_rows:
+            self.tables.clear()
+
+
+class BlockState:
+    """Rows of the block being formed, by table and primary key (see the module docstring)."""
+
+    def __init__(self, conn: AsyncConnection, memory: RowMemory | None = None) -> None:
+        self.conn = conn
+        self._shapes: dict[str, _Shape] = {}
+        self._memory = memory if memory is not None else RowMemory()
+        # as in the database (None: absent)
+        self._base: dict[str, dict[Key, Row | None]] = self._memory.tables
+        self._block: dict[str, dict[Key, Row]] = {}  # written by finished txs, not yet flushed
+        self._block_new: dict[str, set[Key]] = {}  # ... of which these are new rows
+        self._tx: dict[str, dict[Key, Row]] = {}  # written by the running tx
+        self._tx_new: dict[str, set[Key]] = {}
+        self._savepoint: AsyncTransaction | None = None
+        self._tx_flushed = False
+
+    def shape(self, table: Table) -> _Shape:
+        found = self._shapes.get(table.name)
+        if found is None:
+            found = self._shapes[table.name] = _Shape(table)
+        return found
+
+    def cacheable(self, table: Table) -> bool:
+        """Are this table's rows kept here (plain columns and a primary key)?"""
+        return self.shape(table).plain
+
+    # ---- reads ---------------------------------------------------------------------------
+
+    def peek(self, table: Table, key: Key) -> Row | None | Missing:
+        """The row if memory knows it (None: there is none), else MISSING."""
+        name = table.name
+        for layer in (self._tx, self._block):
+            row = layer.get(name, {}).get(key)
+            if row is not None:
+                return row
+        known = self._base.get(name)
+        if known is None or key not in known:
+            return MISSING
+        return known[key]
+
+    async def get(self, table: Table, key: Key) -> Row | None:
+        """The row with this primary key as the running tx sees it (None: there is none)."""
+        name = table.name
+        for layer in (self._tx, self._block):
+            row = layer.get(name, {}).get(key)
+            if row is not None:
+                return row
+        base = self._base.setdefault(name, {})
+        if key not in base:
+            shape = self.shape(table)
+            found = await select_rows(
+                self.conn, table, where=dict(zip(shape.key, key, strict=True)), limit=1
+            )
+            base[key] = found[0] if found else None
+        return base[key]
+
+    # ---- writes (the caller checked permissions and coerced values) ----------------------
+
+    def update(self, table: Table, key: Key, row: Row) -> None:
+        """The row's new values (every column)."""
+        self._check(table, row)
+        self._tx.setdefault(table.name, {})[key] = row
+
+    async def insert(self, table: Table, row: Row, new_key: bool = False) -> None:
+        """A new row; refused now if its key or a unique column set is taken.
+
+        `new_key`: the caller allocated the key past every id in use, so it is free.
+        """
+        self._check(table, row)
+        shape = self.shape(table)
+        key = tuple(row[k] for k in shape.key)
+        if not new_key and await self.get(table, key) is not None:
+            raise QueryError(f"the row conflicts with a row of {table.name} or misses a value")
+        for columns in shape.uniques:
+            if set(columns) != set(shape.key):
+                await self._check_unique(table, columns, row)
+        self._tx.setdefault(table.name, {})[key] = row
+        self._tx_new.setdefault(table.name, set()).add(key)
+
+    def _check(self, table: Table, row: Row) -> None:
+        for column in NON_NEGATIVE.get(table.name, ()):
+            value = row.get(column)
+            if value is not None and value < 0:
+                raise QueryError(f"the row conflicts with a row of {table.name} or misses a value")
+
+    async def _check_unique(self, table: Table, columns: tuple[str, ...], row: Row) -> None:
+        wanted = {c: row[c] for c in columns}
+        for layer in (self._tx, self._block):
+            for other in layer.get(table.name, {}).values():
+                if all(other.get(c) == v for c, v in wanted.items()):
+                    raise QueryError(
+                        f"the row conflicts with a row of {table.name} or misses a value"
+                    )
+        # Pending updates never change unique columns (the caller writes those directly), so
+        # the database knows every other row's unique values.
+        found = await select_rows(self.conn, table, columns=list(columns), where=wanted, limit=1)
+        if found:
+            raise QueryError(f"the row conflicts with a row of {table.name} or misses a value")
+
+    # ---- transactions --------------------------------------------------------------------
+
+    async def direct(self) -> None:
+        """The running tx is about to use the database itself: make it current, savepointed."""
+        if self._savepoint is None:
+            await self.flush_block()
+            self._savepoint = await self.conn.begin_nested()
+        if self._tx:
+            await self._write(self._tx, self._tx_new)
+            self._tx_flushed = True
+            self._tx.clear()
+            self._tx_new.clear()
+
+    async def end_tx(self, ok: bool) -> None:
+        """The running tx ended: keep its writes for the block, or forget them."""
+        savepoint, self._savepoint = self._savepoint, None
+        if ok:
+            for name, rows in self._tx.items():
+                self._block.setdefault(name, {}).update(rows)
+            for name, keys in self._tx_new.items():
+                self._block_new.setdefault(name, set()).update(keys)
+            if savepoint is not None:
+                await savepoint.commit()
+        else:
+            if savepoint is not None:
+                await savepoint.rollback()
+            if self._tx_flushed:
+                self._memory.clear()  # rows it wrote to the database are gone again
+        self._tx.clear()
+        self._tx_new.clear()
+        self._tx_flushed = False
+
+    async def flush_block(self) -> None:
+        """Write what finished transactions wrote (before the database is read or sealed)."""
+        if self._block:
+            await self._write(self._block, self._block_new)
+            self._block.clear()
+            self._block_new.clear()
+
+    def forget(self, table: Table) -> None:
+        """Rows of this table were changed behind our back (native transfers): read again."""
+        self._base.pop(table.name, None)
+
+    async def _write(self, layer: dict[str, dict[Key, Row]], new: dict[str, set[Key]]) -> None:
+        for name, rows in layer.items():
+            shape = self._shapes[name]
+            fresh = new.get(name, set())
+            inserts = [row for key, row in rows.items() if key in fresh]
+            updates = [row for key, row in rows.items() if key not in fresh]
+            await insert_many(self.conn, shape.table, inserts)
+            await update_many(self.conn, shape.table, shape.key, updates)
+            base = self._base.setdefault(name, {})
+            base.update(rows)
+
+
+def key_of(table: Table, values: Mapping[str, Any]) -> Key:
+    """A row's primary key from its values."""
+    return tuple(values[c.name] for c in table.primary_key.columns)
