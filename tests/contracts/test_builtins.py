@@ -38,6 +38,10 @@ class Fails:
         return f"fails({self.text!r})"
 
 
+# Far above any bounded run on a loaded CI machine, far below an unbounded one.
+HANG_S = 20.0
+
+
 def fails(text: str, kind: type[Exception] = ValueError) -> Fails:
     return Fails(text, kind)
 
@@ -96,7 +100,7 @@ def test_aliased_arrays_are_refused_quickly(name: str) -> None:
     started = time.perf_counter()
     with pytest.raises(ValueError, match="longer than"):
         call(name, *args)
-    assert time.perf_counter() - started < 3
+    assert time.perf_counter() - started < HANG_S  # a hang guard, not a speed claim
 
 
 def test_arrays_that_contain_themselves_are_refused() -> None:
@@ -126,7 +130,7 @@ def test_aliased_arrays_in_a_contract_end_in_a_panic(expr: str) -> None:
     started = time.perf_counter()
     with pytest.raises(ContractRuntimeError, match="longer than"):
         run(ALIAS_PROGRAM % expr)
-    assert time.perf_counter() - started < 5
+    assert time.perf_counter() - started < HANG_S  # a hang guard, not a speed claim
 
 
 def run(source: str, fuel: int = 10_000_000) -> Any:
@@ -165,7 +169,7 @@ def test_a_loop_of_big_results_runs_out_of_fuel() -> None:
     started = time.perf_counter()
     with pytest.raises(OutOfFuel):
         run(source, fuel=500_000)
-    assert time.perf_counter() - started < 5
+    assert time.perf_counter() - started < HANG_S  # a hang guard, not a speed claim
 
 
 # ---- 2. JSONDecode is bounded ---------------------------------------------------------------
@@ -836,7 +840,7 @@ def test_hostile_input_is_answered_quickly(
     except (ValueError, TypeError, ArithmeticError):
         pass
     # A generous bound (the machine is shared): these must end, each within a second alone.
-    assert time.perf_counter() - started < 3, label
+    assert time.perf_counter() - started < HANG_S  # a hang guard, not a speed claim, label
 
 
 def test_go_strings_round_trip() -> None:

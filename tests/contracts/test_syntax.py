@@ -187,7 +187,7 @@ def timed(source: str) -> float:
 def test_a_full_size_source_parses_in_bounded_time() -> None:
     source = synthetic_source(MAX_SOURCE)
     assert len(source) > MAX_SOURCE - 1000
-    assert timed(source) < 10  # about 1 s here; a quadratic step would take hours
+    assert timed(source) < 30  # a hang guard: about 1 s here, a quadratic step takes hours
 
 
 @pytest.mark.parametrize(
@@ -211,7 +211,7 @@ def test_hostile_sources_end_quickly(piece: str) -> None:
     size = MAX_SOURCE // 8
     wrapped = {"F int\n": "contract C { data {\n%s}}", "func f(){}\n": "contract C {\n%s}"}
     source = wrapped.get(piece, "func f() { if a {} %s }") % (piece * (size // len(piece)))
-    assert timed(source) < 5
+    assert timed(source) < 20  # a hang guard, not a speed claim
 
 
 def test_oversized_source_is_refused() -> None:
