@@ -489,22 +489,22 @@ _ASCII_ESCAPES: Final = {
 }
 
 
+# Every character _go_string must rewrite; text without any is copied as it is.
+_NEEDS_ESCAPE: Final = re.compile('[\x00-\x1f"\\\\<>&\u2028\u2029\ud800-\udfff]')
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    escaped = _ASCII_ESCAPES.get(code)
+    if escaped is not None:
+        return escaped
+    if 0xD800 <= code <= 0xDFFF:
+        return "\\ufffd"  # Go sees invalid UTF-8 where Python has a lone surrogate
+    return f"\\u{code:04x}"
+
+
 def _go_string(text: str) -> str:
-    out = ['"']
-    for ch in text:
-        code = ord(ch)
-        escaped = _ASCII_ESCAPES.get(code)
-        if escaped is not None:
-            out.append(escaped)
-        elif code < 0x20:
-            out.append(f"\\u{code:04x}")
-        elif 0xD800 <= code <= 0xDFFF:
-            # Go sees invalid UTF-8 where Python has a lone surrogate.
-            out.append("\\ufffd")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
+    return '"' + _NEEDS_ESCAPE.sub(_escape_char, text) + '"'
 
 
 def _go_float(value: float) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -40,6 +41,12 @@ class Hasher(StrEnum):
 
     KECCAK256 = "KECCAK256"
     SHA256 = "SHA256"
+
+
+@functools.lru_cache(maxsize=65536)  # every tx checks its sender's key id: senders repeat
+def _address(hasher: Hasher, public_key: bytes) -> int:
+    digest = _keccak256(public_key) if hasher is Hasher.KECCAK256 else _sha256(public_key)
+    return key_id_from_hash(digest)
 
 
 def _keccak256(data: bytes) -> bytes:
@@ -191,7 +198,7 @@ class Crypto:
 
     def address(self, public_key: bytes) -> int:
         """Key id (signed int64) of a public key: CRC-64 of SHA-512 of hash(X||Y)."""
-        return key_id_from_hash(self.hash(cut_pub(public_key)))
+        return _address(self.hasher, cut_pub(public_key))
 
     def seed_address(self, seed: str) -> int:
         """Key id derived from a seed string (the contract function ``SeedToID``)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -39,6 +40,7 @@ from contracts.vm import ZERO, Limits, Machine
 
 MAX_COMPILED = 10_000  # compiled sources kept in memory
 MAX_CONDITIONS = 10_000  # compiled permission conditions kept in memory
+LOOKUP_TTL_S = 5.0  # how long sendTx trusts a contract description it read
 FUEL_DIVISOR = 10  # our fuel counts statements' nodes; the reference's max_fuel_tx is finer
 TIME_LIMIT_S = 1.0
 
@@ -69,6 +71,8 @@ class NeedleBook:
         self._names: dict[tuple[int, str], Stored | None] = {}
         self._by_id: dict[int, Stored | None] = {}  # this block's contracts by table id
         self._fuel: int | None = None  # this block's max_fuel_tx
+        self._lookups: dict[int, tuple[ContractInfo, float]] = {}  # for sendTx
+        self._changed = False  # this block changed contracts
         self._conn: AsyncConnection | None = None
         self._guest = crypto.address(GUEST_PUBLIC)  # hashing it per transaction showed up
 
@@ -118,6 +122,9 @@ class NeedleBook:
 
     def begin_block(self, block_id: int) -> None:
         """A new block starts: forget what the last one (maybe failed) made us remember."""
+        if self._changed:
+            self._lookups.clear()  # the last block, which changed contracts, is committed now
+            self._changed = False
         self._block = BlockCache(block_id)
         self._names.clear()
         self._by_id.clear()
@@ -125,8 +132,22 @@ class NeedleBook:
         self.catalog.forget()
 
     async def lookup(self, contract_id: int) -> ContractInfo | None:
+        # sendTx checks every tx's parameters: a connection and a query each was a tenth of
+        # the node's time under load. Descriptions are remembered briefly (another process
+        # may change a contract) and forgotten when this process's blocks change contracts.
+        now = time.monotonic()
+        known = self._lookups.get(contract_id)
+        if known is not None and known[1] > now:
+            return known[0]
         async with self._engine.connect() as conn:
-            return await self.describe(conn, contract_id)
+            row = await get_contract(conn, contract_id - CONTRACT_ID_SHIFT)
+        stored = self._stored(row) if row is not None else None
+        info = self._info(stored) if stored is not None else None
+        if info is not None:  # an unknown id may be deployed any moment: ask again then
+            if len(self._lookups) >= MAX_COMPILED:
+                self._lookups.clear()
+            self._lookups[contract_id] = (info, now + LOOKUP_TTL_S)
+        return info
 
     async def describe(self, conn: AsyncConnection, contract_id: int) -> ContractInfo | None:
         stored = await self._stored_id(conn, contract_id - CONTRACT_ID_SHIFT)
@@ -292,6 +313,7 @@ class NeedleBook:
             raise HostError(f"{exc.position} {exc.message}", positioned=True) from exc
 
     def contracts_changed(self) -> None:
+        self._changed = True
         self._names.clear()
         self._by_id.clear()
 
