@@ -219,9 +219,19 @@ class BlockState:
             self._block.clear()
             self._block_new.clear()
 
-    def forget(self, table: Table) -> None:
-        """Rows of this table were changed behind our back (native transfers): read again."""
-        self._base.pop(table.name, None)
+    def forget(self, table: Table | str) -> None:
+        """A table's rows or shape changed behind our back (native transfers, DDL): read again.
+
+        Call it after `direct()`: nothing of the table may be waiting to be written.
+        """
+        name = table if isinstance(table, str) else table.name
+        self._base.pop(name, None)
+        self._shapes.pop(name, None)
+
+    def forget_all(self) -> None:
+        """Many tables were written directly (a new ecosystem): read everything again."""
+        self._memory.clear()
+        self._shapes.clear()
 
     async def _write(self, layer: dict[str, dict[Key, Row]], new: dict[str, set[Key]]) -> None:
         for name, rows in layer.items():

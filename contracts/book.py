@@ -12,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from chain.address import BLACK_HOLE_ID, WHITE_HOLE_ID, address_to_string
 from chain.contract_registry import CONTRACT_ID_SHIFT, ContractInfo, Field
 from chain.crypto import Crypto
+from chain.errors import ChainError
 from chain.execute import TxContext, TxFailure
+from chain.identity import NodeIdentity
 from chain.storage.ecosystem_defaults import GUEST_PUBLIC
 from chain.storage.repo.contracts import (
     ContractRow,
@@ -21,7 +23,7 @@ from chain.storage.repo.contracts import (
     list_contract_names,
 )
 from chain.storage.repo.params import get_platform_parameter
-from chain.tables import TableCatalog, split_name
+from chain.tables import TableCatalog, TableRef, split_name
 from contracts import ast
 from contracts.bridge import pause, run_sync, wait
 from contracts.compiler import Builtins, Contract, Function, Program, compile_module, run_contract
@@ -33,7 +35,7 @@ from contracts.errors import (
     ContractThrow,
     HostError,
 )
-from contracts.host import BlockCache, TxHost
+from contracts.host import BlockCache, HostContext, TxHost, no_writes
 from contracts.library import node_builtins
 from contracts.parser import parse, parse_expression
 from contracts.vm import ZERO, Limits, Machine
@@ -41,6 +43,11 @@ from contracts.vm import ZERO, Limits, Machine
 MAX_COMPILED = 10_000  # compiled sources kept in memory
 MAX_CONDITIONS = 10_000  # compiled permission conditions kept in memory
 LOOKUP_TTL_S = 5.0  # how long sendTx trusts a contract description it read
+READ_LIMITS = Limits(fuel=200_000, seconds=0.5)  # evaluating an API read's permissions
+
+
+class ReadDenied(ChainError):
+    """An API client may not read a table (its read condition is false or fails)."""
 FUEL_DIVISOR = 10  # our fuel counts statements' nodes; the reference's max_fuel_tx is finer
 TIME_LIMIT_S = 1.0
 
@@ -64,7 +71,8 @@ class NeedleBook:
         self._engine = engine
         self._crypto = crypto
         self.builtins: Builtins = node_builtins(crypto)
-        self.catalog = TableCatalog()
+        self.catalog = TableCatalog()  # the block producer's (it sees uncommitted DDL)
+        self.read_catalog = TableCatalog()  # API reads' (committed tables only)
         self._compiled: dict[tuple[int, str], Program | None] = {}
         self._conditions: dict[str, Function] = {}
         self._block = BlockCache(0)
@@ -174,7 +182,7 @@ class NeedleBook:
         if self._fuel is None:
             self._fuel = int(await get_platform_parameter(ctx.conn, "max_fuel_tx") or 20_000_000)
         limits = Limits(fuel=max(self._fuel // FUEL_DIVISOR, 1), seconds=TIME_LIMIT_S)
-        host = TxHost(ctx, self.catalog, self._block, self)
+        host = TxHost(HostContext.of_tx(ctx), self.catalog, self._block, self)
         machine = Machine(limits, self._tx_vars(ctx, stored, params), host=host, pause=pause)
         machine.contracts = lambda full: self.find_contract(machine, full)
         self._conn = ctx.conn
@@ -193,6 +201,49 @@ class NeedleBook:
             self._conn = None
         return "" if result is None else _result_text(result)
 
+    async def readable_columns(
+        self,
+        conn: AsyncConnection,
+        node: NodeIdentity,
+        *,
+        ecosystem: int,
+        key_id: int,
+        table: TableRef,
+        columns: list[str],
+    ) -> list[str]:
+        """The columns of `table` an API client may read (["*"]: all), or ReadDenied.
+
+        Evaluates the table's read permission and its columns' read conditions as a
+        contract would, with the client's key and ecosystem as $key_id and $ecosystem_id.
+        """
+        ctx = HostContext(
+            conn=conn,
+            node=node,
+            ecosystem=ecosystem,
+            key_id=key_id,
+            block_id=0,
+            block_time=int(time.time()),
+            hash=b"",
+            lang="en",
+            state=None,
+            record_rollback=no_writes,
+            read_only=True,
+        )
+        host = TxHost(ctx, self.read_catalog, BlockCache(0), self)
+        tx_vars = self._common_vars(key_id, ecosystem)
+        machine = Machine(READ_LIMITS, tx_vars, host=host, pause=pause)
+        machine.contracts = lambda full: self.find_contract(machine, full)
+
+        def check() -> list[str]:
+            host.check_table(machine, table, "read")
+            return host.check_columns(machine, table, columns, update=False)
+
+        try:
+            return await run_sync(check)
+        except (ContractError, HostError) as exc:
+            # A condition that fails to run denies the read, as a false one does.
+            raise ReadDenied(str(exc)) from exc
+
     def _tx_failed(self, host: TxHost) -> None:
         # The savepoint undoes the tx's writes; what we remembered of them must go too.
         self._block.clear()
@@ -201,6 +252,21 @@ class NeedleBook:
         if host.did_ddl:
             self.catalog.forget()
 
+    def _common_vars(self, key_id: int, ecosystem: int) -> dict[str, Any]:
+        return {
+            "key_id": key_id,
+            "account_id": address_to_string(key_id),
+            "ecosystem_id": ecosystem,
+            "node_position": 0,
+            "guest_key": self._guest,
+            "guest_account": address_to_string(self._guest),
+            "black_hole_key": BLACK_HOLE_ID,
+            "black_hole_account": address_to_string(BLACK_HOLE_ID),
+            "white_hole_key": WHITE_HOLE_ID,
+            "white_hole_account": address_to_string(WHITE_HOLE_ID),
+            "result": "",
+        }
+
     def _tx_vars(self, ctx: TxContext, stored: Stored, params: dict[str, Any]) -> dict[str, Any]:
         header = ctx.decoded.tx.header
         money = {f.name for f in stored.contract.data if f.type == "money"}
@@ -208,28 +274,17 @@ class NeedleBook:
         for f in stored.contract.data:
             if f.name not in tx_vars:
                 tx_vars[f.name] = ZERO[f.type]()  # an absent optional field reads as zero
-        guest = self._guest
         full = stored.contract.full_name
+        tx_vars.update(self._common_vars(header.key_id, header.ecosystem_id or 1))
         tx_vars.update(
-            key_id=header.key_id,
-            account_id=address_to_string(header.key_id),
-            ecosystem_id=header.ecosystem_id or 1,
             time=header.time,
             block=ctx.block_id,
             block_time=ctx.block_time,
             block_key_id=ctx.node.node_key_id,
-            node_position=0,
             txhash=ctx.hash.hex(),
             type=header.id,
             original_contract=full,
             this_contract=full,
-            guest_key=guest,
-            guest_account=address_to_string(guest),
-            black_hole_key=BLACK_HOLE_ID,
-            black_hole_account=address_to_string(BLACK_HOLE_ID),
-            white_hole_key=WHITE_HOLE_ID,
-            white_hole_account=address_to_string(WHITE_HOLE_ID),
-            result="",
         )
         return tx_vars
 
@@ -242,13 +297,19 @@ class NeedleBook:
 
     def find_contract(self, m: Machine, full_name: str) -> Contract | None:
         host = m.host
-        default = host.ecosystem if isinstance(host, TxHost) else 1
-        eco, name = split_name(full_name, default)
+        if not isinstance(host, TxHost):
+            raise HostError("no transaction is running")
+        eco, name = split_name(full_name, host.ecosystem)
         # Contract names keep their case; split_name lowercases for tables.
         name = full_name.lstrip("@").lstrip("0123456789") or name
         key = (eco, name)
+        if host.ctx.read_only:
+            # An API read: committed contracts only, not those of the block being formed.
+            row = wait(get_contract_by_name(host.conn, eco, name))
+            stored = self._stored(row) if row is not None else None
+            return stored.contract if stored is not None else None
         if key not in self._names:
-            row = wait(get_contract_by_name(self._connection(), eco, name))
+            row = wait(get_contract_by_name(host.conn, eco, name))
             self._names[key] = self._stored(row) if row is not None else None
         found = self._names[key]
         return found.contract if found is not None else None

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chain.address import address_to_string
 from chain.blockstate import BlockState, Key, Missing, Row
+from chain.identity import NodeIdentity
 from chain.storage.query import QueryError, coerce_for_write, column_of
 from chain.storage.repo.params import get_parameter
 from chain.storage.repo.rows import (
@@ -60,6 +61,47 @@ class BlockCache:
         self.permissions.clear()
 
 
+RecordRollback = Callable[[str, str, "dict[str, Any] | None"], None]
+
+
+@dataclass(frozen=True)
+class HostContext:
+    """What built-ins know of the transaction they run in (or of an API read, `read_only`)."""
+
+    conn: AsyncConnection
+    node: NodeIdentity
+    ecosystem: int
+    key_id: int
+    block_id: int
+    block_time: int
+    hash: bytes
+    lang: str
+    state: BlockState | None
+    record_rollback: RecordRollback
+    read_only: bool = False
+
+    @classmethod
+    def of_tx(cls, ctx: TxContext) -> HostContext:
+        header = ctx.decoded.tx.header
+        return cls(
+            conn=ctx.conn,
+            node=ctx.node,
+            ecosystem=header.ecosystem_id or 1,
+            key_id=header.key_id,
+            block_id=ctx.block_id,
+            block_time=ctx.block_time,
+            hash=ctx.hash,
+            lang=ctx.decoded.tx.lang,
+            state=ctx.state,
+            record_rollback=ctx.record_rollback,
+        )
+
+
+def no_writes(table: str, row_id: str, previous: dict[str, Any] | None) -> None:
+    """The rollback log of a read-only host: reaching it means a write was attempted."""
+    raise HostError("a read cannot write")
+
+
 class Runtime(Protocol):
     """What built-ins need from the contract book: compiling and running other code."""
 
@@ -96,16 +138,15 @@ class TxHost:
 
     def __init__(
         self,
-        ctx: TxContext,
+        ctx: HostContext,
         catalog: TableCatalog,
         cache: BlockCache,
         runtime: Runtime,
     ) -> None:
         self.ctx = ctx
         self.conn: AsyncConnection = ctx.conn
-        header = ctx.decoded.tx.header
-        self.ecosystem = header.ecosystem_id or 1
-        self.key_id = header.key_id
+        self.ecosystem = ctx.ecosystem
+        self.key_id = ctx.key_id
         self.catalog = catalog
         self.cache = cache
         self.runtime = runtime
@@ -113,6 +154,11 @@ class TxHost:
         self.did_ddl = False
         self.random: dict[str, tuple[Callable[..., Any], int]] | None = None
         self.state: BlockState | None = ctx.state
+
+    def writable(self) -> None:
+        """Refuse a write from a read-only host (an API read evaluating conditions)."""
+        if self.ctx.read_only:
+            raise HostError("a read cannot write")
 
     def wait(self, awaitable: Awaitable[R]) -> R:
         """Await a storage call from inside the machine; storage errors become contract errors."""
@@ -289,6 +335,7 @@ class TxHost:
 
     def insert(self, m: Machine, name: str, values: Mapping[str, Any]) -> int:
         """DBInsert: a new row (id assigned as max+1 unless given); returns its id."""
+        self.writable()
         ref = self.table(name)
         if ref.name == "platform_parameters":
             raise HostError("platform parameters access denied")
@@ -334,6 +381,7 @@ class TxHost:
         self, ref: TableRef, where: Mapping[str, Any], changes: Mapping[str, Any]
     ) -> None:
         """Update matching rows and log each one's previous values (no permission checks)."""
+        self.writable()
         plain = [c.lstrip("+") for c in changes]
         cached = self._cached_row(ref, where)
         if cached is not None and self._writes_behind(ref, plain):
@@ -375,6 +423,7 @@ class TxHost:
 
     def direct(self) -> None:
         """This tx writes the database itself next: bring it up to date, in a savepoint."""
+        self.writable()
         if self.state is not None:
             self.wait(self.state.direct())
 

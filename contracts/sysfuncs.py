@@ -530,6 +530,7 @@ def create_table(m: Machine, name: str, columns: Any, permissions: Any, app_id: 
         raise HostError(f"table {name} exists")
     specs = _columns(columns)
     perms = _permissions(permissions, False)
+    host.direct()  # DDL must sit in the tx's savepoint, after the block's pending writes
     host.wait(create_custom_table(host.conn, full_name, [spec for spec, _ in specs]))
     host.did_ddl = True
     host.catalog.forget(full_name)
@@ -607,9 +608,12 @@ def create_column(m: Machine, table: str, name: str, kind: Any, permissions: Any
     ref = host.table(table)
     if not ref.custom:
         raise HostError(f"{ref.full_name} is not a custom table")
+    host.direct()
     host.wait(add_column(host.conn, ref.full_name, ColumnSpec(name, str(kind), False)))
     host.did_ddl = True
     host.catalog.forget(ref.full_name)
+    if host.state is not None:
+        host.state.forget(ref.full_name)  # its rows in memory lack the new column
     host.ctx.record_rollback(DDL_COLUMN, f"{ref.full_name}.{name}", None)
     _set_column_permission(m, host, table, name, str(permissions))
 
@@ -640,7 +644,10 @@ def _set_column_permission(m: Machine, host: TxHost, table: str, name: str, perm
 def create_ecosystem(m: Machine, wallet: Any, name: Any) -> int:
     """CreateEcosystem(wallet, name): a new ecosystem with its default rows; its id."""
     host = restricted(m, "CreateEcosystem")
+    host.direct()
     ecosystem = host.runtime.create_ecosystem(m, int(wallet), str(name))
+    if host.state is not None:
+        host.state.forget_all()  # its default rows were written past the block state
     host.ctx.record_rollback(NEW_ECOSYSTEM, str(ecosystem), None)
     return ecosystem
 
@@ -665,7 +672,7 @@ def lang_res(m: Machine, name: Any, *_lang: Any) -> str:
         res = json.loads(rows[0]["res"] or "{}")
     except ValueError:
         return key
-    lang = host.ctx.decoded.tx.lang or "en"
+    lang = host.ctx.lang or "en"
     value = res.get(lang) or res.get("en") if isinstance(res, dict) else None
     return str(value) if value else key
 
