@@ -337,20 +337,20 @@ def create_contract(
     if host.runtime.find_contract(m, full) is not None:
         raise HostError(f"contract {full} already exists")
     host.runtime.check_source(str(source), host.ecosystem)
-    with host.writing_for_system():
-        new_id = host.insert(
-            m,
-            "@1contracts",
-            {
-                "name": name,
-                "value": source,
-                "conditions": conditions,
-                "wallet_id": 0,
-                "token_id": int(token or 1),
-                "app_id": int(app_id or 0),
-                "ecosystem": host.ecosystem,
-            },
-        )
+    # As the reference, the ecosystem's contracts table must let the sender insert
+    # (ContractConditions("DeveloperCondition") by default).
+    new_id = host.insert(
+        m,
+        "contracts",
+        {
+            "name": name,
+            "value": source,
+            "conditions": conditions,
+            "wallet_id": 0,
+            "token_id": int(token or 1),
+            "app_id": int(app_id or 0),
+        },
+    )
     host.runtime.contracts_changed()
     return new_id
 
@@ -368,8 +368,7 @@ def update_contract(
         changes["conditions"] = str(conditions)
     if not changes:
         return
-    with host.writing_for_system():
-        host.update_rows(host.table("@1contracts"), {"id": int(row_id)}, changes)
+    host.update(m, "contracts", {"id": int(row_id)}, changes)  # checked as the reference
     host.runtime.contracts_changed()
 
 
@@ -681,22 +680,14 @@ def create_language(m: Machine, name: Any, trans: Any) -> int:
     """CreateLanguage(name, translations JSON): a new language resource; its id."""
     host = restricted(m, "CreateLanguage")
     _check_translations(trans)
-    with host.writing_for_system():
-        return host.insert(
-            m, "@1languages", {"name": str(name), "res": str(trans), "ecosystem": host.ecosystem}
-        )
+    return host.insert(m, "languages", {"name": str(name), "res": str(trans)})
 
 
 def edit_language(m: Machine, row_id: Any, name: Any, trans: Any) -> None:
     """EditLanguage(id, name, translations JSON)."""
     host = restricted(m, "EditLanguage")
     _check_translations(trans)
-    with host.writing_for_system():
-        host.update_rows(
-            host.table("@1languages"),
-            {"id": int(row_id)},
-            {"name": str(name), "res": str(trans)},
-        )
+    host.update(m, "languages", {"id": int(row_id)}, {"name": str(name), "res": str(trans)})
 
 
 def _check_translations(trans: Any) -> None:

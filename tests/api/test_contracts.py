@@ -199,3 +199,19 @@ async def test_throw_call_contract_and_chain_builtins(
     assert bad["errmsg"]["error"].endswith("'Nam' parameter is not required")
     checks = await call(client, founder, tools_id, {"Mode": "pure"})
     assert checks["result"] == "true true true", checks
+
+
+async def test_only_developers_deploy_and_node_contracts_are_not_implemented(
+    client: Client, config: Config, founder: Wallet
+) -> None:
+    stranger = Wallet(config.crypto)
+    await stranger.login(client)
+    refused = await deploy(client, stranger, HELLO)
+    # The ecosystem's contracts table lets DeveloperCondition insert, as the reference's.
+    assert refused["penalty"] == 1 and refused["errmsg"]["type"] == "warning"
+    assert refused["errmsg"]["error"].endswith(
+        "DeveloperCondition: Sorry, you do not have access to this action."
+    )
+    resp = await client.post("/api/v2/node/NewUser")
+    assert resp.status == 501
+    assert await resp.json() == {"error": "E_NOTIMPLEMENTED", "msg": "Not implemented"}
