@@ -6,7 +6,20 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from api.handlers import auth, contracts, explorer, stats, system, tx, wallets
+from api.handlers import (
+    auth,
+    contracts,
+    data,
+    explorer,
+    interface,
+    members,
+    params,
+    stats,
+    system,
+    tables,
+    tx,
+    wallets,
+)
 from api.middleware import Handler, require_auth
 
 API_PREFIX = "/api/v2"
@@ -51,6 +64,32 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/metrics/honornodes", stats.count_honor_nodes_metric),
     Route("GET", "/metrics/mem", stats.memory_metric),
     Route("GET", "/metrics/ban", stats.ban_metric),
+    # The ecosystem data model: tables, rows, parameters, interface, members and files.
+    Route("GET", "/tables", tables.list_tables, auth=True),
+    Route("GET", "/table/{name}", tables.fetch_table, auth=True),
+    Route("GET", "/history/{name}/{id}", tables.list_history, auth=True),
+    Route("GET", "/list/{name}", data.list_table, auth=True),
+    Route("POST", "/listWhere/{name}", data.list_where, auth=True),
+    Route("POST", "/nodelistWhere/{name}", data.list_where, auth=True),
+    Route("POST", "/sumWhere/{name}", data.sum_where, auth=True),
+    Route("GET", "/row/{name}/{id}", data.fetch_row, auth=True),
+    Route("GET", "/row/{name}/{column}/{id}", data.fetch_row, auth=True),
+    Route("GET", "/sections", interface.list_sections_page, auth=True),
+    Route("GET", "/interface/page/{name}", interface.fetch_page, auth=True),
+    Route("GET", "/interface/menu/{name}", interface.fetch_menu, auth=True),
+    Route("GET", "/interface/snippet/{name}", interface.fetch_snippet, auth=True),
+    # The name before 2021-12, which Weaver still calls.
+    Route("GET", "/interface/block/{name}", interface.fetch_snippet, auth=True),
+    Route("GET", "/ecosystemparams", params.list_ecosystem_parameters, auth=True),
+    Route("GET", "/ecosystemparam/{name}", params.fetch_ecosystem_parameter, auth=True),
+    Route("GET", "/systemparams", params.list_platform_parameters, auth=True),
+    Route("GET", "/appparams/{appID}", params.list_app_parameters, auth=True),
+    Route("GET", "/appparam/{appID}/{name}", params.fetch_app_parameter, auth=True),
+    Route("GET", "/appcontent/{appID}", params.fetch_app_content, auth=True),
+    Route("GET", "/member/{ecosystem}/{account}", members.fetch_member),
+    Route("GET", "/avatar/{ecosystem}/{account}", members.fetch_avatar),
+    Route("GET", "/data/{id}/data/{hash}", members.fetch_binary),
+    Route("GET", "/data/{table}/{id}/{column}/{hash}", members.fetch_cell),
 )
 
 

@@ -1,0 +1,110 @@
+"""Rows of any table: list, listWhere, nodelistWhere, sumWhere and row."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aiohttp import web
+
+from api.appkeys import ENGINE
+from api.errors import ApiError, E, server_error
+from api.handlers.access import column_list, open_table, page_of, readable
+from api.jsonenc import Struct
+from api.request import form_values
+from api.responses import json_response
+from chain.storage.repo.tabledata import RowPage, get_row, list_rows, sum_rows
+
+
+def _page(page: RowPage) -> web.Response:
+    # Go marshals an empty slice of rows as null.
+    return json_response(Struct(count=page.count, list=page.rows or None))
+
+
+def _json_field(text: str, what: str) -> Any:
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise server_error(f"{what} is not valid JSON") from exc
+
+
+def _where(text: str) -> dict[str, Any] | None:
+    """The `where` form field: a DBFind where object as JSON ("" for no condition)."""
+    if not text.strip():
+        return None
+    where = _json_field(text, "where")
+    if where == "":
+        return None
+    if not isinstance(where, dict):
+        raise server_error("Where has wrong format")
+    return where
+
+
+def _order(text: str) -> Any:
+    """The `order` form field: JSON ("name", {"name": -1}, ["a", {"b": 1}]); "" for by id."""
+    return _json_field(text, "order") if text.strip() else None
+
+
+async def list_table(request: web.Request) -> web.Response:
+    """GET /list/{name}?limit=&offset=&columns=: a page of rows by id, every value a string."""
+    values = await form_values(request)
+    limit, offset = page_of(values)
+    columns = column_list(values.get("columns", ""))
+    async with request.app[ENGINE].connect() as conn:
+        ref = await open_table(request, conn, request.match_info["name"])
+        selected = await readable(request, conn, ref, columns)
+        page = await list_rows(
+            conn, ref.table, columns=selected, limit=limit, offset=offset, scope=ref.scope
+        )
+    return _page(page)
+
+
+async def list_where(request: web.Request) -> web.Response:
+    """POST /listWhere/{name} (and nodelistWhere): form limit, offset, columns, where, order."""
+    values = await form_values(request)
+    limit, offset = page_of(values)
+    columns = column_list(values.get("columns", ""))
+    where = _where(values.get("where", ""))
+    order = _order(values.get("order", ""))
+    async with request.app[ENGINE].connect() as conn:
+        ref = await open_table(request, conn, request.match_info["name"])
+        selected = await readable(request, conn, ref, columns)
+        page = await list_rows(
+            conn,
+            ref.table,
+            columns=selected,
+            where=where,
+            order=order,
+            limit=limit,
+            offset=offset,
+            scope=ref.scope,
+        )
+    return _page(page)
+
+
+async def sum_where(request: web.Request) -> web.Response:
+    """POST /sumWhere/{name}: form column, where; {"sum": "<total>"} ("" when no row matches)."""
+    values = await form_values(request)
+    column = values.get("column", "").strip()
+    where = _where(values.get("where", ""))
+    async with request.app[ENGINE].connect() as conn:
+        ref = await open_table(request, conn, request.match_info["name"])
+        await readable(request, conn, ref, [column] if column else [])
+        total = await sum_rows(conn, ref.table, column, where=where, scope=ref.scope)
+    return json_response(Struct(sum=total))
+
+
+async def fetch_row(request: web.Request) -> web.Response:
+    """GET /row/{name}/{id} and /row/{name}/{column}/{id}?columns=: one row as strings."""
+    values = await form_values(request)
+    columns = column_list(values.get("columns", ""))
+    lookup = request.match_info.get("column", "id")
+    async with request.app[ENGINE].connect() as conn:
+        ref = await open_table(request, conn, request.match_info["name"])
+        selected = await readable(request, conn, ref, columns)
+        row = await get_row(
+            conn, ref.table, lookup, request.match_info["id"], columns=selected, scope=ref.scope
+        )
+    if row is None:
+        raise ApiError(E.NOTFOUND)
+    return json_response(Struct(value=row))
