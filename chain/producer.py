@@ -8,6 +8,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -85,6 +86,42 @@ class BlockPlan:
     drop: list[bytes] = field(default_factory=list)  # leaves the queue without a block
 
 
+@dataclass
+class InternalBlock:
+    """What node-made transactions (the bank's) add to the block being formed."""
+
+    raw: list[bytes]
+    logs: list[LogRow]
+    rollbacks: list[RollbackRow]
+    touched: tuple[str, ...]  # tables changed behind the row memory's back
+    done: Any  # handed back to `committed`
+
+
+class InternalWork(Protocol):
+    """Transactions the node makes and keeps in memory until their block is committed.
+
+    They skip queue_tx: their submitters are answered only after the commit, so one lost in
+    a crash was never acknowledged. They run after the queued transactions of the block.
+    """
+
+    def pending(self) -> bool:
+        """Is anything waiting?"""
+
+    def take(self, limit: int) -> list[Any]:
+        """Remove up to `limit` waiting items for the block being formed."""
+
+    async def execute(
+        self, conn: AsyncConnection, batch: list[Any], block_id: int, block_time: int
+    ) -> InternalBlock:
+        """Check and apply the batch inside the block's database transaction."""
+
+    def committed(self, done: Any) -> None:
+        """The block holding them is committed: answer their submitters."""
+
+    def abandoned(self, batch: list[Any]) -> None:
+        """The block was rolled back: put the batch back in front."""
+
+
 def _rejected(tx_hash: bytes, message: str) -> StatusRow:
     return StatusRow(tx_hash, 0, TxFailure("txError", message).errmsg(), 0, "")
 
@@ -135,6 +172,11 @@ class BlockProducer:
         # Rows contracts read by key, valid while the head is the block this process sealed.
         self._memory = RowMemory()
         self._memory_head: int | None = None
+        self.internal: InternalWork | None = None  # the bank's node-made transactions
+
+    def wake(self) -> None:
+        """Something to put in a block arrived (internal work uses this)."""
+        self._wake.set()
 
     def accepted(self, txs: Sequence[DecodedTx]) -> None:
         """Txs were just queued by this process: remember their decoded form and wake up."""
@@ -156,7 +198,8 @@ class BlockProducer:
             except TimeoutError:
                 pass
             self._wake.clear()
-            if self._window:
+            # Internal work is batched by its waiting submitters (group commit): no window.
+            if self._window and not (self.internal is not None and self.internal.pending()):
                 await asyncio.sleep(self._window)
             try:
                 while await self.produce_block():
@@ -186,6 +229,8 @@ class BlockProducer:
 
     async def produce_block(self) -> bool:
         """Form at most one block; True when the queue may still hold work."""
+        batch: list[Any] = []
+        internal: InternalBlock | None = None
         try:
             async with write_transaction(self._engine) as conn:
                 await take_writer_lock(conn)
@@ -194,7 +239,9 @@ class BlockProducer:
                 if head is None:
                     raise RuntimeError("no genesis block")
                 queued = await list_queue(conn, limits.max_tx_block * 2)
-                if not queued:
+                if self.internal is not None:
+                    batch = self.internal.take(limits.max_tx_block)
+                if not queued and not batch:
                     return False
                 if head.id != self._memory_head:
                     self._memory.clear()  # another writer's blocks came in between
@@ -203,7 +250,9 @@ class BlockProducer:
                 if self._book is not None:
                     self._book.begin_block(block_id)
                 plan = await self._plan(conn, queued, limits, block_id, block_time)
-                if plan.included:
+                if batch and self.internal is not None:
+                    internal = await self._add_internal(conn, plan, batch, block_id, block_time)
+                if plan.raw:
                     await self._seal(conn, head, plan, block_id, block_time)
                 await update_statuses(conn, plan.statuses)
                 await delete_queued(conn, plan.included + plan.drop)
@@ -211,13 +260,36 @@ class BlockProducer:
             # Rolled back: what memory learnt in this block is not in the database.
             self._memory.clear()
             self._memory_head = None
+            if batch and self.internal is not None:
+                self.internal.abandoned(batch)
             raise
-        self._memory_head = block_id if plan.included else head.id
+        self._memory_head = block_id if plan.raw else head.id
+        if internal is not None and self.internal is not None:
+            self.internal.committed(internal.done)
         async with self._processed:
             self._processed.notify_all()
         # Without progress (e.g. every queued tx waits on a per-user limit) wait for a wake-up
         # instead of spinning.
-        return bool(plan.included or plan.drop)
+        return bool(plan.included or plan.drop or batch)
+
+    async def _add_internal(
+        self,
+        conn: AsyncConnection,
+        plan: BlockPlan,
+        batch: list[Any],
+        block_id: int,
+        block_time: int,
+    ) -> InternalBlock:
+        """Run node-made transactions after the queued ones; they join the block's seal."""
+        if self.internal is None:
+            raise RuntimeError("no internal work source")
+        internal = await self.internal.execute(conn, batch, block_id, block_time)
+        plan.raw.extend(internal.raw)
+        plan.logs.extend(internal.logs)
+        plan.rollbacks.extend(internal.rollbacks)
+        for table in internal.touched:
+            self._memory.tables.pop(table, None)
+        return internal
 
     async def _plan(
         self,

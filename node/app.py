@@ -5,18 +5,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import signal
 import time
 from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from api.appkeys import BANS, CONTRACTS, ENGINE, NODE, PRODUCER, REGISTRAR, SETTINGS
 from api.ban import BanList
+from api.bank.http import bank_middleware
+from api.bank.keys import BANK, BANK_HTTP, BANK_STOP
+from api.bank.routes import bank_http, setup_bank_routes
 from api.middleware import client_middleware, cors_middleware, error_middleware
 from api.routes import setup_routes
 from api.settings import ApiSettings
+from chain.bank import BANK_ECOSYSTEM_NAME, BankRules
+from chain.bank_service import Bank
 from chain.errors import ConfigMismatchError
 from chain.genesis import GenesisOptions, create_genesis
 from chain.identity import NodeIdentity
@@ -24,9 +31,10 @@ from chain.producer import BlockProducer
 from chain.registration import chain_registrar
 from chain.storage.engine import make_engine
 from chain.storage.migrate import upgrade
+from chain.storage.repo.ecosystem import guest_account_id
 from chain.storage.repo.meta import get_node_config
 from contracts.book import NeedleBook
-from contracts.ecosystems import platform_contracts
+from contracts.ecosystems import install_ecosystem, platform_contracts
 from node.config import Config
 from node.datadir import jwt_secret, open_data_dir
 
@@ -104,11 +112,69 @@ async def producer_context(app: web.Application) -> AsyncIterator[None]:
         await task
 
 
+def bank_rules(config: Config) -> BankRules:
+    """The bank's rules from the node's settings."""
+    return BankRules(
+        admin=config.bank_admin,
+        max_log=config.bank_max_log,
+        add_user_open=config.bank_add_user_open,
+        return_on_del=config.bank_return_on_del,
+        min_name=config.bank_min_name,
+        max_name=config.bank_max_name,
+        uppercase=config.bank_name_uppercase,
+    )
+
+
+def make_bank(
+    config: Config, engine: AsyncEngine, node: NodeIdentity, producer: BlockProducer
+) -> Bank:
+    """The bank wired to this node's producer; its ecosystem is founded by the node key."""
+
+    async def open_ecosystem(conn: AsyncConnection) -> int:
+        return await install_ecosystem(
+            conn,
+            wallet=node.node_key_id,
+            name=BANK_ECOSYSTEM_NAME,
+            guest_key_id=guest_account_id(node.crypto),
+        )
+
+    bank = Bank(
+        engine,
+        node,
+        bank_rules(config),
+        wake=producer.wake,
+        open_ecosystem=open_ecosystem,
+        hash_cost=config.bank_hash_cost,
+        auth_ttl=config.bank_auth_ttl,
+    )
+    producer.internal = bank.work
+    return bank
+
+
+def bank_context(config: Config) -> Callable[[web.Application], AsyncIterator[None]]:
+    """Cleanup context: the CCash bank, once the producer runs (its writes go through blocks)."""
+
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        bank = make_bank(config, app[ENGINE], app[NODE], app[PRODUCER])
+        await bank.start(config.bank_admin_password)
+        app[BANK] = bank
+        yield
+
+    return context
+
+
+def _stop_like_sigterm() -> None:
+    # run_app turns SIGTERM into a graceful exit: requests finish, the producer stops cleanly.
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
 def create_app(config: Config) -> web.Application:
     """Build the application; nothing touches disk or network until it starts."""
+    bank_first = [bank_middleware] if config.bank_enabled else []
     app = web.Application(
         client_max_size=config.max_body_size,
         middlewares=[
+            *bank_first,
             cors_middleware,
             error_middleware,
             web.normalize_path_middleware(
@@ -120,4 +186,9 @@ def create_app(config: Config) -> web.Application:
     setup_routes(app)
     app.cleanup_ctx.append(storage_context(config))
     app.cleanup_ctx.append(producer_context)
+    if config.bank_enabled:
+        setup_bank_routes(app)
+        app[BANK_HTTP] = bank_http(bank_rules(config), config.bank_help_url)
+        app[BANK_STOP] = _stop_like_sigterm
+        app.cleanup_ctx.append(bank_context(config))
     return app

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from chain.bank import valid_name
 from chain.crypto import Crypto, Cryptoer, Hasher
 
 ENV_PREFIX = "IBAX_"
@@ -36,12 +37,26 @@ class Config:
     jwt_secret: str = field(default="", repr=False)
     bank_admin: str = ""
     bank_admin_password: str = field(default="", repr=False)
+    bank_max_log: int = 100
+    bank_add_user_open: bool = True
+    bank_return_on_del: str = ""
+    bank_min_name: int = 3
+    bank_max_name: int = 16
+    bank_name_uppercase: bool = False
+    bank_hash_cost: int = 14
+    bank_auth_ttl: int = 60
+    bank_help_url: str = "https://github.com/EntireTwix/CCash/blob/main/README.md"
     log_level: str = "INFO"
 
     @property
     def crypto(self) -> Crypto:
         """The crypto pair every chain operation uses."""
         return Crypto(self.cryptoer, self.hasher)
+
+    @property
+    def bank_enabled(self) -> bool:
+        """The CCash bank API is served when an admin account is configured."""
+        return bool(self.bank_admin)
 
     @property
     def db_url(self) -> str:
@@ -82,11 +97,11 @@ def _coerce(name: str, raw: Any) -> Any:
     default = getattr(Config(), name)
     try:
         if isinstance(default, bool):
-            raise TypeError
-        if isinstance(default, int):
+            value: Any = _boolean(raw)
+        elif isinstance(default, int):
             if isinstance(raw, bool):
                 raise ValueError(raw)
-            value: Any = int(raw)
+            value = int(raw)
         elif isinstance(default, Path):
             value = Path(str(raw))
         elif isinstance(default, Cryptoer):
@@ -103,6 +118,22 @@ def _coerce(name: str, raw: Any) -> Any:
             allowed = " (one of " + ", ".join(m.value for m in type(default)) + ")"
         raise ConfigError(f"invalid value {raw!r} for {name}{allowed}") from exc
     return value
+
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
+def _boolean(raw: Any) -> bool:
+    """A TOML bool, or true/false, yes/no, on/off, 1/0 from the command line or environment."""
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(raw)
 
 
 def load_toml(path: Path) -> dict[str, Any]:
@@ -170,3 +201,21 @@ def validate(config: Config) -> None:
         raise ConfigError("jwt_secret must be at least 32 characters (HS256 needs a 256-bit key)")
     if bool(config.bank_admin) != bool(config.bank_admin_password):
         raise ConfigError("bank_admin and bank_admin_password go together")
+    _validate_bank(config)
+
+
+def _validate_bank(config: Config) -> None:
+    if not 1 <= config.bank_min_name <= config.bank_max_name <= 64:
+        raise ConfigError("bank name sizes need 1 <= bank_min_name <= bank_max_name <= 64")
+    if config.bank_max_log < 0:
+        raise ConfigError("bank_max_log must not be negative")
+    if not 10 <= config.bank_hash_cost <= 20:
+        raise ConfigError("bank_hash_cost (log2 of scrypt's N) must be within 10..20")
+    if config.bank_auth_ttl < 0:
+        raise ConfigError("bank_auth_ttl must not be negative")
+    for role in ("bank_admin", "bank_return_on_del"):
+        name = getattr(config, role)
+        if name and not valid_name(
+            name, config.bank_min_name, config.bank_max_name, config.bank_name_uppercase
+        ):
+            raise ConfigError(f"{role} {name!r} is not a valid bank user name")

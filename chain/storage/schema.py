@@ -527,3 +527,14 @@ PLATFORM_TABLES: frozenset[str] = frozenset(
 STATIC_TABLES: dict[str, Table] = {
     name: metadata.tables[f"1_{name}"] for name in sorted(FIRST_ECOSYSTEM_TABLES | PLATFORM_TABLES)
 }
+
+# Node-local, never on chain: the CCash bank's password hashes ("scrypt$..." or an imported
+# "xxh3$..." that is upgraded on first use). The accounts and money live in 1_keys/1_history.
+bank_credentials = Table(
+    "bank_credentials",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("key_id", BigInteger, nullable=False),
+    Column("hash", Text, nullable=False),
+    Column("updated_at", BigInteger, nullable=False, server_default="0"),
+)

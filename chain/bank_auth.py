@@ -1,0 +1,114 @@
+"""Bank passwords: slow salted scrypt hashes, CCash's XXH3 hashes (import only), a verified cache.
+
+Basic auth sends the password with every request, and a slow hash on every request would cap
+the bank at a few dozen requests per second. So a verified (name, password) pair is remembered
+for a short time under an HMAC with a key made at start-up (no plaintext and no reusable hash
+is kept), and forgotten as soon as the user's password changes or the user is deleted.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import time
+from dataclasses import dataclass
+
+import xxhash
+
+SCRYPT_R, SCRYPT_P = 8, 1
+SALT_BYTES = 16
+KEY_BYTES = 32
+MAX_CACHED = 100_000
+
+
+def hash_password(password: bytes, cost: int) -> str:
+    """A new stored hash: scrypt$<log2 N>$<r>$<p>$<salt b64>$<key b64>."""
+    salt = secrets.token_bytes(SALT_BYTES)
+    key = _scrypt(password, salt, cost, SCRYPT_R, SCRYPT_P)
+    return "$".join(("scrypt", str(cost), str(SCRYPT_R), str(SCRYPT_P), _b64(salt), _b64(key)))
+
+
+def xxh3_hash(value: int) -> str:
+    """The stored form of a hash imported from a CCash save (XXH3-64, seed 0, unsalted)."""
+    return f"xxh3${value:016x}"
+
+
+def is_legacy(stored: str) -> bool:
+    """An imported XXH3 hash, to be replaced by scrypt on its first successful use."""
+    return stored.startswith("xxh3$")
+
+
+def check_password(password: bytes, stored: str) -> bool:
+    """Does the password match the stored hash (constant-time compare)?"""
+    parts = stored.split("$")
+    if parts[0] == "xxh3" and len(parts) == 2:
+        return hmac.compare_digest(f"{xxhash.xxh3_64_intdigest(password):016x}", parts[1])
+    if parts[0] != "scrypt" or len(parts) != 6:
+        return False
+    try:
+        cost, r, p = int(parts[1]), int(parts[2]), int(parts[3])
+        salt, key = base64.b64decode(parts[4]), base64.b64decode(parts[5])
+    except ValueError:
+        return False
+    return hmac.compare_digest(_scrypt(password, salt, cost, r, p), key)
+
+
+def _scrypt(password: bytes, salt: bytes, cost: int, r: int, p: int) -> bytes:
+    n = 1 << cost
+    return hashlib.scrypt(
+        password, salt=salt, n=n, r=r, p=p, maxmem=256 * n * r + (1 << 20), dklen=KEY_BYTES
+    )
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+@dataclass(slots=True)
+class _Entry:
+    name: str
+    generation: int
+    expires: float
+
+
+class VerifiedCache:
+    """(name, password) pairs verified lately, keyed by HMAC; per process, short-lived."""
+
+    def __init__(self, ttl_s: float) -> None:
+        self._key = secrets.token_bytes(32)
+        self._ttl = ttl_s
+        self._entries: dict[bytes, _Entry] = {}
+        self._generation: dict[str, int] = {}
+
+    def _tag(self, name: str, password: bytes) -> bytes:
+        return hmac.digest(self._key, name.encode() + b"\0" + password, "sha256")
+
+    def hit(self, name: str, password: bytes) -> bool:
+        """Was this pair verified within the TTL, with no password change since?"""
+        if self._ttl <= 0:
+            return False
+        entry = self._entries.get(self._tag(name, password))
+        if entry is None or entry.name != name:
+            return False
+        if entry.expires < time.monotonic() or entry.generation != self._generation.get(name, 0):
+            return False
+        return True
+
+    def remember(self, name: str, password: bytes, generation: int) -> None:
+        """Cache a successful verification made while the user's generation was `generation`."""
+        if self._ttl <= 0 or generation != self._generation.get(name, 0):
+            return
+        if len(self._entries) >= MAX_CACHED:
+            self._entries.clear()
+        self._entries[self._tag(name, password)] = _Entry(
+            name, generation, time.monotonic() + self._ttl
+        )
+
+    def generation(self, name: str) -> int:
+        return self._generation.get(name, 0)
+
+    def invalidate(self, name: str) -> None:
+        """The user's password changed or the user is gone: drop what was verified."""
+        self._generation[name] = self._generation.get(name, 0) + 1

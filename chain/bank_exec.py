@@ -1,0 +1,500 @@
+"""Bank writes as node-signed transactions, executed natively by the block producer.
+
+A handler hands an operation to `BankWork.submit`, which signs a type-3 transaction with the
+node key, queues it in memory and wakes the producer. The producer takes a batch into the block
+it is forming (after the queued transactions), and `execute` checks and applies each operation
+against the committed view plus the batch's earlier operations, writing 1_keys, 1_history,
+credentials, statuses and rollback rows in bulk. Only once that block is committed are the view
+updated and the handlers answered: an acknowledged write is in a committed block, and a write
+that was not acknowledged may be lost in a crash, which is why the queue can live in memory.
+A refused operation (e.g. insufficient funds found only here) leaves no trace on chain.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Container
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from chain.bank import (
+    HISTORY_ADMIN,
+    HISTORY_DELETE,
+    HISTORY_IMPORTED_LOG,
+    HISTORY_REGISTER,
+    HISTORY_RETURN,
+    HISTORY_TRANSFER,
+    OMEGA,
+    UINT32_MAX,
+    Account,
+    BankError,
+    BankOp,
+    BankRules,
+    BankView,
+    Fault,
+    LogEntry,
+    OpKind,
+)
+from chain.identity import NodeIdentity
+from chain.producer import InternalBlock
+from chain.storage.repo.bank import (
+    Credential,
+    HistoryRow,
+    delete_credentials,
+    insert_accounts,
+    insert_history,
+    insert_processed_statuses,
+    next_history_id,
+    update_accounts,
+    upsert_credentials,
+)
+from chain.storage.repo.money import RollbackRow
+from chain.storage.repo.txs import LogRow
+from chain.txcodec import CLIENT_ENVELOPE, Header, SmartTransaction, encode_length, encode_payload
+
+logger = logging.getLogger(__name__)
+
+OpenEcosystem = Callable[[AsyncConnection], Awaitable[int]]
+# Called after a commit with credentials stored and names whose credentials were removed.
+CredentialsChanged = Callable[[list[Credential], list[str]], None]
+WAIT_S = 30.0
+
+
+@dataclass(eq=False)
+class Pending:
+    """One submitted operation: its signed tx and the handler waiting for its block."""
+
+    op: BankOp
+    hash: bytes
+    raw: bytes
+    future: asyncio.Future[int | None]
+    outcome: int | None | BankError = None
+
+
+@dataclass
+class _Effects:
+    """What a batch did, applied to the view only once its block is committed."""
+
+    accounts: dict[str, Account | None] = field(default_factory=dict)
+    names: dict[int, str] = field(default_factory=dict)
+    entries: list[tuple[str, LogEntry]] = field(default_factory=list)
+    stored: list[Credential] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    ecosystem: int | None = None
+
+
+class _Batch:
+    """The block's working view: committed accounts overlaid with this batch's changes."""
+
+    def __init__(self, view: BankView | None, block_id: int, first_history_id: int) -> None:
+        self.view = view
+        self.block_id = block_id
+        self.next_id = first_history_id
+        self.effects = _Effects()
+        self.history: list[HistoryRow] = []
+        self.rollbacks: list[RollbackRow] = []
+        # key id -> (balance, deleted, new row): the rows' values when the block ends
+        self.rows: dict[int, tuple[int, int, bool]] = {}
+        # keys with a 1_keys row before this block: every name ever registered
+        self.stored_keys: Container[int] = view.names if view is not None else frozenset()
+
+    def account(self, name: str) -> Account | None:
+        accounts = self.effects.accounts
+        if name in accounts:
+            return accounts[name]
+        found = self.view.get(name) if self.view is not None else None
+        return replace(found) if found is not None else None
+
+    def history_row(self, tx_hash: bytes, **values: Any) -> HistoryRow:
+        row = HistoryRow(id=self.next_id, block_id=self.block_id, txhash=tx_hash, **values)
+        self.next_id += 1
+        self.history.append(row)
+        self.rollbacks.append(RollbackRow(self.block_id, tx_hash, "1_history", str(row.id), ""))
+        return row
+
+    def put(self, tx_hash: bytes, ecosystem: int, account: Account, deleted: bool = False) -> None:
+        """Record the account's new balance (or deletion) and how to undo it."""
+        key = account.key_id
+        earlier = self.rows.get(key)
+        if earlier is not None:
+            previous: tuple[int, int] | None = (earlier[0], earlier[1])
+            is_new = earlier[2]
+        elif key in self.stored_keys:
+            committed = self.view.get(account.name) if self.view is not None else None
+            previous = (committed.balance, 0) if committed is not None else (0, 1)
+            is_new = False
+        else:
+            previous, is_new = None, True
+        data = "" if previous is None else f'{{"amount":"{previous[0]}","deleted":"{previous[1]}"}}'
+        self.rollbacks.append(
+            RollbackRow(self.block_id, tx_hash, "1_keys", f"{key},{ecosystem}", data)
+        )
+        self.rows[key] = (0 if deleted else account.balance, int(deleted), is_new)
+        self.effects.accounts[account.name] = None if deleted else account
+        if not deleted:
+            account.version += 1
+
+    def log(self, name: str, entry: LogEntry) -> None:
+        self.effects.entries.append((name, entry))
+
+
+class BankWork:
+    """The bank's in-memory transaction queue and executor (the producer's InternalWork)."""
+
+    def __init__(
+        self,
+        node: NodeIdentity,
+        rules: BankRules,
+        wake: Callable[[], None],
+        open_ecosystem: OpenEcosystem,
+        credentials_changed: CredentialsChanged,
+    ) -> None:
+        self._node = node
+        self.rules = rules
+        self._wake = wake
+        self._open = open_ecosystem
+        self._credentials_changed = credentials_changed
+        self._queue: deque[Pending] = deque()
+        self.view: BankView | None = None
+
+    # ---- the handlers' side ---------------------------------------------------------------
+
+    def sign(self, op: BankOp) -> tuple[bytes, bytes]:
+        """The operation as a type-3 transaction signed by the node key: (hash, raw)."""
+        node = self._node
+        params = op.params()
+        params["Nonce"] = secrets.randbits(63)  # equal requests in one second stay distinct
+        tx = SmartTransaction(
+            header=Header(
+                id=0,
+                ecosystem_id=self.view.ecosystem if self.view is not None else 1,
+                key_id=node.node_key_id,
+                time=op.time,
+                network_id=node.network_id,
+                public_key=node.node_public,
+            ),
+            signed_by=node.node_key_id,
+            params=params,
+        )
+        payload = encode_payload(tx, nested_header=True)
+        tx_hash = node.crypto.double_hash(payload)
+        signature = node.crypto.sign(node.node_private, tx_hash)
+        raw = b"".join(
+            (
+                bytes([CLIENT_ENVELOPE]),
+                encode_length(len(payload)),
+                payload,
+                encode_length(len(signature)),
+                signature,
+            )
+        )
+        return tx_hash, raw
+
+    async def submit(self, op: BankOp, timeout: float = WAIT_S) -> int | None:
+        """Run one operation through a block; returns its result once the block is committed."""
+        if not op.time:
+            op = replace(op, time=int(time.time()))
+        tx_hash, raw = self.sign(op)
+        future: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
+        self._queue.append(Pending(op, tx_hash, raw, future))
+        self._wake()
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), timeout)
+        except TimeoutError as exc:
+            # Still queued or in a block being formed: the outcome is unknown to the client.
+            raise BankError(Fault.UNAVAILABLE) from exc
+
+    # ---- chain.producer.InternalWork -----------------------------------------------------
+
+    def pending(self) -> bool:
+        return bool(self._queue)
+
+    def take(self, limit: int) -> list[Any]:
+        batch: list[Any] = []
+        while self._queue and len(batch) < limit:
+            batch.append(self._queue.popleft())
+        return batch
+
+    def abandoned(self, batch: list[Any]) -> None:
+        """The block failed: the operations go back to the front, in order."""
+        self._queue.extendleft(reversed(batch))
+
+    async def execute(
+        self, conn: AsyncConnection, batch: list[Any], block_id: int, block_time: int
+    ) -> InternalBlock:
+        work = _Batch(self.view, block_id, await next_history_id(conn))
+        included: list[Pending] = []
+        for pending in batch:
+            try:
+                pending.outcome = await self._apply(conn, work, pending)
+            except BankError as exc:
+                pending.outcome = exc
+                continue
+            included.append(pending)
+        eco = work.effects.ecosystem or (self.view.ecosystem if self.view is not None else 1)
+        await self._write(conn, work, eco)
+        key_id = self._node.node_key_id
+        await insert_processed_statuses(
+            conn,
+            [(p.hash, block_id) for p in included],
+            time_s=block_time,
+            ecosystem=eco,
+            wallet_id=key_id,
+            results=[
+                "" if isinstance(p.outcome, BankError) else str(p.outcome or "") for p in included
+            ],
+        )
+        logs = [
+            LogRow(
+                hash=p.hash,
+                block=block_id,
+                timestamp=p.op.time * 1000,
+                contract_name=f"@{eco}CCash{p.op.kind.value}",
+                address=key_id,
+                ecosystem_id=eco,
+                status=0,
+            )
+            for p in included
+        ]
+        return InternalBlock(
+            raw=[p.raw for p in included],
+            logs=logs,
+            rollbacks=work.rollbacks,
+            touched=("1_keys", "1_history"),
+            done=(batch, work.effects),
+        )
+
+    async def _write(self, conn: AsyncConnection, work: _Batch, eco: int) -> None:
+        new = [(k, bal) for k, (bal, _d, is_new) in work.rows.items() if is_new]
+        old = [(k, bal, d) for k, (bal, d, is_new) in work.rows.items() if not is_new]
+        await insert_accounts(conn, eco, new)
+        await update_accounts(conn, eco, old)
+        await insert_history(conn, eco, work.history)
+        now = int(time.time())
+        await upsert_credentials(conn, work.effects.stored, now)
+        await delete_credentials(conn, work.effects.removed)
+
+    def committed(self, done: Any) -> None:
+        batch, effects = done
+        view = self.view
+        if effects.ecosystem is not None and view is None:
+            self.view = view = BankView(effects.ecosystem)
+        if view is not None:
+            for name, account in effects.accounts.items():
+                if account is None:
+                    view.accounts.pop(name, None)
+                    view.logs.pop(name, None)
+                else:
+                    if name not in view.accounts:
+                        view.logs.pop(name, None)  # a new holder of the name: a fresh log
+                    view.accounts[name] = account
+            view.names.update(effects.names)
+            for name, entry in effects.entries:
+                view.add_entry(name, entry)
+        self._credentials_changed(effects.stored, effects.removed)
+        for pending in batch:
+            if pending.future.done():
+                continue
+            if isinstance(pending.outcome, BankError):
+                pending.future.set_exception(pending.outcome)
+            else:
+                pending.future.set_result(pending.outcome)
+
+    # ---- the operations ------------------------------------------------------------------
+
+    async def _apply(self, conn: AsyncConnection, work: _Batch, p: Pending) -> int | None:
+        op = p.op
+        if op.kind == OpKind.OPEN:
+            if self.view is not None or work.effects.ecosystem is not None:
+                return self.view.ecosystem if self.view is not None else work.effects.ecosystem
+            work.effects.ecosystem = await self._open(conn)
+            return work.effects.ecosystem
+        if self.view is None:
+            raise BankError(Fault.UNAVAILABLE)
+        eco = self.view.ecosystem
+        if op.kind == OpKind.TRANSFER:
+            return self._transfer(work, eco, p)
+        if op.kind == OpKind.REGISTER:
+            self._register(work, eco, p)
+            return None
+        if op.kind == OpKind.SET_BALANCE:
+            self._set_balance(work, eco, p)
+            return None
+        if op.kind == OpKind.IMPACT_BALANCE:
+            return self._impact(work, eco, p)
+        if op.kind == OpKind.DELETE:
+            account = work.account(op.name)
+            if account is None:
+                raise BankError(Fault.USER_NOT_FOUND)
+            self._delete(work, eco, p, account)
+            return None
+        if op.kind == OpKind.PRUNE:
+            return self._prune(work, eco, p)
+        raise BankError(Fault.UNAVAILABLE)
+
+    def _transfer(self, work: _Batch, eco: int, p: Pending) -> int:
+        op = p.op
+        if op.amount == 0:
+            raise BankError(Fault.AMOUNT_ZERO)
+        if op.name == op.other:
+            raise BankError(Fault.NAMES_MATCH)
+        receiver = work.account(op.other)
+        if receiver is None:
+            raise BankError(Fault.RECEIVER_MISSING)
+        sender = work.account(op.name)
+        if sender is None:
+            raise BankError(Fault.SENDER_MISSING)
+        if sender.balance < op.amount:
+            raise BankError(Fault.INSUFFICIENT)
+        if receiver.balance + op.amount > UINT32_MAX:
+            raise BankError(Fault.OVERFLOW)
+        sender.balance -= op.amount
+        receiver.balance += op.amount
+        work.put(p.hash, eco, sender)
+        work.put(p.hash, eco, receiver)
+        work.history_row(
+            p.hash,
+            sender_id=sender.key_id,
+            recipient_id=receiver.key_id,
+            amount=op.amount,
+            created_at=op.time,
+            type=HISTORY_TRANSFER,
+            sender_balance=sender.balance,
+            recipient_balance=receiver.balance,
+        )
+        work.log(sender.name, LogEntry(receiver.name, False, op.amount, op.time))
+        work.log(receiver.name, LogEntry(sender.name, True, op.amount, op.time))
+        return sender.balance
+
+    def _register(self, work: _Batch, eco: int, p: Pending) -> None:
+        op = p.op
+        if not self.rules.valid_name(op.name):
+            raise BankError(Fault.INVALID_NAME)
+        if work.account(op.name) is not None:
+            raise BankError(Fault.USER_EXISTS)
+        if not 0 <= op.amount <= UINT32_MAX:
+            raise BankError(Fault.OVERFLOW)
+        key_id = self._node.crypto.seed_address(op.name)
+        row = work.history_row(
+            p.hash,
+            sender_id=0,
+            recipient_id=key_id,
+            amount=op.amount,
+            created_at=op.time,
+            type=HISTORY_REGISTER,
+            comment=op.name,
+            recipient_balance=op.amount,
+        )
+        account = Account(op.name, key_id, op.amount, since=row.id, last_time=0)
+        for entry in op.imported_logs:
+            self._imported(work, p, account, entry)
+        work.put(p.hash, eco, account)
+        work.effects.names[key_id] = op.name
+        work.effects.stored.append(Credential(op.name, key_id, op.secret))
+
+    def _imported(self, work: _Batch, p: Pending, account: Account, entry: LogEntry) -> None:
+        work.history_row(
+            p.hash,
+            sender_id=0 if entry.receiving else account.key_id,
+            recipient_id=account.key_id if entry.receiving else 0,
+            amount=entry.amount,
+            created_at=entry.time,
+            type=HISTORY_IMPORTED_LOG,
+            comment=entry.counterparty,
+        )
+        account.last_time = max(account.last_time or 0, entry.time)
+        work.log(account.name, entry)
+
+    def _admin_change(self, work: _Batch, eco: int, p: Pending, account: Account, new: int) -> None:
+        delta = new - account.balance
+        account.balance = new
+        work.put(p.hash, eco, account)
+        receiving = delta > 0
+        work.history_row(
+            p.hash,
+            sender_id=0 if receiving else account.key_id,
+            recipient_id=account.key_id if receiving else 0,
+            amount=abs(delta),
+            created_at=p.op.time,
+            type=HISTORY_ADMIN,
+            sender_balance=0 if receiving else new,
+            recipient_balance=new if receiving else 0,
+        )
+        work.log(account.name, LogEntry(OMEGA, receiving, abs(delta), p.op.time))
+
+    def _set_balance(self, work: _Batch, eco: int, p: Pending) -> None:
+        account = work.account(p.op.name)
+        if account is None:
+            raise BankError(Fault.USER_NOT_FOUND)
+        if not 0 <= p.op.amount <= UINT32_MAX:
+            raise BankError(Fault.OVERFLOW)
+        self._admin_change(work, eco, p, account, p.op.amount)
+
+    def _impact(self, work: _Batch, eco: int, p: Pending) -> int:
+        if p.op.amount == 0:
+            raise BankError(Fault.AMOUNT_ZERO)
+        account = work.account(p.op.name)
+        if account is None:
+            raise BankError(Fault.USER_NOT_FOUND)
+        new = max(account.balance + p.op.amount, 0)  # CCash clamps at 0
+        if new > UINT32_MAX:
+            raise BankError(Fault.OVERFLOW)
+        self._admin_change(work, eco, p, account, new)
+        return new
+
+    def _delete(self, work: _Batch, eco: int, p: Pending, account: Account) -> None:
+        """Delete an account; with return-on-delete its balance goes to the return account."""
+        balance = account.balance
+        target_name = self.rules.return_on_del
+        target = work.account(target_name) if target_name and target_name != account.name else None
+        credited = 0
+        if target is not None and balance:
+            credited = min(balance, UINT32_MAX - target.balance)  # never past uint32
+            target.balance += credited
+            work.put(p.hash, eco, target)
+            work.history_row(
+                p.hash,
+                sender_id=account.key_id,
+                recipient_id=target.key_id,
+                amount=credited,
+                created_at=p.op.time,
+                type=HISTORY_RETURN,
+                recipient_balance=target.balance,
+            )
+        account.balance = 0
+        work.put(p.hash, eco, account, deleted=True)
+        work.history_row(
+            p.hash,
+            sender_id=account.key_id,
+            recipient_id=0,
+            amount=balance - credited,
+            created_at=p.op.time,
+            type=HISTORY_DELETE,
+            comment=account.name,
+        )
+        work.effects.removed.append(account.name)
+
+    def _prune(self, work: _Batch, eco: int, p: Pending) -> int:
+        op = p.op
+        protected = {self.rules.admin, self.rules.return_on_del}
+        view = self.view
+        names = set(view.accounts) if view is not None else set()
+        names.update(n for n, a in work.effects.accounts.items() if a is not None)
+        deleted = 0
+        for name in sorted(names):
+            account = work.account(name)
+            if account is None or name in protected or account.balance >= op.amount:
+                continue
+            if op.before is not None:
+                # Unknown activity (not looked up before submitting) keeps the account.
+                if account.last_time is None or account.last_time >= op.before:
+                    continue
+            self._delete(work, eco, p, account)
+            deleted += 1
+        return deleted

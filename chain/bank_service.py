@@ -1,0 +1,275 @@
+"""The bank as the HTTP edge uses it: credentials, committed reads, writes through blocks."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from chain.bank import (
+    HISTORY_IMPORTED_LOG,
+    OMEGA,
+    Account,
+    BankError,
+    BankOp,
+    BankRules,
+    BankView,
+    Fault,
+    LogEntry,
+    OpKind,
+    UserLog,
+)
+from chain.bank_auth import VerifiedCache, check_password, hash_password, is_legacy
+from chain.bank_exec import BankWork, OpenEcosystem
+from chain.identity import NodeIdentity
+from chain.storage.repo.bank import (
+    Credential,
+    HistoryRow,
+    get_bank_ecosystem,
+    get_last_log_time,
+    list_credentials,
+    list_live_balances,
+    list_log_rows,
+    list_registrations,
+    set_credential_hash,
+    upsert_credentials,
+)
+
+logger = logging.getLogger(__name__)
+
+# Slow hashes run in threads; more at once would only queue behind the two cores.
+HASH_THREADS = 2
+
+
+class Bank:
+    """One node's bank: the rules, the committed view, credentials and the write queue."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        node: NodeIdentity,
+        rules: BankRules,
+        *,
+        wake: Callable[[], None],
+        open_ecosystem: OpenEcosystem,
+        hash_cost: int,
+        auth_ttl: float,
+    ) -> None:
+        self.engine = engine
+        self.work = BankWork(node, rules, wake, open_ecosystem, self.credentials_changed)
+        self.rules = rules
+        self.hash_cost = hash_cost
+        self._credentials: dict[str, Credential] = {}
+        self._verified = VerifiedCache(auth_ttl)
+        self._hashing = asyncio.Semaphore(HASH_THREADS)
+
+    @property
+    def view(self) -> BankView:
+        view = self.work.view
+        if view is None:
+            raise BankError(Fault.UNAVAILABLE)
+        return view
+
+    # ---- start-up ------------------------------------------------------------------------
+
+    async def start(self, admin_password: str) -> None:
+        """Open the bank ecosystem if the chain has none, load the view, provision the admin."""
+        async with self.engine.connect() as conn:
+            ecosystem = await get_bank_ecosystem(conn)
+        if ecosystem is None:
+            opened = await self.work.submit(BankOp(OpKind.OPEN), timeout=120)
+            if opened is None:
+                raise RuntimeError("the bank ecosystem could not be created")
+            ecosystem = opened
+            logger.info("bank ecosystem %d created", ecosystem)
+        await self.load(ecosystem)
+        if self.rules.admin:
+            await self._provision_admin(admin_password)
+
+    async def load(self, ecosystem: int) -> None:
+        """Read the accounts and credentials as the chain and this node hold them."""
+        view = BankView(ecosystem)
+        async with self.engine.connect() as conn:
+            registrations = await list_registrations(conn, ecosystem)
+            balances = await list_live_balances(conn, ecosystem)
+            self._credentials = await list_credentials(conn)
+        latest: dict[int, tuple[int, str]] = {}
+        for history_id, key_id, name in registrations:
+            view.names[key_id] = name
+            latest[key_id] = (history_id, name)
+        for key_id, (history_id, name) in latest.items():
+            if key_id in balances:
+                view.accounts[name] = Account(name, key_id, balances[key_id], since=history_id)
+        self.work.view = view
+        logger.info("bank: %d accounts in ecosystem %d", len(view.accounts), ecosystem)
+
+    async def _provision_admin(self, password: str) -> None:
+        admin = self.rules.admin
+        if self.view.get(admin) is None:
+            await self.register(admin, password.encode(), 0, by_admin=True)
+            logger.info("bank admin %r registered", admin)
+            return
+        stored = self._credentials.get(admin)
+        if stored is None or not await self._check(password.encode(), stored.hash):
+            await self.change_password(admin, password.encode())
+            logger.info("bank admin %r password set from the configuration", admin)
+
+    # ---- credentials ---------------------------------------------------------------------
+
+    async def _check(self, password: bytes, stored: str) -> bool:
+        async with self._hashing:
+            return await asyncio.to_thread(check_password, password, stored)
+
+    async def _hash(self, password: bytes) -> str:
+        async with self._hashing:
+            return await asyncio.to_thread(hash_password, password, self.hash_cost)
+
+    async def authenticate(self, name: str, password: bytes) -> bool:
+        """Is this a registered user with this password? Cached briefly once verified."""
+        if name not in self.view.accounts:
+            return False
+        if self._verified.hit(name, password):
+            return True
+        stored = self._credentials.get(name)
+        if stored is None:
+            return False
+        generation = self._verified.generation(name)
+        if not await self._check(password, stored.hash):
+            return False
+        if is_legacy(stored.hash):
+            # An imported XXH3 hash is accepted once, then replaced by a strong one.
+            await self._store_hash(name, stored.key_id, await self._hash(password))
+            generation = self._verified.generation(name)
+        self._verified.remember(name, password, generation)
+        return name in self.view.accounts
+
+    async def _store_hash(self, name: str, key_id: int, hash_text: str) -> None:
+        async with self.engine.begin() as conn:
+            if not await set_credential_hash(conn, name, hash_text, int(time.time())):
+                await upsert_credentials(conn, [Credential(name, key_id, hash_text)], 0)
+        self._credentials[name] = Credential(name, key_id, hash_text)
+
+    async def change_password(self, name: str, password: bytes) -> None:
+        """Set a user's password (node-local; nothing goes on chain)."""
+        account = self.view.get(name)
+        if account is None:
+            raise BankError(Fault.USER_NOT_FOUND)
+        hash_text = await self._hash(password)
+        self._verified.invalidate(name)
+        await self._store_hash(name, account.key_id, hash_text)
+        self._verified.invalidate(name)
+
+    def credentials_changed(self, stored: list[Credential], removed: list[str]) -> None:
+        """A committed block stored or removed credentials (registrations, deletions)."""
+        for credential in stored:
+            self._credentials[credential.name] = credential
+            self._verified.invalidate(credential.name)
+        for name in removed:
+            self._credentials.pop(name, None)
+            self._verified.invalidate(name)
+
+    # ---- reads ---------------------------------------------------------------------------
+
+    def balance(self, name: str) -> int:
+        account = self.view.get(name)
+        if account is None:
+            raise BankError(Fault.USER_NOT_FOUND)
+        return account.balance
+
+    def exists(self, name: str) -> bool:
+        return name in self.view.accounts
+
+    async def user_log(self, name: str) -> UserLog:
+        """The user's newest log entries, from the chain's history, cached once read."""
+        view = self.view
+        while True:
+            account = view.get(name)
+            if account is None:
+                raise BankError(Fault.USER_NOT_FOUND)
+            cached = view.logs.get(name)
+            if cached is not None:
+                return cached
+            async with self.engine.connect() as conn:
+                rows = await list_log_rows(
+                    conn, view.ecosystem, account.key_id, account.since, self.rules.max_log
+                )
+            if view.get(name) is account:  # no block changed the account meanwhile
+                log = UserLog(
+                    (self._entry(account, row) for row in reversed(rows)), self.rules.max_log
+                )
+                account.last_time = max(account.last_time or 0, rows[0].created_at if rows else 0)
+                view.remember_log(name, log)
+                return log
+
+    def _entry(self, account: Account, row: HistoryRow) -> LogEntry:
+        receiving = row.recipient_id == account.key_id
+        if row.type == HISTORY_IMPORTED_LOG:
+            counterparty = row.comment
+        else:
+            other = row.sender_id if receiving else row.recipient_id
+            counterparty = self.view.names.get(other, OMEGA) if other else OMEGA
+        return LogEntry(counterparty, receiving, row.amount, row.created_at)
+
+    # ---- writes (each through a block) ---------------------------------------------------
+
+    async def register(self, name: str, password: bytes, amount: int, by_admin: bool) -> None:
+        if not by_admin and not self.rules.add_user_open:
+            raise BankError(Fault.ADD_USER_DISABLED)
+        if not self.rules.valid_name(name):
+            raise BankError(Fault.INVALID_NAME)
+        if name in self.view.accounts:
+            raise BankError(Fault.USER_EXISTS)
+        secret = await self._hash(password)
+        await self.work.submit(BankOp(OpKind.REGISTER, name=name, amount=amount, secret=secret))
+
+    async def transfer(self, sender: str, receiver: str, amount: int) -> int:
+        """Returns the sender's balance after the transfer."""
+        # The producer checks again in block order; these answer the common refusals at once.
+        if amount == 0:
+            raise BankError(Fault.AMOUNT_ZERO)
+        if sender == receiver:
+            raise BankError(Fault.NAMES_MATCH)
+        if receiver not in self.view.accounts:
+            raise BankError(Fault.RECEIVER_MISSING)
+        result = await self.work.submit(
+            BankOp(OpKind.TRANSFER, name=sender, other=receiver, amount=amount)
+        )
+        return int(result or 0)
+
+    async def set_balance(self, name: str, amount: int) -> None:
+        if name not in self.view.accounts:
+            raise BankError(Fault.USER_NOT_FOUND)
+        await self.work.submit(BankOp(OpKind.SET_BALANCE, name=name, amount=amount))
+
+    async def impact_balance(self, name: str, amount: int) -> int:
+        if amount == 0:
+            raise BankError(Fault.AMOUNT_ZERO)
+        if name not in self.view.accounts:
+            raise BankError(Fault.USER_NOT_FOUND)
+        result = await self.work.submit(BankOp(OpKind.IMPACT_BALANCE, name=name, amount=amount))
+        return int(result or 0)
+
+    async def delete(self, name: str) -> None:
+        if name not in self.view.accounts:
+            raise BankError(Fault.USER_NOT_FOUND)
+        await self.work.submit(BankOp(OpKind.DELETE, name=name))
+
+    async def prune(self, amount: int, before: int | None) -> int:
+        """Delete users poorer than `amount` (and, with `before`, idle since before it)."""
+        view = self.view
+        if before is not None:
+            unknown = [
+                a for a in view.accounts.values() if a.balance < amount and a.last_time is None
+            ]
+            if unknown:
+                async with self.engine.connect() as conn:
+                    for account in unknown:
+                        last = await get_last_log_time(
+                            conn, view.ecosystem, account.key_id, account.since
+                        )
+                        account.last_time = max(account.last_time or 0, last)
+        result = await self.work.submit(BankOp(OpKind.PRUNE, amount=amount, before=before))
+        return int(result or 0)

@@ -1,0 +1,269 @@
+"""The CCash bank's rows: its ecosystem's accounts and history, and node-local credentials."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from chain.address import address_to_string
+from chain.bank import BANK_ECOSYSTEM_NAME, HISTORY_REGISTER, LOG_TYPES
+from chain.storage.schema import bank_credentials, ecosystems, history, keys, transactions_status
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRow:
+    """A 1_history row the bank writes or reads."""
+
+    id: int
+    sender_id: int
+    recipient_id: int
+    amount: int
+    created_at: int
+    type: int
+    comment: str = ""
+    sender_balance: int = 0
+    recipient_balance: int = 0
+    block_id: int = 0
+    txhash: bytes = b""
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    """A user's stored password hash (never on chain)."""
+
+    name: str
+    key_id: int
+    hash: str
+
+
+async def get_bank_ecosystem(conn: AsyncConnection) -> int | None:
+    """The bank ecosystem's id, or None on a chain made without the bank."""
+    result = await conn.execute(
+        select(ecosystems.c.id)
+        .where(ecosystems.c.name == BANK_ECOSYSTEM_NAME)
+        .order_by(ecosystems.c.id)
+        .limit(1)
+    )
+    return result.scalar_one_or_none()
+
+
+async def list_registrations(conn: AsyncConnection, ecosystem: int) -> list[tuple[int, int, str]]:
+    """(history id, key id, name) of every registration, oldest first."""
+    result = await conn.execute(
+        select(history.c.id, history.c.recipient_id, history.c.comment)
+        .where(history.c.ecosystem == ecosystem, history.c.type == HISTORY_REGISTER)
+        .order_by(history.c.id)
+    )
+    return [(int(r.id), int(r.recipient_id), str(r.comment)) for r in result]
+
+
+async def list_live_balances(conn: AsyncConnection, ecosystem: int) -> dict[int, int]:
+    """Key id -> balance of the ecosystem's accounts that are not deleted."""
+    result = await conn.execute(
+        select(keys.c.id, keys.c.amount).where(keys.c.ecosystem == ecosystem, keys.c.deleted == 0)
+    )
+    return {int(r.id): int(r.amount) for r in result}
+
+
+_LOG_COLUMNS = (
+    history.c.id,
+    history.c.sender_id,
+    history.c.recipient_id,
+    history.c.amount,
+    history.c.created_at,
+    history.c.type,
+    history.c.comment,
+)
+
+
+def _history_row(r: Any) -> HistoryRow:
+    return HistoryRow(
+        id=int(r.id),
+        sender_id=int(r.sender_id),
+        recipient_id=int(r.recipient_id),
+        amount=int(r.amount),
+        created_at=int(r.created_at),
+        type=int(r.type),
+        comment=str(r.comment),
+    )
+
+
+async def list_log_rows(
+    conn: AsyncConnection, ecosystem: int, key_id: int, since: int, limit: int
+) -> list[HistoryRow]:
+    """The account's newest log rows after its registration row `since`, newest first."""
+    result = await conn.execute(
+        select(*_LOG_COLUMNS)
+        .where(
+            history.c.ecosystem == ecosystem,
+            or_(history.c.sender_id == key_id, history.c.recipient_id == key_id),
+            history.c.id > since,
+            history.c.type.in_(LOG_TYPES),
+        )
+        .order_by(history.c.id.desc())
+        .limit(limit)
+    )
+    return [_history_row(r) for r in result]
+
+
+async def get_last_log_time(conn: AsyncConnection, ecosystem: int, key_id: int, since: int) -> int:
+    """Time of the account's newest log row after `since`; 0 when it has none."""
+    result = await conn.execute(
+        select(func.max(history.c.created_at)).where(
+            history.c.ecosystem == ecosystem,
+            or_(history.c.sender_id == key_id, history.c.recipient_id == key_id),
+            history.c.id > since,
+            history.c.type.in_(LOG_TYPES),
+        )
+    )
+    return int(result.scalar_one_or_none() or 0)
+
+
+async def next_history_id(conn: AsyncConnection) -> int:
+    """The next 1_history id (ids run across all ecosystems)."""
+    result = await conn.execute(select(func.coalesce(func.max(history.c.id), 0) + 1))
+    return int(result.scalar_one())
+
+
+async def insert_history(conn: AsyncConnection, ecosystem: int, rows: Sequence[HistoryRow]) -> None:
+    """Write history rows of the bank ecosystem."""
+    if rows:
+        await conn.execute(
+            insert(history),
+            [
+                {
+                    "id": r.id,
+                    "sender_id": r.sender_id,
+                    "recipient_id": r.recipient_id,
+                    "sender_balance": r.sender_balance,
+                    "recipient_balance": r.recipient_balance,
+                    "amount": r.amount,
+                    "comment": r.comment,
+                    "block_id": r.block_id,
+                    "txhash": r.txhash,
+                    "created_at": r.created_at,
+                    "ecosystem": ecosystem,
+                    "type": r.type,
+                }
+                for r in rows
+            ],
+        )
+
+
+async def insert_accounts(
+    conn: AsyncConnection, ecosystem: int, accounts: Sequence[tuple[int, int]]
+) -> None:
+    """New account rows: (key id, balance)."""
+    if accounts:
+        await conn.execute(
+            insert(keys),
+            [
+                {
+                    "id": key_id,
+                    "ecosystem": ecosystem,
+                    "account": address_to_string(key_id),
+                    "amount": amount,
+                }
+                for key_id, amount in accounts
+            ],
+        )
+
+
+async def update_accounts(
+    conn: AsyncConnection, ecosystem: int, accounts: Sequence[tuple[int, int, int]]
+) -> None:
+    """Existing account rows: (key id, balance, deleted 0/1)."""
+    if accounts:
+        stmt = (
+            update(keys)
+            .where(keys.c.ecosystem == ecosystem, keys.c.id == bindparam("b_id"))
+            .values(amount=bindparam("b_amount"), deleted=bindparam("b_deleted"))
+        )
+        await conn.execute(
+            stmt, [{"b_id": k, "b_amount": a, "b_deleted": d} for k, a, d in accounts]
+        )
+
+
+async def insert_processed_statuses(
+    conn: AsyncConnection,
+    rows: Sequence[tuple[bytes, int]],
+    *,
+    time_s: int,
+    ecosystem: int,
+    wallet_id: int,
+    results: Sequence[str],
+) -> None:
+    """txstatus rows of node-made txs that went straight into block `block_id`: (hash, block)."""
+    if rows:
+        await conn.execute(
+            insert(transactions_status),
+            [
+                {
+                    "hash": tx_hash,
+                    "time": time_s,
+                    "type": 3,
+                    "ecosystem": ecosystem,
+                    "wallet_id": wallet_id,
+                    "block_id": block_id,
+                    "result": result[:255],
+                }
+                for (tx_hash, block_id), result in zip(rows, results, strict=True)
+            ],
+        )
+
+
+# ---- credentials (node-local) -------------------------------------------------------------
+
+
+async def list_credentials(conn: AsyncConnection) -> dict[str, Credential]:
+    """Every stored credential by name."""
+    result = await conn.execute(
+        select(bank_credentials.c.name, bank_credentials.c.key_id, bank_credentials.c.hash)
+    )
+    return {r.name: Credential(r.name, int(r.key_id), r.hash) for r in result}
+
+
+async def upsert_credentials(
+    conn: AsyncConnection, credentials: Sequence[Credential], now: int
+) -> None:
+    """Store or replace credentials."""
+    if not credentials:
+        return
+    values = [
+        {"name": c.name, "key_id": c.key_id, "hash": c.hash, "updated_at": now} for c in credentials
+    ]
+    if conn.dialect.name == "postgresql":
+        stmt: Any = pg_insert(bank_credentials)
+    else:
+        stmt = sqlite_insert(bank_credentials)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[bank_credentials.c.name],
+        set_={
+            "key_id": stmt.excluded.key_id,
+            "hash": stmt.excluded.hash,
+            "updated_at": stmt.excluded.updated_at,
+        },
+    )
+    await conn.execute(stmt, values)
+
+
+async def set_credential_hash(conn: AsyncConnection, name: str, hash_text: str, now: int) -> bool:
+    """Replace one user's hash; False when the user has no credential row."""
+    result = await conn.execute(
+        update(bank_credentials)
+        .where(bank_credentials.c.name == name)
+        .values(hash=hash_text, updated_at=now)
+    )
+    return bool(result.rowcount)
+
+
+async def delete_credentials(conn: AsyncConnection, names: Sequence[str]) -> None:
+    """Forget the credentials of deleted users."""
+    if names:
+        await conn.execute(delete(bank_credentials).where(bank_credentials.c.name.in_(names)))
