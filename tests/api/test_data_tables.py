@@ -12,7 +12,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from aiohttp.test_utils import TestClient
+from sqlalchemy import insert
 
+from api.appkeys import CONTRACTS, ENGINE
 from chain.txcodec import build_client_tx
 from node.config import Config
 from tests.helpers import Wallet, send_txs, smart_tx, wait_status
@@ -93,15 +95,17 @@ class Eco2:
         return resp.status, await resp.json()
 
 
-async def make_eco2(client: Client, config: Config, founder: Wallet) -> Eco2:
-    """Ecosystem 2, its table pets with three rows (one aged twice), and the founder in it."""
-    created = await call_in(client, founder, "@1NewEcosystem", {"Name": "Second"})
-    assert created["result"] == "2"
-    wallet = Wallet(config.crypto, private=founder.private)
-    await wallet.login(client, ecosystem="2")
+async def make_eco2(client: Client, config: Config, founder: Wallet, ecosystem: int = 2) -> Eco2:
+    """Ecosystem 2 (or 1), its table pets with three rows (one aged twice), the founder in it."""
+    wallet = founder
+    if ecosystem == 2:
+        created = await call_in(client, founder, "@1NewEcosystem", {"Name": "Second"})
+        assert created["result"] == "2"
+        wallet = Wallet(config.crypto, private=founder.private)
+        await wallet.login(client, ecosystem="2")
 
     async def call(name: str, params: dict[str, Any]) -> dict[str, Any]:
-        return await call_in(client, wallet, name, params, ecosystem=2)
+        return await call_in(client, wallet, name, params, ecosystem=ecosystem)
 
     table = {"ApplicationId": 1, "Name": "pets", "Columns": PETS_COLUMNS, "Permissions": OPEN}
     await call("@1NewTable", table)
@@ -205,3 +209,189 @@ async def test_tables_list_row_and_history_of_ecosystem_2(
 async def founder_get(client: Client, wallet: Wallet, path: str, **params: Any) -> tuple[int, Any]:
     resp = await client.get("/api/v2/" + path, params=params, headers=wallet.auth)
     return resp.status, await resp.json()
+
+
+async def test_where_order_sums_and_what_another_ecosystem_sees(
+    client: Client, config: Config, founder: Wallet
+) -> None:
+    eco = await make_eco2(client, config, founder)
+    older = json.dumps({"age": {"$gt": 3}})
+    assert await eco.post(client, "listWhere/pets", where=older, order='{"age": -1}') == (
+        200,
+        {"count": 2, "list": [PETS[1], PETS[0]]},
+    )
+    assert await eco.post(
+        client, "nodelistWhere/pets", where=older, columns="name", order='"name desc"', limit="1"
+    ) == (200, {"count": 2, "list": [{"id": "2", "name": "Tom"}]})
+    assert await eco.post(client, "listWhere/pets", where='{"name": {"$begin": "O\'"}}') == (
+        200,
+        {"count": 1, "list": [PETS[2]]},
+    )
+    assert await eco.post(client, "listWhere/pets") == (200, {"count": 3, "list": PETS})
+    assert await eco.post(client, "sumWhere/pets", column="price", where=older) == (
+        200,
+        {"sum": "30"},
+    )
+    assert await eco.post(client, "sumWhere/pets", column="price") == (200, {"sum": "35"})
+    none = json.dumps({"age": {"$gt": 100}})
+    assert await eco.post(client, "sumWhere/pets", column="age", where=none) == (
+        200,
+        {"sum": ""},
+    )
+    # A shared table's where cannot reach another ecosystem's rows.
+    other = json.dumps({"ecosystem": 1})
+    assert await eco.post(client, "listWhere/pages", where=other) == (
+        200,
+        {"count": 0, "list": None},
+    )
+
+    # Ecosystem 1's client: its own name space, unless it names ecosystem 2 with @2.
+    assert await founder_get(client, founder, "list/pets") == err(
+        404, "E_TABLENOTFOUND", "Table 1_pets has not been found"
+    )
+    assert await founder_get(client, founder, "table/pets") == err(
+        404, "E_TABLENOTFOUND", "Table pets has not been found"
+    )
+    assert await founder_get(client, founder, "list/@2pets", columns="name") == (
+        200,
+        {"count": 3, "list": [{"id": p["id"], "name": p["name"]} for p in PETS]},
+    )
+    status, body = await founder_get(client, founder, "tables", limit="100")
+    assert status == 200 and "pets" not in {t["name"] for t in body["list"]}
+
+
+async def test_read_permissions_deny_tables_and_columns(
+    client: Client, config: Config, founder: Wallet
+) -> None:
+    # In ecosystem 1: @1EditTable cannot yet change a table of another ecosystem (PermTable
+    # looks for the 1_tables row in ecosystem 1 only).
+    eco = await make_eco2(client, config, founder, ecosystem=1)
+    denied = err(400, "E_SERVER", "Access denied")
+    # Every column the caller asked for is unreadable: nothing to answer.
+    assert await eco.get(client, "list/pets", columns="note") == denied
+    assert await eco.get(client, "row/pets/1", columns="note") == denied
+    assert await eco.post(client, "sumWhere/pets", column="note") == denied
+
+    closed = {
+        "Name": "pets",
+        "InsertPerm": "true",
+        "UpdatePerm": "true",
+        "NewColumnPerm": "true",
+        "ReadPerm": "false",
+    }
+    await call_in(client, founder, "@1EditTable", closed)
+    status, table = await eco.get(client, "table/pets")
+    assert status == 200 and table["read"] == "false"
+    assert await eco.get(client, "list/pets") == denied
+    assert await eco.get(client, "row/pets/1") == denied
+    assert await eco.get(client, "history/pets/1") == denied
+    assert await eco.post(client, "listWhere/pets") == denied
+    assert await eco.post(client, "nodelistWhere/pets") == denied
+    assert await eco.post(client, "sumWhere/pets", column="price") == denied
+
+    # A condition the caller meets opens it again.
+    mine = dict(closed, ReadPerm=f"$key_id == {founder.key_id}")
+    await call_in(client, founder, "@1EditTable", mine)
+    assert await eco.get(client, "list/pets") == (200, {"count": 3, "list": PETS})
+
+
+HOSTILE_GETS = {
+    "list/pets;drop table 1_pets": (
+        "E_TABLENOTFOUND",
+        "Table 1_pets;drop table 1_pets has not been found",
+    ),
+    'list/pets" --': ("E_TABLENOTFOUND", 'Table 1_pets" -- has not been found'),
+    "list/1_keys": ("E_TABLENOTFOUND", "Table 1_1_keys has not been found"),
+    "list/@0pets": ("E_SERVER", None),
+    "row/pets/1 OR 1=1": ("E_SERVER", "value 1 OR 1=1 is not a valid number for column id"),
+    "row/pets/name;drop/1": ("E_SERVER", "column name;drop does not exist"),
+    "row/pets/age->x/1": ("E_SERVER", "column age->x does not exist"),
+    "history/pets/1;drop": ("E_SERVER", "row id 1;drop is not a number"),
+}
+HOSTILE_COLUMNS = [
+    "name; DROP TABLE 1_pets",
+    "*) FROM 1_keys --",
+    "name,(select pub from 1_keys)",
+    'name" --',
+]
+HOSTILE_WHERE = [
+    "1=1",
+    '"id > 0"',
+    '{"name; DROP TABLE 1_pets": 1}',
+    '{"$or": "1=1"}',
+    '{"name": {"$raw": "1=1"}}',
+    '{"age": "1 OR 1=1"}',
+    '{"age": {"$in": ["1) OR (1=1"]}}',
+    '{"name": {"$like": 5, "$eq": []}}',
+    "[" * 5000,
+]
+HOSTILE_ORDER = ['"id; DROP TABLE 1_pets"', '{"name": "desc; drop"}', '{"note)": 1}', "id desc"]
+
+
+async def test_hostile_names_columns_where_and_order_change_nothing(
+    client: Client, config: Config, founder: Wallet
+) -> None:
+    eco = await make_eco2(client, config, founder, ecosystem=1)
+    for path, (code, msg) in HOSTILE_GETS.items():
+        status, body = await eco.get(client, path)
+        assert status == (404 if code == "E_TABLENOTFOUND" else 400), (path, body)
+        assert body["error"] == code and (msg is None or body["msg"] == msg), (path, body)
+    for columns in HOSTILE_COLUMNS:
+        for path in ("list/pets", "row/pets/1"):
+            status, body = await eco.get(client, path, columns=columns)
+            assert (status, body["error"]) == (400, "E_SERVER"), (path, columns, body)
+        status, body = await eco.post(client, "listWhere/pets", columns=columns)
+        assert (status, body["error"]) == (400, "E_SERVER"), (columns, body)
+        status, body = await eco.post(client, "sumWhere/pets", column=columns)
+        assert (status, body["error"]) == (400, "E_SERVER"), (columns, body)
+    for where in HOSTILE_WHERE:
+        for path in ("listWhere/pets", "sumWhere/pets"):
+            status, body = await eco.post(client, path, where=where, column="price")
+            assert (status, body["error"]) == (400, "E_SERVER"), (path, where, body)
+    for order in HOSTILE_ORDER:
+        status, body = await eco.post(client, "listWhere/pets", order=order)
+        assert (status, body["error"]) == (400, "E_SERVER"), (order, body)
+    # A quote inside a value is a value: it matches nothing and breaks nothing.
+    quoted = json.dumps({"name": "x' OR '1'='1"})
+    assert await eco.post(client, "listWhere/pets", where=quoted) == (
+        200,
+        {"count": 0, "list": None},
+    )
+    assert await eco.get(client, "row/pets/name/x' OR '1'='1") == err(
+        404, "E_NOTFOUND", "Page not found"
+    )
+    # Nothing was dropped or changed.
+    assert await eco.get(client, "list/pets") == (200, {"count": 3, "list": PETS})
+    status, keys = await eco.get(client, "list/keys", columns="id")
+    assert status == 200 and keys["count"] >= 4
+
+
+async def test_paging_is_bounded(client: Client, config: Config, founder: Wallet) -> None:
+    eco = await make_eco2(client, config, founder, ecosystem=1)
+    async with client.app[ENGINE].begin() as conn:
+        ref = await client.app[CONTRACTS].read_catalog.resolve(conn, 1, "pets")
+        assert ref is not None
+        await conn.execute(
+            insert(ref.table),
+            [{"id": i, "name": f"p{i}", "age": i, "price": 1} for i in range(4, 1105)],
+        )
+    total = 1104
+    for limit, size in (("", 25), ("0", 25), ("-5", 25), ("2", 2), ("1000", 1000), ("5000", 1000)):
+        status, body = await eco.get(client, "list/pets", limit=limit)
+        assert (status, body["count"], len(body["list"])) == (200, total, size), limit
+        status, body = await eco.post(client, "listWhere/pets", limit=limit)
+        assert (status, body["count"], len(body["list"])) == (200, total, size), limit
+    status, body = await eco.get(client, "list/pets", limit="10", offset="1100")
+    assert (status, body["count"], [r["id"] for r in body["list"]]) == (
+        200,
+        total,
+        ["1101", "1102", "1103", "1104"],
+    )
+    assert await eco.get(client, "list/pets", offset="-1") == err(
+        400, "E_SERVER", "offset must not be negative"
+    )
+    assert await eco.get(client, "list/pets", limit="ten") == err(
+        400, "E_SERVER", 'schema: error converting value for "limit"'
+    )
+    status, body = await eco.get(client, "tables", limit="5000")
+    assert status == 200 and len(body["list"]) == body["count"] <= 1000
