@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable, Container
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import coincurve
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chain.bank import (
@@ -41,6 +42,7 @@ from chain.bank import (
     LogEntry,
     OpKind,
 )
+from chain.crypto import Cryptoer
 from chain.identity import NodeIdentity
 from chain.producer import InternalBlock
 from chain.storage.repo.bank import (
@@ -162,6 +164,19 @@ class BankWork:
         self._credentials_changed = credentials_changed
         self._queue: deque[Pending] = deque()
         self.view: BankView | None = None
+        self._key = (
+            coincurve.PrivateKey(node.node_private)
+            if node.crypto.cryptoer is Cryptoer.SECP256K1
+            else None
+        )
+
+    def _sign(self, tx_hash: bytes) -> bytes:
+        # crypto.sign rebuilds the key object per call, over half of a signature's cost; the
+        # node key never changes, so it is built once (same bytes: raw r||s of hash(tx_hash)).
+        if self._key is None:
+            return self._node.crypto.sign(self._node.node_private, tx_hash)
+        digest = self._node.crypto.hash(tx_hash)
+        return bytes(self._key.sign_recoverable(digest, hasher=None)[:64])
 
     # ---- the handlers' side ---------------------------------------------------------------
 
@@ -184,7 +199,7 @@ class BankWork:
         )
         payload = encode_payload(tx, nested_header=True)
         tx_hash = node.crypto.double_hash(payload)
-        signature = node.crypto.sign(node.node_private, tx_hash)
+        signature = self._sign(tx_hash)
         raw = b"".join(
             (
                 bytes([CLIENT_ENVELOPE]),
