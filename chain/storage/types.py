@@ -42,5 +42,9 @@ class Money(TypeDecorator[int]):
 
 
 def Json() -> TypeEngine[Any]:  # noqa: N802 - reads like the type it builds
-    """JSON on SQLite, JSONB on PostgreSQL."""
-    return JSON().with_variant(JSONB(), "postgresql")
+    """JSON on SQLite, JSONB on PostgreSQL; None is SQL NULL, never the JSON text null.
+
+    Rows written in bulk (the block state's executemany) cannot say null() per value, and a
+    JSON null would read back as None all the same, so a rollback could not tell the two apart.
+    """
+    return JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
