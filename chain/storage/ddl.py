@@ -191,7 +191,9 @@ def _column(name: str, kind: str, dialect: str | None) -> Column[Any]:
     make, declared, default = _TYPES[kind]
     sa_type = make()
     if dialect is None:
-        return Column(name, sa_type, nullable=default is None)
+        # The default is never sent (the database has its own); the block state reads it to
+        # fill in the columns an insert leaves out, as the database would.
+        return Column(name, sa_type, nullable=default is None, server_default=default)
     if dialect == "sqlite":
         sa_type = sa_type.with_variant(_Declared(declared), "sqlite")
     server_default: Any = None
