@@ -44,7 +44,13 @@ class BlockLedger:
             return
         found = await list_unspent_many(self.conn, wanted)
         for account in wanted:
-            self._unspent[account] = found.get(account, [])
+            # Outputs this block made since the last flush are not in the database yet.
+            pending = [
+                o
+                for o in self._outputs.values()
+                if (o.ecosystem, o.output_key_id) == account and o.input_tx_hash is None
+            ]
+            self._unspent[account] = found.get(account, []) + pending
         amounts = await get_amounts(self.conn, wanted)
         for account in wanted:
             self._amounts.setdefault(account, amounts.get(account))
