@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -24,6 +25,7 @@ from chain.storage.repo.rows import (
     next_id,
     row_to_text,
     select_rows,
+    text_of,
     update_rows,
 )
 from chain.storage.schema import STATIC_TABLES
@@ -382,15 +384,17 @@ class TxHost:
     ) -> None:
         """Update matching rows and log each one's previous values (no permission checks)."""
         self.writable()
-        plain = [c.lstrip("+") for c in changes]
+        written = [c.lstrip("+") for c in changes]
+        # A json field (`doc->key`) changes its whole column: that is what a rollback restores.
+        plain = list(dict.fromkeys(c.split("->", 1)[0] for c in written))
         cached = self._cached_row(ref, where)
-        if cached is not None and self._writes_behind(ref, plain):
+        if cached is not None and self._writes_behind(ref, written):
             key, found = cached
             if found is None:
                 raise HostError("update for not existing record")
             new_row = self._changed_row(ref, found, changes)
             self.wait_state().update(ref.table, key, new_row)
-            previous = row_to_text({c: found[c] for c in plain}, ref.types)
+            previous = _previous(found, plain, ref.types)
             self.ctx.record_rollback(ref.full_name, _row_key(ref, found), previous)
             return
         self.direct()
@@ -414,7 +418,7 @@ class TxHost:
         for row in before:
             match = {c: row[c] for c in key_columns}
             self.wait(update_rows(self.conn, ref.table, match, changes))
-            previous = row_to_text({c: row[c] for c in plain}, ref.types)
+            previous = _previous(row, plain, ref.types)
             self.ctx.record_rollback(ref.full_name, _row_key(ref, match), previous)
         if ref.name == "tables":
             self.forget_permissions()
@@ -573,6 +577,22 @@ def _column_list(columns: Sequence[str] | str | None) -> list[str]:
         items = columns
     found = [str(c).strip().lower() for c in items if str(c).strip()]
     return found or ["*"]
+
+
+def _previous(row: Mapping[str, Any], columns: Sequence[str], types: Mapping[str, str]) -> Row:
+    """Columns of a row before an update, as rollback_tx keeps them: each value's text as
+    DBFind gives it, except what that text would lose: NULL is null (not ""), and a time
+    keeps its microseconds. A rollback turns them back into the columns' values."""
+    previous: Row = {}
+    for name in columns:
+        value = row[name]
+        if value is None:
+            previous[name] = None
+        elif isinstance(value, datetime) and value.microsecond:
+            previous[name] = value.isoformat(sep=" ")
+        else:
+            previous[name] = text_of(value, types.get(name))
+    return previous
 
 
 def _row_key(ref: TableRef, row: Mapping[str, Any]) -> str:
