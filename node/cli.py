@@ -23,6 +23,7 @@ from chain.storage.engine import make_engine
 from chain.storage.migrate import upgrade
 from chain.verify import verify_chain
 from node.app import create_app
+from node.bank_import import import_save
 from node.client import (
     DEFAULT_NODE,
     ClientError,
@@ -55,6 +56,26 @@ def _add_node_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--log-level", dest="log_level", help="DEBUG, INFO (default), WARNING")
 
 
+def _add_bank_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--bank-admin", dest="bank_admin", help="CCash admin user (bank on)")
+    parser.add_argument("--bank-admin-password", dest="bank_admin_password", help="its password")
+    parser.add_argument("--bank-max-log", dest="bank_max_log", help="log entries kept (100)")
+    parser.add_argument(
+        "--bank-add-user-open", dest="bank_add_user_open", help="open registration (true)"
+    )
+    parser.add_argument(
+        "--bank-return-on-del", dest="bank_return_on_del", help="account credited on deletes"
+    )
+    parser.add_argument("--bank-min-name", dest="bank_min_name", help="shortest name (3)")
+    parser.add_argument("--bank-max-name", dest="bank_max_name", help="longest name (16)")
+    parser.add_argument(
+        "--bank-name-uppercase", dest="bank_name_uppercase", help="allow A-Z in names (false)"
+    )
+    parser.add_argument("--bank-hash-cost", dest="bank_hash_cost", help="log2 scrypt N (14)")
+    parser.add_argument("--bank-auth-ttl", dest="bank_auth_ttl", help="verified-login cache, s")
+    parser.add_argument("--bank-help-url", dest="bank_help_url", help="where api/help points")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(prog="ibax-node", description="An IBAX-compatible node.")
@@ -68,8 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--max-body-size", dest="max_body_size", help="request body limit, bytes")
     run.add_argument("--token-expire", dest="token_expire", help="login token lifetime, s")
     run.add_argument("--jwt-secret", dest="jwt_secret", help="JWT key (default: kept in data dir)")
-    run.add_argument("--bank-admin", dest="bank_admin", help="CCash admin user name")
-    run.add_argument("--bank-admin-password", dest="bank_admin_password", help="its password")
+    _add_bank_flags(run)
 
     keygen = sub.add_parser("keygen", help="make a new key pair")
     keygen.add_argument("--cryptoer", default=Cryptoer.SECP256K1.value)
@@ -103,6 +123,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="re-hash and re-verify every block from genesis")
     _add_node_flags(check)
+
+    bank = sub.add_parser("bank", help="the CCash bank")
+    bank_sub = bank.add_subparsers(dest="bank_command", required=True)
+    bank_import = bank_sub.add_parser("import", help="import a CCash save (users.dat)")
+    _add_node_flags(bank_import)
+    _add_bank_flags(bank_import)
+    bank_import.add_argument("save", type=Path, help="the CCash users.dat")
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -174,6 +201,16 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 1
     print(f"chain verified: {height} blocks, links, merkle roots, hashes and signatures")
     return 0
+
+
+def cmd_bank_import(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    logging.basicConfig(level=config.log_level.upper())
+    report = asyncio.run(import_save(config, args.save))
+    print(f"imported {report.imported} users from {args.save}")
+    for name, reason in report.skipped:
+        print(f"skipped {name!r}: {reason}", file=sys.stderr)
+    return 0 if not report.skipped else 1
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -267,6 +304,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_client(args)
         if args.command == "check":
             return cmd_check(args)
+        if args.command == "bank":
+            return cmd_bank_import(args)
         return cmd_db_upgrade(args)
     except (ConfigError, ChainError) as exc:
         print(f"ibax-node: {exc}", file=sys.stderr)
