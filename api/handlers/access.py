@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from aiohttp import web
 from multidict import MultiDict
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from api.appkeys import CONTRACTS, NODE
+from api.appkeys import CONTRACTS, ENGINE, NODE
 from api.errors import ApiError, E, server_error
 from api.request import client_of, int_field
+from chain.storage.repo.tabledata import TableEntry, get_table_entry
 from chain.tables import TableRef, split_name
 from contracts.book import ReadDenied
 
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 1000
 ACCESS_DENIED = "Access denied"
+_OPEN = ("", "true")  # conditions that let everybody read
 
 
 def page_of(values: MultiDict[str], default: int = DEFAULT_LIMIT) -> tuple[int, int]:
@@ -29,8 +35,12 @@ def page_of(values: MultiDict[str], default: int = DEFAULT_LIMIT) -> tuple[int, 
 
 
 def column_list(text: str) -> list[str]:
-    """`a, b,c` -> ["a", "b", "c"]; empty parts are dropped ([] means every column)."""
-    return [part.strip() for part in text.split(",") if part.strip()]
+    """`a, B,c` -> ["a", "b", "c"]; empty parts are dropped ([] means every column).
+
+    Lowercased here, as the query builder lowercases names: a permission is looked up by the
+    name the query will really read.
+    """
+    return [part.strip().lower() for part in text.split(",") if part.strip()]
 
 
 def full_name(request: web.Request, text: str) -> str:
@@ -53,15 +63,63 @@ async def open_table(request: web.Request, conn: AsyncConnection, text: str) -> 
     return ref
 
 
+@asynccontextmanager
+async def reading(request: web.Request) -> AsyncIterator[AsyncConnection]:
+    """A connection for the data endpoints, which only read."""
+    async with request.app[ENGINE].connect() as conn:
+        if conn.dialect.name == "postgresql":
+            # Each read stands alone, as the reference's do: no BEGIN and ROLLBACK round trips.
+            # (asyncpg only flags the connection; SQLite's driver setting is left alone, as
+            # resetting it would hand the pool a connection in pysqlite's implicit mode.)
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+        yield conn
+
+
+def _read_condition(text: str) -> str | None:
+    """A column's read condition: JSON {"read": ...}, else none (plain text is for updates)."""
+    if not text.startswith("{"):
+        return ""
+    try:
+        perms = json.loads(text)
+    except ValueError:
+        return None
+    read = perms.get("read", "") if isinstance(perms, dict) else None
+    return read if isinstance(read, str) else None
+
+
+def _open_to_all(entry: TableEntry | None, columns: list[str]) -> bool:
+    """True when the table and the asked columns have no read condition (or just "true")."""
+    if entry is None:
+        return True  # a table 1_tables does not describe has no read conditions
+    if entry.permissions.get("read", "").strip() not in _OPEN:
+        return False
+    names = [c.split("->", 1)[0] for c in columns] if columns else list(entry.columns)
+    conditions = [_read_condition(entry.columns.get(name, "")) for name in names]
+    return all(c is not None and c.strip() in _OPEN for c in conditions)
+
+
 async def readable(
     request: web.Request, conn: AsyncConnection, ref: TableRef, columns: list[str]
-) -> list[str] | None:
-    """The columns to select for the caller: None for all, else `id` and those it may read.
+) -> tuple[TableRef, list[str] | None]:
+    """The table again (re-read if its shape changed) and the columns to select for the caller:
+    None for all, else `id` and those it may read.
 
     The table's read permission and each column's read condition are evaluated as a contract
     would, with the caller's key and ecosystem; a denied table (or every column denied) is the
     reference's 400 "Access denied", other denied columns are left out.
     """
+    entry = await get_table_entry(conn, 1 if ref.platform else ref.ecosystem, ref.name)
+    if ref.custom and (entry is None or any(c not in ref.table.c for c in entry.columns)):
+        # Another process (or block) changed the table since this one remembered its shape.
+        catalog = request.app[CONTRACTS].read_catalog
+        catalog.forget(ref.full_name)
+        fresh = await catalog.resolve(conn, ref.ecosystem, f"@{ref.ecosystem}{ref.name}")
+        if fresh is None:
+            raise ApiError(E.TABLENOTFOUND, ref.full_name)
+        ref = fresh
+    if _open_to_all(entry, columns):
+        # Nothing to evaluate: skip the contract machine (most tables are read this way).
+        return ref, (["id", *columns] if columns else None)
     client = client_of(request)
     try:
         allowed = await request.app[CONTRACTS].readable_columns(
@@ -74,6 +132,4 @@ async def readable(
         )
     except ReadDenied as exc:
         raise server_error(ACCESS_DENIED) from exc
-    if allowed == ["*"]:
-        return None
-    return ["id", *allowed]
+    return ref, (None if allowed == ["*"] else ["id", *allowed])

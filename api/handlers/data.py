@@ -7,9 +7,8 @@ from typing import Any
 
 from aiohttp import web
 
-from api.appkeys import ENGINE
 from api.errors import ApiError, E, server_error
-from api.handlers.access import column_list, open_table, page_of, readable
+from api.handlers.access import column_list, open_table, page_of, readable, reading
 from api.jsonenc import Struct
 from api.request import form_values
 from api.responses import json_response
@@ -50,9 +49,9 @@ async def list_table(request: web.Request) -> web.Response:
     values = await form_values(request)
     limit, offset = page_of(values)
     columns = column_list(values.get("columns", ""))
-    async with request.app[ENGINE].connect() as conn:
+    async with reading(request) as conn:
         ref = await open_table(request, conn, request.match_info["name"])
-        selected = await readable(request, conn, ref, columns)
+        ref, selected = await readable(request, conn, ref, columns)
         page = await list_rows(
             conn, ref.table, columns=selected, limit=limit, offset=offset, scope=ref.scope
         )
@@ -66,9 +65,9 @@ async def list_where(request: web.Request) -> web.Response:
     columns = column_list(values.get("columns", ""))
     where = _where(values.get("where", ""))
     order = _order(values.get("order", ""))
-    async with request.app[ENGINE].connect() as conn:
+    async with reading(request) as conn:
         ref = await open_table(request, conn, request.match_info["name"])
-        selected = await readable(request, conn, ref, columns)
+        ref, selected = await readable(request, conn, ref, columns)
         page = await list_rows(
             conn,
             ref.table,
@@ -85,11 +84,11 @@ async def list_where(request: web.Request) -> web.Response:
 async def sum_where(request: web.Request) -> web.Response:
     """POST /sumWhere/{name}: form column, where; {"sum": "<total>"} ("" when no row matches)."""
     values = await form_values(request)
-    column = values.get("column", "").strip()
+    column = values.get("column", "").strip().lower()
     where = _where(values.get("where", ""))
-    async with request.app[ENGINE].connect() as conn:
+    async with reading(request) as conn:
         ref = await open_table(request, conn, request.match_info["name"])
-        await readable(request, conn, ref, [column] if column else [])
+        ref, _ = await readable(request, conn, ref, [column] if column else [])
         total = await sum_rows(conn, ref.table, column, where=where, scope=ref.scope)
     return json_response(Struct(sum=total))
 
@@ -99,9 +98,9 @@ async def fetch_row(request: web.Request) -> web.Response:
     values = await form_values(request)
     columns = column_list(values.get("columns", ""))
     lookup = request.match_info.get("column", "id")
-    async with request.app[ENGINE].connect() as conn:
+    async with reading(request) as conn:
         ref = await open_table(request, conn, request.match_info["name"])
-        selected = await readable(request, conn, ref, columns)
+        ref, selected = await readable(request, conn, ref, columns)
         row = await get_row(
             conn, ref.table, lookup, request.match_info["id"], columns=selected, scope=ref.scope
         )

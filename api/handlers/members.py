@@ -8,8 +8,9 @@ import re
 
 from aiohttp import web
 
-from api.appkeys import CONTRACTS, ENGINE, NODE
+from api.appkeys import CONTRACTS, NODE
 from api.errors import ApiError, E, server_error
+from api.handlers.access import reading
 from api.jsonenc import Struct
 from api.responses import json_response
 from chain.address import address_to_string, string_to_address
@@ -53,7 +54,7 @@ def hash_matches(crypto: Crypto, data: bytes, given: str) -> bool:
 async def fetch_member(request: web.Request) -> web.Response:
     """GET /member/{ecosystem}/{account}: the member's profile (zero values if there is none)."""
     ecosystem = _int64(request.match_info["ecosystem"], "ecosystem")
-    async with request.app[ENGINE].connect() as conn:
+    async with reading(request) as conn:
         member = await get_member(conn, ecosystem, _account(request.match_info["account"]))
     # Go field names, no tags; the reference answers a zero member rather than 404.
     if member is None:
@@ -71,7 +72,7 @@ async def fetch_member(request: web.Request) -> web.Response:
 async def fetch_avatar(request: web.Request) -> web.StreamResponse:
     """GET /avatar/{ecosystem}/{account}: the member's image, with its MIME type."""
     ecosystem = _int64(request.match_info["ecosystem"], "ecosystem")
-    async with request.app[ENGINE].connect() as conn:
+    async with reading(request) as conn:
         member = await get_member(conn, ecosystem, _account(request.match_info["account"]))
         if member is None or not member.image_id:
             raise ApiError(E.RECORDNOTFOUND)
@@ -92,7 +93,7 @@ async def fetch_binary(request: web.Request) -> web.StreamResponse:
         binary_id = _int64(request.match_info["id"], "id")
     except ApiError as exc:
         raise ApiError(E.NOTFOUND) from exc
-    async with request.app[ENGINE].connect() as conn:
+    async with reading(request) as conn:
         found = await get_binary(conn, binary_id)
     if found is None:
         raise ApiError(E.NOTFOUND)
@@ -120,7 +121,7 @@ async def fetch_cell(request: web.Request) -> web.StreamResponse:
     if match is None:
         raise ApiError(E.NOTFOUND)
     ecosystem, name = int(match.group(1)), match.group(2)
-    async with request.app[ENGINE].connect() as conn:
+    async with reading(request) as conn:
         catalog = request.app[CONTRACTS].read_catalog
         ref = await catalog.resolve(conn, ecosystem, f"@{ecosystem}{name}")
         if ref is None or (ref.shared and ecosystem != 1):

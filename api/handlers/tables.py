@@ -6,9 +6,8 @@ import json
 
 from aiohttp import web
 
-from api.appkeys import ENGINE
 from api.errors import ApiError, E, server_error
-from api.handlers.access import find_table, page_of, readable
+from api.handlers.access import find_table, page_of, readable, reading
 from api.jsonenc import Struct
 from api.request import client_of, form_values
 from api.responses import json_response
@@ -30,7 +29,7 @@ async def list_tables(request: web.Request) -> web.Response:
     limit, offset = page_of(await form_values(request))
     ecosystem = client_of(request).ecosystem_id
     items = []
-    async with request.app[ENGINE].connect() as conn:
+    async with reading(request) as conn:
         total, names = await list_table_names(conn, ecosystem, limit=limit, offset=offset)
         for name in names:
             ref = await find_table(request, conn, name)
@@ -43,7 +42,7 @@ async def fetch_table(request: web.Request) -> web.Response:
     """GET /table/{name}: a table's permissions and its columns' types and permissions."""
     text = request.match_info["name"]
     ecosystem, name = split_name(text, client_of(request).ecosystem_id)
-    async with request.app[ENGINE].connect() as conn:
+    async with reading(request) as conn:
         entry = await get_table_entry(conn, ecosystem, name)
         ref = await find_table(request, conn, text) if entry is not None else None
     if entry is None:
@@ -97,11 +96,11 @@ async def list_history(request: web.Request) -> web.Response:
     row_id = _row_id(request.match_info["id"])
     found: list[str] = []
     selected: list[str] | None = None
-    async with request.app[ENGINE].connect() as conn:
+    async with reading(request) as conn:
         ref = await find_table(request, conn, request.match_info["name"])
         # An unknown table has no history (the reference answers an empty list too).
         if ref is not None:
-            selected = await readable(request, conn, ref, [])
+            ref, selected = await readable(request, conn, ref, [])
             # Ids of a shared table run across ecosystems: only this ecosystem's row is shown.
             if await row_exists(conn, ref.table, row_id, ref.scope):
                 key = f"{row_id},{ref.ecosystem}" if ref.name == "keys" else str(row_id)

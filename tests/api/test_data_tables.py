@@ -12,9 +12,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from aiohttp.test_utils import TestClient
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 
 from api.appkeys import CONTRACTS, ENGINE
+from chain.storage.ddl import ColumnSpec, add_column
+from chain.storage.schema import tables
 from chain.txcodec import build_client_tx
 from node.config import Config
 from tests.helpers import Wallet, send_txs, smart_tx, wait_status
@@ -54,6 +56,14 @@ AGE_PET = """contract AgePet {
     }
 }"""
 
+PERMS_OF_PETS = json.dumps(
+    {
+        c["name"]: c["conditions"]
+        if isinstance(c["conditions"], str)
+        else json.dumps(c["conditions"])
+        for c in json.loads(PETS_COLUMNS)
+    }
+)
 TRICKY = 'O\'Brien"; DROP TABLE "2_pets"; --'
 
 
@@ -267,8 +277,14 @@ async def test_read_permissions_deny_tables_and_columns(
     # looks for the 1_tables row in ecosystem 1 only).
     eco = await make_eco2(client, config, founder, ecosystem=1)
     denied = err(400, "E_SERVER", "Access denied")
-    # Every column the caller asked for is unreadable: nothing to answer.
+    # Every column the caller asked for is unreadable: nothing to answer (in any case).
     assert await eco.get(client, "list/pets", columns="note") == denied
+    assert await eco.get(client, "list/pets", columns="NOTE") == denied
+    assert await eco.get(client, "list/pets", columns="Name,Note") == (
+        200,
+        {"count": 3, "list": [{"id": p["id"], "name": p["name"]} for p in PETS]},
+    )
+    assert await eco.post(client, "sumWhere/pets", column="NOTE") == denied
     assert await eco.get(client, "row/pets/1", columns="note") == denied
     assert await eco.post(client, "sumWhere/pets", column="note") == denied
 
@@ -293,6 +309,20 @@ async def test_read_permissions_deny_tables_and_columns(
     mine = dict(closed, ReadPerm=f"$key_id == {founder.key_id}")
     await call_in(client, founder, "@1EditTable", mine)
     assert await eco.get(client, "list/pets") == (200, {"count": 3, "list": PETS})
+
+    # A column added since the node first read the table (here behind its back, as another
+    # node process would) is listed too.
+    async with client.app[ENGINE].begin() as conn:
+        await add_column(conn, "1_pets", ColumnSpec("color", "varchar"))
+        await conn.execute(
+            update(tables)
+            .where(tables.c.ecosystem == 1, tables.c.name == "pets")
+            .values(columns=dict(json.loads(PERMS_OF_PETS), color="true"))
+        )
+    assert await eco.get(client, "list/pets") == (
+        200,
+        {"count": 3, "list": [dict(p, color="NULL") for p in PETS]},
+    )
 
 
 HOSTILE_GETS = {

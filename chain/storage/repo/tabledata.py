@@ -6,24 +6,39 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
-from chain.storage.query import column_of, ibax_types, json_value
+from chain.storage.query import (
+    QueryError,
+    build_columns,
+    build_order,
+    build_where,
+    column_of,
+    ibax_types,
+    json_value,
+)
 from chain.storage.repo.rows import count_rows, select_rows, sum_column, text_of
 from chain.storage.schema import rollback_tx, tables
 
 # The reference's API writes SQL NULL as this text (contracts' DBFind gets "" instead).
 NULL_TEXT = "NULL"
+# The label of the row count selected beside a page's columns (no column name has an "@").
+_COUNT = "@count"
 
 
 def api_text(row: Mapping[str, Any], types: Mapping[str, str]) -> dict[str, str]:
     """A row as the list and row endpoints answer it: every value a string, NULL as "NULL"."""
-    return {
-        name: NULL_TEXT if value is None else text_of(value, types.get(name))
-        for name, value in row.items()
-    }
+    return {name: _text(value, types.get(name)) for name, value in row.items()}
+
+
+def _text(value: Any, kind: str | None) -> str:
+    if value is None:
+        return NULL_TEXT
+    if kind == "character":
+        return str(value).rstrip(" ")  # PostgreSQL pads char(n), SQLite does not
+    return text_of(value, kind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +47,11 @@ class RowPage:
 
     count: int
     rows: list[dict[str, str]]
+
+
+def _condition(table: Table, where: Any, scope: ColumnElement[bool] | None) -> ColumnElement[bool]:
+    condition = build_where(table, where)
+    return condition if scope is None else and_(condition, scope)
 
 
 async def list_rows(
@@ -50,24 +70,30 @@ async def list_rows(
     `columns`, `where` and `order` are DBFind's (chain.storage.query): all of them are checked
     before any SQL runs. `scope` keeps a shared table to one ecosystem's rows.
     """
-    rows = await select_rows(
-        conn,
-        table,
-        columns=list(columns) if columns else None,
-        where=where,
-        order=order,
-        limit=limit,
-        offset=offset,
-        extra=scope,
+    if limit <= 0 or offset < 0:
+        raise QueryError(f"invalid page: limit {limit}, offset {offset}")
+    condition = _condition(table, where, scope)
+    selected = build_columns(table, list(columns) if columns else None)
+    # The count rides along as an uncorrelated subquery (computed once): one round trip.
+    total = select(func.count()).select_from(table).where(condition).scalar_subquery()
+    stmt = (
+        select(*selected, total.label(_COUNT))
+        .select_from(table)
+        .where(condition)
+        .order_by(*build_order(table, order))
+        .limit(limit)
+        .offset(offset)
     )
-    if 0 < len(rows) < limit:
-        count = offset + len(rows)  # a short page is the last one: no second query needed
-    elif not rows and offset == 0:
-        count = 0
-    else:
-        count = await count_rows(conn, table, where=where, extra=scope)
+    result = await conn.execute(stmt)
     types = ibax_types(table)
-    return RowPage(count, [api_text(row, types) for row in rows])
+    rows, count = [], 0
+    for row in result:
+        values = dict(row._mapping)
+        count = int(values.pop(_COUNT))
+        rows.append(api_text(values, types))
+    if not rows and offset > 0:
+        count = await count_rows(conn, table, where=where, extra=scope)  # past the last page
+    return RowPage(count, rows)
 
 
 async def get_row(
