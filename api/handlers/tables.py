@@ -13,6 +13,7 @@ from api.request import client_of, form_values
 from api.responses import json_response
 from chain.storage.query import show
 from chain.storage.repo.tabledata import (
+    NULL_TEXT,
     count_scoped,
     get_table_entry,
     list_row_history,
@@ -79,7 +80,8 @@ def _row_id(text: str) -> int:
     return value
 
 
-def _previous(data: str, selected: list[str] | None) -> dict[str, str]:
+def history_entry(data: str, selected: list[str] | None) -> dict[str, str]:
+    """One rollback record's previous values as text, only the `selected` columns (None: all)."""
     try:
         values = json.loads(data)
     except ValueError:
@@ -88,7 +90,14 @@ def _previous(data: str, selected: list[str] | None) -> dict[str, str]:
         values = {}
     if selected is not None:  # columns the caller may not read are left out
         values = {k: v for k, v in values.items() if k in selected}
-    return {str(k): v if isinstance(v, str) else str(v) for k, v in values.items()}
+    return {str(k): _as_text(v) for k, v in values.items()}
+
+
+def _as_text(value: object) -> str:
+    # Rollback records keep NULL as null: shown as the list endpoint shows it.
+    if value is None:
+        return NULL_TEXT
+    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
 
 
 async def list_history(request: web.Request) -> web.Response:
@@ -105,4 +114,4 @@ async def list_history(request: web.Request) -> web.Response:
             if await row_exists(conn, ref.table, row_id, ref.scope):
                 key = f"{row_id},{ref.ecosystem}" if ref.name == "keys" else str(row_id)
                 found = await list_row_history(conn, ref.full_name, key, limit=HISTORY_LIMIT)
-    return json_response(Struct(list=[_previous(data, selected) for data in found]))
+    return json_response(Struct(list=[history_entry(data, selected) for data in found]))

@@ -12,6 +12,7 @@ from sqlalchemy import update
 from api.appkeys import ENGINE
 from api.handlers.access import page_of
 from api.handlers.interface import lang_macro
+from api.handlers.tables import history_entry
 from chain.address import address_to_string
 from chain.storage.ecosystem_defaults import DEVELOPER
 from chain.storage.schema import members
@@ -298,7 +299,7 @@ async def test_login_is_required_where_the_reference_requires_it(
     assert await api.get("history/pages/x") == err(400, "E_SERVER", "row id x is not a number")
 
 
-def test_page_of_and_lang_macro() -> None:
+def test_page_of_lang_macro_and_history_values() -> None:
     assert page_of(MultiDict()) == (25, 0)
     assert page_of(MultiDict(limit="5000", offset="7")) == (1000, 7)
     assert page_of(MultiDict(limit="-1"), default=100) == (100, 0)
@@ -310,3 +311,9 @@ def test_page_of_and_lang_macro() -> None:
     assert lang_macro("$nosuch$ and $home$", res, "en") == "$nosuch$ and Home"
     assert lang_macro("costs 5$", res, "en") == "costs 5$"
     assert lang_macro("$two words$", res, "en") == "$two words$"
+    # Rollback records keep NULL as null; history shows it as list does, "NULL".
+    assert history_entry('{"a": null, "b": "x", "c": "y"}', ["id", "a", "b"]) == {
+        "a": "NULL",
+        "b": "x",
+    }
+    assert history_entry("not json", None) == {}
