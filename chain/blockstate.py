@@ -23,12 +23,18 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncTransaction
 
 from chain.storage.query import QueryError, ibax_types
 from chain.storage.repo.rows import column_default, insert_many, select_rows, update_many
+from chain.storage.schema import STATIC_TABLES
 
 Key = tuple[Any, ...]
 Row = dict[str, Any]
 # Column types whose values read back from the database exactly as they were written (json
 # once put in the key order the database keeps: the caller stores it through json_value).
 PLAIN_KINDS = frozenset({"number", "money", "varchar", "character", "text", "bytea", "json"})
+# Of the node's own tables only these are kept: every other one (contracts, table permissions,
+# parameters...) is read straight from the database by code other than contracts' queries,
+# which must see a write at once. Custom tables are only ever reached through contracts.
+KEPT_STATIC = frozenset({"1_keys", "1_history"})
+STATIC_NAMES = frozenset(table.name for table in STATIC_TABLES.values())
 # The schema's CHECK constraints, enforced here for rows that reach the database later.
 NON_NEGATIVE = {"1_keys": ("amount", "maxpay")}
 
@@ -45,7 +51,11 @@ class _Shape:
             if isinstance(constraint, UniqueConstraint)
         )
         kinds = ibax_types(table)
-        self.plain = bool(self.key) and all(k in PLAIN_KINDS for k in kinds.values())
+        self.plain = (
+            bool(self.key)
+            and all(k in PLAIN_KINDS for k in kinds.values())
+            and (table.name in KEPT_STATIC or table.name not in STATIC_NAMES)
+        )
         self.defaults: dict[str, Any] = {}
         for column in table.columns:
             try:

@@ -328,11 +328,6 @@ async def test_requeued_txs_replay_to_the_same_balances(
         await again.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a contract created earlier in the same block waits in the block state, where "
-    "NeedleBook.describe (a database read) does not see it: 'unknown contract'",
-)
 async def test_a_replayed_block_calls_a_contract_it_creates(
     aiohttp_client: Callable[..., Any], client: Client, config: Config, founder: Wallet
 ) -> None:
