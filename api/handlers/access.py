@@ -49,6 +49,11 @@ def full_name(request: web.Request, text: str) -> str:
     return f"{ecosystem}_{name}"
 
 
+def shared_ecosystem(ref: TableRef) -> int | None:
+    """The ecosystem whose rows a shared table shows (None: every row is the table's own)."""
+    return ref.ecosystem if ref.shared else None
+
+
 async def find_table(request: web.Request, conn: AsyncConnection, text: str) -> TableRef | None:
     """The table `text` names for the caller (`@N` selects ecosystem N), or None."""
     catalog = request.app[CONTRACTS].read_catalog

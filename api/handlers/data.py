@@ -8,7 +8,14 @@ from typing import Any
 from aiohttp import web
 
 from api.errors import ApiError, E, server_error
-from api.handlers.access import column_list, open_table, page_of, readable, reading
+from api.handlers.access import (
+    column_list,
+    open_table,
+    page_of,
+    readable,
+    reading,
+    shared_ecosystem,
+)
 from api.jsonenc import Struct
 from api.request import form_values
 from api.responses import json_response
@@ -53,7 +60,12 @@ async def list_table(request: web.Request) -> web.Response:
         ref = await open_table(request, conn, request.match_info["name"])
         ref, selected = await readable(request, conn, ref, columns)
         page = await list_rows(
-            conn, ref.table, columns=selected, limit=limit, offset=offset, scope=ref.scope
+            conn,
+            ref.table,
+            columns=selected,
+            limit=limit,
+            offset=offset,
+            ecosystem=shared_ecosystem(ref),
         )
     return _page(page)
 
@@ -76,7 +88,7 @@ async def list_where(request: web.Request) -> web.Response:
             order=order,
             limit=limit,
             offset=offset,
-            scope=ref.scope,
+            ecosystem=shared_ecosystem(ref),
         )
     return _page(page)
 
@@ -102,7 +114,12 @@ async def fetch_row(request: web.Request) -> web.Response:
         ref = await open_table(request, conn, request.match_info["name"])
         ref, selected = await readable(request, conn, ref, columns)
         row = await get_row(
-            conn, ref.table, lookup, request.match_info["id"], columns=selected, scope=ref.scope
+            conn,
+            ref.table,
+            lookup,
+            request.match_info["id"],
+            columns=selected,
+            ecosystem=shared_ecosystem(ref),
         )
     if row is None:
         raise ApiError(E.NOTFOUND)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, and_, func, select
+from sqlalchemy import BigInteger, Column, Select, Table, and_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -15,7 +15,9 @@ from chain.storage.query import (
     build_columns,
     build_order,
     build_where,
+    coerce,
     column_of,
+    ibax_type_of,
     ibax_types,
     json_value,
 )
@@ -26,19 +28,46 @@ from chain.storage.schema import rollback_tx, tables
 NULL_TEXT = "NULL"
 # The label of the row count selected beside a page's columns (no column name has an "@").
 _COUNT = "@count"
+# Statements of plain pages and row lookups kept per table (in Table.info, which lives and
+# dies with the Table): reusing one skips rebuilding it and recomputing its cache key, a
+# third of a short read's time. Bounded, as the column lists come from requests.
+_STATEMENTS = "api_statements"
+_MAX_STATEMENTS = 64
+_TEXT_KINDS = frozenset({"varchar", "text"})
+_INT_KINDS = frozenset({"number", "money"})
+
+Converter = Callable[[Any], str]
+
+
+def _converter(kind: str | None) -> Converter:
+    """The function that writes one column's values as the API does (NULL as "NULL")."""
+    if kind in _TEXT_KINDS or kind is None:
+        return lambda v: NULL_TEXT if v is None else v if type(v) is str else text_of(v, kind)
+    if kind in _INT_KINDS:
+        return lambda v: NULL_TEXT if v is None else str(v) if type(v) is int else text_of(v, kind)
+    if kind == "character":
+        # PostgreSQL pads char(n), SQLite does not.
+        return lambda v: NULL_TEXT if v is None else str(v).rstrip(" ")
+    return lambda v: NULL_TEXT if v is None else text_of(v, kind)
 
 
 def api_text(row: Mapping[str, Any], types: Mapping[str, str]) -> dict[str, str]:
     """A row as the list and row endpoints answer it: every value a string, NULL as "NULL"."""
-    return {name: _text(value, types.get(name)) for name, value in row.items()}
+    return {name: _converter(types.get(name))(value) for name, value in row.items()}
 
 
-def _text(value: Any, kind: str | None) -> str:
-    if value is None:
-        return NULL_TEXT
-    if kind == "character":
-        return str(value).rstrip(" ")  # PostgreSQL pads char(n), SQLite does not
-    return text_of(value, kind)
+def _texts(result: Any, types: Mapping[str, str]) -> tuple[list[dict[str, str]], int]:
+    """Every row of a page result as text, and the count selected beside them (0 if none)."""
+    keys = list(result.keys())
+    counted = bool(keys) and keys[-1] == _COUNT
+    names = keys[:-1] if counted else keys
+    converters = [_converter(types.get(name)) for name in names]
+    rows, count = [], 0
+    for row in result:
+        rows.append({n: f(v) for n, f, v in zip(names, converters, row, strict=False)})
+        if counted:
+            count = row[-1]
+    return rows, int(count)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,9 +78,44 @@ class RowPage:
     rows: list[dict[str, str]]
 
 
-def _condition(table: Table, where: Any, scope: ColumnElement[bool] | None) -> ColumnElement[bool]:
+def _scope_bound(table: Table) -> ColumnElement[bool]:
+    """The condition keeping a shared table to one ecosystem's rows, the ecosystem bound later."""
+    return table.c.ecosystem == bindparam("scope_ecosystem", type_=BigInteger)
+
+
+def _scope(table: Table, ecosystem: int | None) -> ColumnElement[bool] | None:
+    return None if ecosystem is None else table.c.ecosystem == ecosystem
+
+
+def _remembered(
+    table: Table, key: tuple[Any, ...], build: Callable[[], Select[Any]]
+) -> Select[Any]:
+    statements: dict[tuple[Any, ...], Select[Any]] = table.info.setdefault(_STATEMENTS, {})
+    stmt = statements.get(key)
+    if stmt is None:
+        stmt = build()
+        if len(statements) >= _MAX_STATEMENTS:
+            statements.clear()
+        statements[key] = stmt
+    return stmt
+
+
+def _page_statement(
+    table: Table, columns: Sequence[str] | None, where: Any, order: Any, scoped: bool
+) -> Select[Any]:
     condition = build_where(table, where)
-    return condition if scope is None else and_(condition, scope)
+    if scoped:
+        condition = and_(condition, _scope_bound(table))
+    # The count rides along as an uncorrelated subquery (computed once): one round trip.
+    total = select(func.count()).select_from(table).where(condition).scalar_subquery()
+    return (
+        select(*build_columns(table, list(columns) if columns else None), total.label(_COUNT))
+        .select_from(table)
+        .where(condition)
+        .order_by(*build_order(table, order))
+        .limit(bindparam("page_limit", type_=BigInteger))
+        .offset(bindparam("page_offset", type_=BigInteger))
+    )
 
 
 async def list_rows(
@@ -63,37 +127,37 @@ async def list_rows(
     order: Any = None,
     limit: int,
     offset: int,
-    scope: ColumnElement[bool] | None = None,
+    ecosystem: int | None = None,
 ) -> RowPage:
     """A page of rows (order, then id ascending) and the number of rows that match.
 
     `columns`, `where` and `order` are DBFind's (chain.storage.query): all of them are checked
-    before any SQL runs. `scope` keeps a shared table to one ecosystem's rows.
+    before any SQL runs. `ecosystem` keeps a shared table to one ecosystem's rows.
     """
     if limit <= 0 or offset < 0:
         raise QueryError(f"invalid page: limit {limit}, offset {offset}")
-    condition = _condition(table, where, scope)
-    selected = build_columns(table, list(columns) if columns else None)
-    # The count rides along as an uncorrelated subquery (computed once): one round trip.
-    total = select(func.count()).select_from(table).where(condition).scalar_subquery()
-    stmt = (
-        select(*selected, total.label(_COUNT))
-        .select_from(table)
-        .where(condition)
-        .order_by(*build_order(table, order))
-        .limit(limit)
-        .offset(offset)
-    )
-    result = await conn.execute(stmt)
-    types = ibax_types(table)
-    rows, count = [], 0
-    for row in result:
-        values = dict(row._mapping)
-        count = int(values.pop(_COUNT))
-        rows.append(api_text(values, types))
-    if not rows and offset > 0:
-        count = await count_rows(conn, table, where=where, extra=scope)  # past the last page
+    scoped = ecosystem is not None
+    if where is None and order is None:
+        key = ("page", tuple(columns) if columns else None, scoped)
+        stmt = _remembered(table, key, lambda: _page_statement(table, columns, None, None, scoped))
+    else:
+        stmt = _page_statement(table, columns, where, order, scoped)
+    params = {"page_limit": limit, "page_offset": offset, "scope_ecosystem": ecosystem or 0}
+    result = await conn.execute(stmt, params)
+    rows, count = _texts(result, ibax_types(table))
+    if not rows and offset > 0:  # past the last page: the count needs a query of its own
+        count = await count_rows(conn, table, where=where, extra=_scope(table, ecosystem))
     return RowPage(count, rows)
+
+
+def _row_statement(
+    table: Table, lookup: Column[Any], columns: Sequence[str] | None, scoped: bool
+) -> Select[Any]:
+    condition = lookup == bindparam("row_value", type_=lookup.type)
+    if scoped:
+        condition = and_(condition, _scope_bound(table))
+    selected = build_columns(table, list(columns) if columns else None)
+    return select(*selected).where(condition).order_by(*build_order(table, None)).limit(1)
 
 
 async def get_row(
@@ -103,19 +167,28 @@ async def get_row(
     value: str,
     *,
     columns: Sequence[str] | None = None,
-    scope: ColumnElement[bool] | None = None,
+    ecosystem: int | None = None,
 ) -> dict[str, str] | None:
     """The first row (by id) whose `column` equals `value`, as text; None if there is none."""
-    col = column_of(table, column)  # a plain column: no json path, no operator
-    rows = await select_rows(
-        conn,
-        table,
-        columns=list(columns) if columns else None,
-        where={col.name: value},
-        limit=1,
-        extra=scope,
-    )
-    return api_text(rows[0], ibax_types(table)) if rows else None
+    lookup = column_of(table, column)  # a plain column: no json path, no operator
+    kind = ibax_type_of(lookup.type)
+    if kind == "json":  # json equality differs per backend: the query builder knows how
+        rows = await select_rows(
+            conn,
+            table,
+            columns=list(columns) if columns else None,
+            where={lookup.name: value},
+            limit=1,
+            extra=_scope(table, ecosystem),
+        )
+        return api_text(rows[0], ibax_types(table)) if rows else None
+    bound = coerce(kind, lookup.name, value)
+    scoped = ecosystem is not None
+    key = ("row", lookup.name, tuple(columns) if columns else None, scoped)
+    stmt = _remembered(table, key, lambda: _row_statement(table, lookup, columns, scoped))
+    result = await conn.execute(stmt, {"row_value": bound, "scope_ecosystem": ecosystem or 0})
+    rows, _ = _texts(result, ibax_types(table))
+    return rows[0] if rows else None
 
 
 async def sum_rows(
@@ -168,11 +241,23 @@ def _entry(row: Any) -> TableEntry:
     )
 
 
+# A module constant, so every permission check reuses one statement (and its cache key).
+_TABLE_ENTRY = select(
+    tables.c.id,
+    tables.c.name,
+    tables.c.permissions,
+    tables.c.columns,
+    tables.c.conditions,
+    tables.c.app_id,
+).where(
+    tables.c.ecosystem == bindparam("ecosystem", type_=BigInteger),
+    tables.c.name == bindparam("name", type_=tables.c.name.type),
+)
+
+
 async def get_table_entry(conn: AsyncConnection, ecosystem: int, name: str) -> TableEntry | None:
     """The `1_tables` row of table `name` in `ecosystem`, or None."""
-    result = await conn.execute(
-        select(tables).where(tables.c.ecosystem == ecosystem, tables.c.name == name)
-    )
+    result = await conn.execute(_TABLE_ENTRY, {"ecosystem": ecosystem, "name": name})
     row = result.first()
     return _entry(row) if row is not None else None
 
