@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from aiohttp import web
@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from api.appkeys import CONTRACTS, ENGINE, NODE
 from api.errors import ApiError, E, server_error
 from api.request import client_of, int_field
-from chain.storage.repo.tabledata import TableEntry, get_table_entry
+from chain.storage.query import QueryError
+from chain.storage.repo.tabledata import RowPage, TableRights, get_table_rights
 from chain.tables import TableRef, split_name
 from contracts.book import ReadDenied
 
@@ -92,37 +93,54 @@ def _read_condition(text: str) -> str | None:
     return read if isinstance(read, str) else None
 
 
-def _open_to_all(entry: TableEntry | None, columns: list[str]) -> bool:
+def _open_to_all(rights: TableRights | None, columns: list[str]) -> bool:
     """True when the table and the asked columns have no read condition (or just "true")."""
-    if entry is None:
+    if rights is None:
         return True  # a table 1_tables does not describe has no read conditions
-    if entry.permissions.get("read", "").strip() not in _OPEN:
+    if rights.permissions.get("read", "").strip() not in _OPEN:
         return False
-    names = [c.split("->", 1)[0] for c in columns] if columns else list(entry.columns)
-    conditions = [_read_condition(entry.columns.get(name, "")) for name in names]
+    names = [c.split("->", 1)[0] for c in columns] if columns else list(rights.columns)
+    conditions = [_read_condition(rights.columns.get(name, "")) for name in names]
     return all(c is not None and c.strip() in _OPEN for c in conditions)
 
 
-async def readable(
-    request: web.Request, conn: AsyncConnection, ref: TableRef, columns: list[str]
-) -> tuple[TableRef, list[str] | None]:
-    """The table again (re-read if its shape changed) and the columns to select for the caller:
-    None for all, else `id` and those it may read.
+def rights_key(ref: TableRef) -> tuple[int, str]:
+    """Where 1_tables describes a table: (ecosystem, name); platform tables in ecosystem 1."""
+    return (1 if ref.platform else ref.ecosystem, ref.name)
 
-    The table's read permission and each column's read condition are evaluated as a contract
-    would, with the caller's key and ecosystem; a denied table (or every column denied) is the
+
+async def _reload(request: web.Request, conn: AsyncConnection, ref: TableRef) -> TableRef:
+    """A custom table read anew from the database (another process or block changed it)."""
+    catalog = request.app[CONTRACTS].read_catalog
+    catalog.forget(ref.full_name)
+    fresh = await catalog.resolve(conn, ref.ecosystem, f"@{ref.ecosystem}{ref.name}")
+    if fresh is None:
+        raise ApiError(E.TABLENOTFOUND, ref.full_name)
+    return fresh
+
+
+async def readable(
+    request: web.Request,
+    conn: AsyncConnection,
+    ref: TableRef,
+    columns: list[str],
+    page: RowPage | None = None,
+) -> tuple[TableRef, list[str] | None]:
+    """The table again (read anew if its shape changed) and the columns the caller may read:
+    None for all, else `id` and those it may.
+
+    The rights come with `page` when it has rows, else from 1_tables. The table's read
+    permission and each column's read condition are evaluated as a contract would, with the
+    caller's key and ecosystem; a denied table (or every asked column denied) is the
     reference's 400 "Access denied", other denied columns are left out.
     """
-    entry = await get_table_entry(conn, 1 if ref.platform else ref.ecosystem, ref.name)
-    if ref.custom and (entry is None or any(c not in ref.table.c for c in entry.columns)):
-        # Another process (or block) changed the table since this one remembered its shape.
-        catalog = request.app[CONTRACTS].read_catalog
-        catalog.forget(ref.full_name)
-        fresh = await catalog.resolve(conn, ref.ecosystem, f"@{ref.ecosystem}{ref.name}")
-        if fresh is None:
-            raise ApiError(E.TABLENOTFOUND, ref.full_name)
-        ref = fresh
-    if _open_to_all(entry, columns):
+    if page is not None and page.rights_known:
+        rights = page.rights
+    else:
+        rights = await get_table_rights(conn, *rights_key(ref))
+    if ref.custom and (rights is None or any(c not in ref.table.c for c in rights.columns)):
+        ref = await _reload(request, conn, ref)
+    if _open_to_all(rights, columns):
         # Nothing to evaluate: skip the contract machine (most tables are read this way).
         return ref, (["id", *columns] if columns else None)
     client = client_of(request)
@@ -138,3 +156,33 @@ async def readable(
     except ReadDenied as exc:
         raise server_error(ACCESS_DENIED) from exc
     return ref, (None if allowed == ["*"] else ["id", *allowed])
+
+
+Fetch = Callable[[TableRef], Awaitable[RowPage]]
+
+
+async def read_rows(
+    request: web.Request, conn: AsyncConnection, text: str, columns: list[str], fetch: Fetch
+) -> RowPage:
+    """Rows of the table `text` names, read by `fetch`, with only what the caller may read.
+
+    The rows and the table's rights come in one statement; read permission is checked before
+    anything is answered, and unreadable columns are dropped.
+    """
+    ref = await open_table(request, conn, text)
+    try:
+        page = await fetch(ref)
+    except QueryError:
+        if not ref.custom:
+            raise
+        # A column this process has not seen yet may have been added meanwhile.
+        ref = await _reload(request, conn, ref)
+        page = await fetch(ref)
+    fresh, selected = await readable(request, conn, ref, columns, page)
+    if fresh is not ref:
+        page = await fetch(fresh)
+    if selected is None:
+        return page
+    keep = {name.replace("->", ".") for name in selected}  # json paths come back as a.b
+    rows = [{k: v for k, v in row.items() if k in keep} for row in page.rows]
+    return RowPage(page.count, rows)

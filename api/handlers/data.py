@@ -12,14 +12,17 @@ from api.handlers.access import (
     column_list,
     open_table,
     page_of,
+    read_rows,
     readable,
     reading,
+    rights_key,
     shared_ecosystem,
 )
 from api.jsonenc import Struct
 from api.request import form_values
 from api.responses import json_response
 from chain.storage.repo.tabledata import RowPage, get_row, list_rows, sum_rows
+from chain.tables import TableRef
 
 
 def _page(page: RowPage) -> web.Response:
@@ -57,16 +60,19 @@ async def list_table(request: web.Request) -> web.Response:
     limit, offset = page_of(values)
     columns = column_list(values.get("columns", ""))
     async with reading(request) as conn:
-        ref = await open_table(request, conn, request.match_info["name"])
-        ref, selected = await readable(request, conn, ref, columns)
-        page = await list_rows(
-            conn,
-            ref.table,
-            columns=selected,
-            limit=limit,
-            offset=offset,
-            ecosystem=shared_ecosystem(ref),
-        )
+
+        async def fetch(ref: TableRef) -> RowPage:
+            return await list_rows(
+                conn,
+                ref.table,
+                columns=columns,
+                limit=limit,
+                offset=offset,
+                ecosystem=shared_ecosystem(ref),
+                rights_of=rights_key(ref),
+            )
+
+        page = await read_rows(request, conn, request.match_info["name"], columns, fetch)
     return _page(page)
 
 
@@ -78,18 +84,21 @@ async def list_where(request: web.Request) -> web.Response:
     where = _where(values.get("where", ""))
     order = _order(values.get("order", ""))
     async with reading(request) as conn:
-        ref = await open_table(request, conn, request.match_info["name"])
-        ref, selected = await readable(request, conn, ref, columns)
-        page = await list_rows(
-            conn,
-            ref.table,
-            columns=selected,
-            where=where,
-            order=order,
-            limit=limit,
-            offset=offset,
-            ecosystem=shared_ecosystem(ref),
-        )
+
+        async def fetch(ref: TableRef) -> RowPage:
+            return await list_rows(
+                conn,
+                ref.table,
+                columns=columns,
+                where=where,
+                order=order,
+                limit=limit,
+                offset=offset,
+                ecosystem=shared_ecosystem(ref),
+                rights_of=rights_key(ref),
+            )
+
+        page = await read_rows(request, conn, request.match_info["name"], columns, fetch)
     return _page(page)
 
 
@@ -111,16 +120,19 @@ async def fetch_row(request: web.Request) -> web.Response:
     columns = column_list(values.get("columns", ""))
     lookup = request.match_info.get("column", "id")
     async with reading(request) as conn:
-        ref = await open_table(request, conn, request.match_info["name"])
-        ref, selected = await readable(request, conn, ref, columns)
-        row = await get_row(
-            conn,
-            ref.table,
-            lookup,
-            request.match_info["id"],
-            columns=selected,
-            ecosystem=shared_ecosystem(ref),
-        )
-    if row is None:
+
+        async def fetch(ref: TableRef) -> RowPage:
+            return await get_row(
+                conn,
+                ref.table,
+                lookup,
+                request.match_info["id"],
+                columns=columns,
+                ecosystem=shared_ecosystem(ref),
+                rights_of=rights_key(ref),
+            )
+
+        page = await read_rows(request, conn, request.match_info["name"], columns, fetch)
+    if not page.rows:
         raise ApiError(E.NOTFOUND)
-    return json_response(Struct(value=row))
+    return json_response(Struct(value=page.rows[0]))

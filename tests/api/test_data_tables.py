@@ -300,6 +300,8 @@ async def test_read_permissions_deny_tables_and_columns(
     assert status == 200 and table["read"] == "false"
     assert await eco.get(client, "list/pets") == denied
     assert await eco.get(client, "row/pets/1") == denied
+    assert await eco.get(client, "row/pets/99") == denied  # not "not found": no row is told
+    assert await eco.get(client, "list/pets", offset="50") == denied
     assert await eco.get(client, "history/pets/1") == denied
     assert await eco.post(client, "listWhere/pets") == denied
     assert await eco.post(client, "nodelistWhere/pets") == denied

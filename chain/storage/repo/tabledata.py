@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Select, Table, and_, bindparam, func, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Select,
+    Table,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    func,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -26,8 +38,11 @@ from chain.storage.schema import rollback_tx, tables
 
 # The reference's API writes SQL NULL as this text (contracts' DBFind gets "" instead).
 NULL_TEXT = "NULL"
-# The label of the row count selected beside a page's columns (no column name has an "@").
+# Labels of what is selected beside a page's columns (no column name has an "@").
 _COUNT = "@count"
+_RIGHTS_ID = "@rights_id"
+_PERMISSIONS = "@permissions"
+_COLUMNS = "@columns"
 # Statements of plain pages and row lookups kept per table (in Table.info, which lives and
 # dies with the Table): reusing one skips rebuilding it and recomputing its cache key, a
 # third of a short read's time. Bounded, as the column lists come from requests.
@@ -56,26 +71,81 @@ def api_text(row: Mapping[str, Any], types: Mapping[str, str]) -> dict[str, str]
     return {name: _converter(types.get(name))(value) for name, value in row.items()}
 
 
-def _texts(result: Any, types: Mapping[str, str]) -> tuple[list[dict[str, str]], int]:
-    """Every row of a page result as text, and the count selected beside them (0 if none)."""
-    keys = list(result.keys())
-    counted = bool(keys) and keys[-1] == _COUNT
-    names = keys[:-1] if counted else keys
-    converters = [_converter(types.get(name)) for name in names]
-    rows, count = [], 0
-    for row in result:
-        rows.append({n: f(v) for n, f, v in zip(names, converters, row, strict=False)})
-        if counted:
-            count = row[-1]
-    return rows, int(count)
+@dataclass(frozen=True, slots=True)
+class TableRights:
+    """What `1_tables` says about reading a table: its permissions and its columns'."""
+
+    permissions: dict[str, str]
+    columns: dict[str, str]
+
+
+def _text_map(value: Any) -> dict[str, str]:
+    if not isinstance(value, Mapping):
+        return {}
+    data = json_value(value)  # the same key order on both backends
+    return {str(k): v if isinstance(v, str) else text_of(v) for k, v in data.items()}
+
+
+def _json_text(text: str | None) -> Any:
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return None
+
+
+def _rights_columns() -> list[Any]:
+    """The table's 1_tables row beside every selected row.
+
+    The API checks read permission after reading (and sends nothing the caller may not see),
+    so a read costs one statement, not two. Looked up by (ecosystem, name), bound later.
+    """
+    found = (tables.c.ecosystem == bindparam("rights_ecosystem", type_=BigInteger)) & (
+        tables.c.name == bindparam("rights_name", type_=tables.c.name.type)
+    )
+    # As text: a page repeats them on every row, and only the last one's are decoded.
+    return [
+        select(tables.c.id).where(found).scalar_subquery().label(_RIGHTS_ID),
+        select(cast(tables.c.permissions, Text)).where(found).scalar_subquery().label(_PERMISSIONS),
+        select(cast(tables.c.columns, Text)).where(found).scalar_subquery().label(_COLUMNS),
+    ]
 
 
 @dataclass(frozen=True, slots=True)
 class RowPage:
-    """How many rows match, and one page of them as text."""
+    """How many rows match, one page of them as text, and the table's rights.
+
+    `rights` is None when 1_tables does not describe the table; `rights_known` is False when no
+    row came back to carry them (the caller looks them up with get_table_rights).
+    """
 
     count: int
     rows: list[dict[str, str]]
+    rights: TableRights | None = None
+    rights_known: bool = False
+
+
+def _page_of(result: Any, types: Mapping[str, str]) -> RowPage:
+    """Every row of a result as text, with the count and rights selected beside them."""
+    keys = list(result.keys())
+    names = [k for k in keys if not k.startswith("@")]
+    extras = {k: i for i, k in enumerate(keys) if k.startswith("@")}
+    converters = [_converter(types.get(name)) for name in names]
+    rows, last = [], None
+    for row in result:
+        rows.append({n: f(v) for n, f, v in zip(names, converters, row, strict=False)})
+        last = row
+    if last is None:
+        return RowPage(0, rows)
+    count = int(last[extras[_COUNT]]) if _COUNT in extras else len(rows)
+    if _RIGHTS_ID not in extras:
+        return RowPage(count, rows)
+    if last[extras[_RIGHTS_ID]] is None:
+        return RowPage(count, rows, None, True)
+    rights = TableRights(
+        _text_map(_json_text(last[extras[_PERMISSIONS]])),
+        _text_map(_json_text(last[extras[_COLUMNS]])),
+    )
+    return RowPage(count, rows, rights, True)
 
 
 def _scope_bound(table: Table) -> ColumnElement[bool]:
@@ -108,8 +178,9 @@ def _page_statement(
         condition = and_(condition, _scope_bound(table))
     # The count rides along as an uncorrelated subquery (computed once): one round trip.
     total = select(func.count()).select_from(table).where(condition).scalar_subquery()
+    selected = build_columns(table, ["id", *columns] if columns else None)  # id always comes
     return (
-        select(*build_columns(table, list(columns) if columns else None), total.label(_COUNT))
+        select(*selected, total.label(_COUNT), *_rights_columns())
         .select_from(table)
         .where(condition)
         .order_by(*build_order(table, order))
@@ -128,8 +199,10 @@ async def list_rows(
     limit: int,
     offset: int,
     ecosystem: int | None = None,
+    rights_of: tuple[int, str] = (0, ""),
 ) -> RowPage:
-    """A page of rows (order, then id ascending) and the number of rows that match.
+    """A page of rows (order, then id ascending), how many rows match, and the 1_tables
+    rights of `rights_of` (ecosystem, name).
 
     `columns`, `where` and `order` are DBFind's (chain.storage.query): all of them are checked
     before any SQL runs. `ecosystem` keeps a shared table to one ecosystem's rows.
@@ -142,12 +215,19 @@ async def list_rows(
         stmt = _remembered(table, key, lambda: _page_statement(table, columns, None, None, scoped))
     else:
         stmt = _page_statement(table, columns, where, order, scoped)
-    params = {"page_limit": limit, "page_offset": offset, "scope_ecosystem": ecosystem or 0}
-    result = await conn.execute(stmt, params)
-    rows, count = _texts(result, ibax_types(table))
-    if not rows and offset > 0:  # past the last page: the count needs a query of its own
-        count = await count_rows(conn, table, where=where, extra=_scope(table, ecosystem))
-    return RowPage(count, rows)
+    params = {
+        "page_limit": limit,
+        "page_offset": offset,
+        "scope_ecosystem": ecosystem or 0,
+        "rights_ecosystem": rights_of[0],
+        "rights_name": rights_of[1],
+    }
+    page = _page_of(await conn.execute(stmt, params), ibax_types(table))
+    if not page.rows and offset > 0:  # past the last page: the count needs a query of its own
+        return RowPage(
+            await count_rows(conn, table, where=where, extra=_scope(table, ecosystem)), []
+        )
+    return page
 
 
 def _row_statement(
@@ -156,8 +236,13 @@ def _row_statement(
     condition = lookup == bindparam("row_value", type_=lookup.type)
     if scoped:
         condition = and_(condition, _scope_bound(table))
-    selected = build_columns(table, list(columns) if columns else None)
-    return select(*selected).where(condition).order_by(*build_order(table, None)).limit(1)
+    selected = build_columns(table, ["id", *columns] if columns else None)  # id always comes
+    return (
+        select(*selected, *_rights_columns())
+        .where(condition)
+        .order_by(*build_order(table, None))
+        .limit(1)
+    )
 
 
 async def get_row(
@@ -168,27 +253,33 @@ async def get_row(
     *,
     columns: Sequence[str] | None = None,
     ecosystem: int | None = None,
-) -> dict[str, str] | None:
-    """The first row (by id) whose `column` equals `value`, as text; None if there is none."""
+    rights_of: tuple[int, str] = (0, ""),
+) -> RowPage:
+    """The first row (by id) whose `column` equals `value`, as text (or no row), and the
+    1_tables rights of `rights_of` (ecosystem, name)."""
     lookup = column_of(table, column)  # a plain column: no json path, no operator
     kind = ibax_type_of(lookup.type)
     if kind == "json":  # json equality differs per backend: the query builder knows how
-        rows = await select_rows(
+        found = await select_rows(
             conn,
             table,
-            columns=list(columns) if columns else None,
+            columns=["id", *columns] if columns else None,
             where={lookup.name: value},
             limit=1,
             extra=_scope(table, ecosystem),
         )
-        return api_text(rows[0], ibax_types(table)) if rows else None
+        return RowPage(len(found), [api_text(row, ibax_types(table)) for row in found])
     bound = coerce(kind, lookup.name, value)
     scoped = ecosystem is not None
     key = ("row", lookup.name, tuple(columns) if columns else None, scoped)
     stmt = _remembered(table, key, lambda: _row_statement(table, lookup, columns, scoped))
-    result = await conn.execute(stmt, {"row_value": bound, "scope_ecosystem": ecosystem or 0})
-    rows, _ = _texts(result, ibax_types(table))
-    return rows[0] if rows else None
+    params = {
+        "row_value": bound,
+        "scope_ecosystem": ecosystem or 0,
+        "rights_ecosystem": rights_of[0],
+        "rights_name": rights_of[1],
+    }
+    return _page_of(await conn.execute(stmt, params), ibax_types(table))
 
 
 async def sum_rows(
@@ -223,13 +314,6 @@ class TableEntry:
     app_id: int
 
 
-def _text_map(value: Any) -> dict[str, str]:
-    if not isinstance(value, Mapping):
-        return {}
-    data = json_value(value)  # the same key order on both backends
-    return {str(k): v if isinstance(v, str) else text_of(v) for k, v in data.items()}
-
-
 def _entry(row: Any) -> TableEntry:
     return TableEntry(
         row.id,
@@ -260,6 +344,19 @@ async def get_table_entry(conn: AsyncConnection, ecosystem: int, name: str) -> T
     result = await conn.execute(_TABLE_ENTRY, {"ecosystem": ecosystem, "name": name})
     row = result.first()
     return _entry(row) if row is not None else None
+
+
+_TABLE_RIGHTS = select(tables.c.permissions, tables.c.columns).where(
+    tables.c.ecosystem == bindparam("ecosystem", type_=BigInteger),
+    tables.c.name == bindparam("name", type_=tables.c.name.type),
+)
+
+
+async def get_table_rights(conn: AsyncConnection, ecosystem: int, name: str) -> TableRights | None:
+    """The read rights `1_tables` gives table `name` of `ecosystem`, or None (no such row)."""
+    result = await conn.execute(_TABLE_RIGHTS, {"ecosystem": ecosystem, "name": name})
+    row = result.first()
+    return TableRights(_text_map(row.permissions), _text_map(row.columns)) if row else None
 
 
 async def list_table_names(
