@@ -13,6 +13,7 @@ A refused operation (e.g. insufficient funds found only here) leaves no trace on
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import secrets
 import time
@@ -48,6 +49,7 @@ from chain.producer import InternalBlock
 from chain.storage.repo.bank import (
     Credential,
     HistoryRow,
+    ProcessedTx,
     delete_credentials,
     insert_accounts,
     insert_history,
@@ -58,6 +60,7 @@ from chain.storage.repo.bank import (
 )
 from chain.storage.repo.money import RollbackRow
 from chain.storage.repo.txs import LogRow
+from chain.tables import NEW_ECOSYSTEM
 from chain.txcodec import CLIENT_ENVELOPE, Header, SmartTransaction, encode_length, encode_payload
 
 logger = logging.getLogger(__name__)
@@ -121,22 +124,25 @@ class _Batch:
         return row
 
     def put(self, tx_hash: bytes, ecosystem: int, account: Account, deleted: bool = False) -> None:
-        """Record the account's new balance (or deletion) and how to undo it."""
+        """Record the account's new balance (or deletion) and, first time, how to undo it.
+
+        Blocks are undone whole, newest record first, so only a row's first change in the
+        block needs a record: a busy sender then costs one record per block, not one per tx.
+        """
         key = account.key_id
         earlier = self.rows.get(key)
         if earlier is not None:
-            previous: tuple[int, int] | None = (earlier[0], earlier[1])
             is_new = earlier[2]
-        elif key in self.stored_keys:
-            committed = self.view.get(account.name) if self.view is not None else None
-            previous = (committed.balance, 0) if committed is not None else (0, 1)
-            is_new = False
         else:
-            previous, is_new = None, True
-        data = "" if previous is None else f'{{"amount":"{previous[0]}","deleted":"{previous[1]}"}}'
-        self.rollbacks.append(
-            RollbackRow(self.block_id, tx_hash, "1_keys", f"{key},{ecosystem}", data)
-        )
+            is_new = key not in self.stored_keys
+            data = ""
+            if not is_new:
+                committed = self.view.get(account.name) if self.view is not None else None
+                balance, was_deleted = (committed.balance, 0) if committed else (0, 1)
+                data = f'{{"amount":"{balance}","deleted":"{was_deleted}"}}'
+            self.rollbacks.append(
+                RollbackRow(self.block_id, tx_hash, "1_keys", f"{key},{ecosystem}", data)
+            )
         self.rows[key] = (0 if deleted else account.balance, int(deleted), is_new)
         self.effects.accounts[account.name] = None if deleted else account
         if not deleted:
@@ -144,6 +150,11 @@ class _Batch:
 
     def log(self, name: str, entry: LogEntry) -> None:
         self.effects.entries.append((name, entry))
+
+
+def _result(outcome: int | None | BankError) -> str:
+    """What txstatus shows as the tx's result: the new balance or count, if any."""
+    return "" if outcome is None or isinstance(outcome, BankError) else str(outcome)
 
 
 class BankWork:
@@ -164,6 +175,7 @@ class BankWork:
         self._credentials_changed = credentials_changed
         self._queue: deque[Pending] = deque()
         self.view: BankView | None = None
+        self._nonces = itertools.count(secrets.randbits(62))
         self._key = (
             coincurve.PrivateKey(node.node_private)
             if node.crypto.cryptoer is Cryptoer.SECP256K1
@@ -184,7 +196,9 @@ class BankWork:
         """The operation as a type-3 transaction signed by the node key: (hash, raw)."""
         node = self._node
         params = op.params()
-        params["Nonce"] = secrets.randbits(63)  # equal requests in one second stay distinct
+        # Equal requests in one second must still be distinct txs (hashes); a random start
+        # keeps two processes (or restarts) apart, a counter is cheaper than fresh randomness.
+        params["Nonce"] = next(self._nonces)
         tx = SmartTransaction(
             header=Header(
                 id=0,
@@ -220,7 +234,9 @@ class BankWork:
         self._queue.append(Pending(op, tx_hash, raw, future))
         self._wake()
         try:
-            return await asyncio.wait_for(asyncio.shield(future), timeout)
+            # A cancelled wait leaves the operation queued; `committed` skips its future.
+            async with asyncio.timeout(timeout):
+                return await future
         except TimeoutError as exc:
             # Still queued or in a block being formed: the outcome is unknown to the client.
             raise BankError(Fault.UNAVAILABLE) from exc
@@ -257,13 +273,10 @@ class BankWork:
         key_id = self._node.node_key_id
         await insert_processed_statuses(
             conn,
-            [(p.hash, block_id) for p in included],
+            [ProcessedTx(p.hash, block_id, _result(p.outcome)) for p in included],
             time_s=block_time,
             ecosystem=eco,
             wallet_id=key_id,
-            results=[
-                "" if isinstance(p.outcome, BankError) else str(p.outcome or "") for p in included
-            ],
         )
         logs = [
             LogRow(
@@ -329,6 +342,10 @@ class BankWork:
             if self.view is not None or work.effects.ecosystem is not None:
                 return self.view.ecosystem if self.view is not None else work.effects.ecosystem
             work.effects.ecosystem = await self._open(conn)
+            # The rollback marker of a new ecosystem: undoing the block removes its rows.
+            work.rollbacks.append(
+                RollbackRow(work.block_id, p.hash, NEW_ECOSYSTEM, str(work.effects.ecosystem), "")
+            )
             return work.effects.ecosystem
         if self.view is None:
             raise BankError(Fault.UNAVAILABLE)

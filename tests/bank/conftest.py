@@ -48,8 +48,9 @@ async def bank(
     yield await aiohttp_client(app)
 
 
-async def register(client: TestClient[Any, Any], name: str, password: str = "pw",
-                   amount: int = 0) -> None:
+async def register(
+    client: TestClient[Any, Any], name: str, password: str = "pw", amount: int = 0
+) -> None:
     """Create a user as the admin, with a starting balance."""
     resp = await client.post(
         "/api/v1/admin/user/register",

@@ -4,9 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -131,29 +147,81 @@ async def next_history_id(conn: AsyncConnection) -> int:
     return int(result.scalar_one())
 
 
+def _unnest_insert(table: Any, columns: dict[str, Any]) -> Any:
+    """INSERT INTO table (columns) SELECT unnest(:array) ... with one array parameter per column.
+
+    Its text does not depend on the number of rows, so asyncpg prepares it once, and a
+    block's rows go in one round trip with their values encoded by asyncpg, not per row.
+    """
+    arrays = select(
+        *(
+            func.unnest(bindparam(f"b_{name}", type_=ARRAY(kind))).label(name)
+            for name, kind in columns.items()
+        )
+    )
+    return insert(table).from_select(list(columns), arrays)
+
+
+_HISTORY_ARRAYS = {
+    "id": BigInteger,
+    "sender_id": BigInteger,
+    "recipient_id": BigInteger,
+    "sender_balance": Numeric(30, 0),
+    "recipient_balance": Numeric(30, 0),
+    "amount": Numeric(30, 0),
+    "comment": Text,
+    "block_id": BigInteger,
+    "txhash": LargeBinary,
+    "created_at": BigInteger,
+    "ecosystem": BigInteger,
+    "type": BigInteger,
+}
+_INSERT_HISTORY = _unnest_insert(history, _HISTORY_ARRAYS)
+
+
 async def insert_history(conn: AsyncConnection, ecosystem: int, rows: Sequence[HistoryRow]) -> None:
     """Write history rows of the bank ecosystem."""
-    if rows:
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
         await conn.execute(
-            insert(history),
-            [
-                {
-                    "id": r.id,
-                    "sender_id": r.sender_id,
-                    "recipient_id": r.recipient_id,
-                    "sender_balance": r.sender_balance,
-                    "recipient_balance": r.recipient_balance,
-                    "amount": r.amount,
-                    "comment": r.comment,
-                    "block_id": r.block_id,
-                    "txhash": r.txhash,
-                    "created_at": r.created_at,
-                    "ecosystem": ecosystem,
-                    "type": r.type,
-                }
-                for r in rows
-            ],
+            _INSERT_HISTORY,
+            {
+                "b_id": [r.id for r in rows],
+                "b_sender_id": [r.sender_id for r in rows],
+                "b_recipient_id": [r.recipient_id for r in rows],
+                "b_sender_balance": [Decimal(r.sender_balance) for r in rows],
+                "b_recipient_balance": [Decimal(r.recipient_balance) for r in rows],
+                "b_amount": [Decimal(r.amount) for r in rows],
+                "b_comment": [r.comment for r in rows],
+                "b_block_id": [r.block_id for r in rows],
+                "b_txhash": [r.txhash for r in rows],
+                "b_created_at": [r.created_at for r in rows],
+                "b_ecosystem": [ecosystem] * len(rows),
+                "b_type": [r.type for r in rows],
+            },
         )
+        return
+    await conn.execute(
+        insert(history),
+        [
+            {
+                "id": r.id,
+                "sender_id": r.sender_id,
+                "recipient_id": r.recipient_id,
+                "sender_balance": r.sender_balance,
+                "recipient_balance": r.recipient_balance,
+                "amount": r.amount,
+                "comment": r.comment,
+                "block_id": r.block_id,
+                "txhash": r.txhash,
+                "created_at": r.created_at,
+                "ecosystem": ecosystem,
+                "type": r.type,
+            }
+            for r in rows
+        ],
+    )
 
 
 async def insert_accounts(
@@ -175,10 +243,37 @@ async def insert_accounts(
         )
 
 
+_ARRAYS = select(
+    func.unnest(bindparam("b_ids", type_=ARRAY(BigInteger))).label("id"),
+    func.unnest(bindparam("b_amounts", type_=ARRAY(Numeric(30, 0)))).label("amount"),
+    func.unnest(bindparam("b_deleted", type_=ARRAY(BigInteger))).label("deleted"),
+).subquery("v")
+_UPDATE_FROM_ARRAYS = (
+    update(keys)
+    .where(keys.c.ecosystem == bindparam("b_eco"), keys.c.id == _ARRAYS.c.id)
+    .values(amount=_ARRAYS.c.amount, deleted=_ARRAYS.c.deleted)
+)
+
+
 async def update_accounts(
     conn: AsyncConnection, ecosystem: int, accounts: Sequence[tuple[int, int, int]]
 ) -> None:
     """Existing account rows: (key id, balance, deleted 0/1)."""
+    if not accounts:
+        return
+    if conn.dialect.name == "postgresql":
+        # One statement with array parameters and a constant text (prepared once): a block's
+        # rows in one round trip, where executemany cost about 40 us per row.
+        await conn.execute(
+            _UPDATE_FROM_ARRAYS,
+            {
+                "b_eco": ecosystem,
+                "b_ids": [k for k, _, _ in accounts],
+                "b_amounts": [Decimal(a) for _, a, _ in accounts],
+                "b_deleted": [d for _, _, d in accounts],
+            },
+        )
+        return
     if accounts:
         stmt = (
             update(keys)
@@ -190,32 +285,70 @@ async def update_accounts(
         )
 
 
+_INSERT_STATUSES = _unnest_insert(
+    transactions_status,
+    {
+        "hash": LargeBinary,
+        "time": BigInteger,
+        "type": Integer,
+        "ecosystem": BigInteger,
+        "wallet_id": BigInteger,
+        "block_id": BigInteger,
+        "result": String,
+    },
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessedTx:
+    """A node-made tx that went straight into a block: what txstatus shows for it."""
+
+    hash: bytes
+    block_id: int
+    result: str
+
+
 async def insert_processed_statuses(
     conn: AsyncConnection,
-    rows: Sequence[tuple[bytes, int]],
+    rows: Sequence[ProcessedTx],
     *,
     time_s: int,
     ecosystem: int,
     wallet_id: int,
-    results: Sequence[str],
 ) -> None:
-    """txstatus rows of node-made txs that went straight into block `block_id`: (hash, block)."""
-    if rows:
+    """txstatus rows of node-made txs (never queued) of one block."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        count = len(rows)
         await conn.execute(
-            insert(transactions_status),
-            [
-                {
-                    "hash": tx_hash,
-                    "time": time_s,
-                    "type": 3,
-                    "ecosystem": ecosystem,
-                    "wallet_id": wallet_id,
-                    "block_id": block_id,
-                    "result": result[:255],
-                }
-                for (tx_hash, block_id), result in zip(rows, results, strict=True)
-            ],
+            _INSERT_STATUSES,
+            {
+                "b_hash": [r.hash for r in rows],
+                "b_time": [time_s] * count,
+                "b_type": [3] * count,
+                "b_ecosystem": [ecosystem] * count,
+                "b_wallet_id": [wallet_id] * count,
+                "b_block_id": [r.block_id for r in rows],
+                "b_result": [r.result[:255] for r in rows],
+            },
         )
+        return
+    await conn.execute(
+        insert(transactions_status),
+        [
+            {
+                "hash": r.hash,
+                "time": time_s,
+                "type": 3,
+                "ecosystem": ecosystem,
+                "wallet_id": wallet_id,
+                "block_id": r.block_id,
+                "result": r.result[:255],
+            }
+            for r in rows
+        ],
+    )
 
 
 # ---- credentials (node-local) -------------------------------------------------------------
