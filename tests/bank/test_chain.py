@@ -14,9 +14,13 @@ from api.bank.keys import BANK
 from chain.address import address_to_string
 from chain.bank import HISTORY_TRANSFER
 from chain.crypto import Crypto
+from chain.rollback import rollback_blocks
+from chain.storage.engine import make_engine
 from chain.storage.schema import history
+from chain.verify import verify_chain
 from node.app import create_app
 from node.config import Config
+from node.datadir import open_data_dir
 from tests.bank.conftest import ADMIN_AUTH, balance, basic, register
 
 Client = TestClient[Any, Any]
@@ -126,3 +130,28 @@ async def test_return_on_delete_credits_only_deleted_balances(
     resp = await client.delete("/api/v1/user/delete", headers=basic("rich", "pw"))
     assert resp.status == 204
     assert await balance(client, "bank") == 1508
+
+
+async def test_rolling_back_a_bank_block_restores_the_money(
+    aiohttp_client: Any, bank_config: Config
+) -> None:
+    client = await aiohttp_client(create_app(bank_config))
+    await register(client, "alice", amount=100)
+    await register(client, "bob")
+    resp = await client.post(
+        "/api/v1/user/transfer", json={"name": "bob", "amount": 30}, headers=basic("alice", "pw")
+    )
+    assert await resp.text() == "70"
+    await client.close()
+    node = open_data_dir(bank_config.data_dir, 1, bank_config.crypto)
+    engine = make_engine(bank_config.db_url)
+    try:
+        await rollback_blocks(engine, node, 1, requeue=False)
+        assert await verify_chain(engine, node) >= 1
+    finally:
+        await engine.dispose()
+    client = await aiohttp_client(create_app(bank_config))
+    assert await balance(client, "alice") == 100
+    assert await balance(client, "bob") == 0
+    resp = await client.get("/api/v2/user/log", headers=basic("bob", "pw"))
+    assert await resp.text() == "null"
