@@ -1,0 +1,430 @@
+"""Read throughput of the data API (list/{name}, row/{name}/{id}) on each backend, one report.
+
+Per backend: a node in a fresh data dir (and, for PostgreSQL, a fresh database), a custom table
+`bench` filled with `--rows` rows through a deployed contract, then `--duration` seconds of GET
+requests per endpoint and per `--connections` level (keep-alive connections), with wrk when it
+is installed (C, so the load generator takes little of the shared CPU) or an aiohttp client.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import math
+import os
+import platform
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import aiohttp
+import asyncpg
+
+from bench.loadgen import check_loopback
+from bench.run import BACKENDS, DEFAULT_PG_ADMIN, free_port
+from node.client import NodeClient, load_private_key, succeeded
+
+TABLE = "bench"
+COLUMNS = json.dumps(
+    [
+        {"name": "name", "type": "varchar", "index": "1", "conditions": "true"},
+        {"name": "amount", "type": "money", "index": "0", "conditions": "true"},
+        {"name": "note", "type": "text", "index": "0", "conditions": "true"},
+        {"name": "doc", "type": "json", "index": "0", "conditions": "true"},
+    ]
+)
+OPEN = json.dumps({"insert": "true", "update": "true", "new_column": "true"})
+FILL_BATCH = 100  # rows one BenchFill call inserts
+FILL_SOURCE = """contract BenchFill {
+    data {
+        From int
+        Count int
+    }
+    action {
+        var i int
+        while i < $Count {
+            DBInsert("bench", {name: Sprintf("row %d", $From + i), amount: $From + i,
+                note: "a note of some length to make the row realistic", doc: {"n": $From + i}})
+            i = i + 1
+        }
+    }
+}"""
+ENDPOINTS = ("version", "list", "row")
+WRK_SCRIPT = """
+wrk.headers["Authorization"] = "Bearer %(token)s"
+local rows = %(rows)d
+local kind = "%(kind)s"
+request = function()
+  if kind == "row" then
+    return wrk.format("GET", "/api/v2/row/bench/" .. math.random(rows))
+  end
+  return wrk.format("GET", "%(path)s")
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '\\nRESULT {"requests":%%d,"duration_us":%%d,"errors":%%d,"non2xx":%%d,' ..
+    '"p50":%%d,"p95":%%d,"p99":%%d,"max":%%d}\\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
+end
+"""
+
+
+@dataclass
+class Measure:
+    """One endpoint on one backend."""
+
+    backend: str
+    endpoint: str
+    connections: int = 0
+    requests: int = 0
+    rate: float = 0.0
+    p50_ms: float = 0.0
+    p95_ms: float = 0.0
+    p99_ms: float = 0.0
+    cpu_ms: float = 0.0  # the node process's CPU time (all its threads) per measured request
+    max_ms: float = 0.0
+    failed: int = 0
+    load: str = ""  # the machine's 1-minute load average before and after
+
+
+@dataclass
+class Run:
+    """Settings and results of a whole invocation."""
+
+    command: str
+    tool: str
+    settings: dict[str, str] = field(default_factory=dict)
+    results: list[Measure] = field(default_factory=list)
+
+
+def _path(endpoint: str) -> str:
+    return {"version": "/api/v2/version", "list": f"/api/v2/list/{TABLE}?limit=25"}.get(
+        endpoint, f"/api/v2/row/{TABLE}/1"
+    )
+
+
+@contextlib.contextmanager
+def node_process(
+    backend: str, pg_dsn: str, workdir: Path
+) -> Iterator[tuple[str, Path, Callable[[], float]]]:
+    """A node on a fresh data dir (and database); yields its URL, data dir and CPU clock."""
+    port = free_port()
+    data = workdir / backend
+    env = dict(os.environ, IBAX_PORT=str(port), IBAX_DATA_DIR=str(data), IBAX_LOG_LEVEL="WARNING")
+    env.pop("IBAX_DB", None)
+    db_name = ""
+    if backend == "postgresql":
+        db_name = f"ibax_bench_{uuid.uuid4().hex[:12]}"
+        asyncio.run(_pg(pg_dsn, f'CREATE DATABASE "{db_name}"'))
+        base = pg_dsn.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
+        env["IBAX_DB"] = f"{base}/{db_name}"
+    url = f"http://127.0.0.1:{port}"
+    log_path = workdir / f"{backend}.log"
+    try:
+        with (
+            log_path.open("wb") as log,
+            subprocess.Popen(
+                [sys.executable, "-m", "node", "run"], env=env, stdout=log, stderr=log
+            ) as node,
+        ):
+            try:
+                _wait_ready(url, node, log_path)
+                yield url, data, lambda: cpu_seconds(node.pid)
+            finally:
+                node.send_signal(signal.SIGTERM)
+                try:
+                    node.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    node.kill()
+                    node.wait()
+    finally:
+        if db_name:
+            asyncio.run(_pg(pg_dsn, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process (all its threads) has used so far; NaN without /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return math.nan
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _pg(dsn: str, sql: str) -> None:
+    conn = await asyncpg.connect(dsn, timeout=5)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def _wait_ready(url: str, node: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/api/v2/version", timeout=1) as resp:
+                resp.read()
+            return
+        except OSError:
+            if time.monotonic() > deadline or node.poll() is not None:
+                raise SystemExit(f"node did not start; see {log}") from None
+            time.sleep(0.2)
+
+
+async def prepare(url: str, key_file: Path, rows: int) -> str:
+    """Create and fill the `bench` table as the founder; a login token for the readers."""
+    async with NodeClient(url, load_private_key(key_file)) as node:
+        session = await node.login()
+        table = {"ApplicationId": "1", "Name": TABLE, "Columns": COLUMNS, "Permissions": OPEN}
+        for name, params in (
+            ("@1NewTable", table),
+            ("@1NewContract", {"ApplicationId": "1", "Value": FILL_SOURCE, "Conditions": "true"}),
+        ):
+            status = await node.wait(await node.call(name, params))
+            if not succeeded(status):
+                raise SystemExit(f"{name} failed: {status}")
+        hashes = [
+            await node.call("BenchFill", {"From": str(start), "Count": str(FILL_BATCH)})
+            for start in range(1, rows + 1, FILL_BATCH)
+        ]
+        for tx_hash in hashes:
+            status = await node.wait(tx_hash, timeout=120)
+            if not succeeded(status):
+                raise SystemExit(f"BenchFill failed: {status}")
+        return session.token
+
+
+async def check_answers(url: str, token: str, rows: int) -> None:
+    """The endpoints answer what the benchmark expects before it measures them."""
+    headers = {"Authorization": f"Bearer {token}"}
+    async with aiohttp.ClientSession(headers=headers) as http:
+        async with http.get(url + _path("list")) as resp:
+            body = await resp.json()
+            if resp.status != 200 or body["count"] != rows or len(body["list"]) != 25:
+                raise SystemExit(f"list answered {resp.status} {str(body)[:200]}")
+        async with http.get(url + f"/api/v2/row/{TABLE}/{rows}") as resp:
+            body = await resp.json()
+            if resp.status != 200 or body["value"]["id"] != str(rows):
+                raise SystemExit(f"row answered {resp.status} {str(body)[:200]}")
+
+
+def measure_wrk(
+    url: str,
+    endpoint: str,
+    token: str,
+    rows: int,
+    connections: int,
+    args: argparse.Namespace,
+    workdir: Path,
+    cpu: Callable[[], float],
+) -> Measure:
+    """Run wrk against one endpoint (after a warm-up of the same kind)."""
+    script = workdir / f"{endpoint}.lua"
+    script.write_text(
+        WRK_SCRIPT % {"token": token, "rows": rows, "kind": endpoint, "path": _path(endpoint)}
+    )
+    threads = min(args.threads, connections)
+    base = ["wrk", "-t", str(threads), "-c", str(connections), "--timeout", "5s"]
+    base += ["-s", str(script)]
+    subprocess.run([*base, "-d", f"{args.warmup}s", url], capture_output=True, check=True)
+    started = cpu()
+    out = subprocess.run(
+        [*base, "-d", f"{args.duration}s", url], capture_output=True, text=True, check=True
+    ).stdout
+    used = cpu() - started
+    line = next(x for x in reversed(out.splitlines()) if x.startswith("RESULT "))
+    data = json.loads(line.removeprefix("RESULT "))
+    return Measure(
+        backend="",
+        endpoint=endpoint,
+        requests=data["requests"],
+        rate=data["requests"] / (data["duration_us"] / 1e6),
+        p50_ms=data["p50"] / 1000,
+        p95_ms=data["p95"] / 1000,
+        p99_ms=data["p99"] / 1000,
+        max_ms=data["max"] / 1000,
+        cpu_ms=used / max(data["requests"], 1) * 1000,
+        failed=data["errors"] + data["non2xx"],
+    )
+
+
+async def measure_aiohttp(
+    url: str,
+    endpoint: str,
+    token: str,
+    rows: int,
+    connections: int,
+    args: argparse.Namespace,
+    cpu: Callable[[], float],
+) -> Measure:
+    """The same measurement with an aiohttp client (when wrk is not installed)."""
+    latencies: list[float] = []
+    failed = 0
+
+    async def worker(http: aiohttp.ClientSession, until: float, record: bool) -> None:
+        nonlocal failed
+        while time.monotonic() < until:
+            path = (
+                f"/api/v2/row/{TABLE}/{random.randint(1, rows)}"
+                if endpoint == "row"
+                else (_path(endpoint))
+            )
+            start = time.perf_counter()
+            try:
+                async with http.get(url + path) as resp:
+                    await resp.read()
+                    ok = resp.status == 200
+            except aiohttp.ClientError:
+                ok = False
+            if record:
+                latencies.append(time.perf_counter() - start)
+                failed += not ok
+
+    connector = aiohttp.TCPConnector(limit=connections)
+    headers = {"Authorization": f"Bearer {token}"}
+    async with aiohttp.ClientSession(connector=connector, headers=headers) as http:
+        for seconds, record in ((args.warmup, False), (args.duration, True)):
+            cpu_started = cpu()
+            started = time.monotonic()
+            until = started + seconds
+            await asyncio.gather(*(worker(http, until, record) for _ in range(connections)))
+            elapsed = time.monotonic() - started
+            used = cpu() - cpu_started
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000
+
+    return Measure(
+        backend="",
+        endpoint=endpoint,
+        requests=len(latencies),
+        rate=len(latencies) / elapsed,
+        p50_ms=pct(50),
+        p95_ms=pct(95),
+        p99_ms=pct(99),
+        max_ms=latencies[-1] * 1000 if latencies else 0.0,
+        cpu_ms=used / max(len(latencies), 1) * 1000,
+        failed=failed,
+    )
+
+
+def run_backend(backend: str, args: argparse.Namespace, workdir: Path) -> list[Measure]:
+    """Start a node, fill its table, measure every endpoint."""
+    results = []
+    with node_process(backend, args.pg_dsn, workdir) as (url, data, cpu):
+        check_loopback(url)
+        sys.stderr.write(f"{backend}: node on {url}, filling {args.rows} rows\n")
+        token = asyncio.run(prepare(url, data / "PrivateKey", args.rows))
+        asyncio.run(check_answers(url, token, args.rows))
+        for endpoint in args.endpoints:
+            for connections in args.connections:
+                sys.stderr.write(f"{backend}: measuring {endpoint} with {connections}\n")
+                before = os.getloadavg()[0]
+                if args.tool == "wrk":
+                    found = measure_wrk(
+                        url, endpoint, token, args.rows, connections, args, workdir, cpu
+                    )
+                else:
+                    found = asyncio.run(
+                        measure_aiohttp(url, endpoint, token, args.rows, connections, args, cpu)
+                    )
+                found.backend = backend
+                found.connections = connections
+                found.load = f"{before:.1f} / {os.getloadavg()[0]:.1f}"
+                results.append(found)
+    return results
+
+
+def markdown(run: Run) -> str:
+    """The report: settings, then each endpoint with the backends side by side."""
+    lines = [
+        "# Data API read benchmark",
+        "",
+        "```sh",
+        run.command,
+        "```",
+        "",
+        "| endpoint | connections | backend | req/s | p50 ms | p95 ms | p99 ms | max ms "
+        "| node CPU ms/req | failed | load |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    order = {b: i for i, b in enumerate(BACKENDS)}
+    for endpoint in ENDPOINTS:
+        found = [r for r in run.results if r.endpoint == endpoint]
+        for m in sorted(found, key=lambda r: (r.connections, order[r.backend])):
+            lines.append(
+                f"| `{_path(endpoint).removeprefix('/api/v2/')}` | {m.connections} | {m.backend} "
+                f"| {m.rate:.0f} | "
+                f"{m.p50_ms:.2f} | {m.p95_ms:.2f} | {m.p99_ms:.2f} | {m.max_ms:.1f} "
+                f"| {m.cpu_ms:.2f} | {m.failed} "
+                f"| {m.load} |"
+            )
+    lines += ["", "Settings:", ""]
+    lines += [f"- {k}: {v}" for k, v in run.settings.items()]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.reads", description=__doc__)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--endpoints", default=",".join(ENDPOINTS))
+    parser.add_argument("--rows", type=int, default=1000, help="rows in the bench table")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per endpoint")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds before measuring")
+    parser.add_argument("--connections", default="8,32", help="comma-separated concurrency levels")
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument("--tool", choices=("auto", "wrk", "aiohttp"), default="auto")
+    parser.add_argument("--pg-dsn", default=None)
+    parser.add_argument("--report", type=Path, default=Path("bench/reports/latest-reads.md"))
+    parser.add_argument("--json", type=Path, help="also write the raw results here")
+    args = parser.parse_args(argv)
+    args.pg_dsn = args.pg_dsn or os.environ.get("IBAX_BENCH_PG_DSN", DEFAULT_PG_ADMIN)
+    args.backends = [b for b in args.backends.split(",") if b]
+    args.endpoints = [e for e in args.endpoints.split(",") if e]
+    args.connections = [int(c) for c in args.connections.split(",") if c]
+    if set(args.backends) - set(BACKENDS) or set(args.endpoints) - set(ENDPOINTS):
+        parser.error(f"backends: {', '.join(BACKENDS)}; endpoints: {', '.join(ENDPOINTS)}")
+    if args.tool == "auto":
+        args.tool = "wrk" if shutil.which("wrk") else "aiohttp"
+    run = Run(command="python -m bench.reads " + " ".join(argv or sys.argv[1:]), tool=args.tool)
+    run.settings = {
+        "load generator": f"{args.tool}, keep-alive connections as in the table"
+        + (f", {args.threads} thread(s)" if args.tool == "wrk" else ""),
+        "per endpoint": f"{args.warmup:g} s warm-up, then {args.duration:g} s measured",
+        "table": f"custom table `{TABLE}` (varchar, money, text, json), {args.rows} rows",
+        "list": "`limit=25`, first page; row: a uniformly random id per request",
+        "machine": f"{os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}",
+        "note": "node, database and load generator share the machine's cores; `load` is the "
+        "1-minute load average before / after the endpoint's run (other work on the machine "
+        "shows there)",
+    }
+    with tempfile.TemporaryDirectory(prefix="ibax-bench-reads-") as tmp:
+        for backend in args.backends:
+            run.results += run_backend(backend, args, Path(tmp))
+    report = markdown(run)
+    args.report.parent.mkdir(parents=True, exist_ok=True)
+    args.report.write_text(report)
+    if args.json:
+        args.json.write_text(json.dumps(asdict(run), indent=2))
+    print(report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
