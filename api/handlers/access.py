@@ -109,6 +109,11 @@ def rights_key(ref: TableRef) -> tuple[int, str]:
     return (1 if ref.platform else ref.ecosystem, ref.name)
 
 
+def _stale(ref: TableRef, rights: TableRights | None) -> bool:
+    """Whether 1_tables describes a custom table otherwise than this process remembers it."""
+    return rights is None or any(c not in ref.table.c for c in rights.columns)
+
+
 async def _reload(request: web.Request, conn: AsyncConnection, ref: TableRef) -> TableRef:
     """A custom table read anew from the database (another process or block changed it)."""
     catalog = request.app[CONTRACTS].read_catalog
@@ -138,7 +143,7 @@ async def readable(
         rights = page.rights
     else:
         rights = await get_table_rights(conn, *rights_key(ref))
-    if ref.custom and (rights is None or any(c not in ref.table.c for c in rights.columns)):
+    if ref.custom and _stale(ref, rights):
         ref = await _reload(request, conn, ref)
     if _open_to_all(rights, columns):
         # Nothing to evaluate: skip the contract machine (most tables are read this way).
@@ -173,9 +178,10 @@ async def read_rows(
     try:
         page = await fetch(ref)
     except QueryError:
-        if not ref.custom:
+        # A column this process has not seen yet may have been added meanwhile; only then is
+        # the table read anew (bad input costs one indexed lookup, not a catalog scan).
+        if not ref.custom or not _stale(ref, await get_table_rights(conn, *rights_key(ref))):
             raise
-        # A column this process has not seen yet may have been added meanwhile.
         ref = await _reload(request, conn, ref)
         page = await fetch(ref)
     fresh, selected = await readable(request, conn, ref, columns, page)

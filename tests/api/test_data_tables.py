@@ -325,6 +325,21 @@ async def test_read_permissions_deny_tables_and_columns(
         200,
         {"count": 3, "list": [dict(p, color="NULL") for p in PETS]},
     )
+    # Asked for by name, before any plain read has seen it.
+    async with client.app[ENGINE].begin() as conn:
+        await add_column(conn, "1_pets", ColumnSpec("size", "number"))
+        await conn.execute(
+            update(tables)
+            .where(tables.c.ecosystem == 1, tables.c.name == "pets")
+            .values(columns=dict(json.loads(PERMS_OF_PETS), color="true", size="true"))
+        )
+    assert await eco.get(client, "row/pets/2", columns="size") == (
+        200,
+        {"value": {"id": "2", "size": "0"}},
+    )
+    assert await eco.get(client, "list/pets", columns="nosuch") == err(
+        400, "E_SERVER", "column nosuch does not exist"
+    )
 
 
 HOSTILE_GETS = {
