@@ -44,7 +44,7 @@ def _name(request: web.Request) -> tuple[int, str]:
     return int(match.group(1)), match.group(2)
 
 
-def _visible(access: list[object], role_id: int) -> bool:
+def section_visible(access: list[object], role_id: int) -> bool:
     """A section limited to roles (`roles_access`) is shown to those roles only."""
     return not access or role_id in {int(str(r)) for r in access if str(r).lstrip("-").isdigit()}
 
@@ -169,7 +169,7 @@ async def list_sections_page(request: web.Request) -> web.Response:
     async with reading(request) as conn:
         total, rows = await list_sections(conn, client.ecosystem_id, limit=limit, offset=offset)
         # Sections limited to roles the caller lacks are left out (the count is not adjusted).
-        visible = [r for r in rows if _visible(r.roles_access, client.role_id)]
+        visible = [r for r in rows if section_visible(r.roles_access, client.role_id)]
         default_page = (
             await get_role_default_page(conn, client.role_id)
             if any(r.values.get("status") == STATUS_MAIN_PAGE for r in visible)

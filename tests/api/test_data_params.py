@@ -11,7 +11,7 @@ from sqlalchemy import update
 
 from api.appkeys import ENGINE
 from api.handlers.access import page_of
-from api.handlers.interface import lang_macro
+from api.handlers.interface import lang_macro, section_visible
 from api.handlers.tables import history_entry
 from chain.address import address_to_string
 from chain.storage.ecosystem_defaults import DEVELOPER
@@ -317,3 +317,6 @@ def test_page_of_lang_macro_and_history_values() -> None:
         "b": "x",
     }
     assert history_entry("not json", None) == {}
+    # A section limited to roles is shown to those roles only (ids as numbers or strings).
+    assert section_visible([], 0) and section_visible([3, 5], 5) and section_visible(["5"], 5)
+    assert not section_visible([3], 0) and not section_visible(["x"], 0)
