@@ -103,7 +103,10 @@ async def fetch_binary(request: web.Request) -> web.StreamResponse:
     return web.Response(
         body=found.data,
         content_type=_mime(found.mime_type),
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Access-Control-Allow-Origin": "*",  # as the reference, with or without Origin
+        },
     )
 
 
@@ -137,5 +140,5 @@ async def fetch_cell(request: web.Request) -> web.StreamResponse:
     return web.Response(
         body=data,
         content_type="application/octet-stream",
-        headers={"Content-Disposition": "attachment"},
+        headers={"Content-Disposition": "attachment", "Access-Control-Allow-Origin": "*"},
     )

@@ -213,6 +213,7 @@ async def test_members_avatars_and_files(client: Client, config: Config, founder
     assert resp.status == 200 and await resp.read() == PNG
     assert resp.headers["Content-Type"] == "image/png"
     assert resp.headers["Content-Disposition"] == 'attachment; filename="avatar.png"'
+    assert resp.headers["Access-Control-Allow-Origin"] == "*"
     node_hash = config.crypto.hash(PNG).hex()
     resp = await client.get(f"/api/v2/data/{file_id}/data/{node_hash.upper()}")
     assert resp.status == 200 and await resp.read() == PNG
