@@ -41,7 +41,8 @@ def column_list(text: str) -> list[str]:
     Lowercased here, as the query builder lowercases names: a permission is looked up by the
     name the query will really read.
     """
-    return [part.strip().lower() for part in text.split(",") if part.strip()]
+    names = [part.strip().lower() for part in text.split(",") if part.strip()]
+    return [] if "*" in names else names  # "*" anywhere: every column, as the reference
 
 
 def full_name(request: web.Request, text: str) -> str:

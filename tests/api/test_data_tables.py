@@ -186,6 +186,8 @@ async def test_tables_list_row_and_history_of_ecosystem_2(
         {"count": 3, "list": [{"id": p["id"], "name": p["name"]} for p in PETS]},
     )
     assert await eco.get(client, "list/pets", offset="10") == (200, {"count": 3, "list": None})
+    assert await eco.get(client, "list/pets", columns="*") == (200, {"count": 3, "list": PETS})
+    assert await eco.get(client, "row/pets/1", columns="name,*") == (200, {"value": PETS[0]})
     # A shared table lists this ecosystem's rows only.
     status, pages = await eco.get(client, "list/pages", columns="name,ecosystem")
     assert status == 200 and {p["ecosystem"] for p in pages["list"]} == {"2"}
