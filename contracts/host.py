@@ -267,7 +267,8 @@ class TxHost:
         if found is None:
             return list(columns)
         col_perms = found[1]
-        names = list(col_perms) if list(columns) == ["*"] else list(columns)
+        # Column names are case-insensitive, as the queries that read them.
+        names = list(col_perms) if list(columns) == ["*"] else [c.lower() for c in columns]
         allowed: list[str] = []
         for column in names:
             base = column.split("->", 1)[0].lstrip("+")

@@ -537,7 +537,7 @@ def create_table(m: Machine, name: str, columns: Any, permissions: Any, app_id: 
     with host.writing_for_system():
         host.insert(
             m,
-            "@1tables",
+            "tables",
             {
                 "name": name,
                 "columns": json.dumps(
@@ -561,7 +561,7 @@ def perm_table(m: Machine, name: str, permissions: Any) -> None:
     perms = _permissions(permissions, True)
     with host.writing_for_system():
         host.update_rows(
-            host.table("@1tables"),
+            host.table("tables"),
             {"id": row},
             {"permissions": json.dumps(perms, separators=(",", ":"))},
         )
@@ -631,7 +631,7 @@ def _set_column_permission(m: Machine, host: TxHost, table: str, name: str, perm
     columns[name] = perm
     with host.writing_for_system():
         host.update_rows(
-            host.table("@1tables"),
+            host.table("tables"),
             {"id": row},
             {"columns": json.dumps(columns, separators=(",", ":"))},
         )

@@ -69,12 +69,13 @@ def smart_tx(
     transfer_self: TransferSelf | None = None,
     time_s: int | None = None,
     expedite: str = "",
+    ecosystem: int = 1,
 ) -> SmartTransaction:
     """A transaction from this wallet (contract call, UTXO or TransferSelf)."""
     return SmartTransaction(
         header=Header(
             id=contract_id,
-            ecosystem_id=1,
+            ecosystem_id=ecosystem,
             key_id=wallet.key_id,
             time=int(time.time()) if time_s is None else time_s,
             network_id=network_id,
@@ -143,13 +144,20 @@ async def wait_status(
 
 
 async def call_contract(
-    client: TestClient[Any, Any], wallet: Wallet, name: str, params: dict[str, Any] | None = None
+    client: TestClient[Any, Any],
+    wallet: Wallet,
+    name: str,
+    params: dict[str, Any] | None = None,
+    ecosystem: int = 1,
 ) -> dict[str, Any]:
-    """Call a contract by name as a client does (GET contract/{name} for its id); its status."""
+    """Call a contract by name as a client does (GET contract/{name} for its id); its status.
+
+    `ecosystem` is the tx's (Header.EcosystemID): the one whose tables it works on.
+    """
     resp = await client.get(f"/api/v2/contract/{name}", headers=wallet.auth)
     info = await resp.json()
     assert resp.status == 200, info
-    tx = smart_tx(wallet, contract_id=info["id"], params=params or {})
+    tx = smart_tx(wallet, contract_id=info["id"], params=params or {}, ecosystem=ecosystem)
     status, body = await send_txs(
         client, wallet, build_client_tx(tx, wallet.private, wallet.crypto)
     )

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from api.appkeys import ENGINE
 from chain.address import address_to_string
-from chain.storage.schema import ecosystems, history, keys
+from chain.storage.schema import ecosystems, history, keys, tables
 from node.app import create_app
 from node.config import Config
 from tests.helpers import Wallet, call_contract, send_txs, transfer_self_tx, wait_status
@@ -208,3 +208,54 @@ async def test_two_nodes_share_accounts_without_stale_memory(
             .all()
         )
     assert founder_row == 1000 - 120 and sorted(paid) == [10] * 12
+
+
+async def test_table_and_column_rights_are_edited_in_the_txs_ecosystem(
+    client: Client, config: Config, founder: Wallet
+) -> None:
+    ok(await call_contract(client, founder, "@1NewEcosystem", {"Name": "Second"}))
+    columns = json.dumps(
+        [
+            {"name": "note", "type": "text", "index": "0", "conditions": "true"},
+            {
+                "name": "secret",
+                "type": "text",
+                "index": "0",
+                "conditions": '{"update": "true", "read": "false"}',
+            },
+        ]
+    )
+    new = {"ApplicationId": 1, "Name": "notes", "Columns": columns, "Permissions": OPEN}
+    ok(await call_contract(client, founder, "@1NewTable", new, ecosystem=2))
+    rights = {
+        "Name": "notes",
+        "InsertPerm": "true",
+        "UpdatePerm": "false",
+        "NewColumnPerm": "true",
+    }
+    ok(await call_contract(client, founder, "@1EditTable", rights, ecosystem=2))
+    column = {"TableName": "notes", "Name": "note", "Permissions": "false"}
+    ok(await call_contract(client, founder, "@1EditColumn", column, ecosystem=2))
+    async with client.app[ENGINE].connect() as conn:
+        row = (
+            await conn.execute(
+                select(tables.c.permissions, tables.c.columns).where(
+                    tables.c.name == "notes", tables.c.ecosystem == 2
+                )
+            )
+        ).one()
+    assert row.permissions["update"] == "false" and row.columns["note"] == "false"
+    # Column read rights hold whatever the case a contract spells the column in.
+    reader = 'contract ReadSecret {\n action {\n $result = DBFind("notes").Columns("SECRET")\n }\n}'
+    ok(
+        await call_contract(
+            client,
+            founder,
+            "@1NewContract",
+            {"ApplicationId": 1, "Value": reader, "Conditions": "true"},
+            ecosystem=2,
+        )
+    )
+    denied = await call_contract(client, founder, "@2ReadSecret", ecosystem=2)
+    assert denied["errmsg"]["type"] == "panic"
+    assert denied["errmsg"]["error"].endswith("Access denied")
