@@ -88,7 +88,7 @@ class _Effects:
 
     accounts: dict[str, Account | None] = field(default_factory=dict)
     names: dict[int, str] = field(default_factory=dict)
-    entries: list[tuple[str, LogEntry]] = field(default_factory=list)
+    entries: list[tuple[str, int, LogEntry]] = field(default_factory=list)  # name, since, entry
     stored: list[Credential] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     ecosystem: int | None = None
@@ -148,8 +148,8 @@ class _Batch:
         if not deleted:
             account.version += 1
 
-    def log(self, name: str, entry: LogEntry) -> None:
-        self.effects.entries.append((name, entry))
+    def log(self, account: Account, entry: LogEntry) -> None:
+        self.effects.entries.append((account.name, account.since, entry))
 
 
 def _result(outcome: int | None | BankError) -> str:
@@ -319,12 +319,15 @@ class BankWork:
                     view.accounts.pop(name, None)
                     view.logs.pop(name, None)
                 else:
-                    if name not in view.accounts:
+                    old = view.accounts.get(name)
+                    if old is None or old.since != account.since:
                         view.logs.pop(name, None)  # a new holder of the name: a fresh log
                     view.accounts[name] = account
             view.names.update(effects.names)
-            for name, entry in effects.entries:
-                view.add_entry(name, entry)
+            for name, since, entry in effects.entries:
+                holder = view.accounts.get(name)
+                if holder is not None and holder.since == since:  # not a deleted holder's
+                    view.add_entry(name, entry)
         self._credentials_changed(effects.stored, effects.removed)
         for pending in batch:
             if pending.future.done():
@@ -400,8 +403,8 @@ class BankWork:
             sender_balance=sender.balance,
             recipient_balance=receiver.balance,
         )
-        work.log(sender.name, LogEntry(receiver.name, False, op.amount, op.time))
-        work.log(receiver.name, LogEntry(sender.name, True, op.amount, op.time))
+        work.log(sender, LogEntry(receiver.name, False, op.amount, op.time))
+        work.log(receiver, LogEntry(sender.name, True, op.amount, op.time))
         return sender.balance
 
     def _register(self, work: _Batch, eco: int, p: Pending) -> None:
@@ -441,7 +444,7 @@ class BankWork:
             comment=entry.counterparty,
         )
         account.last_time = max(account.last_time or 0, entry.time)
-        work.log(account.name, entry)
+        work.log(account, entry)
 
     def _admin_change(self, work: _Batch, eco: int, p: Pending, account: Account, new: int) -> None:
         delta = new - account.balance
@@ -458,7 +461,7 @@ class BankWork:
             sender_balance=0 if receiving else new,
             recipient_balance=new if receiving else 0,
         )
-        work.log(account.name, LogEntry(OMEGA, receiving, abs(delta), p.op.time))
+        work.log(account, LogEntry(OMEGA, receiving, abs(delta), p.op.time))
 
     def _set_balance(self, work: _Batch, eco: int, p: Pending) -> None:
         account = work.account(p.op.name)

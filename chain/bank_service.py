@@ -29,8 +29,8 @@ from chain.storage.repo.bank import (
     Credential,
     HistoryRow,
     get_bank_ecosystem,
-    get_last_log_time,
     list_credentials,
+    list_last_log_times,
     list_live_balances,
     list_log_rows,
     list_registrations,
@@ -42,6 +42,8 @@ logger = logging.getLogger(__name__)
 
 # Slow hashes run in threads; more at once would only queue behind the two cores.
 HASH_THREADS = 2
+# Reading a log races the blocks that change it; after this many lost races it is not cached.
+LOG_READ_TRIES = 3
 
 
 class Bank:
@@ -185,24 +187,27 @@ class Bank:
     async def user_log(self, name: str) -> UserLog:
         """The user's newest log entries, from the chain's history, cached once read."""
         view = self.view
-        while True:
+        for _ in range(LOG_READ_TRIES):
             account = view.get(name)
             if account is None:
                 raise BankError(Fault.USER_NOT_FOUND)
             cached = view.logs.get(name)
             if cached is not None:
                 return cached
-            async with self.engine.connect() as conn:
-                rows = await list_log_rows(
-                    conn, view.ecosystem, account.key_id, account.since, self.rules.max_log
-                )
+            log = await self._read_log(view, account)
             if view.get(name) is account:  # no block changed the account meanwhile
-                log = UserLog(
-                    (self._entry(account, row) for row in reversed(rows)), self.rules.max_log
-                )
-                account.last_time = max(account.last_time or 0, rows[0].created_at if rows else 0)
                 view.remember_log(name, log)
                 return log
+        # A very busy account: answer what was read, without caching a possibly stale log.
+        return log
+
+    async def _read_log(self, view: BankView, account: Account) -> UserLog:
+        async with self.engine.connect() as conn:
+            rows = await list_log_rows(
+                conn, view.ecosystem, account.key_id, account.since, self.rules.max_log
+            )
+        account.last_time = max(account.last_time or 0, rows[0].created_at if rows else 0)
+        return UserLog((self._entry(account, row) for row in reversed(rows)), self.rules.max_log)
 
     def _entry(self, account: Account, row: HistoryRow) -> LogEntry:
         receiving = row.recipient_id == account.key_id
@@ -266,10 +271,10 @@ class Bank:
             ]
             if unknown:
                 async with self.engine.connect() as conn:
-                    for account in unknown:
-                        last = await get_last_log_time(
-                            conn, view.ecosystem, account.key_id, account.since
-                        )
-                        account.last_time = max(account.last_time or 0, last)
+                    newest = await list_last_log_times(conn, view.ecosystem)
+                for account in unknown:
+                    # An earlier holder's rows of a re-registered name count too: a user is
+                    # kept rather than pruned on doubt.
+                    account.last_time = max(account.last_time or 0, newest.get(account.key_id, 0))
         result = await self.work.submit(BankOp(OpKind.PRUNE, amount=amount, before=before))
         return int(result or 0)

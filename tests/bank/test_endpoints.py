@@ -314,6 +314,12 @@ async def test_logs_v1_v2_and_admin(bank: Client) -> None:
 async def test_delete_self_and_admin_delete(bank: Client) -> None:
     for name in ("alice", "bob", "carl"):
         await register(bank, name, amount=5)
+    resp = await bank.post(
+        "/api/v1/user/transfer", json={"name": "carl", "amount": 1}, headers=basic("alice", "pw")
+    )
+    assert resp.status == 200
+    resp = await bank.get("/api/v2/user/log", headers=basic("alice", "pw"))  # now cached
+    assert len(await resp.json()) == 1
     # Self-delete always deletes, also the second one on the same connection.
     for name in ("alice", "bob"):
         resp = await bank.delete("/api/v1/user/delete", headers=basic(name, "pw"))

@@ -128,17 +128,18 @@ async def list_log_rows(
     return [_history_row(r) for r in result]
 
 
-async def get_last_log_time(conn: AsyncConnection, ecosystem: int, key_id: int, since: int) -> int:
-    """Time of the account's newest log row after `since`; 0 when it has none."""
-    result = await conn.execute(
-        select(func.max(history.c.created_at)).where(
-            history.c.ecosystem == ecosystem,
-            or_(history.c.sender_id == key_id, history.c.recipient_id == key_id),
-            history.c.id > since,
-            history.c.type.in_(LOG_TYPES),
+async def list_last_log_times(conn: AsyncConnection, ecosystem: int) -> dict[int, int]:
+    """Key id -> time of its newest log row (as sender or recipient), in two grouped scans."""
+    newest: dict[int, int] = {}
+    for side in (history.c.sender_id, history.c.recipient_id):
+        result = await conn.execute(
+            select(side, func.max(history.c.created_at))
+            .where(history.c.ecosystem == ecosystem, history.c.type.in_(LOG_TYPES), side != 0)
+            .group_by(side)
         )
-    )
-    return int(result.scalar_one_or_none() or 0)
+        for key_id, when in result:
+            newest[int(key_id)] = max(newest.get(int(key_id), 0), int(when or 0))
+    return newest
 
 
 async def next_history_id(conn: AsyncConnection) -> int:
