@@ -150,6 +150,12 @@ class Account:
     last_time: int | None = None  # newest log entry's time; None: not known yet
     version: int = 0  # bumped by every committed change
 
+    def copy(self) -> Account:
+        """A working copy for a block being formed (dataclasses.replace is several times slower)."""
+        return Account(
+            self.name, self.key_id, self.balance, self.since, self.last_time, self.version
+        )
+
 
 class UserLog:
     """A user's newest log entries (at most max_log), with the two renderings cached."""

@@ -114,7 +114,7 @@ class _Batch:
         if name in accounts:
             return accounts[name]
         found = self.view.get(name) if self.view is not None else None
-        return replace(found) if found is not None else None
+        return found.copy() if found is not None else None
 
     def history_row(self, tx_hash: bytes, **values: Any) -> HistoryRow:
         row = HistoryRow(id=self.next_id, block_id=self.block_id, txhash=tx_hash, **values)

@@ -31,7 +31,7 @@ PREFLIGHT = {
     "Access-Control-Max-Age": "600",
 }
 CCASH_PREFIXES = ("/api/v1/", "/api/v2/user/", "/api/v2/admin/", "/api/properties", "/api/help")
-MAX_AUTH_HEADER = 1024
+MAX_AUTH_HEADER = 8192  # aiohttp refuses longer header lines anyway
 
 STATUS = {
     Fault.USER_NOT_FOUND: 404,
