@@ -47,7 +47,7 @@ from chain.storage.repo.txs import QueuedTx
 from chain.storage.schema import metadata
 from chain.tables import DDL_COLUMN, DDL_TABLE, NEW_ECOSYSTEM
 from chain.txcheck import AcceptedTx, expedite_of
-from chain.txcodec import DecodedTx, TxDecodeError, decode_tx
+from chain.txcodec import DecodedTx, TxDecodeError, TxType, decode_tx
 
 logger = logging.getLogger(__name__)
 
@@ -177,6 +177,10 @@ async def _undo_block(
     await delete_block(conn, block_id)
 
 
+def _bank_write(tx: DecodedTx) -> bool:
+    return tx.tx.tx_type == TxType.SMART_CONTRACT and tx.tx.header.id == 0
+
+
 def _queued(tx: DecodedTx, node: NodeIdentity) -> QueuedTx:
     header = tx.tx.header
     return QueuedTx(
@@ -230,20 +234,22 @@ async def rollback_blocks(
         if new_head is None:
             raise RollbackError(f"block {target} is missing")
         await set_head(conn, new_head)
-        hashes = [tx.hash for tx in undone]
-        await delete_queued_many(conn, hashes)
-        if requeue:
-            await reset_statuses(conn, hashes)
-            await requeue_txs(conn, [_queued(tx, node) for tx in undone])
-        else:
-            await delete_statuses(conn, hashes)
+        await delete_queued_many(conn, [tx.hash for tx in undone])
+        # The bank's writes (Header.ID 0) are executed from memory, never from the queue:
+        # they cannot be replayed, so they are dropped like everything without requeue.
+        again = [tx for tx in undone if requeue and not _bank_write(tx)]
+        dropped = [tx.hash for tx in undone if not requeue or _bank_write(tx)]
+        if again:
+            await reset_statuses(conn, [tx.hash for tx in again])
+            await requeue_txs(conn, [_queued(tx, node) for tx in again])
+        await delete_statuses(conn, dropped)
     elapsed = time.monotonic() - started
     logger.warning(
-        "rolled back %d blocks (%d txs %s) to block %d in %.2fs",
+        "rolled back %d blocks to block %d in %.2fs: %d txs queued again, %d dropped",
         count,
-        len(undone),
-        "queued again" if requeue else "dropped",
         target,
         elapsed,
+        len(again),
+        len(dropped),
     )
     return target

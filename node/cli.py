@@ -19,6 +19,7 @@ from chain.address import address_to_string
 from chain.block import BlockVerifyError
 from chain.crypto import Crypto, Cryptoer, Hasher
 from chain.errors import ChainError
+from chain.rollback import rollback_blocks
 from chain.storage.engine import make_engine
 from chain.storage.migrate import upgrade
 from chain.verify import verify_chain
@@ -124,6 +125,18 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="re-hash and re-verify every block from genesis")
     _add_node_flags(check)
 
+    rollback = sub.add_parser(
+        "rollback",
+        help="undo the last N blocks (stop the node first)",
+        description="Undo the last N blocks exactly from their rollback records; their "
+        "transactions go back into the queue unless --no-requeue. Stop the node first.",
+    )
+    _add_node_flags(rollback)
+    rollback.add_argument("blocks", type=int, help="how many blocks to undo")
+    rollback.add_argument(
+        "--no-requeue", action="store_true", help="drop the blocks' transactions instead"
+    )
+
     bank = sub.add_parser("bank", help="the CCash bank")
     bank_sub = bank.add_subparsers(dest="bank_command", required=True)
     bank_import = bank_sub.add_parser("import", help="import a CCash save (users.dat)")
@@ -200,6 +213,24 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"chain is broken: {exc}", file=sys.stderr)
         return 1
     print(f"chain verified: {height} blocks, links, merkle roots, hashes and signatures")
+    return 0
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    if not (config.data_dir / "chain.json").exists():
+        raise ConfigError(f"{config.data_dir} is not a node data dir")
+    node = open_data_dir(config.data_dir, config.network_id, config.crypto)
+
+    async def run() -> int:
+        engine = make_engine(config.db_url)
+        try:
+            return await rollback_blocks(engine, node, args.blocks, requeue=not args.no_requeue)
+        finally:
+            await engine.dispose()
+
+    head = asyncio.run(run())
+    print(f"rolled back {args.blocks} blocks: the head is block {head}")
     return 0
 
 
@@ -304,6 +335,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_client(args)
         if args.command == "check":
             return cmd_check(args)
+        if args.command == "rollback":
+            return cmd_rollback(args)
         if args.command == "bank":
             return cmd_bank_import(args)
         return cmd_db_upgrade(args)

@@ -170,3 +170,22 @@ async def test_check_command(config: Config, founder_tx_app: None) -> None:
     result = subprocess.run(node_cmd(*args), capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert f"chain is broken: block {height}" in result.stderr
+
+
+async def test_rollback_command(config: Config, founder_tx_app: None) -> None:
+    common = ["--data-dir", str(config.data_dir), "--db", config.db_url]
+    check = subprocess.run(node_cmd("check", *common), capture_output=True, text=True, timeout=60)
+    height = int(check.stdout.split("chain verified: ")[1].split()[0])
+    result = subprocess.run(
+        node_cmd("rollback", "1", *common), capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"rolled back 1 blocks: the head is block {height - 1}"
+    check = subprocess.run(node_cmd("check", *common), capture_output=True, text=True, timeout=60)
+    assert f"chain verified: {height - 1} blocks" in check.stdout
+    # Genesis is never undone: a clear refusal, nothing changed.
+    result = subprocess.run(
+        node_cmd("rollback", str(height), *common), capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert "block 1 (genesis) cannot be rolled back" in result.stderr
