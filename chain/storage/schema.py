@@ -117,6 +117,8 @@ rollback_tx = Table(
     Column("table_name", String(255), nullable=False),
     Column("table_id", String(255), nullable=False),
     Column("data", Text, nullable=False, server_default=""),
+    # history/{name}/{id} reads a row's records; without it, a scan of the whole chain's.
+    Index("ix_rollback_tx_row", "table_name", "table_id"),
 )
 
 spent_info = Table(
