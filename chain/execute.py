@@ -74,6 +74,7 @@ class TxContext:
     state: BlockState | None = None  # the block's rows kept in memory (contracts use it)
     rollbacks: list[RollbackRow] = field(default_factory=list)
     contract_name: str = ""  # set once the called contract is known
+    fuel_used: int = 0  # contract fuel, in the reference's units (max_fuel_tx's)
 
     @property
     def hash(self) -> bytes:

@@ -55,6 +55,7 @@ class BlockLimits:
     max_tx_block_per_user: int = 5000
     max_block_size: int = 64 << 20
     max_block_generation_time: int = 2000  # ms: txs beyond it wait for the next block
+    max_fuel_block: int = 200_000_000  # contract fuel of a block, in the reference's units
 
     @classmethod
     def from_parameters(cls, params: dict[str, str]) -> BlockLimits:
@@ -71,6 +72,7 @@ class BlockLimits:
             max_block_generation_time=value(
                 "max_block_generation_time", cls.max_block_generation_time
             ),
+            max_fuel_block=value("max_fuel_block", cls.max_fuel_block),
         )
 
 
@@ -84,6 +86,7 @@ class BlockPlan:
     logs: list[LogRow] = field(default_factory=list)
     rollbacks: list[RollbackRow] = field(default_factory=list)
     drop: list[bytes] = field(default_factory=list)  # leaves the queue without a block
+    fuel: int = 0  # contract fuel the included txs used
 
 
 @dataclass
@@ -126,7 +129,11 @@ def _rejected(tx_hash: bytes, message: str) -> StatusRow:
     return StatusRow(tx_hash, 0, TxFailure("txError", message).errmsg(), 0, "")
 
 
-async def _run_tx(ctx: TxContext) -> tuple[str, TxFailure | None]:
+class BlockFull(Exception):
+    """A tx needed more fuel than the block had left: it waits for the next block."""
+
+
+async def _run_tx(ctx: TxContext, fuel_left: int | None) -> tuple[str, TxFailure | None]:
     if ctx.decoded.tx.tx_type != TxType.SMART_CONTRACT or ctx.state is None:
         # Native transfers check before they change the ledger view, so a failure leaves
         # nothing behind; they need no database savepoint.
@@ -145,6 +152,10 @@ async def _run_tx(ctx: TxContext) -> tuple[str, TxFailure | None]:
         logger.exception("transaction %s failed unexpectedly", ctx.hash.hex())
         await ctx.state.end_tx(False)
         return "", TxFailure("panic", "internal error while executing the transaction")
+    if fuel_left is not None and ctx.fuel_used > fuel_left:
+        # As the reference: a tx that does not fit the block's fuel is undone and waits.
+        await ctx.state.end_tx(False)
+        raise BlockFull()
     await ctx.state.end_tx(True)
     return result, None
 
@@ -352,7 +363,14 @@ class BlockProducer:
                 if last_native:
                     state.forget(keys)
             last_native = native
-            await self._include(conn, ledger, state, plan, decoded, block_id, block_time)
+            # The first tx always fits: a block must make progress whatever its fuel.
+            fuel_left = limits.max_fuel_block - plan.fuel if plan.included else None
+            try:
+                await self._include(
+                    conn, ledger, state, plan, decoded, block_id, block_time, fuel_left
+                )
+            except BlockFull:
+                break
             if len(plan.included) % YIELD_EVERY == 0:
                 await asyncio.sleep(0)  # a block of in-memory work must not starve HTTP
         await ledger.flush()
@@ -370,11 +388,13 @@ class BlockProducer:
         decoded: DecodedTx,
         block_id: int,
         block_time: int,
+        fuel_left: int | None = None,
     ) -> None:
         ctx = TxContext(
             conn, self._node, block_id, block_time, decoded, ledger, self._book, state=state
         )
-        result, failure = await _run_tx(ctx)
+        result, failure = await _run_tx(ctx, fuel_left)
+        plan.fuel += ctx.fuel_used
         header = decoded.tx.header
         plan.included.append(decoded.hash)
         plan.raw.append(decoded.raw)

@@ -199,6 +199,7 @@ class NeedleBook:
             raise
         finally:
             self._conn = None
+            ctx.fuel_used = machine.fuel_used * FUEL_DIVISOR
         return "" if result is None else _result_text(result)
 
     async def readable_columns(

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp.test_utils import TestClient
+from sqlalchemy import update
 
+from api.appkeys import ENGINE
+from chain.storage.schema import platform_parameters
 from chain.txcodec import build_client_tx
 from node.config import Config
 from tests.helpers import Wallet, send_txs, smart_tx, wait_status
@@ -215,3 +218,29 @@ async def test_only_developers_deploy_and_node_contracts_are_not_implemented(
     resp = await client.post("/api/v2/node/NewUser")
     assert resp.status == 501
     assert await resp.json() == {"error": "E_NOTIMPLEMENTED", "msg": "Not implemented"}
+
+
+async def test_block_fuel_limit_moves_txs_to_later_blocks(
+    client: Client, config: Config, founder: Wallet
+) -> None:
+    await deploy(client, founder, HELLO)
+    async with client.app[ENGINE].begin() as conn:
+        await conn.execute(
+            update(platform_parameters)
+            .where(platform_parameters.c.name == "max_fuel_block")
+            .values(value="1")
+        )
+    raws = [
+        build_client_tx(
+            smart_tx(founder, contract_id=5039, params={"Name": f"n{i}"}),
+            founder.private,
+            founder.crypto,
+        )
+        for i in range(3)
+    ]
+    status, body = await send_txs(client, founder, *raws)
+    assert status == 200, body
+    results = [await wait_status(client, founder, h) for h in body["hashes"] if len(h) == 64]
+    # Each tx alone exceeds the block's fuel: each is the first (and only) of its block.
+    assert all(r["penalty"] == 0 for r in results), results
+    assert len({r["blockid"] for r in results}) == 3
