@@ -36,6 +36,8 @@ class BlockLedger:
     _outputs: dict[tuple[bytes, int], Output] = field(default_factory=dict)
     _new_keys: list[Account] = field(default_factory=list)
     _changed_amounts: set[Account] = field(default_factory=set)
+    # New outputs of accounts not loaded yet: not in the database before the flush either.
+    _unloaded: dict[Account, list[Output]] = field(default_factory=dict)
 
     async def preload(self, accounts: Iterable[Account]) -> None:
         """Load the unspent outputs and balances of many accounts in two queries."""
@@ -44,12 +46,9 @@ class BlockLedger:
             return
         found = await list_unspent_many(self.conn, wanted)
         for account in wanted:
-            # Outputs this block made since the last flush are not in the database yet.
-            pending = [
-                o
-                for o in self._outputs.values()
-                if (o.ecosystem, o.output_key_id) == account and o.input_tx_hash is None
-            ]
+            # Outputs this block made since the last flush are not in the database yet (and
+            # unspent: spending needs the account loaded).
+            pending = self._unloaded.pop(account, [])
             self._unspent[account] = found.get(account, []) + pending
         amounts = await get_amounts(self.conn, wanted)
         for account in wanted:
@@ -86,6 +85,8 @@ class BlockLedger:
         account = (output.ecosystem, output.output_key_id)
         if account in self._unspent:
             self._unspent[account].append(output)
+        else:
+            self._unloaded.setdefault(account, []).append(output)
 
     def set_amount(self, account: Account, amount: int) -> None:
         """Set a balance; creates the account row if it has none."""
@@ -109,5 +110,6 @@ class BlockLedger:
         self._amounts.clear()
         self._spent.clear()
         self._outputs.clear()
+        self._unloaded.clear()
         self._new_keys.clear()
         self._changed_amounts.clear()
