@@ -6,7 +6,7 @@ from chain.crypto import Crypto
 from contracts.builtins import chain_builtins
 from contracts.compiler import BuiltinEntry
 from contracts.dbfuncs import DB_BUILTINS
-from contracts.stdlib import STDLIB, crypto_stdlib
+from contracts.stdlib import STDLIB, bitcoin_stdlib, crypto_stdlib
 from contracts.sysfuncs import SYS_BUILTINS
 
 
@@ -15,6 +15,7 @@ def node_builtins(crypto: Crypto) -> dict[str, BuiltinEntry]:
     table: dict[str, BuiltinEntry] = dict(chain_builtins(crypto))
     table.update(STDLIB)
     table.update(crypto_stdlib(crypto))
+    table.update(bitcoin_stdlib(testnet=False))
     table.update(DB_BUILTINS)
     table.update(SYS_BUILTINS)
     return table

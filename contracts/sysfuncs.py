@@ -18,13 +18,14 @@ from chain.storage.ddl import (
 )
 from chain.storage.repo.keys import list_member_roles
 from chain.storage.repo.params import get_parameter, get_platform_parameter
+from chain.storage.repo.txs import count_logged
 from chain.tables import DDL_COLUMN, DDL_TABLE, NEW_ECOSYSTEM, split_name
 from contracts.compiler import Builtin
 from contracts.dbfuncs import QUERY_FUEL, host_of
 from contracts.errors import HostError
 from contracts.host import ACCESS_DENIED, TxHost
 from contracts.stdlib import random_stdlib
-from contracts.vm import Machine
+from contracts.vm import Machine, to_str
 
 COLUMN_TYPES = frozenset(
     {"json", "varchar", "character", "number", "datetime", "double", "money", "text", "bytea"}
@@ -729,6 +730,25 @@ def is_honor_node_key(m: Machine, key_id: Any) -> bool:
     return False
 
 
+def current_key_from_account(m: Machine, account: Any) -> int:
+    """CurrentKeyFromAccount(account): the key id of a live account of this ecosystem, or 0."""
+    rows = host_of(m).select(
+        m, "keys", columns=["id"], where={"account": str(account), "deleted": 0}, limit=1
+    )
+    return int(rows[0]["id"]) if rows else 0
+
+
+def get_log_tx_count(m: Machine, ecosystem: Any) -> int:
+    """GetLogTxCount(ecosystem): how many of the ecosystem's txs are in blocks."""
+    host = host_of(m)
+    return host.wait(count_logged(host.conn, int(ecosystem)))
+
+
+def println(m: Machine, *values: Any) -> int:
+    """Println(...): contracts have no console here; the length it would have printed."""
+    return len(" ".join(to_str(v) for v in values)) + 1
+
+
 def _seeded(name: str) -> Callable[..., Any]:
     """Random, RandomFloat, RandomDecimal: one stream per transaction, seeded by its hash."""
 
@@ -787,6 +807,9 @@ SYS_BUILTINS: dict[str, Builtin] = {
     "EditLanguage": _b(edit_language, QUERY_FUEL * 2),
     "BlockTime": _b(block_time, 5),
     "IsHonorNodeKey": _b(is_honor_node_key, QUERY_FUEL),
+    "CurrentKeyFromAccount": _b(current_key_from_account, QUERY_FUEL),
+    "GetLogTxCount": _b(get_log_tx_count, QUERY_FUEL),
+    "Println": _b(println, 5),
     "Random": _b(_seeded("Random"), 5),
     "RandomFloat": _b(_seeded("RandomFloat"), 5),
     "RandomDecimal": _b(_seeded("RandomDecimal"), 5),

@@ -259,3 +259,15 @@ async def test_table_and_column_rights_are_edited_in_the_txs_ecosystem(
     denied = await call_contract(client, founder, "@2ReadSecret", ecosystem=2)
     assert denied["errmsg"]["type"] == "panic"
     assert denied["errmsg"]["error"].endswith("Access denied")
+
+
+async def test_account_and_log_builtins(client: Client, config: Config, founder: Wallet) -> None:
+    source = """contract Facts {
+    action {
+        $result = Sprintf("%d %v %d", CurrentKeyFromAccount($account_id) == $key_id,
+            GetLogTxCount($ecosystem_id) > 0, Println("abc", 1))
+    }
+}"""
+    ok(await deploy(client, founder, source))
+    facts = ok(await call_contract(client, founder, "Facts"))
+    assert facts["result"] == "%!d(bool=true) true 6"

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -214,3 +214,13 @@ async def get_log(conn: AsyncConnection, hashes: Sequence[bytes]) -> dict[bytes,
         )
         for r in result
     }
+
+
+async def count_logged(conn: AsyncConnection, ecosystem: int) -> int:
+    """How many txs of an ecosystem are in blocks (the contract function GetLogTxCount)."""
+    result = await conn.execute(
+        select(func.count())
+        .select_from(log_transactions)
+        .where(log_transactions.c.ecosystem_id == ecosystem)
+    )
+    return int(result.scalar_one())
