@@ -29,7 +29,7 @@ from pathlib import Path
 import aiohttp
 
 from bench.loadgen import machine
-from bench.run import _pg, free_port
+from bench.run import free_port, pg_admin, wait_ready
 
 ADMIN, ADMIN_PW = "admin", "adminpw"
 SENDER, LOGUSER, PASSWORD = "sender", "loguser", "pw"
@@ -70,8 +70,8 @@ def lua_script(shape: str, users: int) -> str:
         return headers + (
             f'wrk.headers["Authorization"] = "{_auth(SENDER, PASSWORD)}"\n'
             "request = function()\n"
-            f"  local body = '{{\"name\":\"user' .. math.random(0, {users - 1})"
-            " .. '\",\"amount\":1}'\n"
+            f'  local body = \'{{"name":"user\' .. math.random(0, {users - 1})'
+            ' .. \'","amount":1}\'\n'
             '  return wrk.format("POST", "/api/v1/user/transfer", nil, body)\n'
             "end\n"
         )
@@ -154,19 +154,6 @@ async def setup(url: str, users: int, concurrency: int) -> None:
         await asyncio.gather(*(fill(i) for i in range(100)))
 
 
-def _wait(url: str, node: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/api/properties", timeout=1) as resp:
-                resp.read()
-            return
-        except OSError:
-            if time.monotonic() > deadline or node.poll() is not None:
-                raise SystemExit(f"node did not start; see {log}") from None
-            time.sleep(0.2)
-
-
 def _balance(url: str, name: str) -> int:
     req = urllib.request.Request(
         f"{url}/api/v1/user/balance?name={name}", headers={"Accept": "application/json"}
@@ -190,7 +177,7 @@ def run_backend(backend: str, args: argparse.Namespace, workdir: Path) -> Run:
     db_name = ""
     if backend == "postgresql":
         db_name = f"ibax_bench_{uuid.uuid4().hex[:12]}"
-        asyncio.run(_pg(args.pg_dsn, f'CREATE DATABASE "{db_name}"'))
+        asyncio.run(pg_admin(args.pg_dsn, f'CREATE DATABASE "{db_name}"'))
         base = args.pg_dsn.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
         env["IBAX_DB"] = f"{base}/{db_name}"
     run = Run(backend)
@@ -203,7 +190,7 @@ def run_backend(backend: str, args: argparse.Namespace, workdir: Path) -> Run:
             ) as node,
         ):
             try:
-                _wait(url, node, log_path)
+                wait_ready(url, node, log_path, "/api/properties", timeout=120)
                 started = time.monotonic()
                 asyncio.run(setup(url, args.users, args.connections))
                 run.setup_s = time.monotonic() - started
@@ -240,7 +227,7 @@ def run_backend(backend: str, args: argparse.Namespace, workdir: Path) -> Run:
             shutil.copy(log_path, args.keep_logs / log_path.name)
     finally:
         if db_name:
-            asyncio.run(_pg(args.pg_dsn, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
+            asyncio.run(pg_admin(args.pg_dsn, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
     return run
 
 

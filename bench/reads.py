@@ -22,17 +22,15 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import aiohttp
-import asyncpg
 
 from bench.loadgen import check_loopback
-from bench.run import BACKENDS, DEFAULT_PG_ADMIN, free_port
+from bench.run import BACKENDS, DEFAULT_PG_ADMIN, free_port, pg_admin, wait_ready
 from node.client import NodeClient, load_private_key, succeeded
 
 TABLE = "bench"
@@ -128,7 +126,7 @@ def node_process(
     db_name = ""
     if backend == "postgresql":
         db_name = f"ibax_bench_{uuid.uuid4().hex[:12]}"
-        asyncio.run(_pg(pg_dsn, f'CREATE DATABASE "{db_name}"'))
+        asyncio.run(pg_admin(pg_dsn, f'CREATE DATABASE "{db_name}"'))
         base = pg_dsn.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
         env["IBAX_DB"] = f"{base}/{db_name}"
     url = f"http://127.0.0.1:{port}"
@@ -141,7 +139,7 @@ def node_process(
             ) as node,
         ):
             try:
-                _wait_ready(url, node, log_path)
+                wait_ready(url, node, log_path)
                 yield url, data, lambda: cpu_seconds(node.pid)
             finally:
                 node.send_signal(signal.SIGTERM)
@@ -152,7 +150,7 @@ def node_process(
                     node.wait()
     finally:
         if db_name:
-            asyncio.run(_pg(pg_dsn, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
+            asyncio.run(pg_admin(pg_dsn, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
 
 
 def cpu_seconds(pid: int) -> float:
@@ -162,27 +160,6 @@ def cpu_seconds(pid: int) -> float:
     except OSError:
         return math.nan
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-async def _pg(dsn: str, sql: str) -> None:
-    conn = await asyncpg.connect(dsn, timeout=5)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
-def _wait_ready(url: str, node: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/api/v2/version", timeout=1) as resp:
-                resp.read()
-            return
-        except OSError:
-            if time.monotonic() > deadline or node.poll() is not None:
-                raise SystemExit(f"node did not start; see {log}") from None
-            time.sleep(0.2)
 
 
 async def prepare(url: str, key_file: Path, rows: int) -> str:

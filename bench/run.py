@@ -40,7 +40,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def _pg(dsn: str, sql: str) -> None:
+async def pg_admin(dsn: str, sql: str) -> None:
+    """Run one administrative statement (CREATE/DROP DATABASE) on the benchmark's server."""
     conn = await asyncpg.connect(dsn, timeout=5)
     try:
         await conn.execute(sql)
@@ -48,11 +49,18 @@ async def _pg(dsn: str, sql: str) -> None:
         await conn.close()
 
 
-def _wait_ready(url: str, node: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
+def wait_ready(
+    url: str,
+    node: subprocess.Popen[bytes],
+    log: Path,
+    path: str = "/api/v2/version",
+    timeout: float = 60,
+) -> None:
+    """Until the node answers `path`; exit with a pointer to its log if it dies or takes long."""
+    deadline = time.monotonic() + timeout
     while True:
         try:
-            with urllib.request.urlopen(url + "/api/v2/version", timeout=1) as resp:
+            with urllib.request.urlopen(url + path, timeout=1) as resp:
                 resp.read()
             return
         except OSError:
@@ -78,7 +86,7 @@ def run_backend(backend: str, kind: str, args: argparse.Namespace, workdir: Path
     db_name = ""
     if backend == "postgresql":
         db_name = f"ibax_bench_{uuid.uuid4().hex[:12]}"
-        asyncio.run(_pg(args.pg_dsn, f'CREATE DATABASE "{db_name}"'))
+        asyncio.run(pg_admin(args.pg_dsn, f'CREATE DATABASE "{db_name}"'))
         base = args.pg_dsn.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
         env["IBAX_DB"] = f"{base}/{db_name}"
     log_path = workdir / f"{backend}-{kind}.log"
@@ -97,7 +105,7 @@ def run_backend(backend: str, kind: str, args: argparse.Namespace, workdir: Path
             ) as node,
         ):
             try:
-                _wait_ready(url, node, log_path)
+                wait_ready(url, node, log_path)
                 sys.stderr.write(f"{backend} {kind}: node on {url}, loading\n")
                 # Its own report goes to /dev/null: this runner prints the side-by-side one.
                 limit = args.duration + args.drain_timeout + 300
@@ -132,7 +140,7 @@ def run_backend(backend: str, kind: str, args: argparse.Namespace, workdir: Path
         return result
     finally:
         if db_name:
-            asyncio.run(_pg(args.pg_dsn, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
+            asyncio.run(pg_admin(args.pg_dsn, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
 
 
 def _names(
