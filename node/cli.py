@@ -8,17 +8,19 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chain.address import address_to_string
 from chain.block import BlockVerifyError
 from chain.crypto import Crypto, Cryptoer, Hasher
 from chain.errors import ChainError
+from chain.identity import NodeIdentity
 from chain.rollback import rollback_blocks
 from chain.storage.engine import make_engine
 from chain.storage.migrate import upgrade
@@ -37,6 +39,8 @@ from node.config import Config, ConfigError, build_config
 from node.datadir import new_key_pair, open_data_dir, write_key_pair
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 CLIENT_EPILOG = (
@@ -194,21 +198,31 @@ def cmd_keygen(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_check(args: argparse.Namespace) -> int:
+def _open_chain(args: argparse.Namespace) -> tuple[Config, NodeIdentity]:
+    """The config and node identity of an existing data dir (for offline commands)."""
     config = load_config(args)
     if not (config.data_dir / "chain.json").exists():
         raise ConfigError(f"{config.data_dir} is not a node data dir")
-    node = open_data_dir(config.data_dir, config.network_id, config.crypto)
+    return config, open_data_dir(config.data_dir, config.network_id, config.crypto)
 
-    async def run() -> int:
+
+def _with_engine(config: Config, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+    """Run `work` on an engine of the config's database, disposed of afterwards."""
+
+    async def run() -> T:
         engine = make_engine(config.db_url)
         try:
-            return await verify_chain(engine, node)
+            return await work(engine)
         finally:
             await engine.dispose()
 
+    return asyncio.run(run())
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    config, node = _open_chain(args)
     try:
-        height = asyncio.run(run())
+        height = _with_engine(config, lambda engine: verify_chain(engine, node))
     except BlockVerifyError as exc:
         print(f"chain is broken: {exc}", file=sys.stderr)
         return 1
@@ -217,19 +231,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
-    config = load_config(args)
-    if not (config.data_dir / "chain.json").exists():
-        raise ConfigError(f"{config.data_dir} is not a node data dir")
-    node = open_data_dir(config.data_dir, config.network_id, config.crypto)
-
-    async def run() -> int:
-        engine = make_engine(config.db_url)
-        try:
-            return await rollback_blocks(engine, node, args.blocks, requeue=not args.no_requeue)
-        finally:
-            await engine.dispose()
-
-    head = asyncio.run(run())
+    config, node = _open_chain(args)
+    requeue = not args.no_requeue
+    head = _with_engine(
+        config, lambda engine: rollback_blocks(engine, node, args.blocks, requeue=requeue)
+    )
     print(f"rolled back {args.blocks} blocks: the head is block {head}")
     return 0
 

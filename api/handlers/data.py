@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from aiohttp import web
+from multidict import MultiDict
 
 from api.errors import ApiError, E, server_error
 from api.handlers.access import (
@@ -56,33 +57,21 @@ def _order(text: str) -> Any:
 
 async def list_table(request: web.Request) -> web.Response:
     """GET /list/{name}?limit=&offset=&columns=: a page of rows by id, every value a string."""
-    values = await form_values(request)
-    limit, offset = page_of(values)
-    columns = column_list(values.get("columns", ""))
-    async with reading(request) as conn:
-
-        async def fetch(ref: TableRef) -> RowPage:
-            return await list_rows(
-                conn,
-                ref.table,
-                columns=columns,
-                limit=limit,
-                offset=offset,
-                ecosystem=shared_ecosystem(ref),
-                rights_of=rights_key(ref),
-            )
-
-        page = await read_rows(request, conn, request.match_info["name"], columns, fetch)
-    return _page(page)
+    return await _list(request, await form_values(request), None, None)
 
 
 async def list_where(request: web.Request) -> web.Response:
     """POST /listWhere/{name} (and nodelistWhere): form limit, offset, columns, where, order."""
     values = await form_values(request)
+    where = _where(values.get("where", ""))
+    return await _list(request, values, where, _order(values.get("order", "")))
+
+
+async def _list(
+    request: web.Request, values: MultiDict[str], where: Any, order: Any
+) -> web.Response:
     limit, offset = page_of(values)
     columns = column_list(values.get("columns", ""))
-    where = _where(values.get("where", ""))
-    order = _order(values.get("order", ""))
     async with reading(request) as conn:
 
         async def fetch(ref: TableRef) -> RowPage:
