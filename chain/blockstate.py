@@ -21,9 +21,12 @@ from typing import Any
 from sqlalchemy import Table, UniqueConstraint
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncTransaction
 
-from chain.storage.query import QueryError, ibax_types
 from chain.storage.repo.rows import column_default, insert_many, select_rows, update_many
 from chain.storage.schema import STATIC_TABLES
+from chain.storage.values import (
+    QueryError,
+    ibax_types,
+)
 
 Key = tuple[Any, ...]
 Row = dict[str, Any]

@@ -26,7 +26,9 @@ from chain.errors import ChainError
 from chain.identity import NodeIdentity
 from chain.storage.ddl import drop_column, drop_custom_table, load_custom_table
 from chain.storage.engine import take_writer_lock, write_transaction
-from chain.storage.query import TEXT_KINDS, QueryError, coerce_for_write, column_of, ibax_type_of
+from chain.storage.query import (
+    column_of,
+)
 from chain.storage.repo.blocks import get_block, get_head
 from chain.storage.repo.rollback import (
     RollbackRecord,
@@ -45,6 +47,12 @@ from chain.storage.repo.rollback import (
 )
 from chain.storage.repo.txs import QueuedTx
 from chain.storage.schema import metadata
+from chain.storage.values import (
+    TEXT_KINDS,
+    QueryError,
+    coerce_for_write,
+    ibax_type_of,
+)
 from chain.tables import DDL_COLUMN, DDL_TABLE, NEW_ECOSYSTEM
 from chain.txcheck import AcceptedTx, expedite_of
 from chain.txcodec import DecodedTx, TxDecodeError, TxType, decode_tx

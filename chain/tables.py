@@ -11,8 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chain.blockstate import MISSING, Missing
 from chain.storage.ddl import load_custom_table, valid_table_name
-from chain.storage.query import ibax_types
 from chain.storage.schema import FIRST_ECOSYSTEM_TABLES, PLATFORM_TABLES, STATIC_TABLES
+from chain.storage.values import (
+    ibax_types,
+)
 
 # rollback_tx.table_name of what a block did besides changing rows, so it can be undone:
 DDL_TABLE = "@create_table"  # table_id: the new table's physical name
@@ -96,9 +98,7 @@ class TableCatalog:
         table, types = remembered
         return TableRef(name, full_name, eco, table, types, False, False)
 
-    async def resolve(
-        self, conn: AsyncConnection, ecosystem: int, text: str
-    ) -> TableRef | None:
+    async def resolve(self, conn: AsyncConnection, ecosystem: int, text: str) -> TableRef | None:
         """The table `text` names for a caller in `ecosystem`, or None if there is none."""
         found = self.known(ecosystem, text)
         if not isinstance(found, Missing):

@@ -48,6 +48,8 @@ READ_LIMITS = Limits(fuel=200_000, seconds=0.5)  # evaluating an API read's perm
 
 class ReadDenied(ChainError):
     """An API client may not read a table (its read condition is false or fails)."""
+
+
 FUEL_DIVISOR = 10  # our fuel counts statements' nodes; the reference's max_fuel_tx is finer
 TIME_LIMIT_S = 1.0
 

@@ -17,7 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from chain.address import address_to_string
 from chain.blockstate import BlockState, Key, Missing, Row
 from chain.identity import NodeIdentity
-from chain.storage.query import QueryError, coerce_for_write, column_of
+from chain.storage.query import (
+    column_of,
+)
 from chain.storage.repo.params import get_parameter
 from chain.storage.repo.rows import (
     add_to,
@@ -29,6 +31,10 @@ from chain.storage.repo.rows import (
     update_rows,
 )
 from chain.storage.schema import STATIC_TABLES
+from chain.storage.values import (
+    QueryError,
+    coerce_for_write,
+)
 from chain.tables import TableCatalog, TableRef
 from contracts.bridge import wait
 from contracts.compiler import Contract
@@ -442,9 +448,7 @@ class TxHost:
             raise HostError("no block is being formed")
         return self.state
 
-    def _cached_row(
-        self, ref: TableRef, where: Mapping[str, Any]
-    ) -> tuple[Key, Row | None] | None:
+    def _cached_row(self, ref: TableRef, where: Mapping[str, Any]) -> tuple[Key, Row | None] | None:
         """(key, row or None) when `where` names one row by primary key of a cached table."""
         state = self.state
         if state is None or not where or not state.cacheable(ref.table):

@@ -13,8 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from api.appkeys import CONTRACTS, ENGINE, NODE
 from api.errors import ApiError, E, server_error
 from api.request import client_of, int_field
-from chain.storage.query import QueryError
 from chain.storage.repo.tabledata import RowPage, TableRights, get_table_rights
+from chain.storage.values import (
+    QueryError,
+)
 from chain.tables import TableRef, split_name
 from contracts.book import ReadDenied
 

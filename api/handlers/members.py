@@ -15,9 +15,12 @@ from api.jsonenc import Struct
 from api.responses import json_response
 from chain.address import address_to_string, string_to_address
 from chain.crypto import Crypto
-from chain.storage.query import QueryError, show
 from chain.storage.repo.members import get_binary, get_member
 from chain.storage.repo.tabledata import get_cell
+from chain.storage.values import (
+    QueryError,
+    show,
+)
 
 _PHYSICAL = re.compile(r"^([1-9][0-9]{0,17})_(.+)$", re.DOTALL)
 _UNSAFE_FILENAME = re.compile(r'["\\\x00-\x1f\x7f]')

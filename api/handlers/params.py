@@ -12,7 +12,6 @@ from api.handlers.interface import omit_empty
 from api.jsonenc import Struct
 from api.request import client_of, form_values, int_field
 from api.responses import json_response
-from chain.storage.query import show
 from chain.storage.repo.chainview import next_ecosystem_id
 from chain.storage.repo.interface import get_app_content
 from chain.storage.repo.param_rows import (
@@ -22,6 +21,9 @@ from chain.storage.repo.param_rows import (
     list_app_params,
     list_ecosystem_params,
     list_platform_params,
+)
+from chain.storage.values import (
+    show,
 )
 
 

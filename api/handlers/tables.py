@@ -11,7 +11,6 @@ from api.handlers.access import find_table, page_of, readable, reading
 from api.jsonenc import Struct
 from api.request import client_of, form_values
 from api.responses import json_response
-from chain.storage.query import show
 from chain.storage.repo.tabledata import (
     NULL_TEXT,
     count_scoped,
@@ -19,6 +18,9 @@ from chain.storage.repo.tabledata import (
     list_row_history,
     list_table_names,
     row_exists,
+)
+from chain.storage.values import (
+    show,
 )
 from chain.tables import split_name
 

@@ -45,9 +45,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.schema import CreateIndex, CreateTable, DropIndex, DropTable
 from sqlalchemy.types import TypeEngine, UserDefinedType
 
-from chain.storage.query import IBAX_TYPES, VARCHAR_LENGTH, QueryError, show
 from chain.storage.schema import FIRST_ECOSYSTEM_TABLES, PLATFORM_TABLES
 from chain.storage.types import Json, Money
+from chain.storage.values import (
+    IBAX_TYPES,
+    VARCHAR_LENGTH,
+    QueryError,
+    show,
+)
 
 # Names the reference resolves to the shared 1_* tables, and the platform's tables: a custom
 # table of such a name could never be reached.

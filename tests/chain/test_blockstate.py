@@ -13,8 +13,10 @@ from chain.address import address_to_string
 from chain.blockstate import MISSING, BlockState, RowMemory
 from chain.storage.engine import make_engine
 from chain.storage.migrate import upgrade
-from chain.storage.query import QueryError
 from chain.storage.schema import history, keys
+from chain.storage.values import (
+    QueryError,
+)
 
 ALICE, BOB, CAROL = 1001, 1002, 1003
 

@@ -25,8 +25,12 @@ from chain.storage.ddl import (
     valid_table_name,
 )
 from chain.storage.engine import make_engine
-from chain.storage.query import IBAX_TYPES, QueryError, ibax_types
 from chain.storage.repo.rows import insert_row, row_to_text, select_rows
+from chain.storage.values import (
+    IBAX_TYPES,
+    QueryError,
+    ibax_types,
+)
 
 EVERY_TYPE = [
     ColumnSpec(f"c_{kind}", kind, index=kind in ("number", "money")) for kind in IBAX_TYPES

@@ -18,18 +18,20 @@ from chain.storage import schema
 from chain.storage.ddl import ColumnSpec, create_custom_table
 from chain.storage.engine import make_engine
 from chain.storage.query import (
-    QueryError,
     build_columns,
     build_order,
     build_where,
-    coerce,
-    go_float_text,
-    ibax_types,
     like_to_glob,
     money_sort_key,
     page_limit,
 )
 from chain.storage.repo.rows import count_rows, insert_row, select_rows
+from chain.storage.values import (
+    QueryError,
+    coerce,
+    go_float_text,
+    ibax_types,
+)
 
 # ---------------------------------------------------------------------------------------------
 # Pure rules

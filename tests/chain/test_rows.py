@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from chain.storage import schema
 from chain.storage.ddl import ColumnSpec, create_custom_table
 from chain.storage.engine import make_engine
-from chain.storage.query import QueryError, ibax_types
 from chain.storage.repo.rows import (
     count_rows,
     delete_rows,
@@ -24,6 +23,10 @@ from chain.storage.repo.rows import (
     select_rows,
     sum_column,
     update_rows,
+)
+from chain.storage.values import (
+    QueryError,
+    ibax_types,
 )
 
 SPECS = [

@@ -45,6 +45,7 @@ ERR = object()  # marks a case whose expected outcome is an exception
 # Far above any bounded run on a loaded CI machine, far below an unbounded one.
 HANG_S = 20.0
 
+
 def call(name: str, *args: Any) -> Any:
     return STDLIB[name][0](*args)
 

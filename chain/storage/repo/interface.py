@@ -9,9 +9,11 @@ from typing import Any
 from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chain.storage.query import ibax_types
 from chain.storage.repo.tabledata import api_text
 from chain.storage.schema import contracts, languages, menu, pages, roles, sections, snippets
+from chain.storage.values import (
+    ibax_types,
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,22 +32,24 @@ from sqlalchemy.types import TypeEngine
 
 from chain.storage.query import (
     DEFAULT_LIMIT,
+    build_columns,
+    build_order,
+    build_where,
+    column_of,
+    json_merge,
+    json_path,
+)
+from chain.storage.values import (
     MONEY_DIGITS,
     NUMERIC_KINDS,
     TEXT_KINDS,
     QueryError,
-    build_columns,
-    build_order,
-    build_where,
     coerce,
     coerce_for_write,
-    column_of,
     decimal_text,
     go_float_text,
     ibax_type_of,
     ibax_types,
-    json_merge,
-    json_path,
     json_value,
     needle_text,
     show,
@@ -243,9 +245,7 @@ async def insert_row(conn: AsyncConnection, table: Table, values: Mapping[str, A
     return int(row.get("id", 0))
 
 
-async def _execute_write(
-    conn: AsyncConnection, table: Table, stmt: Any, params: Any = None
-) -> int:
+async def _execute_write(conn: AsyncConnection, table: Table, stmt: Any, params: Any = None) -> int:
     try:
         result = await conn.execute(stmt, params)
     except DBAPIError as exc:

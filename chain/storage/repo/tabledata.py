@@ -23,18 +23,20 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
 from chain.storage.query import (
-    QueryError,
     build_columns,
     build_order,
     build_where,
-    coerce,
     column_of,
+)
+from chain.storage.repo.rows import count_rows, select_rows, sum_column, text_of
+from chain.storage.schema import rollback_tx, tables
+from chain.storage.values import (
+    QueryError,
+    coerce,
     ibax_type_of,
     ibax_types,
     json_value,
 )
-from chain.storage.repo.rows import count_rows, select_rows, sum_column, text_of
-from chain.storage.schema import rollback_tx, tables
 
 # The reference's API writes SQL NULL as this text (contracts' DBFind gets "" instead).
 NULL_TEXT = "NULL"
