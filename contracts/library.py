@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from chain.crypto import Crypto
+from contracts.accessfuncs import ACCESS_BUILTINS
 from contracts.builtins import chain_builtins
 from contracts.compiler import BuiltinEntry
 from contracts.dbfuncs import DB_BUILTINS
@@ -17,5 +18,6 @@ def node_builtins(crypto: Crypto) -> dict[str, BuiltinEntry]:
     table.update(crypto_stdlib(crypto))
     table.update(bitcoin_stdlib(testnet=False))
     table.update(DB_BUILTINS)
+    table.update(ACCESS_BUILTINS)
     table.update(SYS_BUILTINS)
     return table
