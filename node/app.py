@@ -24,6 +24,7 @@ from api.routes import setup_routes
 from api.settings import ApiSettings
 from chain.bank import BANK_ECOSYSTEM_NAME, BankRules
 from chain.bank_service import Bank
+from chain.contract_registry import CONTRACT_ID_SHIFT, NEW_USER_ID
 from chain.errors import ConfigMismatchError
 from chain.genesis import GenesisOptions, create_genesis
 from chain.identity import NodeIdentity
@@ -31,6 +32,7 @@ from chain.producer import BlockProducer
 from chain.registration import chain_registrar
 from chain.storage.engine import make_engine
 from chain.storage.migrate import upgrade
+from chain.storage.repo.contracts import get_contract
 from chain.storage.repo.ecosystem import guest_account_id
 from chain.storage.repo.meta import get_node_config
 from contracts.book import NeedleBook
@@ -66,6 +68,15 @@ async def ensure_genesis(engine: AsyncEngine, node: NodeIdentity) -> None:
                 f"the database was made for {name}={recorded.get(name)!r}, not {value!r}; "
                 "use another --db, or the data dir and settings it was made with"
             )
+    async with engine.connect() as conn:
+        new_user = await get_contract(conn, NEW_USER_ID - CONTRACT_ID_SHIFT)
+    if new_user is None or new_user.name != "NewUser":
+        # Chains started before the system contracts were written in Needle have none; their
+        # ids (clients' Header.IDs) cannot be given to them afterwards.
+        raise ConfigMismatchError(
+            "the database has no system contracts (it was made by an earlier version of this "
+            "node): start a new chain with a new --db or data dir"
+        )
 
 
 def storage_context(config: Config) -> Callable[[web.Application], AsyncIterator[None]]:

@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from chain.address import address_to_string
 from chain.crypto import Crypto
 from chain.storage.engine import make_engine
-from chain.storage.schema import block_chain
+from chain.storage.schema import block_chain, contracts
 from node.config import Config
 from tests.helpers import Wallet, send_txs, utxo_tx, wait_status
 
@@ -189,3 +189,21 @@ async def test_rollback_command(config: Config, founder_tx_app: None) -> None:
     )
     assert result.returncode == 2
     assert "block 1 (genesis) cannot be rolled back" in result.stderr
+
+
+async def test_run_refuses_a_database_without_system_contracts(
+    config: Config, founder_tx_app: None
+) -> None:
+    # As a chain begun by a version of this node that ran NewUser natively would look.
+    engine = make_engine(config.db_url)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(delete(contracts))
+    finally:
+        await engine.dispose()
+    args = ["run", "--data-dir", str(config.data_dir), "--db", config.db_url]
+    result = subprocess.run(
+        node_cmd(*args, "--port", str(free_port())), capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert "the database has no system contracts" in result.stderr
