@@ -50,6 +50,10 @@ def domain_to_api(exc: chain_errors.ChainError) -> ApiError:
             return server_error("encountered some problems when login account")
         case chain_errors.UnknownEcosystem(ecosystem=eco):
             return ApiError(E.ECOSYSTEM, eco)
+        case chain_errors.TableNotFound(name=name):
+            return ApiError(E.TABLENOTFOUND, name)
+        case chain_errors.ReadDenied():
+            return server_error(str(exc))  # the reference's 400 E_SERVER "Access denied"
         case _:
             return server_error(str(exc))
 

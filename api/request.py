@@ -1,4 +1,4 @@
-"""Request helpers: form values from query and body, the calling client, integer fields."""
+"""Request helpers: form values from query and body, the calling client, typed fields."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ from multidict import MultiDict
 
 from api.auth import Client
 from api.errors import server_error
+from contracts.reads import Caller
 
 CLIENT = web.RequestKey("client", Client)
+DEFAULT_LIMIT = 25
+MAX_LIMIT = 1000
 
 
 async def form_values(request: web.Request) -> MultiDict[str]:
@@ -39,6 +42,22 @@ def int_field(values: MultiDict[str], name: str, default: int = 0) -> int:
     return value
 
 
+def page_of(values: MultiDict[str], default: int = DEFAULT_LIMIT) -> tuple[int, int]:
+    """(limit, offset) as the reference's paginator: limit <= 0 is the default, at most 1000."""
+    limit = int_field(values, "limit")
+    if limit <= 0:
+        limit = default
+    offset = int_field(values, "offset")
+    if offset < 0:
+        raise server_error("offset must not be negative")
+    return min(limit, MAX_LIMIT), offset
+
+
+def column_list(text: str) -> list[str]:
+    """The `columns` field: `a, b,c` -> ["a", "b", "c"], empty parts dropped ([]: all)."""
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
 def hex_field(name: str, value: str) -> bytes:
     """A hex-encoded form value; anything else is a 400 naming the field."""
     try:
@@ -50,3 +69,9 @@ def hex_field(name: str, value: str) -> bytes:
 def client_of(request: web.Request) -> Client:
     """The caller identity the auth middleware attached."""
     return request[CLIENT]
+
+
+def caller_of(request: web.Request) -> Caller:
+    """The caller as the read use cases know it: ecosystem, key and role."""
+    client = request[CLIENT]
+    return Caller(client.ecosystem_id, client.key_id, client.role_id)

@@ -62,3 +62,23 @@ class UnknownEcosystem(ChainError):
     def __init__(self, ecosystem: int) -> None:
         self.ecosystem = ecosystem
         super().__init__(f"Ecosystem {ecosystem} doesn't exist")
+
+
+class TableNotFound(ChainError):
+    """A table name that means no table for the caller; `name` as the answer shows it."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"Table {name} has not been found")
+
+
+class ReadDenied(ChainError):
+    """The caller may not read a table, or none of the columns it asked for.
+
+    The message is always the reference's "Access denied"; `reason` says why (a false
+    condition, or the error a condition raised), for logs and tests.
+    """
+
+    def __init__(self, reason: str = "") -> None:
+        self.reason = reason
+        super().__init__("Access denied")

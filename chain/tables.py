@@ -52,6 +52,11 @@ class TableRef:
     def custom(self) -> bool:
         return not self.shared and not self.platform
 
+    @property
+    def rights_key(self) -> tuple[int, str]:
+        """Where `1_tables` describes this table: (ecosystem, name); platform tables in 1."""
+        return (1 if self.platform else self.ecosystem, self.name)
+
 
 def split_name(text: str, default_ecosystem: int) -> tuple[int, str]:
     """`@5name` -> (5, "name"); a plain name belongs to `default_ecosystem`; lowercased."""

@@ -12,9 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from chain.address import BLACK_HOLE_ID, WHITE_HOLE_ID, address_to_string
 from chain.contract_registry import CONTRACT_ID_SHIFT, ContractInfo, Field
 from chain.crypto import Crypto
-from chain.errors import ChainError
 from chain.execute import TxContext, TxFailure
-from chain.identity import NodeIdentity
 from chain.storage.ecosystem_defaults import GUEST_PUBLIC
 from chain.storage.repo.contracts import (
     ContractRow,
@@ -23,7 +21,7 @@ from chain.storage.repo.contracts import (
     list_contract_names,
 )
 from chain.storage.repo.params import get_platform_parameter
-from chain.tables import TableCatalog, TableRef, split_name
+from chain.tables import TableCatalog, split_name
 from contracts import ast
 from contracts.bridge import pause, run_sync, wait
 from contracts.compiler import Builtins, Contract, Function, Program, compile_module, run_contract
@@ -35,7 +33,7 @@ from contracts.errors import (
     ContractThrow,
     HostError,
 )
-from contracts.host import BlockCache, HostContext, TxHost, no_writes
+from contracts.host import BlockCache, HostContext, TxHost
 from contracts.library import node_builtins
 from contracts.parser import parse, parse_expression
 from contracts.vm import ZERO, Limits, Machine
@@ -43,12 +41,6 @@ from contracts.vm import ZERO, Limits, Machine
 MAX_COMPILED = 10_000  # compiled sources kept in memory
 MAX_CONDITIONS = 10_000  # compiled permission conditions kept in memory
 LOOKUP_TTL_S = 5.0  # how long sendTx trusts a contract description it read
-READ_LIMITS = Limits(fuel=200_000, seconds=0.5)  # evaluating an API read's permissions
-
-
-class ReadDenied(ChainError):
-    """An API client may not read a table (its read condition is false or fails)."""
-
 
 FUEL_DIVISOR = 10  # our fuel counts statements' nodes; the reference's max_fuel_tx is finer
 TIME_LIMIT_S = 1.0
@@ -74,7 +66,6 @@ class NeedleBook:
         self._crypto = crypto
         self.builtins: Builtins = node_builtins(crypto)
         self.catalog = TableCatalog()  # the block producer's (it sees uncommitted DDL)
-        self.read_catalog = TableCatalog()  # API reads' (committed tables only)
         self._compiled: dict[tuple[int, str], Program | None] = {}
         self._conditions: dict[str, Function] = {}
         self._block = BlockCache(0)
@@ -204,49 +195,6 @@ class NeedleBook:
             ctx.fuel_used = machine.fuel_used * FUEL_DIVISOR
         return "" if result is None else _result_text(result)
 
-    async def readable_columns(
-        self,
-        conn: AsyncConnection,
-        node: NodeIdentity,
-        *,
-        ecosystem: int,
-        key_id: int,
-        table: TableRef,
-        columns: list[str],
-    ) -> list[str]:
-        """The columns of `table` an API client may read (["*"]: all), or ReadDenied.
-
-        Evaluates the table's read permission and its columns' read conditions as a
-        contract would, with the client's key and ecosystem as $key_id and $ecosystem_id.
-        """
-        ctx = HostContext(
-            conn=conn,
-            node=node,
-            ecosystem=ecosystem,
-            key_id=key_id,
-            block_id=0,
-            block_time=int(time.time()),
-            hash=b"",
-            lang="en",
-            state=None,
-            record_rollback=no_writes,
-            read_only=True,
-        )
-        host = TxHost(ctx, self.read_catalog, BlockCache(0), self)
-        tx_vars = self._common_vars(key_id, ecosystem)
-        machine = Machine(READ_LIMITS, tx_vars, host=host, pause=pause)
-        machine.contracts = lambda full: self.find_contract(machine, full)
-
-        def check() -> list[str]:
-            host.check_table(machine, table, "read")
-            return host.check_columns(machine, table, columns, update=False)
-
-        try:
-            return await run_sync(check)
-        except (ContractError, HostError) as exc:
-            # A condition that fails to run denies the read, as a false one does.
-            raise ReadDenied(str(exc)) from exc
-
     def _tx_failed(self, host: TxHost) -> None:
         # The savepoint undoes the tx's writes; what we remembered of them must go too.
         self._block.clear()
@@ -255,7 +203,8 @@ class NeedleBook:
         if host.did_ddl:
             self.catalog.forget()
 
-    def _common_vars(self, key_id: int, ecosystem: int) -> dict[str, Any]:
+    def caller_vars(self, key_id: int, ecosystem: int) -> dict[str, Any]:
+        """The $ variables every contract of this key and ecosystem sees (a tx, a read)."""
         return {
             "key_id": key_id,
             "account_id": address_to_string(key_id),
@@ -278,7 +227,7 @@ class NeedleBook:
             if f.name not in tx_vars:
                 tx_vars[f.name] = ZERO[f.type]()  # an absent optional field reads as zero
         full = stored.contract.full_name
-        tx_vars.update(self._common_vars(header.key_id, header.ecosystem_id or 1))
+        tx_vars.update(self.caller_vars(header.key_id, header.ecosystem_id or 1))
         tx_vars.update(
             time=header.time,
             block=ctx.block_id,

@@ -6,7 +6,6 @@ Built-ins run synchronously inside the machine; every database call here goes th
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -39,6 +38,14 @@ from chain.tables import TableCatalog, TableRef
 from contracts.bridge import wait
 from contracts.compiler import Contract
 from contracts.errors import HostError
+from contracts.permissions import ACCESS_DENIED as ACCESS_DENIED  # built-ins import it here
+from contracts.permissions import (
+    FOUNDER_TABLES,
+    base_column,
+    column_condition,
+    permission_map,
+    readable_columns,
+)
 from contracts.vm import Machine
 
 if TYPE_CHECKING:
@@ -48,9 +55,6 @@ R = TypeVar("R")
 
 DB_FIND_LIMIT = 10_000  # the reference's consts.DBFindLimit
 DEFAULT_LIMIT = 25
-ACCESS_DENIED = "Access denied"
-# Tables whose writes only the ecosystem's founder may make (the reference's special case).
-FOUNDER_TABLES = frozenset({"parameters", "app_params"})
 
 
 @dataclass
@@ -193,7 +197,7 @@ class TxHost:
 
     def permissions(self, ref: TableRef) -> tuple[dict[str, str], dict[str, str]] | None:
         """(table permissions, column permissions) from 1_tables, or None if it has no row."""
-        key = (1 if ref.platform else ref.ecosystem, ref.name)
+        key = ref.rights_key
         if key not in self.cache.permissions:
             tables = STATIC_TABLES["tables"]
             rows = self.wait(
@@ -207,7 +211,10 @@ class TxHost:
             )
             found = None
             if rows:
-                found = (_json_map(rows[0]["permissions"]), _json_map(rows[0]["columns"]))
+                found = (
+                    permission_map(rows[0]["permissions"]),
+                    permission_map(rows[0]["columns"]),
+                )
             self.cache.permissions[key] = found
         return self.cache.permissions[key]
 
@@ -273,22 +280,20 @@ class TxHost:
         if found is None:
             return list(columns)
         col_perms = found[1]
-        # Column names are case-insensitive, as the queries that read them.
+        if not update:
+            allowed = readable_columns(
+                col_perms, columns, lambda condition: self.runtime.eval_condition(m, condition)
+            )
+            if not allowed:
+                raise HostError(ACCESS_DENIED)
+            return allowed
+        # Column names are case-insensitive, as the queries that write them.
         names = list(col_perms) if list(columns) == ["*"] else [c.lower() for c in columns]
-        allowed: list[str] = []
         for column in names:
-            base = column.split("->", 1)[0].lstrip("+")
-            condition = _column_condition(col_perms.get(base, ""), update)
+            condition = column_condition(col_perms.get(base_column(column), ""), update)
             if condition and not self.runtime.eval_condition(m, condition):
-                if update:
-                    raise HostError(ACCESS_DENIED)
-                continue
-            allowed.append(column)
-        if not update and not allowed:
-            raise HostError(ACCESS_DENIED)
-        if not update and list(columns) == ["*"] and len(allowed) == len(names):
-            return ["*"]
-        return allowed
+                raise HostError(ACCESS_DENIED)
+        return names
 
     def is_founder(self) -> bool:
         founder = self.wait(get_parameter(self.conn, self.ecosystem, "founder_account"))
@@ -544,27 +549,6 @@ class _FullAccess:
 
     def __exit__(self, *exc: object) -> None:
         self.host.full_access -= 1
-
-
-def _json_map(stored: Any) -> dict[str, str]:
-    """A JSON object of strings (permissions, column permissions), stored parsed or as text."""
-    if not stored:
-        return {}
-    try:
-        value = json.loads(stored) if isinstance(stored, str) else stored
-    except ValueError:
-        return {}
-    if not isinstance(value, dict):
-        return {}
-    return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in value.items()}
-
-
-def _column_condition(text: str, update: bool) -> str:
-    """A column permission is an update condition, or JSON {"update": .., "read": ..}."""
-    if text.startswith("{"):
-        perms = _json_map(text)
-        return perms.get("update" if update else "read", "")
-    return text if update else ""
 
 
 def _project(row: Row, columns: Sequence[str]) -> Row:

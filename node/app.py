@@ -14,7 +14,7 @@ from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from api.appkeys import BANS, CONTRACTS, ENGINE, NODE, PRODUCER, REGISTRAR, SETTINGS
+from api.appkeys import BANS, CONTRACTS, ENGINE, NODE, PRODUCER, READS, REGISTRAR, SETTINGS
 from api.ban import BanList
 from api.bank.http import bank_middleware
 from api.bank.keys import BANK, BANK_HTTP, BANK_STOP
@@ -37,6 +37,7 @@ from chain.storage.repo.ecosystem import guest_account_id
 from chain.storage.repo.meta import get_node_config
 from contracts.book import NeedleBook
 from contracts.ecosystems import install_ecosystem, platform_contracts
+from contracts.reads import TableReads
 from node.config import Config
 from node.datadir import jwt_secret, open_data_dir
 
@@ -101,6 +102,7 @@ def storage_context(config: Config) -> Callable[[web.Application], AsyncIterator
             )
             book = NeedleBook(engine, node.crypto)
             app[CONTRACTS] = book
+            app[READS] = TableReads(book, node)
             producer = BlockProducer(engine, node, config.block_window_ms, book=book)
             app[PRODUCER] = producer
             app[BANS] = BanList()

@@ -8,22 +8,13 @@ from typing import Any
 from aiohttp import web
 from multidict import MultiDict
 
+from api.appkeys import ENGINE, READS
 from api.errors import ApiError, E, server_error
-from api.handlers.access import (
-    column_list,
-    open_table,
-    page_of,
-    read_rows,
-    readable,
-    reading,
-    rights_key,
-    shared_ecosystem,
-)
 from api.jsonenc import Struct
-from api.request import form_values
+from api.request import caller_of, column_list, form_values, page_of
 from api.responses import json_response
-from chain.storage.repo.tabledata import RowPage, get_row, list_rows, sum_rows
-from chain.tables import TableRef
+from chain.storage.engine import read_connection
+from chain.storage.repo.tabledata import RowPage
 
 
 def _page(page: RowPage) -> web.Response:
@@ -71,57 +62,47 @@ async def _list(
     request: web.Request, values: MultiDict[str], where: Any, order: Any
 ) -> web.Response:
     limit, offset = page_of(values)
-    columns = column_list(values.get("columns", ""))
-    async with reading(request) as conn:
-
-        async def fetch(ref: TableRef) -> RowPage:
-            return await list_rows(
-                conn,
-                ref.table,
-                columns=columns,
-                where=where,
-                order=order,
-                limit=limit,
-                offset=offset,
-                ecosystem=shared_ecosystem(ref),
-                rights_of=rights_key(ref),
-            )
-
-        page = await read_rows(request, conn, request.match_info["name"], columns, fetch)
+    async with read_connection(request.app[ENGINE]) as conn:
+        page = await request.app[READS].list_rows(
+            conn,
+            caller_of(request),
+            request.match_info["name"],
+            columns=column_list(values.get("columns", "")),
+            where=where,
+            order=order,
+            limit=limit,
+            offset=offset,
+        )
     return _page(page)
 
 
 async def sum_where(request: web.Request) -> web.Response:
     """POST /sumWhere/{name}: form column, where; {"sum": "<total>"} ("" when no row matches)."""
     values = await form_values(request)
-    column = values.get("column", "").strip().lower()
     where = _where(values.get("where", ""))
-    async with reading(request) as conn:
-        ref = await open_table(request, conn, request.match_info["name"])
-        ref, _ = await readable(request, conn, ref, [column] if column else [])
-        total = await sum_rows(conn, ref.table, column, where=where, scope=ref.scope)
+    async with read_connection(request.app[ENGINE]) as conn:
+        total = await request.app[READS].sum_rows(
+            conn,
+            caller_of(request),
+            request.match_info["name"],
+            values.get("column", ""),
+            where=where,
+        )
     return json_response(Struct(sum=total))
 
 
 async def fetch_row(request: web.Request) -> web.Response:
     """GET /row/{name}/{id} and /row/{name}/{column}/{id}?columns=: one row as strings."""
     values = await form_values(request)
-    columns = column_list(values.get("columns", ""))
-    lookup = request.match_info.get("column", "id")
-    async with reading(request) as conn:
-
-        async def fetch(ref: TableRef) -> RowPage:
-            return await get_row(
-                conn,
-                ref.table,
-                lookup,
-                request.match_info["id"],
-                columns=columns,
-                ecosystem=shared_ecosystem(ref),
-                rights_of=rights_key(ref),
-            )
-
-        page = await read_rows(request, conn, request.match_info["name"], columns, fetch)
-    if not page.rows:
+    async with read_connection(request.app[ENGINE]) as conn:
+        row = await request.app[READS].get_row(
+            conn,
+            caller_of(request),
+            request.match_info["name"],
+            request.match_info["id"],
+            column=request.match_info.get("column", "id"),
+            columns=column_list(values.get("columns", "")),
+        )
+    if row is None:
         raise ApiError(E.NOTFOUND)
-    return json_response(Struct(value=page.rows[0]))
+    return json_response(Struct(value=row))

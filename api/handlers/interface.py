@@ -8,11 +8,12 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
+from api.appkeys import ENGINE
 from api.errors import ApiError, E
-from api.handlers.access import page_of, reading
 from api.jsonenc import Struct
-from api.request import client_of, form_values
+from api.request import client_of, form_values, page_of
 from api.responses import json_response
+from chain.storage.engine import read_connection
 from chain.storage.repo.interface import (
     get_menu,
     get_page,
@@ -52,7 +53,7 @@ def section_visible(access: list[object], role_id: int) -> bool:
 async def fetch_page(request: web.Request) -> web.Response:
     """GET /interface/page/{name}: the page row (numbers as numbers, empty fields left out)."""
     ecosystem, name = _name(request)
-    async with reading(request) as conn:
+    async with read_connection(request.app[ENGINE]) as conn:
         page = await get_page(conn, ecosystem, name)
     if page is None:
         raise ApiError(E.NOTFOUND)
@@ -72,7 +73,7 @@ async def fetch_page(request: web.Request) -> web.Response:
 async def fetch_menu(request: web.Request) -> web.Response:
     """GET /interface/menu/{name}: the menu row (every field, even empty)."""
     ecosystem, name = _name(request)
-    async with reading(request) as conn:
+    async with read_connection(request.app[ENGINE]) as conn:
         menu = await get_menu(conn, ecosystem, name)
     if menu is None:
         raise ApiError(E.NOTFOUND)
@@ -90,7 +91,7 @@ async def fetch_menu(request: web.Request) -> web.Response:
 async def fetch_snippet(request: web.Request) -> web.Response:
     """GET /interface/snippet/{name} (and the older interface/block/{name}): the snippet row."""
     ecosystem, name = _name(request)
-    async with reading(request) as conn:
+    async with read_connection(request.app[ENGINE]) as conn:
         snippet = await get_snippet(conn, ecosystem, name)
     if snippet is None:
         raise ApiError(E.NOTFOUND)
@@ -166,7 +167,7 @@ async def list_sections_page(request: web.Request) -> web.Response:
     limit, offset = page_of(values, default=SECTIONS_LIMIT)
     accept = values.get("lang", "") or request.headers.get("Accept-Language", "")
     client = client_of(request)
-    async with reading(request) as conn:
+    async with read_connection(request.app[ENGINE]) as conn:
         total, rows = await list_sections(conn, client.ecosystem_id, limit=limit, offset=offset)
         # Sections limited to roles the caller lacks are left out (the count is not adjusted).
         visible = [r for r in rows if section_visible(r.roles_access, client.role_id)]

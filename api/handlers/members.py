@@ -8,13 +8,13 @@ import re
 
 from aiohttp import web
 
-from api.appkeys import CONTRACTS, NODE
+from api.appkeys import ENGINE, NODE, READS
 from api.errors import ApiError, E, server_error
-from api.handlers.access import reading
 from api.jsonenc import Struct
 from api.responses import json_response
 from chain.address import address_to_string, string_to_address
 from chain.crypto import Crypto
+from chain.storage.engine import read_connection
 from chain.storage.repo.members import get_binary, get_member
 from chain.storage.repo.tabledata import get_cell
 from chain.storage.values import (
@@ -57,7 +57,7 @@ def hash_matches(crypto: Crypto, data: bytes, given: str) -> bool:
 async def fetch_member(request: web.Request) -> web.Response:
     """GET /member/{ecosystem}/{account}: the member's profile (zero values if there is none)."""
     ecosystem = _int64(request.match_info["ecosystem"], "ecosystem")
-    async with reading(request) as conn:
+    async with read_connection(request.app[ENGINE]) as conn:
         member = await get_member(conn, ecosystem, _account(request.match_info["account"]))
     # Go field names, no tags; the reference answers a zero member rather than 404.
     if member is None:
@@ -75,7 +75,7 @@ async def fetch_member(request: web.Request) -> web.Response:
 async def fetch_avatar(request: web.Request) -> web.StreamResponse:
     """GET /avatar/{ecosystem}/{account}: the member's image, with its MIME type."""
     ecosystem = _int64(request.match_info["ecosystem"], "ecosystem")
-    async with reading(request) as conn:
+    async with read_connection(request.app[ENGINE]) as conn:
         member = await get_member(conn, ecosystem, _account(request.match_info["account"]))
         if member is None or not member.image_id:
             raise ApiError(E.RECORDNOTFOUND)
@@ -96,7 +96,7 @@ async def fetch_binary(request: web.Request) -> web.StreamResponse:
         binary_id = _int64(request.match_info["id"], "id")
     except ApiError as exc:
         raise ApiError(E.NOTFOUND) from exc
-    async with reading(request) as conn:
+    async with read_connection(request.app[ENGINE]) as conn:
         found = await get_binary(conn, binary_id)
     if found is None:
         raise ApiError(E.NOTFOUND)
@@ -127,9 +127,8 @@ async def fetch_cell(request: web.Request) -> web.StreamResponse:
     if match is None:
         raise ApiError(E.NOTFOUND)
     ecosystem, name = int(match.group(1)), match.group(2)
-    async with reading(request) as conn:
-        catalog = request.app[CONTRACTS].read_catalog
-        ref = await catalog.resolve(conn, ecosystem, f"@{ecosystem}{name}")
+    async with read_connection(request.app[ENGINE]) as conn:
+        ref = await request.app[READS].table(conn, ecosystem, f"@{ecosystem}{name}")
         if ref is None or (ref.shared and ecosystem != 1):
             raise ApiError(E.NOTFOUND)
         try:

@@ -6,12 +6,13 @@ from aiohttp import web
 from multidict import MultiDict
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from api.appkeys import ENGINE
 from api.errors import ApiError, E, server_error
-from api.handlers.access import reading
 from api.handlers.interface import omit_empty
 from api.jsonenc import Struct
 from api.request import client_of, form_values, int_field
 from api.responses import json_response
+from chain.storage.engine import read_connection
 from chain.storage.repo.chainview import next_ecosystem_id
 from chain.storage.repo.interface import get_app_content
 from chain.storage.repo.param_rows import (
@@ -61,7 +62,7 @@ def _app_id(request: web.Request) -> int:
 async def list_ecosystem_parameters(request: web.Request) -> web.Response:
     """GET /ecosystemparams?ecosystem=&names=: the ecosystem's parameters (all without names)."""
     values = await form_values(request)
-    async with reading(request) as conn:
+    async with read_connection(request.app[ENGINE]) as conn:
         ecosystem = await _ecosystem(request, conn, values)
         rows = await list_ecosystem_params(conn, ecosystem, _names(values))
     return json_response(Struct(list=[_param(row) for row in rows]))
@@ -71,7 +72,7 @@ async def fetch_ecosystem_parameter(request: web.Request) -> web.Response:
     """GET /ecosystemparam/{name}?ecosystem=: one ecosystem parameter."""
     values = await form_values(request)
     name = request.match_info["name"]
-    async with reading(request) as conn:
+    async with read_connection(request.app[ENGINE]) as conn:
         ecosystem = await _ecosystem(request, conn, values)
         row = await get_ecosystem_param(conn, ecosystem, name)
     if row is None:
@@ -82,7 +83,7 @@ async def fetch_ecosystem_parameter(request: web.Request) -> web.Response:
 async def list_platform_parameters(request: web.Request) -> web.Response:
     """GET /systemparams?names=: the platform parameters (all without names)."""
     values = await form_values(request)
-    async with reading(request) as conn:
+    async with read_connection(request.app[ENGINE]) as conn:
         rows = await list_platform_params(conn, _names(values))
     if not rows:
         raise ApiError(E.PARAMNOTFOUND, values.get("names", ""), status=400)
@@ -93,7 +94,7 @@ async def list_app_parameters(request: web.Request) -> web.Response:
     """GET /appparams/{appID}?ecosystem=&names=: an application's parameters."""
     values = await form_values(request)
     app_id = _app_id(request)
-    async with reading(request) as conn:
+    async with read_connection(request.app[ENGINE]) as conn:
         ecosystem = await _ecosystem(request, conn, values)
         rows = await list_app_params(conn, ecosystem, app_id, _names(values))
     return json_response(
@@ -106,7 +107,7 @@ async def fetch_app_parameter(request: web.Request) -> web.Response:
     values = await form_values(request)
     app_id = _app_id(request)
     name = request.match_info["name"]
-    async with reading(request) as conn:
+    async with read_connection(request.app[ENGINE]) as conn:
         ecosystem = await _ecosystem(request, conn, values)
         row = await get_app_param(conn, ecosystem, app_id, name)
     if row is None:
@@ -118,7 +119,7 @@ async def fetch_app_content(request: web.Request) -> web.Response:
     """GET /appcontent/{appID}?ecosystem=: (id, name) of the app's snippets, pages, contracts."""
     values = await form_values(request)
     app_id = _app_id(request)
-    async with reading(request) as conn:
+    async with read_connection(request.app[ENGINE]) as conn:
         ecosystem = await _ecosystem(request, conn, values)
         content = await get_app_content(conn, ecosystem, app_id)
 

@@ -62,3 +62,15 @@ async def take_writer_lock(conn: AsyncConnection) -> None:
     """
     if conn.dialect.name == "postgresql":
         await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK_KEY})
+
+
+@asynccontextmanager
+async def read_connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection for reads that stand alone (API reads, pages): nothing it runs writes."""
+    async with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            # Each read stands alone, as the reference's do: no BEGIN and ROLLBACK round trips.
+            # (asyncpg only flags the connection; SQLite's driver setting is left alone, as
+            # resetting it would hand the pool a connection in pysqlite's implicit mode.)
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+        yield conn

@@ -10,12 +10,12 @@ from multidict import MultiDict
 from sqlalchemy import update
 
 from api.appkeys import ENGINE
-from api.handlers.access import page_of
 from api.handlers.interface import lang_macro, section_visible
-from api.handlers.tables import history_entry
+from api.request import page_of
 from chain.address import address_to_string
 from chain.storage.ecosystem_defaults import DEVELOPER
 from chain.storage.schema import members
+from contracts.reads import history_entry
 from node.config import Config
 from tests.api.test_data_tables import call_in, err
 from tests.helpers import Wallet

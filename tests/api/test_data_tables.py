@@ -14,7 +14,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 from sqlalchemy import insert, update
 
-from api.appkeys import CONTRACTS, ENGINE
+from api.appkeys import ENGINE, READS
 from chain.storage.ddl import ColumnSpec, add_column
 from chain.storage.schema import tables
 from chain.txcodec import build_client_tx
@@ -418,7 +418,7 @@ async def test_hostile_names_columns_where_and_order_change_nothing(
 async def test_paging_is_bounded(client: Client, config: Config, founder: Wallet) -> None:
     eco = await make_eco2(client, config, founder, ecosystem=1)
     async with client.app[ENGINE].begin() as conn:
-        ref = await client.app[CONTRACTS].read_catalog.resolve(conn, 1, "pets")
+        ref = await client.app[READS].table(conn, 1, "pets")
         assert ref is not None
         await conn.execute(
             insert(ref.table),
