@@ -58,6 +58,22 @@ def column_list(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
+_INT64_MIN = -(1 << 63)
+_INT64_MAX = (1 << 63) - 1
+
+
+def go_int64(text: str) -> int:
+    """converter.StrToInt64 of a path value: ParseInt's result, 0 for bad syntax.
+
+    Like strconv.ParseInt, a number out of range gives the nearest int64 (its error ignored).
+    """
+    body = text[1:] if text[:1] in ("+", "-") else text
+    if not body or not body.isascii() or not body.isdigit():
+        return 0
+    value = -int(body) if text[0] == "-" else int(body)
+    return max(_INT64_MIN, min(_INT64_MAX, value))
+
+
 def hex_field(name: str, value: str) -> bytes:
     """A hex-encoded form value; anything else is a 400 naming the field."""
     try:

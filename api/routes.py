@@ -64,6 +64,8 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/metrics/honornodes", stats.count_honor_nodes_metric),
     Route("GET", "/metrics/mem", stats.memory_metric),
     Route("GET", "/metrics/ban", stats.ban_metric),
+    Route("GET", "/metrics/blockper/{node}/{mode}", stats.count_blocks_by_node_metric),
+    Route("GET", "/config/{option}", system.get_config_option),
     # The ecosystem data model: tables, rows, parameters, interface, members and files.
     Route("GET", "/tables", tables.list_tables, auth=True),
     Route("GET", "/table/{name}", tables.fetch_table, auth=True),

@@ -1,4 +1,4 @@
-"""metrics/*: counts of keys, blocks, transactions, ecosystems, honor nodes; memory; bans."""
+"""metrics/*: counts of keys, blocks (also per node), txs, ecosystems, honor nodes; memory; bans."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from aiohttp import web
 from api.appkeys import ENGINE
 from api.errors import ApiError, E
 from api.jsonenc import Struct
+from api.request import go_int64
 from api.responses import json_response
 from chain.storage.repo.blocks import get_head
-from chain.storage.repo.chainview import sum_block_txs
+from chain.storage.repo.chainview import count_blocks_by_node, sum_block_txs
 from chain.storage.repo.keys import count_keys
 from chain.storage.repo.params import count_ecosystems
 
@@ -29,6 +30,25 @@ async def count_blocks_metric(request: web.Request) -> web.Response:
     if head is None:
         raise ApiError(E.NOTFOUND)
     return json_response(Struct(count=head.id))
+
+
+# consts.HonorNodeMode and consts.CandidateNodeMode: the consensus mode a block was made in.
+HONOR_NODE_MODE = 1
+CANDIDATE_NODE_MODE = 2
+
+
+async def count_blocks_by_node_metric(request: web.Request) -> web.Response:
+    """GET /metrics/blockper/{node}/{mode}: all blocks, and those of one node position and mode."""
+    node_position = go_int64(request.match_info["node"])
+    mode = go_int64(request.match_info["mode"])
+    if mode not in (HONOR_NODE_MODE, CANDIDATE_NODE_MODE):
+        raise ApiError(E.PARAMNOTFOUND, "mode")
+    async with request.app[ENGINE].connect() as conn:
+        head = await get_head(conn)
+        if head is None:
+            raise ApiError(E.NOTFOUND)
+        partial = await count_blocks_by_node(conn, node_position, mode)
+    return json_response(Struct(totalcount=head.id, partialcount=partial))
 
 
 async def count_transactions_metric(request: web.Request) -> web.Response:

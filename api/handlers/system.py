@@ -1,10 +1,11 @@
-"""version and network: what this node is."""
+"""version, network and config/{option}: what this node is and what it offers."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from api.appkeys import NODE, SETTINGS
+from api.errors import ApiError, E, server_error
 from api.jsonenc import Struct
 from api.responses import json_response
 from chain.crypto import pub_to_hex
@@ -35,3 +36,14 @@ async def get_network(request: web.Request) -> web.Response:
             honor_nodes=[honor],
         )
     )
+
+
+async def get_config_option(request: web.Request) -> web.Response:
+    """GET /config/{option}: only `centrifugo` exists, and this node runs no Centrifugo.
+
+    The reference answers the Centrifugo URL once its server answers, and E_SERVER with the
+    client's error while it does not (go-ibax's own text when no client was set up).
+    """
+    if request.match_info["option"] != "centrifugo":
+        raise ApiError(E.NOTFOUND)
+    raise server_error("publisher not initialized")

@@ -13,6 +13,10 @@ from chain.address import address_to_string, string_to_address
 from chain.storage.repo.chainview import list_ecosystems, list_key_ecosystems, next_ecosystem_id
 from chain.storage.repo.keys import list_member_roles
 from chain.storage.repo.money import get_amount, sum_unspent
+from chain.storage.repo.notifications import (
+    count_account_notifications,
+    count_role_notifications,
+)
 from chain.storage.repo.params import count_ecosystems, get_ecosystem
 
 
@@ -51,12 +55,18 @@ async def get_balance(request: web.Request) -> web.Response:
 
 
 async def get_key_info(request: web.Request) -> web.Response:
-    """GET /keyinfo/{wallet}: the ecosystems where the account exists, with its roles."""
+    """GET /keyinfo/{wallet}: the ecosystems where the account exists, its roles, unread counts."""
     key_id = _wallet(request)
+    account = address_to_string(key_id)
     async with request.app[ENGINE].connect() as conn:
         all_ecosystems = await list_ecosystems(conn)
         present = set(await list_key_ecosystems(conn, key_id))
         roles = {eco: await list_member_roles(conn, eco, key_id) for eco in present}
+        own = {eco: await count_account_notifications(conn, eco, account) for eco in present}
+        by_role = {
+            eco: await count_role_notifications(conn, eco, account, [rid for rid, _ in roles[eco]])
+            for eco in present
+        }
     found = []
     for eco_id, name, digits in all_ecosystems:
         if eco_id not in present:
@@ -64,6 +74,11 @@ async def get_key_info(request: web.Request) -> web.Response:
         entry = Struct(ecosystem=str(eco_id), name=name, digits=digits)
         if roles[eco_id]:
             entry["roles"] = [Struct(id=str(rid), name=rname) for rid, rname in roles[eco_id]]
+        # As the reference: role "0" (the account's own) always, then one per role it holds.
+        counts = [Struct(role_id="0", count=own[eco_id])]
+        for role_id in dict.fromkeys(rid for rid, _ in roles[eco_id]):
+            counts.append(Struct(role_id=str(role_id), count=by_role[eco_id].get(role_id, 0)))
+        entry["notifications"] = counts
         found.append(entry)
     if not found:
         # The reference's shape for an account that exists nowhere.
@@ -76,7 +91,7 @@ async def get_key_info(request: web.Request) -> web.Response:
                 notifications=[Struct(role_id="", count=0)],
             )
         )
-    return json_response(Struct(account=address_to_string(key_id), ecosystems=found))
+    return json_response(Struct(account=account, ecosystems=found))
 
 
 async def get_ecosystem_name(request: web.Request) -> web.Response:

@@ -152,6 +152,11 @@ def _json_text(col: ColumnElement[Any], keys: Sequence[str]) -> ColumnElement[An
     return _PerDialect(pg, sqlite)
 
 
+def json_text(col: ColumnElement[Any], *keys: str) -> ColumnElement[Any]:
+    """The text at a json path of a json column, as PostgreSQL's ->> reads it, on both backends."""
+    return _json_text(col, keys)
+
+
 def _as_text(expr: ColumnElement[Any], kind: str) -> ColumnElement[Any]:
     """The column's text as `$like` matches it."""
     if kind in TEXT_KINDS:

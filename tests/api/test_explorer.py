@@ -143,7 +143,14 @@ async def test_keyinfo(client: Client, config: Config, founder: Wallet) -> None:
     assert status == 200
     assert body == {
         "account": address_to_string(founder.key_id),
-        "ecosystems": [{"ecosystem": "1", "name": "platform ecosystem", "digits": 12}],
+        "ecosystems": [
+            {
+                "ecosystem": "1",
+                "name": "platform ecosystem",
+                "digits": 12,
+                "notifications": [{"role_id": "0", "count": 0}],
+            }
+        ],
     }
     stranger = Wallet(config.crypto)
     _, body = await get(client, f"keyinfo/{stranger.key_id}")

@@ -51,3 +51,13 @@ async def list_tx_rollbacks(conn: AsyncConnection, tx_hashes: Sequence[bytes]) -
     return [
         RollbackRow(r.block_id, bytes(r.tx_hash), r.table_name, r.table_id, r.data) for r in result
     ]
+
+
+async def count_blocks_by_node(conn: AsyncConnection, node_position: int, mode: int) -> int:
+    """Blocks signed by the node at `node_position` under consensus mode `mode`."""
+    result = await conn.execute(
+        select(func.count())
+        .select_from(block_chain)
+        .where(block_chain.c.node_position == node_position, block_chain.c.consensus_mode == mode)
+    )
+    return int(result.scalar_one())
