@@ -12,6 +12,7 @@ from api.settings import ApiSettings
 from chain.identity import NodeIdentity
 from chain.producer import BlockProducer
 from contracts.book import NeedleBook
+from pages import PageEngine
 
 ENGINE = web.AppKey("engine", AsyncEngine)
 NODE = web.AppKey("node", NodeIdentity)
@@ -22,3 +23,4 @@ REGISTRAR: web.AppKey[Registrar] = web.AppKey("registrar")
 BANS = web.AppKey("bans", BanList)
 PRODUCER = web.AppKey("producer", BlockProducer)
 CONTRACTS = web.AppKey("contracts", NeedleBook)
+PAGES = web.AppKey("pages", PageEngine)

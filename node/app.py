@@ -14,7 +14,7 @@ from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from api.appkeys import BANS, CONTRACTS, ENGINE, NODE, PRODUCER, REGISTRAR, SETTINGS
+from api.appkeys import BANS, CONTRACTS, ENGINE, NODE, PAGES, PRODUCER, REGISTRAR, SETTINGS
 from api.ban import BanList
 from api.bank.http import bank_middleware
 from api.bank.keys import BANK, BANK_HTTP, BANK_STOP
@@ -39,6 +39,7 @@ from contracts.book import NeedleBook
 from contracts.ecosystems import install_ecosystem, platform_contracts
 from node.config import Config
 from node.datadir import jwt_secret, open_data_dir
+from pages import PageEngine
 
 logger = logging.getLogger(__name__)
 
@@ -195,6 +196,7 @@ def create_app(config: Config) -> web.Application:
         ],
     )
     setup_routes(app)
+    app[PAGES] = PageEngine()
     app.cleanup_ctx.append(storage_context(config))
     app.cleanup_ctx.append(producer_context)
     if config.bank_enabled:

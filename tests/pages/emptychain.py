@@ -41,7 +41,7 @@ class EmptyChain:
         return ""
 
     async def history(
-        self, ecosystem: int, table: str, row_id: int, rollback_id: int
+        self, ecosystem: int, key_id: int, table: str, row_id: int, rollback_id: int
     ) -> HistoryResult:
         raise PageDataError(f"Table {ecosystem}_{table} has not been found")
 
