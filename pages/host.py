@@ -97,9 +97,10 @@ class PageHost(Protocol):
         ...
 
     async def history(
-        self, ecosystem: int, table: str, row_id: int, rollback_id: int
+        self, ecosystem: int, key_id: int, table: str, row_id: int, rollback_id: int
     ) -> HistoryResult:
-        """Past versions of a row, newest first; PageDataError for an unknown table."""
+        """Past versions of a row, newest first, as `key_id` may read them; PageDataError for
+        an unknown table or row."""
         ...
 
     async def binary_link(

@@ -108,6 +108,7 @@ async def _db_find(ctx: CallContext) -> str:
             types.extend("tags" for _ in customs)
     rows: list[list[str]] = []
     for found in result.rows:
+        await r.tick()
         item = dict(found)
         row: list[str] = []
         for index, name in enumerate(names):
@@ -227,6 +228,7 @@ async def _get_history(ctx: CallContext) -> str:
     try:
         result = await r.host.history(
             r.ecosystem,
+            str_to_int64(r.get_var("key_id")),
             ctx.param_macros("Name"),
             str_to_int64(ctx.param_macros("Id")),
             rollback_id,

@@ -53,6 +53,7 @@ async def _data(ctx: CallContext) -> str:
         columns.extend(customs)
         types.extend("tags" for _ in customs)
     for record in records:
+        await r.tick()
         row: list[str] = []
         values: Vars = {}
         for index, name in enumerate(columns):
@@ -228,6 +229,7 @@ async def _for_list(ctx: CallContext) -> str:
     before = set(r.vars)
     pending: list[Element] = []  # text nodes that may still hold a #name#
     for number, item in enumerate(source.data, start=1):
+        await r.tick()
         values = {str(index_name): str(number)}
         for i, column in enumerate(source.columns):
             values[column] = item[i] if i < len(item) else ""
