@@ -296,6 +296,8 @@ async def test_hostile_templates_are_bounded(client: Client, founder: Wallet) ->
     )
     deep = "Div(){" * 60 + "x" + "}" * 60
     assert await post(client, "content", template=deep) == (400, HEAVY)
+    status, body = await post(client, "content", template="Div(){" * 49 + "x" + "}" * 49)
+    assert status == 200 and body["tree"][0]["tag"] == "div"  # just inside the limit
     assert await post(client, "content", template="P(" * 60 + "x" + ")" * 60) == (400, HEAVY)
     # Div's first parameter is its class: the nested calls are that text, not templates.
     status, body = await post(client, "content", template="Div(" * 60 + "x" + ")" * 60)
