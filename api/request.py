@@ -7,6 +7,7 @@ from multidict import MultiDict
 
 from api.auth import Client
 from api.errors import server_error
+from chain.golang.ints import in_int64
 
 CLIENT = web.RequestKey("client", Client)
 
@@ -34,7 +35,7 @@ def int_field(values: MultiDict[str], name: str, default: int = 0) -> int:
         value = int(raw, 10)
     except ValueError as exc:
         raise server_error(f'schema: error converting value for "{name}"') from exc
-    if not -(1 << 63) <= value < 1 << 63:
+    if not in_int64(value):
         raise server_error(f'schema: error converting value for "{name}"')
     return value
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from chain.golang.ints import INT64_MAX, INT64_MIN
 from contracts import ast
 from contracts.errors import (
     ContractCompileError,
@@ -23,8 +24,6 @@ from contracts.errors import (
 )
 from contracts.stdlib import arg_size_fuel
 from contracts.vm import (
-    INT64_MAX,
-    INT64_MIN,
     SYSTEM_VARS,
     ZERO,
     Machine,

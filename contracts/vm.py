@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Context, Decimal, InvalidOperation
 from typing import Any
 
+from chain.golang.ints import INT64_MAX, INT64_MIN
 from contracts import ast
 from contracts.errors import ContractRuntimeError, OutOfFuel, TimeLimit
 
-INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
 SYSTEM_VARS = frozenset(
     {
         "time",

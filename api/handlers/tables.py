@@ -11,6 +11,7 @@ from api.handlers.access import find_table, page_of, readable, reading
 from api.jsonenc import Struct
 from api.request import client_of, form_values
 from api.responses import json_response
+from chain.golang.ints import in_int64
 from chain.storage.repo.tabledata import (
     NULL_TEXT,
     count_scoped,
@@ -77,7 +78,7 @@ def _row_id(text: str) -> int:
         value = int(text, 10)
     except ValueError as exc:
         raise server_error(f"row id {show(text)} is not a number") from exc
-    if not -(1 << 63) <= value < 1 << 63:
+    if not in_int64(value):
         raise server_error(f"row id {show(text)} is out of range")
     return value
 
