@@ -8,10 +8,10 @@ from typing import Any
 
 from chain.storage.repo.keys import list_member_roles
 from chain.storage.repo.params import get_parameter, get_platform_parameter
-from contracts.compiler import Builtin
 from contracts.dbfuncs import QUERY_FUEL, host_of
 from contracts.errors import HostError
 from contracts.host import ACCESS_DENIED, TxHost
+from contracts.program import Builtin
 from contracts.vm import Machine
 
 RESTRICTED: dict[str, tuple[str, ...]] = {

@@ -27,10 +27,10 @@ from typing import Any, Final
 
 from chain.address import address_to_id, id_to_address, key_id_from_hash
 from chain.crypto import ADDRESS_SEED_PREFIX, Crypto
-from contracts.compiler import Builtin as MachineBuiltin
-from contracts.compiler import BuiltinEntry
 from contracts.godecode import json_decode
 from contracts.goprintf import sprintf
+from contracts.program import Builtin as MachineBuiltin
+from contracts.program import BuiltinEntry
 from contracts.stdlib import go_text
 from contracts.stdlib.gojson import json_encode_indent
 from contracts.stdlib.golang import (

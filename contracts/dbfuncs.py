@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from chain.storage.repo.rows import count_rows
-from contracts.compiler import Builtin
 from contracts.errors import HostError
 from contracts.host import DEFAULT_LIMIT, TxHost
+from contracts.program import Builtin
 from contracts.vm import Machine
 
 # Fuel of one query, on top of the statement that calls it: DB work dwarfs interpretation.

@@ -37,8 +37,8 @@ from chain.storage.values import (
 )
 from chain.tables import TableCatalog, TableRef
 from contracts.bridge import wait
-from contracts.compiler import Contract
 from contracts.errors import HostError
+from contracts.program import Contract
 from contracts.vm import Machine
 
 if TYPE_CHECKING:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from chain.crypto import Crypto
 from contracts.accessfuncs import ACCESS_BUILTINS
 from contracts.builtins import chain_builtins
-from contracts.compiler import BuiltinEntry
 from contracts.dbfuncs import DB_BUILTINS
+from contracts.program import BuiltinEntry
 from contracts.stdlib import STDLIB, bitcoin_stdlib, crypto_stdlib
 from contracts.sysfuncs import SYS_BUILTINS
 

@@ -25,10 +25,10 @@ from contracts.accessfuncs import (
     sys_param_int,
     sys_param_string,
 )
-from contracts.compiler import Builtin
 from contracts.dbfuncs import QUERY_FUEL, host_of
 from contracts.errors import HostError
 from contracts.host import TxHost
+from contracts.program import Builtin
 from contracts.stdlib import random_stdlib
 from contracts.vm import Machine, to_str
 
