@@ -26,6 +26,7 @@ from chain.storage.repo.params import get_platform_parameter
 from chain.tables import TableCatalog, TableRef, split_name
 from contracts import ast
 from contracts.bridge import pause, run_sync, wait
+from contracts.builtins import node_builtins
 from contracts.compiler import compile_module
 from contracts.ecosystems import install_ecosystem
 from contracts.errors import (
@@ -36,7 +37,6 @@ from contracts.errors import (
     HostError,
 )
 from contracts.host import BlockCache, HostContext, TxHost, no_writes
-from contracts.library import node_builtins
 from contracts.parser import parse, parse_expression
 from contracts.program import Builtins, Contract, Function, Program, run_contract
 from contracts.vm import ZERO, Limits, Machine

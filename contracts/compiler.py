@@ -27,17 +27,17 @@ from contracts.program import (
     BREAK,
     CONTINUE,
     Builtin,
-    BuiltinEntry,
     Builtins,
     Code,
     Contract,
     Function,
     Program,
     Ret,
+    arg_size_fuel,
     enter_contract,
     find_contract,
+    size_fuel,
 )
-from contracts.stdlib import arg_size_fuel
 from contracts.vm import (
     SYSTEM_VARS,
     ZERO,
@@ -517,8 +517,7 @@ class Compiler:
             return self._pipes(self._call_function(fn, node, own), pipes, node)
         entry = self.builtins.get(name)
         if entry is not None:
-            known = entry.tails if isinstance(entry, Builtin) else frozenset()
-            own, pipes = self._split_tails(node, set(known))
+            own, pipes = self._split_tails(node, set(entry.tails))
             return self._pipes(self._call_builtin(name, entry, node, own), pipes, node)
         if self._is_contract(name):
             return self._pipes(self._call_contract_as_func(node), node.tails, node)
@@ -551,8 +550,7 @@ class Compiler:
         if target is not None:
             known = {t.name for t in target.node.tails}
         else:
-            entry = self.builtins[first.name]
-            known = set(entry.tails) if isinstance(entry, Builtin) else set()
+            known = set(self.builtins[first.name].tails)
         taken = []
         for tail in rest:
             if tail.name not in known:
@@ -662,7 +660,7 @@ class Compiler:
     def _call_builtin(
         self,
         name: str,
-        entry: BuiltinEntry,
+        entry: Builtin,
         node: ast.Call,
         tails: tuple[ast.Tail, ...],
         first: Code | None = None,
@@ -670,10 +668,8 @@ class Compiler:
         args = self._arguments(node, first)
         source = self.source_of_fn
         tail_codes = tuple((t.name, self._tail_values(t)) for t in tails)
-        if isinstance(entry, Builtin):
-            fn, cost, with_machine = entry.fn, entry.cost, True
-        else:
-            (fn, cost), with_machine = entry, False
+        fn, cost, with_machine = entry.fn, entry.fuel, entry.machine
+        output_fuel, input_fuel = entry.output_fuel, entry.input_fuel
 
         def builtin(m: Machine, f: list[Any]) -> Any:
             values = args(m, f)
@@ -687,6 +683,10 @@ class Compiler:
                     result = fn(m, *values, **kwargs)
                 else:
                     result = fn(*values, **kwargs) if kwargs else fn(*values)
+                if output_fuel:
+                    # What it built (or read) can be far larger than its arguments: pay for it.
+                    read = size_fuel(values[0]) if input_fuel and values else 0
+                    m.fuel -= size_fuel(result) + read
             except ContractRuntimeError:
                 raise
             except HostError as exc:

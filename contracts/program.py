@@ -6,9 +6,9 @@ contracts through `run_contract` and `enter_contract`, here, without knowing how
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from contracts import ast
 from contracts.vm import SYSTEM_VARS, Machine, fail
@@ -36,21 +36,51 @@ class Ret:
         self.value = value
 
 
+# One unit of fuel per this many characters, bytes or items of a built-in's arguments.
+SIZE_FUEL_UNIT: Final = 256
+# One unit per this many of what a priced built-in returns (or reads): building or parsing a
+# MiB of text takes this machine 0.1-0.7 s, and the machine runs ~3M fuel a second.
+OUTPUT_FUEL_UNIT: Final = 16
+
+
 @dataclass(frozen=True)
 class Builtin:
-    """A built-in that needs the machine: called as fn(machine, *args, **tails).
+    """A built-in function as a program calls it, with its fuel price.
 
-    `tails` are the optional-parameter tails it takes (DBFind's Where, Limit, ...), each passed
-    as a keyword argument holding the list of the tail's values.
+    `fn` is called as fn(*args), or fn(machine, *args) when `machine`; `tails` are the
+    optional-parameter tails it takes (DBFind's Where, Limit, ...), each passed as a keyword
+    holding the list of the tail's values. A call costs `fuel` plus arg_size_fuel(args),
+    taken before it; with `output_fuel` also size_fuel(result) after it (and, with
+    `input_fuel`, size_fuel(args[0]): what it reads). Fuel taken after a call stops the
+    transaction at the machine's next charge, with that statement's position.
     """
 
     fn: Callable[..., Any]
-    cost: int
+    fuel: int
+    machine: bool = False
     tails: frozenset[str] = frozenset()
+    output_fuel: bool = False
+    input_fuel: bool = False
 
 
-BuiltinEntry = tuple[Callable[..., Any], int] | Builtin
-Builtins = Mapping[str, BuiltinEntry]
+Builtins = Mapping[str, Builtin]
+
+
+def arg_size_fuel(args: Sequence[Any]) -> int:
+    """Fuel for the size of a call's arguments (top level only, so it costs O(args))."""
+    total = 0
+    for arg in args:
+        if isinstance(arg, (str, bytes, list, dict)):
+            total += len(arg)
+    return total // SIZE_FUEL_UNIT
+
+
+def size_fuel(value: Any) -> int:
+    """Fuel for the size of a text, bytes, array or map a priced built-in returns or reads."""
+    kind = type(value)
+    if kind is str or kind is bytes or kind is list or kind is dict:
+        return len(value) // OUTPUT_FUEL_UNIT
+    return 0
 
 
 @dataclass(eq=False)

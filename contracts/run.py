@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from contracts.builtins import BASIC
+from contracts.builtins import plain_builtins
 from contracts.compiler import compile_module
 from contracts.errors import ContractRuntimeError
 from contracts.parser import parse
@@ -17,10 +17,11 @@ def _bare(full_name: str) -> str:
 
 
 def compile_source(
-    source: str, source_name: str = "", builtins: Builtins = BASIC, ecosystem: int = 1
+    source: str, source_name: str = "", builtins: Builtins | None = None, ecosystem: int = 1
 ) -> Program:
-    """Parse and compile a whole source."""
-    return compile_module(parse(source, source_name), builtins, source_name, ecosystem)
+    """Parse and compile a whole source (with the plain built-ins unless `builtins` are given)."""
+    table = plain_builtins() if builtins is None else builtins
+    return compile_module(parse(source, source_name), table, source_name, ecosystem)
 
 
 def machine_for(

@@ -373,6 +373,11 @@ class Printer:
 
     # -- the format ------------------------------------------------------------------------
 
+    def sprintf(self, fmt: str, args: tuple[Any, ...]) -> str:
+        """fmt.Sprintf(fmt, args...): the whole text."""
+        self.do_printf(fmt, args)
+        return "".join(self.parts)
+
     def arg_number(self, arg_num: int, fmt: str, i: int, count: int) -> tuple[int, int, bool]:
         """An explicit [n] argument index at fmt[i], if any: (next arg, next i, found)."""
         if i >= len(fmt) or fmt[i] != "[":
