@@ -368,3 +368,32 @@ def add_date(unix: int, years: int, months: int, days: int) -> int:
     carry, month0 = divmod(month - 1 + months, 12)
     total_days = days_from_civil(year + years + carry, month0 + 1, 1) + day - 1 + days
     return total_days * _DAY + clock
+
+
+def time_string(unix: int) -> str:
+    """Time.String() of a whole-second UTC time: "2009-11-10 23:00:00 +0000 UTC"."""
+    return format_time("2006-01-02 15:04:05.999999999 -0700 MST", unix)
+
+
+def duration_string(nanoseconds: int) -> str:
+    """Duration.String(): "7h59m49.4310543s", "1.5ms", "0s"."""
+    sign = "-" if nanoseconds < 0 else ""
+    ns = abs(nanoseconds)
+    if ns == 0:
+        return "0s"
+    if ns < 1_000_000_000:
+        # Below a second Go picks the largest unit that keeps a whole part: ms, µs or ns.
+        for unit, size in (("ms", 1_000_000), ("µs", 1_000), ("ns", 1)):
+            if ns >= size:
+                whole, frac = divmod(ns, size)
+                digits = len(str(size)) - 1
+                text = str(whole) + (f".{frac:0{digits}d}".rstrip("0") if frac else "")
+                return sign + text + unit
+    hours, rest = divmod(ns, 3_600_000_000_000)
+    minutes, rest = divmod(rest, 60_000_000_000)
+    secs, frac = divmod(rest, 1_000_000_000)
+    out = f"{hours}h" if hours else ""
+    if hours or minutes:
+        out += f"{minutes}m"
+    out += str(secs) + (f".{frac:09d}".rstrip("0") if frac else "") + "s"
+    return sign + out

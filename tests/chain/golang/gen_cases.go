@@ -94,6 +94,12 @@ func main() {
 			out("format_time", []any{l, 1257894000, off}, t.Format(l))
 		}
 	}
+	for _, u := range []int64{0, 1257894000, -1, 253402300799, -62135596800} {
+		out("time_string", u, time.Unix(u, 0).UTC().String())
+	}
+	for _, ns := range []int64{0, 1, 999, 1000, 1500, 999999, 1000000, 1500000, 999999999, 1000000000, 1500000000, 60000000000, 61000000001, 3600000000000, 3661000000000, 28789431054300, -1500000, -3600000000000, math.MaxInt64} {
+		out("duration_string", ns, time.Duration(ns).String())
+	}
 	// math
 	for _, x := range []float64{1000, 0.5, 2, 10, 1e-300, 123.456} {
 		out("log", math.Float64bits(x), math.Float64bits(math.Log(x)))

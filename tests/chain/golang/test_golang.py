@@ -88,6 +88,8 @@ OURS: dict[str, Callable[[Any], Any]] = {
     "hex": lambda i: _error(lambda: encoding.hex_decode(_text(i))),
     "base64": lambda i: _error(lambda: encoding.base64_decode(i.encode())),
     "format_time": lambda i: go_time.format_time(i[0], i[1], i[2], ""),
+    "time_string": go_time.time_string,
+    "duration_string": go_time.duration_string,
     "log": lambda i: _bits(go_math.log(_float(i))),
     "log10": lambda i: _bits(go_math.log10(_float(i))),
     "exp": lambda i: _bits(go_math.exp(_float(i))),
