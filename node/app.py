@@ -22,8 +22,8 @@ from api.bank.routes import bank_http, setup_bank_routes
 from api.middleware import client_middleware, cors_middleware, error_middleware
 from api.routes import setup_routes
 from api.settings import ApiSettings
-from chain.bank import BANK_ECOSYSTEM_NAME, BankRules
-from chain.bank_service import Bank
+from chain.bank.rules import BANK_ECOSYSTEM_NAME, BankRules
+from chain.bank.service import Bank
 from chain.contract_registry import CONTRACT_ID_SHIFT, NEW_USER_ID
 from chain.errors import ConfigMismatchError
 from chain.genesis import GenesisOptions, create_genesis

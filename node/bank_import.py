@@ -8,8 +8,8 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chain.bank import BankError
-from chain.bank_import import SavedUser, read_save
+from chain.bank.rules import BankError
+from chain.bank.saves import SavedUser, read_save
 from chain.producer import BlockProducer
 from chain.storage.engine import make_engine
 from chain.storage.migrate import upgrade

@@ -25,7 +25,7 @@ from typing import Any
 import coincurve
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chain.bank import (
+from chain.bank.rules import (
     HISTORY_ADMIN,
     HISTORY_DELETE,
     HISTORY_IMPORTED_LOG,
@@ -34,15 +34,14 @@ from chain.bank import (
     HISTORY_TRANSFER,
     OMEGA,
     UINT32_MAX,
-    Account,
     BankError,
     BankOp,
     BankRules,
-    BankView,
     Fault,
     LogEntry,
     OpKind,
 )
+from chain.bank.view import Account, BankView
 from chain.crypto import Cryptoer
 from chain.identity import NodeIdentity
 from chain.producer import InternalBlock
