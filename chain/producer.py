@@ -8,7 +8,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -16,6 +16,7 @@ from chain.block import rollback_tx_row, rollbacks_hash, seal_block, spent_info_
 from chain.blockstate import BlockState, RowMemory
 from chain.execute import ContractBook, TxContext, TxFailure, execute
 from chain.identity import NodeIdentity
+from chain.internal import InternalBlock, InternalWork, NoInternalWork
 from chain.ledger import BlockLedger
 from chain.storage.engine import take_writer_lock, write_transaction
 from chain.storage.repo.blocks import BlockRow, block_row, get_head, insert_block
@@ -89,42 +90,6 @@ class BlockPlan:
     fuel: int = 0  # contract fuel the included txs used
 
 
-@dataclass
-class InternalBlock:
-    """What node-made transactions (the bank's) add to the block being formed."""
-
-    raw: list[bytes]
-    logs: list[LogRow]
-    rollbacks: list[RollbackRow]
-    touched: tuple[str, ...]  # tables changed behind the row memory's back
-    done: Any  # handed back to `committed`
-
-
-class InternalWork(Protocol):
-    """Transactions the node makes and keeps in memory until their block is committed.
-
-    They skip queue_tx: their submitters are answered only after the commit, so one lost in
-    a crash was never acknowledged. They run after the queued transactions of the block.
-    """
-
-    def pending(self) -> bool:
-        """Is anything waiting?"""
-
-    def take(self, limit: int) -> list[Any]:
-        """Remove up to `limit` waiting items for the block being formed."""
-
-    async def execute(
-        self, conn: AsyncConnection, batch: list[Any], block_id: int, block_time: int
-    ) -> InternalBlock:
-        """Check and apply the batch inside the block's database transaction."""
-
-    def committed(self, done: Any) -> None:
-        """The block holding them is committed: answer their submitters."""
-
-    def abandoned(self, batch: list[Any]) -> None:
-        """The block was rolled back: put the batch back in front."""
-
-
 def _rejected(tx_hash: bytes, message: str) -> StatusRow:
     return StatusRow(tx_hash, 0, TxFailure("txError", message).errmsg(), 0, "")
 
@@ -170,24 +135,23 @@ class BlockProducer:
         window_ms: int,
         poll_s: float = 0.5,
         book: ContractBook | None = None,
+        internal: InternalWork | None = None,
+        wake: asyncio.Event | None = None,
     ) -> None:
         self._engine = engine
         self._book = book
         self._node = node
         self._window = window_ms / 1000
         self._poll = poll_s
-        self._wake = asyncio.Event()
+        # Set when there is something to put in a block; whoever feeds `internal` sets it too.
+        self._wake = wake if wake is not None else asyncio.Event()
+        self._internal: InternalWork = internal if internal is not None else NoInternalWork()
         self._processed = asyncio.Condition()
         # Txs this process accepted, already decoded: saves decoding them again per block.
         self._decoded: dict[bytes, DecodedTx] = {}
         # Rows contracts read by key, valid while the head is the block this process sealed.
         self._memory = RowMemory()
         self._memory_head: int | None = None
-        self.internal: InternalWork | None = None  # the bank's node-made transactions
-
-    def wake(self) -> None:
-        """Something to put in a block arrived (internal work uses this)."""
-        self._wake.set()
 
     def accepted(self, txs: Sequence[DecodedTx]) -> None:
         """Txs were just queued by this process: remember their decoded form and wake up."""
@@ -210,7 +174,7 @@ class BlockProducer:
                 pass
             self._wake.clear()
             # Internal work is batched by its waiting submitters (group commit): no window.
-            if self._window and not (self.internal is not None and self.internal.pending()):
+            if self._window and not self._internal.pending():
                 await asyncio.sleep(self._window)
             try:
                 while await self.produce_block():
@@ -250,8 +214,7 @@ class BlockProducer:
                 if head is None:
                     raise RuntimeError("no genesis block")
                 queued = await list_queue(conn, limits.max_tx_block * 2)
-                if self.internal is not None:
-                    batch = self.internal.take(limits.max_tx_block)
+                batch = self._internal.take(limits.max_tx_block)
                 if not queued and not batch:
                     return False
                 if head.id != self._memory_head:
@@ -261,7 +224,7 @@ class BlockProducer:
                 if self._book is not None:
                     self._book.begin_block(block_id)
                 plan = await self._plan(conn, queued, limits, block_id, block_time)
-                if batch and self.internal is not None:
+                if batch:
                     internal = await self._add_internal(conn, plan, batch, block_id, block_time)
                 if plan.raw:
                     await self._seal(conn, head, plan, block_id, block_time)
@@ -271,12 +234,12 @@ class BlockProducer:
             # Rolled back: what memory learnt in this block is not in the database.
             self._memory.clear()
             self._memory_head = None
-            if batch and self.internal is not None:
-                self.internal.abandoned(batch)
+            if batch:
+                self._internal.abandoned(batch)
             raise
         self._memory_head = block_id if plan.raw else head.id
-        if internal is not None and self.internal is not None:
-            self.internal.committed(internal.done)
+        if internal is not None:
+            self._internal.committed(internal.done)
         async with self._processed:
             self._processed.notify_all()
         # Without progress (e.g. every queued tx waits on a per-user limit) wait for a wake-up
@@ -292,9 +255,7 @@ class BlockProducer:
         block_time: int,
     ) -> InternalBlock:
         """Run node-made transactions after the queued ones; they join the block's seal."""
-        if self.internal is None:
-            raise RuntimeError("no internal work source")
-        internal = await self.internal.execute(conn, batch, block_id, block_time)
+        internal = await self._internal.execute(conn, batch, block_id, block_time)
         plan.raw.extend(internal.raw)
         plan.logs.extend(internal.logs)
         plan.rollbacks.extend(internal.rollbacks)
