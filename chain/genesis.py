@@ -10,7 +10,7 @@ import msgpack
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chain.block import Block, genesis_prev_hash, genesis_rollbacks_hash, seal_block
+from chain.block import Block, BlockHeader, genesis_prev_hash, genesis_rollbacks_hash, seal_block
 from chain.identity import NodeIdentity
 from chain.storage.ecosystem_defaults import PLATFORM_ECOSYSTEM
 from chain.storage.repo.blocks import block_row, insert_block
@@ -92,17 +92,20 @@ def first_block_tx(node: NodeIdentity, options: GenesisOptions) -> bytes:
 def build_genesis_block(node: NodeIdentity, options: GenesisOptions) -> Block:
     """Seal block 1 over the first-block transaction (pure)."""
     crypto = node.crypto
-    return seal_block(
+    header = BlockHeader(
         block_id=1,
         timestamp=options.timestamp,
         key_id=node.node_key_id,
         network_id=node.network_id,
+        rollbacks_hash=genesis_rollbacks_hash(crypto),
+    )
+    return seal_block(
+        header,
         prev_hash=genesis_prev_hash(crypto),
         prev_rollbacks_hash=genesis_rollbacks_hash(crypto),
         txs=[first_block_tx(node, options)],
         node_private_key=node.node_private,
         crypto=crypto,
-        rollbacks_hash=genesis_rollbacks_hash(crypto),
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from chain.block import rollback_tx_row, rollbacks_hash, seal_block, spent_info_row
+from chain.block import BlockHeader, rollback_tx_row, rollbacks_hash, seal_block, spent_info_row
 from chain.blockstate import BlockState, RowMemory
 from chain.execute import ContractBook, TxContext, TxFailure, execute
 from chain.identity import NodeIdentity
@@ -413,17 +413,20 @@ class BlockProducer:
         ]
         crypto = self._node.crypto
         raw_txs = plan.raw
-        block = seal_block(
+        header = BlockHeader(
             block_id=block_id,
             timestamp=block_time,
             key_id=self._node.node_key_id,
             network_id=self._node.network_id,
+            rollbacks_hash=rollbacks_hash(rows, crypto),
+        )
+        block = seal_block(
+            header,
             prev_hash=head.hash,
             prev_rollbacks_hash=head.rollbacks_hash,
             txs=raw_txs,
             node_private_key=self._node.node_private,
             crypto=crypto,
-            rollbacks_hash=rollbacks_hash(rows, crypto),
         )
         # The block row goes last: a reader that sees it sees everything the block did.
         await insert_block(conn, block_row(block))
