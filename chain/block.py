@@ -337,61 +337,11 @@ def rollbacks_hash(rows: Sequence[Mapping[str, Any]], crypto: Crypto) -> bytes:
     """``GetRollbacksHashWithDiffArr`` over a block's rollback_tx and spent_info rows.
 
     The reference marshals Go structs, whose keys come out in field order, so each row's own
-    key order is kept: build rows with :func:`rollback_tx_row` / :func:`spent_info_row`.
+    key order is kept: ``chain.rollback.hash_rows`` builds them.
     No rows hash as ``Hash("[]")`` because the reference starts from an empty, non-nil slice.
     """
     hexes = sorted(crypto.hash(go_json(row, sort_keys=False)).hex() for row in rows)
     return crypto.hash(go_json(hexes))
-
-
-def rollback_tx_row(
-    *,
-    block_id: int,
-    tx_hash: bytes,
-    table_name: str,
-    table_id: str,
-    data: str,
-    data_hash: bytes,
-) -> dict[str, Any]:
-    """A rollback_tx row keyed as ``sqldb.RollbackTx`` marshals.
-
-    ``ID`` has no json tag and the reference's query omits the id column, so it is always 0.
-    """
-    return {
-        "ID": 0,
-        "block_id": block_id,
-        "tx_hash": tx_hash,
-        "table_name": table_name,
-        "table_id": table_id,
-        "data": data,
-        "data_hash": data_hash,
-    }
-
-
-def spent_info_row(
-    *,
-    input_tx_hash: bytes | None,
-    input_index: int,
-    output_tx_hash: bytes,
-    output_index: int,
-    output_key_id: int,
-    output_value: str,
-    ecosystem: int,
-    block_id: int,
-    type: int,
-) -> dict[str, Any]:
-    """A spent_info row keyed as ``sqldb.SpentInfo`` (no json tags) marshals."""
-    return {
-        "InputTxHash": input_tx_hash,
-        "InputIndex": input_index,
-        "OutputTxHash": output_tx_hash,
-        "OutputIndex": output_index,
-        "OutputKeyId": output_key_id,
-        "OutputValue": output_value,
-        "Ecosystem": ecosystem,
-        "BlockId": block_id,
-        "Type": type,
-    }
 
 
 # Go's encoding/json escapes these ASCII bytes even with HTML escaping on; \b and \f become
@@ -491,12 +441,3 @@ def go_json(value: Any, *, sort_keys: bool = True) -> bytes:
     out: list[str] = []
     _encode(value, sort_keys, out)
     return "".join(out).encode("utf-8")
-
-
-def storage_size(n: float) -> str:
-    """``common.StorageSize(n).TerminalString()``: binary units, strict ``>`` thresholds."""
-    size = float(n)
-    for limit, unit in ((1 << 40, "TiB"), (1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")):
-        if size > limit:
-            return f"{size / limit:.2f}{unit}"
-    return f"{size:.2f}B"

@@ -12,12 +12,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from chain.block import BlockHeader, rollback_tx_row, rollbacks_hash, seal_block, spent_info_row
+from chain.block import BlockHeader, rollbacks_hash, seal_block
 from chain.blockstate import BlockState, RowMemory
 from chain.execute import ContractBook, TxContext, TxFailure, execute
 from chain.identity import NodeIdentity
 from chain.internal import InternalBlock, InternalWork, NoInternalWork
 from chain.ledger import BlockLedger
+from chain.rollback import hash_rows
 from chain.storage.engine import take_writer_lock, write_transaction
 from chain.storage.repo.blocks import BlockRow, block_row, get_head, insert_block
 from chain.storage.repo.money import (
@@ -386,31 +387,7 @@ class BlockProducer:
     ) -> None:
         await insert_rollbacks(conn, plan.rollbacks)
         await insert_log(conn, plan.logs)
-        rows = [
-            rollback_tx_row(
-                block_id=r.block_id,
-                tx_hash=r.tx_hash,
-                table_name=r.table_name,
-                table_id=r.table_id,
-                data=r.data,
-                data_hash=b"",
-            )
-            for r in plan.rollbacks
-        ]
-        rows += [
-            spent_info_row(
-                input_tx_hash=o.input_tx_hash,
-                input_index=o.input_index,
-                output_tx_hash=o.output_tx_hash,
-                output_index=o.output_index,
-                output_key_id=o.output_key_id,
-                output_value=str(o.output_value),
-                ecosystem=o.ecosystem,
-                block_id=o.block_id,
-                type=o.type,
-            )
-            for o in await list_block_outputs(conn, block_id)
-        ]
+        rows = hash_rows(plan.rollbacks, await list_block_outputs(conn, block_id))
         crypto = self._node.crypto
         raw_txs = plan.raw
         header = BlockHeader(

@@ -19,16 +19,15 @@ from chain.block import (
     go_json,
     hash_preimage,
     merkle_root,
-    rollback_tx_row,
     rollbacks_hash,
     seal_block,
     signature_message,
-    spent_info_row,
-    storage_size,
     verify_block,
 )
 from chain.crypto import Crypto, Cryptoer, Hasher
 from chain.errors import ChainError
+from chain.rollback import hash_rows, rollback_tx_row, spent_info_row
+from chain.storage.repo.money import Output, RollbackRow
 
 PAIRS = [Crypto(Cryptoer.SECP256K1, Hasher.KECCAK256), Crypto(Cryptoer.P256, Hasher.SHA256)]
 IDS = [c.cryptoer.value for c in PAIRS]
@@ -361,6 +360,33 @@ def test_reference_row_layouts_marshal_in_struct_order() -> None:
     )
 
 
+def test_hash_rows_are_the_records_then_the_outputs_in_reference_layout() -> None:
+    record = RollbackRow(3, b"\x01", "1_keys", "42,1", '{"amount":"5"}')
+    output = Output(b"\x03", 0, -7, 100, 1, 3, 1, input_tx_hash=b"\x04", input_index=2)
+    assert hash_rows([record], [output]) == [
+        rollback_tx_row(
+            block_id=3,
+            tx_hash=b"\x01",
+            table_name="1_keys",
+            table_id="42,1",
+            data='{"amount":"5"}',
+            data_hash=b"",
+        ),
+        spent_info_row(
+            input_tx_hash=b"\x04",
+            input_index=2,
+            output_tx_hash=b"\x03",
+            output_index=0,
+            output_key_id=-7,
+            output_value="100",
+            ecosystem=1,
+            block_id=3,
+            type=1,
+        ),
+    ]
+    assert hash_rows([], []) == []
+
+
 # --- Go JSON -----------------------------------------------------------------------------------
 
 
@@ -397,24 +423,3 @@ def test_go_json_bytes_numbers_and_errors() -> None:
         go_json({1.5: "x"})
     with pytest.raises(TypeError):
         go_json(object())
-
-
-# --- storage size ------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("size", "text"),
-    [
-        (0, "0.00B"),
-        (300, "300.00B"),
-        (1024, "1024.00B"),
-        (1025, "1.00KiB"),
-        (1730, "1.69KiB"),
-        (1 << 20, "1024.00KiB"),
-        (5 * 1024 * 1024, "5.00MiB"),
-        (3 << 30, "3.00GiB"),
-        (2 << 40, "2.00TiB"),
-    ],
-)
-def test_storage_size(size: int, text: str) -> None:
-    assert storage_size(size) == text
