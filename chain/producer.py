@@ -81,8 +81,11 @@ class BlockProducer:
     async def run(self) -> None:
         """Form blocks until cancelled; polls too, for txs queued by other processes."""
         while True:
+            # asyncio.timeout, not wait_for: on Python 3.11, wait_for swallows a cancellation
+            # that arrives as the event fires, and the app's shutdown then waits forever.
             try:
-                await asyncio.wait_for(self._wake.wait(), self._poll)
+                async with asyncio.timeout(self._poll):
+                    await self._wake.wait()
             except TimeoutError:
                 pass
             self._wake.clear()
@@ -111,7 +114,8 @@ class BlockProducer:
                 return None
             async with self._processed:
                 try:
-                    await asyncio.wait_for(self._processed.wait(), min(remaining, self._poll))
+                    async with asyncio.timeout(min(remaining, self._poll)):
+                        await self._processed.wait()
                 except TimeoutError:
                     pass
 
