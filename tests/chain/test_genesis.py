@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from chain.crypto import Crypto
 from chain.genesis import (
     FIRST_BLOCK_TX_TYPE,
     FOUNDER_AMOUNT,
@@ -16,35 +12,14 @@ from chain.genesis import (
     create_genesis,
     platform_parameter_rows,
 )
-from chain.identity import NodeIdentity
-from chain.storage.engine import make_engine
-from chain.storage.migrate import upgrade
 from chain.storage.repo.blocks import get_head
 from chain.storage.repo.money import Output, list_block_outputs
 from chain.storage.repo.param_rows import ParamRow, list_platform_params
 from chain.storage.repo.txs import LogRow, get_log
+from tests.chain.conftest import CRYPTO, NODE
 
-CRYPTO = Crypto()
-NODE = NodeIdentity(
-    network_id=1,
-    crypto=CRYPTO,
-    founder_public=CRYPTO.public_key(bytes.fromhex("11" * 32)),
-    node_public=CRYPTO.public_key(bytes.fromhex("22" * 32)),
-    node_private=bytes.fromhex("22" * 32),
-)
 FOUNDER = NODE.founder_key_id
 OPTIONS = GenesisOptions(timestamp=1_700_000_000, test=True, private=False)
-
-
-@pytest.fixture
-async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
-    """A migrated, empty database."""
-    eng = make_engine(db_url)
-    try:
-        await upgrade(eng)
-        yield eng
-    finally:
-        await eng.dispose()
 
 
 def test_platform_parameter_rows_follow_the_options() -> None:
@@ -61,11 +36,11 @@ def test_platform_parameter_rows_follow_the_options() -> None:
     assert rows[23] == ParamRow(24, "test", "true", "false")
 
 
-async def test_genesis_writes_parameters_supply_log_and_block(engine: AsyncEngine) -> None:
-    async with engine.begin() as conn:
+async def test_genesis_writes_parameters_supply_log_and_block(empty_engine: AsyncEngine) -> None:
+    async with empty_engine.begin() as conn:
         block = await create_genesis(conn, NODE, OPTIONS)
     tx_hash = CRYPTO.double_hash(block.txs[0])
-    async with engine.connect() as conn:
+    async with empty_engine.connect() as conn:
         assert await list_platform_params(conn) == platform_parameter_rows(FOUNDER, OPTIONS)
         assert await list_block_outputs(conn, 1) == [
             Output(tx_hash, 0, FOUNDER, FOUNDER_AMOUNT, 1, 1, FIRST_BLOCK_TX_TYPE)
