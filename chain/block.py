@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 import msgpack
@@ -37,16 +37,20 @@ class BlockVerifyError(ChainError):
 
 @dataclass(frozen=True, slots=True)
 class BlockHeader:
-    """The header fields of the reference's ``types.BlockHeader`` that this node uses."""
+    """The header fields of the reference's ``types.BlockHeader`` that this node uses.
+
+    ``sign`` and ``block_hash`` are empty until :func:`seal_block` fills them in;
+    ``rollbacks_hash`` (the block's own) is neither hashed nor signed.
+    """
 
     block_id: int
     timestamp: int
-    ecosystem_id: int
-    key_id: int
-    node_position: int
-    sign: bytes
-    block_hash: bytes
-    rollbacks_hash: bytes
+    ecosystem_id: int = 0
+    key_id: int = 0
+    node_position: int = 0
+    sign: bytes = b""
+    block_hash: bytes = b""
+    rollbacks_hash: bytes = b""
     version: int = BLOCK_VERSION
     consensus_mode: int = HONOR_NODE_MODE
     network_id: int = 0
@@ -189,77 +193,45 @@ def _rollback_suffix(version: int, prev_rollbacks_hash: bytes) -> bytes:
 
 
 def hash_preimage(
-    *,
-    block_id: int,
-    timestamp: int,
-    ecosystem_id: int,
-    key_id: int,
-    node_position: int,
-    network_id: int,
-    prev_hash: bytes,
-    prev_rollbacks_hash: bytes,
-    merkle: bytes,
-    version: int = BLOCK_VERSION,
+    header: BlockHeader, *, prev_hash: bytes, prev_rollbacks_hash: bytes, merkle: bytes
 ) -> bytes:
     """``BlockHeader.ForSha``: the string whose double hash is the block hash."""
+    h = header
     return (
-        f"{block_id},{prev_hash.hex()},".encode()
+        f"{h.block_id},{prev_hash.hex()},".encode()
         + merkle
-        + f",{timestamp},{ecosystem_id},{key_id},{node_position},{network_id}".encode()
-        + _rollback_suffix(version, prev_rollbacks_hash)
+        + f",{h.timestamp},{h.ecosystem_id},{h.key_id},{h.node_position},{h.network_id}".encode()
+        + _rollback_suffix(h.version, prev_rollbacks_hash)
     )
 
 
 def block_hash(
+    header: BlockHeader,
     *,
-    block_id: int,
-    timestamp: int,
-    ecosystem_id: int,
-    key_id: int,
-    node_position: int,
-    network_id: int,
     prev_hash: bytes,
     prev_rollbacks_hash: bytes,
     merkle: bytes,
     crypto: Crypto,
-    version: int = BLOCK_VERSION,
 ) -> bytes:
     """``BlockHeader.GenHash``: DoubleHash of :func:`hash_preimage`."""
     return crypto.double_hash(
         hash_preimage(
-            block_id=block_id,
-            timestamp=timestamp,
-            ecosystem_id=ecosystem_id,
-            key_id=key_id,
-            node_position=node_position,
-            network_id=network_id,
-            prev_hash=prev_hash,
-            prev_rollbacks_hash=prev_rollbacks_hash,
-            merkle=merkle,
-            version=version,
+            header, prev_hash=prev_hash, prev_rollbacks_hash=prev_rollbacks_hash, merkle=merkle
         )
     )
 
 
 def signature_message(
-    *,
-    block_id: int,
-    timestamp: int,
-    ecosystem_id: int,
-    key_id: int,
-    node_position: int,
-    network_id: int,
-    prev_hash: bytes,
-    prev_rollbacks_hash: bytes,
-    merkle: bytes,
-    version: int = BLOCK_VERSION,
+    header: BlockHeader, *, prev_hash: bytes, prev_rollbacks_hash: bytes, merkle: bytes
 ) -> bytes:
     """``BlockHeader.ForSign``: what the producing node signs (a different field order)."""
+    h = header
     return (
-        f"0,{block_id},{prev_hash.hex()},{timestamp},{ecosystem_id},{key_id},{node_position},".encode()
+        f"0,{h.block_id},{prev_hash.hex()},{h.timestamp},{h.ecosystem_id},{h.key_id},".encode()
+        + f"{h.node_position},".encode()
         + merkle
-        + f",{network_id}".encode()
-        + _rollback_suffix(version, prev_rollbacks_hash)
+        + f",{h.network_id}".encode()
+        + _rollback_suffix(h.version, prev_rollbacks_hash)
     )
 
 
@@ -278,72 +250,31 @@ def verify_block_signature(
         return False
 
 
-def _header_message(block: Block) -> bytes:
-    h = block.header
-    return signature_message(
-        block_id=h.block_id,
-        timestamp=h.timestamp,
-        ecosystem_id=h.ecosystem_id,
-        key_id=h.key_id,
-        node_position=h.node_position,
-        network_id=h.network_id,
-        prev_hash=block.prev_hash,
-        prev_rollbacks_hash=block.prev_rollbacks_hash,
-        merkle=block.merkle_root,
-        version=h.version,
-    )
-
-
 def seal_block(
+    header: BlockHeader,
     *,
-    block_id: int,
-    timestamp: int,
-    key_id: int,
-    network_id: int,
     prev_hash: bytes,
     prev_rollbacks_hash: bytes,
     txs: Sequence[bytes],
     node_private_key: bytes,
     crypto: Crypto,
-    node_position: int = 0,
-    ecosystem_id: int = 0,
-    rollbacks_hash: bytes = b"",
-    consensus_mode: int = HONOR_NODE_MODE,
 ) -> Block:
-    """Build and sign a block (``MarshallBlock``); the time is an argument to keep this pure.
+    """Build and sign a block (``MarshallBlock``): ``header`` with its hash and signature.
 
-    ``rollbacks_hash`` is the block's own, known only after its txs ran; it is not hashed or
-    signed, so it can be filled in later with ``dataclasses.replace``.
+    The time is in the header, to keep this pure. ``header.rollbacks_hash`` is the block's
+    own, known only after its txs ran; it is not hashed or signed, so it can be filled in later
+    with ``dataclasses.replace``.
     """
     txs = tuple(txs)
     merkle = merkle_root(txs, crypto)
-    fields: dict[str, Any] = {
-        "block_id": block_id,
-        "timestamp": timestamp,
-        "ecosystem_id": ecosystem_id,
-        "key_id": key_id,
-        "node_position": node_position,
-        "network_id": network_id,
-        "prev_hash": prev_hash,
-        "prev_rollbacks_hash": prev_rollbacks_hash,
-        "merkle": merkle,
-        "version": BLOCK_VERSION,
-    }
-    header = BlockHeader(
-        block_id=block_id,
-        timestamp=timestamp,
-        ecosystem_id=ecosystem_id,
-        key_id=key_id,
-        node_position=node_position,
-        sign=sign_block(node_private_key, signature_message(**fields), crypto),
-        block_hash=block_hash(**fields, crypto=crypto),
-        rollbacks_hash=rollbacks_hash,
-        version=BLOCK_VERSION,
-        consensus_mode=consensus_mode,
-        network_id=network_id,
+    links = {"prev_hash": prev_hash, "prev_rollbacks_hash": prev_rollbacks_hash, "merkle": merkle}
+    sealed = replace(
+        header,
+        sign=sign_block(node_private_key, signature_message(header, **links), crypto),
+        block_hash=block_hash(header, **links, crypto=crypto),
     )
     return Block(
-        header=header,
+        header=sealed,
         prev_hash=prev_hash,
         prev_rollbacks_hash=prev_rollbacks_hash,
         merkle_root=merkle,
@@ -376,25 +307,15 @@ def verify_block(
             f"block {h.block_id}: merkle root mismatch, stored {block.merkle_root!r} "
             f"computed {merkle!r}"
         )
-    computed = block_hash(
-        block_id=h.block_id,
-        timestamp=h.timestamp,
-        ecosystem_id=h.ecosystem_id,
-        key_id=h.key_id,
-        node_position=h.node_position,
-        network_id=h.network_id,
-        prev_hash=prev_hash,
-        prev_rollbacks_hash=prev_rollbacks_hash,
-        merkle=merkle,
-        crypto=crypto,
-        version=h.version,
-    )
+    links = {"prev_hash": prev_hash, "prev_rollbacks_hash": prev_rollbacks_hash, "merkle": merkle}
+    computed = block_hash(h, **links, crypto=crypto)
     if computed != h.block_hash:
         raise BlockVerifyError(
             f"block {h.block_id}: hash mismatch, stored {h.block_hash.hex()} "
             f"computed {computed.hex()}"
         )
-    if not verify_block_signature(node_public_key, _header_message(block), h.sign, crypto):
+    message = signature_message(h, **links)
+    if not verify_block_signature(node_public_key, message, h.sign, crypto):
         raise BlockVerifyError(f"block {h.block_id}: bad signature")
 
 
@@ -412,71 +333,12 @@ def rollbacks_hash(rows: Sequence[Mapping[str, Any]], crypto: Crypto) -> bytes:
     """``GetRollbacksHashWithDiffArr`` over a block's rollback_tx and spent_info rows.
 
     The reference marshals Go structs, whose keys come out in field order, so each row's own
-    key order is kept: build rows with :func:`rollback_tx_row` / :func:`spent_info_row`.
+    key order is kept: ``chain.rollback.hash_rows`` builds them.
     No rows hash as ``Hash("[]")`` because the reference starts from an empty, non-nil slice.
     """
     hexes = sorted(crypto.hash(go_json(row, sort_keys=False)).hex() for row in rows)
     return crypto.hash(go_json(hexes))
 
 
-def rollback_tx_row(
-    *,
-    block_id: int,
-    tx_hash: bytes,
-    table_name: str,
-    table_id: str,
-    data: str,
-    data_hash: bytes,
-) -> dict[str, Any]:
-    """A rollback_tx row keyed as ``sqldb.RollbackTx`` marshals.
-
-    ``ID`` has no json tag and the reference's query omits the id column, so it is always 0.
-    """
-    return {
-        "ID": 0,
-        "block_id": block_id,
-        "tx_hash": tx_hash,
-        "table_name": table_name,
-        "table_id": table_id,
-        "data": data,
-        "data_hash": data_hash,
-    }
-
-
-def spent_info_row(
-    *,
-    input_tx_hash: bytes | None,
-    input_index: int,
-    output_tx_hash: bytes,
-    output_index: int,
-    output_key_id: int,
-    output_value: str,
-    ecosystem: int,
-    block_id: int,
-    type: int,
-) -> dict[str, Any]:
-    """A spent_info row keyed as ``sqldb.SpentInfo`` (no json tags) marshals."""
-    return {
-        "InputTxHash": input_tx_hash,
-        "InputIndex": input_index,
-        "OutputTxHash": output_tx_hash,
-        "OutputIndex": output_index,
-        "OutputKeyId": output_key_id,
-        "OutputValue": output_value,
-        "Ecosystem": ecosystem,
-        "BlockId": block_id,
-        "Type": type,
-    }
-
-
 # Blocks and rollback rows marshal through Go's encoding/json, which lives in chain/golang.
 go_json = marshal
-
-
-def storage_size(n: float) -> str:
-    """``common.StorageSize(n).TerminalString()``: binary units, strict ``>`` thresholds."""
-    size = float(n)
-    for limit, unit in ((1 << 40, "TiB"), (1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")):
-        if size > limit:
-            return f"{size / limit:.2f}{unit}"
-    return f"{size:.2f}B"

@@ -149,13 +149,11 @@ class Crypto:
 
     def sign(self, private_key: bytes, data: bytes) -> bytes:
         """ECDSA over ``hash(data)``; raw r||s, 64 bytes, as Go clients send."""
-        digest = self.hash(data)
-        if self.cryptoer is Cryptoer.SECP256K1:
-            return coincurve.PrivateKey(private_key).sign_recoverable(digest, hasher=None)[:64]
-        priv = ec.derive_private_key(int.from_bytes(private_key, "big"), ec.SECP256R1())
-        der = priv.sign(digest, ec.ECDSA(Prehashed(hashes.SHA256())))
-        r, s = decode_dss_signature(der)
-        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+        return self.signer(private_key).sign(data)
+
+    def signer(self, private_key: bytes) -> Signer:
+        """A key made ready once, for a caller that signs many messages with it."""
+        return Signer(self, private_key)
 
     def sign_der(self, private_key: bytes, data: bytes) -> bytes:
         """The same signature DER-encoded, as Weaver (jsrsasign) sends it."""
@@ -203,3 +201,31 @@ class Crypto:
     def seed_address(self, seed: str) -> int:
         """Key id derived from a seed string (the contract function ``SeedToID``)."""
         return key_id_from_hash(self.hash(ADDRESS_SEED_PREFIX + seed.encode()))
+
+
+class Signer:
+    """One private key of one pair, parsed once: :meth:`Crypto.sign` without the per-call setup.
+
+    Building the key object is over half of a secp256k1 signature's cost, so the node key,
+    which signs every bank transaction, is kept as one of these.
+    """
+
+    __slots__ = ("_crypto", "_key")
+
+    def __init__(self, crypto: Crypto, private_key: bytes) -> None:
+        self._crypto = crypto
+        self._key: coincurve.PrivateKey | ec.EllipticCurvePrivateKey = (
+            coincurve.PrivateKey(private_key)
+            if crypto.cryptoer is Cryptoer.SECP256K1
+            else ec.derive_private_key(int.from_bytes(private_key, "big"), ec.SECP256R1())
+        )
+
+    def sign(self, data: bytes) -> bytes:
+        """ECDSA over ``hash(data)``; raw r||s, 64 bytes."""
+        digest = self._crypto.hash(data)
+        key = self._key
+        if isinstance(key, coincurve.PrivateKey):
+            return bytes(key.sign_recoverable(digest, hasher=None)[:64])
+        der = key.sign(digest, ec.ECDSA(Prehashed(hashes.SHA256())))
+        r, s = decode_dss_signature(der)
+        return r.to_bytes(32, "big") + s.to_bytes(32, "big")

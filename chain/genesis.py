@@ -7,10 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import msgpack
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chain.block import Block, genesis_prev_hash, genesis_rollbacks_hash, seal_block
+from chain.block import Block, BlockHeader, genesis_prev_hash, genesis_rollbacks_hash, seal_block
 from chain.identity import NodeIdentity
 from chain.storage.ecosystem_defaults import PLATFORM_ECOSYSTEM
 from chain.storage.repo.blocks import block_row, insert_block
@@ -22,7 +21,10 @@ from chain.storage.repo.ecosystem import (
 )
 from chain.storage.repo.keys import insert_key
 from chain.storage.repo.meta import insert_node_config
-from chain.storage.schema import log_transactions, platform_parameters, spent_info
+from chain.storage.repo.money import Output, insert_outputs
+from chain.storage.repo.param_rows import ParamRow
+from chain.storage.repo.params import insert_platform_parameters
+from chain.storage.repo.txs import LogRow, insert_log
 
 MONEY_DIGITS = 12
 FOUNDER_AMOUNT = 5_250_000 * 10**MONEY_DIGITS
@@ -92,36 +94,34 @@ def first_block_tx(node: NodeIdentity, options: GenesisOptions) -> bytes:
 def build_genesis_block(node: NodeIdentity, options: GenesisOptions) -> Block:
     """Seal block 1 over the first-block transaction (pure)."""
     crypto = node.crypto
-    return seal_block(
+    header = BlockHeader(
         block_id=1,
         timestamp=options.timestamp,
         key_id=node.node_key_id,
         network_id=node.network_id,
+        rollbacks_hash=genesis_rollbacks_hash(crypto),
+    )
+    return seal_block(
+        header,
         prev_hash=genesis_prev_hash(crypto),
         prev_rollbacks_hash=genesis_rollbacks_hash(crypto),
         txs=[first_block_tx(node, options)],
         node_private_key=node.node_private,
         crypto=crypto,
-        rollbacks_hash=genesis_rollbacks_hash(crypto),
     )
 
 
-async def _insert_platform_parameters(
-    conn: AsyncConnection, founder: int, options: GenesisOptions
-) -> None:
+def platform_parameter_rows(founder: int, options: GenesisOptions) -> list[ParamRow]:
     """The 28 platform parameters, with the values the first block sets."""
     values = {
         "taxes_wallet": json.dumps([["1", str(founder)]], separators=(",", ":")),
         "test": "true" if options.test else "false",
         "private_blockchain": "1" if options.private else "0",
     }
-    await conn.execute(
-        insert(platform_parameters),
-        [
-            {"id": i, "name": name, "value": values.get(name, value), "conditions": cond}
-            for i, (name, value, cond) in enumerate(PLATFORM_PARAMETERS, start=1)
-        ],
-    )
+    return [
+        ParamRow(i, name, values.get(name, value), conditions)
+        for i, (name, value, conditions) in enumerate(PLATFORM_PARAMETERS, start=1)
+    ]
 
 
 async def create_genesis(
@@ -149,7 +149,7 @@ async def create_genesis(
             "node_key_id": str(node.node_key_id),
         },
     )
-    await _insert_platform_parameters(conn, founder, options)
+    await insert_platform_parameters(conn, platform_parameter_rows(founder, options))
     # Ecosystem 1's own rows first: its application id (1) is the one the platform's
     # "System" application then gets.
     await insert_ecosystem_rows(
@@ -169,27 +169,29 @@ async def create_genesis(
     await insert_key(conn, PLATFORM_ECOSYSTEM, founder, pub=node.founder_public)
     if node.node_key_id != founder:
         await insert_key(conn, PLATFORM_ECOSYSTEM, node.node_key_id, pub=node.node_public)
-    await conn.execute(
-        insert(spent_info).values(
-            output_tx_hash=tx_hash,
-            output_index=0,
-            output_key_id=founder,
-            output_value=FOUNDER_AMOUNT,
-            ecosystem=1,
-            block_id=1,
-            type=FIRST_BLOCK_TX_TYPE,
-        )
+    supply = Output(
+        output_tx_hash=tx_hash,
+        output_index=0,
+        output_key_id=founder,
+        output_value=FOUNDER_AMOUNT,
+        ecosystem=1,
+        block_id=1,
+        type=FIRST_BLOCK_TX_TYPE,
     )
-    await conn.execute(
-        insert(log_transactions).values(
-            hash=tx_hash,
-            block=1,
-            timestamp=options.timestamp * 1000,
-            contract_name="",
-            address=founder,
-            ecosystem_id=1,
-            status=0,
-        )
+    await insert_outputs(conn, [supply])
+    await insert_log(
+        conn,
+        [
+            LogRow(
+                hash=tx_hash,
+                block=1,
+                timestamp=options.timestamp * 1000,
+                contract_name="",
+                address=founder,
+                ecosystem_id=1,
+                status=0,
+            )
+        ],
     )
     # The block row goes last, as in every block.
     await insert_block(conn, block_row(block))

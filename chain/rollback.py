@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Table
@@ -30,6 +31,7 @@ from chain.storage.query import (
     column_of,
 )
 from chain.storage.repo.blocks import get_block, get_head
+from chain.storage.repo.money import Output, RollbackRow
 from chain.storage.repo.rollback import (
     RollbackRecord,
     delete_block,
@@ -60,6 +62,86 @@ from chain.txcodec import DecodedTx, TxDecodeError, TxType, decode_tx
 logger = logging.getLogger(__name__)
 
 MARKERS = frozenset({DDL_TABLE, DDL_COLUMN, NEW_ECOSYSTEM})
+
+
+def rollback_tx_row(
+    *,
+    block_id: int,
+    tx_hash: bytes,
+    table_name: str,
+    table_id: str,
+    data: str,
+    data_hash: bytes,
+) -> dict[str, Any]:
+    """A rollback_tx row keyed as ``sqldb.RollbackTx`` marshals (for the rollbacks hash).
+
+    ``ID`` has no json tag and the reference's query omits the id column, so it is always 0.
+    """
+    return {
+        "ID": 0,
+        "block_id": block_id,
+        "tx_hash": tx_hash,
+        "table_name": table_name,
+        "table_id": table_id,
+        "data": data,
+        "data_hash": data_hash,
+    }
+
+
+def spent_info_row(
+    *,
+    input_tx_hash: bytes | None,
+    input_index: int,
+    output_tx_hash: bytes,
+    output_index: int,
+    output_key_id: int,
+    output_value: str,
+    ecosystem: int,
+    block_id: int,
+    type: int,
+) -> dict[str, Any]:
+    """A spent_info row keyed as ``sqldb.SpentInfo`` (no json tags) marshals."""
+    return {
+        "InputTxHash": input_tx_hash,
+        "InputIndex": input_index,
+        "OutputTxHash": output_tx_hash,
+        "OutputIndex": output_index,
+        "OutputKeyId": output_key_id,
+        "OutputValue": output_value,
+        "Ecosystem": ecosystem,
+        "BlockId": block_id,
+        "Type": type,
+    }
+
+
+def hash_rows(rollbacks: Sequence[RollbackRow], outputs: Sequence[Output]) -> list[dict[str, Any]]:
+    """A block's rollback records and new outputs as ``chain.block.rollbacks_hash`` takes them."""
+    rows = [
+        rollback_tx_row(
+            block_id=r.block_id,
+            tx_hash=r.tx_hash,
+            table_name=r.table_name,
+            table_id=r.table_id,
+            data=r.data,
+            data_hash=b"",
+        )
+        for r in rollbacks
+    ]
+    rows += [
+        spent_info_row(
+            input_tx_hash=o.input_tx_hash,
+            input_index=o.input_index,
+            output_tx_hash=o.output_tx_hash,
+            output_index=o.output_index,
+            output_key_id=o.output_key_id,
+            output_value=str(o.output_value),
+            ecosystem=o.ecosystem,
+            block_id=o.block_id,
+            type=o.type,
+        )
+        for o in outputs
+    ]
+    return rows
 
 
 class RollbackError(ChainError):

@@ -7,11 +7,20 @@ from typing import Any
 
 import msgpack
 
-from chain.block import Block, storage_size
+from chain.block import Block
 from chain.crypto import Crypto
 from chain.genesis import FIRST_BLOCK_TX_TYPE
 from chain.txcheck import contract_name
 from chain.txcodec import TxDecodeError, TxType, decode_tx
+
+
+def storage_size(n: float) -> str:
+    """``common.StorageSize(n).TerminalString()``: binary units, strict ``>`` thresholds."""
+    size = float(n)
+    for limit, unit in ((1 << 40, "TiB"), (1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")):
+        if size > limit:
+            return f"{size / limit:.2f}{unit}"
+    return f"{size:.2f}B"
 
 
 @dataclass(frozen=True, slots=True)

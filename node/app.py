@@ -32,12 +32,13 @@ from api.bank.routes import bank_http, setup_bank_routes
 from api.middleware import client_middleware, cors_middleware, error_middleware
 from api.routes import setup_routes
 from api.settings import ApiSettings
-from chain.bank import BANK_ECOSYSTEM_NAME, BankRules
-from chain.bank_service import Bank
+from chain.bank.rules import BANK_ECOSYSTEM_NAME, BankRules
+from chain.bank.service import Bank
 from chain.contract_registry import CONTRACT_ID_SHIFT, NEW_USER_ID
 from chain.errors import ConfigMismatchError
 from chain.genesis import GenesisOptions, create_genesis
 from chain.identity import NodeIdentity
+from chain.internal import InternalWork, NoInternalWork
 from chain.producer import BlockProducer
 from chain.registration import chain_registrar
 from chain.storage.engine import make_engine
@@ -114,7 +115,16 @@ def storage_context(config: Config) -> Callable[[web.Application], AsyncIterator
             book = NeedleBook(engine, node.crypto)
             app[CONTRACTS] = book
             app[READS] = TableReads(book, node)
-            producer = BlockProducer(engine, node, config.block_window_ms, book=book)
+            # The bank's txs reach blocks through the producer, which it wakes as they come.
+            wake = asyncio.Event()
+            internal: InternalWork = NoInternalWork()
+            if config.bank_enabled:
+                bank = make_bank(config, engine, node, wake.set)
+                app[BANK] = bank
+                internal = bank.work
+            producer = BlockProducer(
+                engine, node, config.block_window_ms, book=book, internal=internal, wake=wake
+            )
             app[PRODUCER] = producer
             app[BANS] = BanList()
             app[REGISTRAR] = chain_registrar(
@@ -150,9 +160,12 @@ def bank_rules(config: Config) -> BankRules:
 
 
 def make_bank(
-    config: Config, engine: AsyncEngine, node: NodeIdentity, producer: BlockProducer
+    config: Config, engine: AsyncEngine, node: NodeIdentity, wake: Callable[[], None]
 ) -> Bank:
-    """The bank wired to this node's producer; its ecosystem is founded by the node key."""
+    """The bank, not started; `wake` rouses the producer that will run its work.
+
+    Its ecosystem is founded by the node key.
+    """
 
     async def open_ecosystem(conn: AsyncConnection) -> int:
         return await install_ecosystem(
@@ -166,22 +179,19 @@ def make_bank(
         engine,
         node,
         bank_rules(config),
-        wake=producer.wake,
+        wake=wake,
         open_ecosystem=open_ecosystem,
         hash_cost=config.bank_hash_cost,
         auth_ttl=config.bank_auth_ttl,
     )
-    producer.internal = bank.work
     return bank
 
 
 def bank_context(config: Config) -> Callable[[web.Application], AsyncIterator[None]]:
-    """Cleanup context: the CCash bank, once the producer runs (its writes go through blocks)."""
+    """Cleanup context: start the CCash bank once the producer runs (its writes are blocks)."""
 
     async def context(app: web.Application) -> AsyncIterator[None]:
-        bank = make_bank(config, app[ENGINE], app[NODE], app[PRODUCER])
-        await bank.start(config.bank_admin_password)
-        app[BANK] = bank
+        await app[BANK].start(config.bank_admin_password)
         yield
 
     return context

@@ -8,8 +8,8 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chain.bank import BankError
-from chain.bank_import import SavedUser, read_save
+from chain.bank.rules import BankError
+from chain.bank.saves import SavedUser, read_save
 from chain.producer import BlockProducer
 from chain.storage.engine import make_engine
 from chain.storage.migrate import upgrade
@@ -43,8 +43,9 @@ async def import_save(config: Config, path: Path) -> ImportReport:
     try:
         await upgrade(engine)
         await ensure_genesis(engine, node)
-        producer = BlockProducer(engine, node, 0)
-        bank = make_bank(config, engine, node, producer)
+        wake = asyncio.Event()
+        bank = make_bank(config, engine, node, wake.set)
+        producer = BlockProducer(engine, node, 0, internal=bank.work, wake=wake)
         task = asyncio.create_task(producer.run())
         try:
             await bank.start(config.bank_admin_password)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from chain.bank import valid_name
+from chain.bank.rules import valid_name
 from chain.crypto import Crypto, Cryptoer, Hasher
 
 ENV_PREFIX = "IBAX_"

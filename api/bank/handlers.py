@@ -23,8 +23,9 @@ from api.bank.http import (
     uint32_arg,
 )
 from api.bank.keys import BANK, BANK_HTTP, BANK_STOP
-from chain.bank import Fault, UserLog
-from chain.bank_service import Bank
+from chain.bank.rules import Fault
+from chain.bank.service import Bank
+from chain.bank.view import UserLog
 
 SHUTDOWN_DELAY_S = 0.05  # lets the 204 go out before the node starts stopping
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
-from chain.bank import INT64_MAX, INT64_MIN, UINT32_MAX, BankError, Fault
+from chain.bank.rules import INT64_MAX, INT64_MIN, UINT32_MAX, BankError, Fault
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from chain.bank_service import Bank
+from chain.bank.service import Bank
 
 
 @dataclass(frozen=True)

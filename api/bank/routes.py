@@ -10,7 +10,7 @@ from aiohttp import web
 from api.bank import handlers as h
 from api.bank.http import Handler, ccash
 from api.bank.keys import BankHttp
-from chain.bank import BankRules
+from chain.bank.rules import BankRules
 
 API_VERSION = 2
 MIN_API_VERSION = 1

@@ -15,11 +15,11 @@ from api.jsonenc import Struct
 from api.request import form_values, int_field
 from api.responses import json_response
 from chain.address import address_to_string
-from chain.block import Block, storage_size
+from chain.block import Block
 from chain.storage.repo.blocks import BlockRow, get_block, get_head, list_blocks
 from chain.storage.repo.chainview import list_tx_rollbacks
 from chain.storage.repo.txs import get_log
-from chain.txview import TxView, describe, describe_block
+from chain.txview import TxView, describe, describe_block, storage_size
 
 MAX_BLOCKS = 1000
 DEFAULT_BLOCKS = 25

@@ -9,8 +9,9 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from chain.address import address_to_string
-from chain.block import Block, storage_size
+from chain.block import Block
 from chain.genesis import FOUNDER_AMOUNT
+from chain.txview import storage_size
 from node.config import Config
 from tests.helpers import Wallet, send_txs, transfer_self_tx, utxo_tx, wait_status
 

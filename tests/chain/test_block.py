@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 import msgpack
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from chain.block import (
     Block,
     BlockDecodeError,
+    BlockHeader,
     BlockVerifyError,
     block_hash,
     genesis_prev_hash,
@@ -18,16 +18,15 @@ from chain.block import (
     go_json,
     hash_preimage,
     merkle_root,
-    rollback_tx_row,
     rollbacks_hash,
     seal_block,
     signature_message,
-    spent_info_row,
-    storage_size,
     verify_block,
 )
 from chain.crypto import Crypto, Cryptoer, Hasher
 from chain.errors import ChainError
+from chain.rollback import hash_rows, rollback_tx_row, spent_info_row
+from chain.storage.repo.money import Output, RollbackRow
 
 PAIRS = [Crypto(Cryptoer.SECP256K1, Hasher.KECCAK256), Crypto(Cryptoer.P256, Hasher.SHA256)]
 IDS = [c.cryptoer.value for c in PAIRS]
@@ -82,13 +81,8 @@ def test_merkle_root_five_txs(crypto: Crypto) -> None:
 
 # --- hash and signature strings ----------------------------------------------------------------
 
-_FIELDS: dict[str, Any] = {
-    "block_id": 7,
-    "timestamp": 1700000000,
-    "ecosystem_id": 0,
-    "key_id": -123,
-    "node_position": 2,
-    "network_id": 1,
+_HEADER = BlockHeader(block_id=7, timestamp=1700000000, key_id=-123, node_position=2, network_id=1)
+_LINKS: dict[str, bytes] = {
     "prev_hash": bytes(range(32)),
     "prev_rollbacks_hash": b"\x01\xab",
     "merkle": b"cd" * 32,
@@ -99,20 +93,32 @@ _PREV_HEX = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 def test_block_hash_preimage_format() -> None:
     crypto = Crypto()
     expected = f"7,{_PREV_HEX},{'cd' * 32},1700000000,0,-123,2,1,01ab".encode()
-    assert hash_preimage(**_FIELDS) == expected
-    assert block_hash(**_FIELDS, crypto=crypto) == crypto.double_hash(expected)
+    assert hash_preimage(_HEADER, **_LINKS) == expected
+    assert block_hash(_HEADER, **_LINKS, crypto=crypto) == crypto.double_hash(expected)
 
 
 def test_block_hash_without_rollback_suffix_before_version_2() -> None:
     crypto = Crypto()
     expected = f"7,{_PREV_HEX},{'cd' * 32},1700000000,0,-123,2,1".encode()
-    assert hash_preimage(**_FIELDS, version=1) == expected
-    assert block_hash(**_FIELDS, crypto=crypto, version=1) == crypto.double_hash(expected)
+    old = dataclasses.replace(_HEADER, version=1)
+    assert hash_preimage(old, **_LINKS) == expected
+    assert block_hash(old, **_LINKS, crypto=crypto) == crypto.double_hash(expected)
+
+
+def test_hash_and_message_ignore_what_sealing_fills_in() -> None:
+    sealed = dataclasses.replace(
+        _HEADER, sign=b"s" * 64, block_hash=b"h" * 32, rollbacks_hash=b"r" * 32
+    )
+    assert hash_preimage(sealed, **_LINKS) == hash_preimage(_HEADER, **_LINKS)
+    assert signature_message(sealed, **_LINKS) == signature_message(_HEADER, **_LINKS)
 
 
 def test_signature_message_format() -> None:
     expected = f"0,7,{_PREV_HEX},1700000000,0,-123,2,{'cd' * 32},1,01ab".encode()
-    assert signature_message(**_FIELDS) == expected
+    assert signature_message(_HEADER, **_LINKS) == expected
+    other = dataclasses.replace(_HEADER, ecosystem_id=4, version=1)
+    expected = f"0,7,{_PREV_HEX},1700000000,4,-123,2,{'cd' * 32},1".encode()
+    assert signature_message(other, **_LINKS) == expected
 
 
 def test_genesis_constants() -> None:
@@ -126,10 +132,7 @@ def test_genesis_constants() -> None:
 
 def _seal(crypto: Crypto, priv: bytes, txs: list[bytes] | None = None) -> Block:
     return seal_block(
-        block_id=2,
-        timestamp=1700000004,
-        key_id=5555,
-        network_id=1,
+        BlockHeader(block_id=2, timestamp=1700000004, key_id=5555, network_id=1),
         prev_hash=genesis_prev_hash(crypto),
         prev_rollbacks_hash=genesis_rollbacks_hash(crypto),
         txs=[b"first tx", b"second tx"] if txs is None else txs,
@@ -189,6 +192,27 @@ def test_verify_rejects_tampering(crypto: Crypto) -> None:
     with pytest.raises(BlockVerifyError, match="bad signature"):
         verify_block(garbled, prev, prev_rb, pub, crypto)
     assert issubclass(BlockVerifyError, ChainError)
+
+
+def test_seal_keeps_the_header_and_does_not_hash_its_own_rollbacks_hash() -> None:
+    crypto = Crypto()
+    priv = crypto.generate_private_key()
+    plain = BlockHeader(block_id=2, timestamp=1700000004, key_id=5555, network_id=1)
+
+    def seal(header: BlockHeader) -> Block:
+        return seal_block(
+            header,
+            prev_hash=genesis_prev_hash(crypto),
+            prev_rollbacks_hash=genesis_rollbacks_hash(crypto),
+            txs=[b"tx"],
+            node_private_key=priv,
+            crypto=crypto,
+        )
+
+    own = seal(dataclasses.replace(plain, rollbacks_hash=b"r" * 32))
+    assert own.header.rollbacks_hash == b"r" * 32
+    assert own.header.block_hash == seal(plain).header.block_hash
+    assert dataclasses.replace(own.header, sign=b"", block_hash=b"", rollbacks_hash=b"") == plain
 
 
 def test_seal_without_txs_uses_zero_leaf() -> None:
@@ -335,22 +359,13 @@ def test_reference_row_layouts_marshal_in_struct_order() -> None:
     )
 
 
-# --- storage size ------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("size", "text"),
-    [
-        (0, "0.00B"),
-        (300, "300.00B"),
-        (1024, "1024.00B"),
-        (1025, "1.00KiB"),
-        (1730, "1.69KiB"),
-        (1 << 20, "1024.00KiB"),
-        (5 * 1024 * 1024, "5.00MiB"),
-        (3 << 30, "3.00GiB"),
-        (2 << 40, "2.00TiB"),
-    ],
-)
-def test_storage_size(size: int, text: str) -> None:
-    assert storage_size(size) == text
+def test_hash_rows_are_the_records_then_the_outputs_in_reference_layout() -> None:
+    record = RollbackRow(3, b"\x01", "1_keys", "42,1", "{}")
+    output = Output(b"\x03", 0, -7, 100, 1, 3, 1, input_tx_hash=b"\x04", input_index=2)
+    assert [go_json(row, sort_keys=False) for row in hash_rows([record], [output])] == [
+        b'{"ID":0,"block_id":3,"tx_hash":"AQ==","table_name":"1_keys","table_id":"42,1",'
+        b'"data":"{}","data_hash":""}',
+        b'{"InputTxHash":"BA==","InputIndex":2,"OutputTxHash":"Aw==","OutputIndex":0,'
+        b'"OutputKeyId":-7,"OutputValue":"100","Ecosystem":1,"BlockId":3,"Type":1}',
+    ]
+    assert hash_rows([], []) == []

@@ -28,7 +28,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chain.address import address_to_string
-from chain.bank import BANK_ECOSYSTEM_NAME, HISTORY_REGISTER, LOG_TYPES
+from chain.bank.rules import BANK_ECOSYSTEM_NAME, HISTORY_REGISTER, LOG_TYPES
 from chain.storage.schema import bank_credentials, ecosystems, history, keys, transactions_status
 
 

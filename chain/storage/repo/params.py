@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from chain.storage.repo.param_rows import ParamRow
 from chain.storage.schema import ecosystems, parameters, platform_parameters
+
+_INSERT_PLATFORM_PARAMETERS = insert(platform_parameters)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +47,18 @@ async def get_platform_parameters(conn: AsyncConnection) -> dict[str, str]:
     """Every platform parameter by name."""
     result = await conn.execute(select(platform_parameters.c.name, platform_parameters.c.value))
     return {name: value for name, value in result}
+
+
+async def insert_platform_parameters(conn: AsyncConnection, rows: Sequence[ParamRow]) -> None:
+    """Create platform parameters with their ids (block 1 creates them all)."""
+    if rows:
+        await conn.execute(
+            _INSERT_PLATFORM_PARAMETERS,
+            [
+                {"id": r.id, "name": r.name, "value": r.value, "conditions": r.conditions}
+                for r in rows
+            ],
+        )
 
 
 async def get_ecosystem(conn: AsyncConnection, ecosystem_id: int) -> Ecosystem | None:

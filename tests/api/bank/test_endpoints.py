@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from tests.bank.conftest import ADMIN, ADMIN_AUTH, JSON, balance, basic, register
+from tests.api.bank.conftest import ADMIN, ADMIN_AUTH, JSON, balance, basic, register
 
 Client = TestClient[Any, Any]
 

@@ -9,21 +9,19 @@ from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from chain.bank import (
+from chain.bank.auth import VerifiedCache, check_password, hash_password, is_legacy
+from chain.bank.executor import BankWork, OpenEcosystem
+from chain.bank.rules import (
     HISTORY_IMPORTED_LOG,
     OMEGA,
-    Account,
     BankError,
     BankOp,
     BankRules,
-    BankView,
     Fault,
     LogEntry,
     OpKind,
-    UserLog,
 )
-from chain.bank_auth import VerifiedCache, check_password, hash_password, is_legacy
-from chain.bank_exec import BankWork, OpenEcosystem
+from chain.bank.view import Account, BankView, UserLog
 from chain.identity import NodeIdentity
 from chain.storage.repo.bank import (
     Credential,

@@ -11,8 +11,8 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
-from chain.bank import BankOp, LogEntry, OpKind
-from chain.bank_auth import xxh3_hash
+from chain.bank.auth import xxh3_hash
+from chain.bank.rules import BankOp, LogEntry, OpKind
 
 GLOBAL_TYPE = 4
 

@@ -22,10 +22,9 @@ from collections.abc import Awaitable, Callable, Container
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import coincurve
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chain.bank import (
+from chain.bank.rules import (
     HISTORY_ADMIN,
     HISTORY_DELETE,
     HISTORY_IMPORTED_LOG,
@@ -34,18 +33,16 @@ from chain.bank import (
     HISTORY_TRANSFER,
     OMEGA,
     UINT32_MAX,
-    Account,
     BankError,
     BankOp,
     BankRules,
-    BankView,
     Fault,
     LogEntry,
     OpKind,
 )
-from chain.crypto import Cryptoer
+from chain.bank.view import Account, BankView
 from chain.identity import NodeIdentity
-from chain.producer import InternalBlock
+from chain.internal import InternalBlock
 from chain.storage.repo.bank import (
     Credential,
     HistoryRow,
@@ -176,19 +173,8 @@ class BankWork:
         self._queue: deque[Pending] = deque()
         self.view: BankView | None = None
         self._nonces = itertools.count(secrets.randbits(62))
-        self._key = (
-            coincurve.PrivateKey(node.node_private)
-            if node.crypto.cryptoer is Cryptoer.SECP256K1
-            else None
-        )
-
-    def _sign(self, tx_hash: bytes) -> bytes:
-        # crypto.sign rebuilds the key object per call, over half of a signature's cost; the
-        # node key never changes, so it is built once (same bytes: raw r||s of hash(tx_hash)).
-        if self._key is None:
-            return self._node.crypto.sign(self._node.node_private, tx_hash)
-        digest = self._node.crypto.hash(tx_hash)
-        return bytes(self._key.sign_recoverable(digest, hasher=None)[:64])
+        # The node key never changes: made ready once, it signs every bank tx.
+        self._signer = node.crypto.signer(node.node_private)
 
     # ---- the handlers' side ---------------------------------------------------------------
 
@@ -213,7 +199,7 @@ class BankWork:
         )
         payload = encode_payload(tx, nested_header=True)
         tx_hash = node.crypto.double_hash(payload)
-        signature = self._sign(tx_hash)
+        signature = self._signer.sign(tx_hash)
         raw = b"".join(
             (
                 bytes([CLIENT_ENVELOPE]),
@@ -241,7 +227,7 @@ class BankWork:
             # Still queued or in a block being formed: the outcome is unknown to the client.
             raise BankError(Fault.UNAVAILABLE) from exc
 
-    # ---- chain.producer.InternalWork -----------------------------------------------------
+    # ---- chain.internal.InternalWork -------------------------------------------------------
 
     def pending(self) -> bool:
         return bool(self._queue)

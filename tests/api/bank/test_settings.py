@@ -9,7 +9,7 @@ import pytest
 
 from node.app import create_app
 from node.config import ConfigError, build_config
-from tests.bank.conftest import basic
+from tests.api.bank.conftest import basic
 
 
 def test_bank_settings_precedence_and_types(tmp_path: Path) -> None:

@@ -5,25 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 import xxhash
 
 from api.bank.keys import BANK
-from chain.bank import LogEntry
-from chain.bank_import import SavedUser, SaveFormatError, read_save, write_save
+from chain.bank.rules import LogEntry
+from chain.bank.saves import SavedUser, write_save
 from node.app import create_app
 from node.bank_import import import_save
 from node.config import Config
-from tests.bank.conftest import balance, basic
-
-
-def test_read_save_round_trip_and_blank() -> None:
-    blank = bytes.fromhex("10000000040000000000000000000000")
-    assert read_save(blank) == []
-    users = [SavedUser("bob", 7, 1, (LogEntry("Ω", True, 7, 100),))]
-    assert read_save(write_save(users)) == users
-    with pytest.raises(SaveFormatError):
-        read_save(blank[:-1])
+from tests.api.bank.conftest import balance, basic
 
 
 async def test_import_users_balances_logs(

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from api.appkeys import ENGINE
 from api.bank.keys import BANK
 from chain.address import address_to_string
-from chain.bank import HISTORY_TRANSFER
+from chain.bank.rules import HISTORY_TRANSFER
 from chain.crypto import Crypto
 from chain.rollback import rollback_blocks
 from chain.storage.engine import make_engine
@@ -21,7 +21,7 @@ from chain.verify import verify_chain
 from node.app import create_app
 from node.config import Config
 from node.datadir import open_data_dir
-from tests.bank.conftest import ADMIN_AUTH, balance, basic, register
+from tests.api.bank.conftest import ADMIN_AUTH, balance, basic, register
 
 Client = TestClient[Any, Any]
 

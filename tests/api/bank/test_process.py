@@ -12,7 +12,7 @@ from pathlib import Path
 
 import aiohttp
 
-from tests.bank.conftest import ADMIN, ADMIN_AUTH, ADMIN_PW, JSON, basic
+from tests.api.bank.conftest import ADMIN, ADMIN_AUTH, ADMIN_PW, JSON, basic
 from tests.node.test_cli import free_port
 
 
