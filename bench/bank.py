@@ -13,23 +13,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
-import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
 
 from bench.loadgen import machine
-from bench.run import free_port, pg_admin, wait_ready
+from bench.nodeproc import default_pg_dsn, node_process
 
 ADMIN, ADMIN_PW = "admin", "adminpw"
 SENDER, LOGUSER, PASSWORD = "sender", "loguser", "pw"
@@ -163,71 +160,51 @@ def _balance(url: str, name: str) -> int:
 
 
 def run_backend(backend: str, args: argparse.Namespace, workdir: Path) -> Run:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    data = workdir / backend
-    env = dict(os.environ, IBAX_PORT=str(port), IBAX_DATA_DIR=str(data), IBAX_LOG_LEVEL="WARNING")
-    env.update(
-        IBAX_BANK_ADMIN=ADMIN,
-        IBAX_BANK_ADMIN_PASSWORD=ADMIN_PW,
-        IBAX_BANK_HASH_COST=str(args.hash_cost),
-        IBAX_BLOCK_WINDOW_MS=str(args.window_ms),
-    )
-    env.pop("IBAX_DB", None)
-    db_name = ""
-    if backend == "postgresql":
-        db_name = f"ibax_bench_{uuid.uuid4().hex[:12]}"
-        asyncio.run(pg_admin(args.pg_dsn, f'CREATE DATABASE "{db_name}"'))
-        base = args.pg_dsn.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
-        env["IBAX_DB"] = f"{base}/{db_name}"
+    env = {
+        "IBAX_BANK_ADMIN": ADMIN,
+        "IBAX_BANK_ADMIN_PASSWORD": ADMIN_PW,
+        "IBAX_BANK_HASH_COST": str(args.hash_cost),
+        "IBAX_BLOCK_WINDOW_MS": str(args.window_ms),
+    }
     run = Run(backend)
-    log_path = workdir / f"{backend}.log"
-    try:
-        with (
-            log_path.open("wb") as log,
-            subprocess.Popen(
-                [sys.executable, "-m", "node", "run"], env=env, stdout=log, stderr=log
-            ) as node,
-        ):
-            try:
-                wait_ready(url, node, log_path, "/api/properties", timeout=120)
-                started = time.monotonic()
-                asyncio.run(setup(url, args.users, args.connections))
-                run.setup_s = time.monotonic() - started
-                for shape in args.shapes.split(","):
-                    script = workdir / f"{shape}.lua"
-                    script.write_text(lua_script(shape, args.users))
-                    before = _balance(url, SENDER) if shape == "transfer" else 0
-                    cmd = ["wrk", f"-t{args.threads}", f"-c{args.connections}"]
-                    cmd += [f"-d{args.duration}s", "--latency", "-s", str(script), url]
-                    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-                    measure = parse_wrk(shape, out)
-                    run.measures.append(measure)
-                    sys.stderr.write(f"{backend} {shape}: {measure.rate:.0f} req/s\n")
-                    if shape == "transfer":
-                        time.sleep(1)
-                        moved = before - _balance(url, SENDER)
-                        run.notes.append(
-                            f"transfer: {measure.requests - measure.non_2xx} answered 200, "
-                            f"the sender's balance fell by {moved}"
-                        )
-            finally:
-                node.send_signal(signal.SIGTERM)
-                try:
-                    code = node.wait(timeout=60)
-                except subprocess.TimeoutExpired:
-                    node.kill()
-                    code = node.wait()
-                if code != 0:
-                    run.notes.append(f"node exited with {code} after SIGTERM")
-        errors = [ln for ln in log_path.read_text(errors="replace").splitlines() if " ERROR " in ln]
-        run.notes += [f"node log: {ln[:200]}" for ln in errors[:5]]
-        if args.keep_logs:
-            args.keep_logs.mkdir(parents=True, exist_ok=True)
-            shutil.copy(log_path, args.keep_logs / log_path.name)
-    finally:
-        if db_name:
-            asyncio.run(pg_admin(args.pg_dsn, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
+    with node_process(
+        backend,
+        workdir,
+        backend,
+        pg_dsn=args.pg_dsn,
+        env=env,
+        ready_path="/api/properties",
+        ready_timeout=120,
+        stop_timeout=60,
+    ) as node:
+        url = node.url
+        started = time.monotonic()
+        asyncio.run(setup(url, args.users, args.connections))
+        run.setup_s = time.monotonic() - started
+        for shape in args.shapes.split(","):
+            script = workdir / f"{shape}.lua"
+            script.write_text(lua_script(shape, args.users))
+            before = _balance(url, SENDER) if shape == "transfer" else 0
+            cmd = ["wrk", f"-t{args.threads}", f"-c{args.connections}"]
+            cmd += [f"-d{args.duration}s", "--latency", "-s", str(script), url]
+            out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+            measure = parse_wrk(shape, out)
+            run.measures.append(measure)
+            sys.stderr.write(f"{backend} {shape}: {measure.rate:.0f} req/s\n")
+            if shape == "transfer":
+                time.sleep(1)
+                moved = before - _balance(url, SENDER)
+                run.notes.append(
+                    f"transfer: {measure.requests - measure.non_2xx} answered 200, "
+                    f"the sender's balance fell by {moved}"
+                )
+    if node.exit_code != 0:
+        run.notes.append(f"node exited with {node.exit_code} after SIGTERM")
+    log_lines = node.log_path.read_text(errors="replace").splitlines()
+    run.notes += [f"node log: {ln[:200]}" for ln in log_lines if " ERROR " in ln][:5]
+    if args.keep_logs:
+        args.keep_logs.mkdir(parents=True, exist_ok=True)
+        shutil.copy(node.log_path, args.keep_logs / node.log_path.name)
     return run
 
 
@@ -273,12 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=8)
     parser.add_argument("--window-ms", type=int, default=20)
     parser.add_argument("--hash-cost", type=int, default=10, help="log2 scrypt N for setup speed")
-    parser.add_argument(
-        "--pg-dsn",
-        default=os.environ.get(
-            "IBAX_BENCH_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"
-        ),
-    )
+    parser.add_argument("--pg-dsn", default=default_pg_dsn())
     parser.add_argument("--report", type=Path, default=Path("bench/reports/latest-bank.md"))
     parser.add_argument("--keep-logs", type=Path)
     args = parser.parse_args(argv)

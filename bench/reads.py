@@ -10,27 +10,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import math
 import os
 import platform
 import random
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import aiohttp
 
 from bench.loadgen import check_loopback
-from bench.run import BACKENDS, DEFAULT_PG_ADMIN, free_port, pg_admin, wait_ready
+from bench.nodeproc import BACKENDS, default_pg_dsn, node_process
 from node.client import NodeClient, load_private_key, succeeded
 
 TABLE = "bench"
@@ -112,45 +109,6 @@ def _path(endpoint: str) -> str:
     return {"version": "/api/v2/version", "list": f"/api/v2/list/{TABLE}?limit=25"}.get(
         endpoint, f"/api/v2/row/{TABLE}/1"
     )
-
-
-@contextlib.contextmanager
-def node_process(
-    backend: str, pg_dsn: str, workdir: Path
-) -> Iterator[tuple[str, Path, Callable[[], float]]]:
-    """A node on a fresh data dir (and database); yields its URL, data dir and CPU clock."""
-    port = free_port()
-    data = workdir / backend
-    env = dict(os.environ, IBAX_PORT=str(port), IBAX_DATA_DIR=str(data), IBAX_LOG_LEVEL="WARNING")
-    env.pop("IBAX_DB", None)
-    db_name = ""
-    if backend == "postgresql":
-        db_name = f"ibax_bench_{uuid.uuid4().hex[:12]}"
-        asyncio.run(pg_admin(pg_dsn, f'CREATE DATABASE "{db_name}"'))
-        base = pg_dsn.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
-        env["IBAX_DB"] = f"{base}/{db_name}"
-    url = f"http://127.0.0.1:{port}"
-    log_path = workdir / f"{backend}.log"
-    try:
-        with (
-            log_path.open("wb") as log,
-            subprocess.Popen(
-                [sys.executable, "-m", "node", "run"], env=env, stdout=log, stderr=log
-            ) as node,
-        ):
-            try:
-                wait_ready(url, node, log_path)
-                yield url, data, lambda: cpu_seconds(node.pid)
-            finally:
-                node.send_signal(signal.SIGTERM)
-                try:
-                    node.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    node.kill()
-                    node.wait()
-    finally:
-        if db_name:
-            asyncio.run(pg_admin(pg_dsn, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
 
 
 def cpu_seconds(pid: int) -> float:
@@ -303,7 +261,12 @@ async def measure_aiohttp(
 def run_backend(backend: str, args: argparse.Namespace, workdir: Path) -> list[Measure]:
     """Start a node, fill its table, measure every endpoint."""
     results = []
-    with node_process(backend, args.pg_dsn, workdir) as (url, data, cpu):
+    with node_process(backend, workdir, backend, pg_dsn=args.pg_dsn) as node:
+        url, data = node.url, node.data_dir
+
+        def cpu() -> float:
+            return cpu_seconds(node.process.pid)
+
         check_loopback(url)
         sys.stderr.write(f"{backend}: node on {url}, filling {args.rows} rows\n")
         token = asyncio.run(prepare(url, data / "PrivateKey", args.rows))
@@ -370,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", type=Path, default=Path("bench/reports/latest-reads.md"))
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     args = parser.parse_args(argv)
-    args.pg_dsn = args.pg_dsn or os.environ.get("IBAX_BENCH_PG_DSN", DEFAULT_PG_ADMIN)
+    args.pg_dsn = args.pg_dsn or default_pg_dsn()
     args.backends = [b for b in args.backends.split(",") if b]
     args.endpoints = [e for e in args.endpoints.split(",") if e]
     args.connections = [int(c) for c in args.connections.split(",") if c]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chain.storage.repo.contracts import ContractSeed, insert_contracts
-from chain.storage.repo.ecosystem import insert_new_ecosystem
-from chain.storage.schema import applications, keys
+from chain.storage.repo.ecosystem import get_application_id, insert_new_ecosystem
+from chain.storage.repo.keys import get_first_pub
 from contracts.system import SYSTEM_CONTRACTS, source
 
 
@@ -27,18 +26,14 @@ async def install_ecosystem(
     conn: AsyncConnection, *, wallet: int, name: str, guest_key_id: int
 ) -> int:
     """A new ecosystem founded by `wallet`: default rows, contracts, the founder's key."""
-    result = await conn.execute(
-        select(keys.c.pub).where(keys.c.id == wallet).order_by(keys.c.ecosystem).limit(1)
-    )
-    pub = result.scalar_one_or_none() or b""
     ecosystem = await insert_new_ecosystem(
-        conn, name=name, founder_key_id=wallet, founder_pub=bytes(pub), guest_key_id=guest_key_id
-    )
-    result = await conn.execute(
-        select(applications.c.id).where(
-            applications.c.ecosystem == ecosystem, applications.c.name == "System"
-        )
+        conn,
+        name=name,
+        founder_key_id=wallet,
+        founder_pub=await get_first_pub(conn, wallet),
+        guest_key_id=guest_key_id,
     )
     # Its contracts belong to its own "System" application, as the reference's {{.AppID}}.
-    await insert_contracts(conn, ecosystem, ecosystem_contracts(result.scalar_one()))
+    app_id = await get_application_id(conn, ecosystem, "System")
+    await insert_contracts(conn, ecosystem, ecosystem_contracts(app_id))
     return ecosystem

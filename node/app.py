@@ -11,7 +11,6 @@ import time
 from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from api.appkeys import (
@@ -41,7 +40,7 @@ from chain.identity import NodeIdentity
 from chain.internal import InternalWork, NoInternalWork
 from chain.producer import BlockProducer
 from chain.registration import chain_registrar
-from chain.storage.engine import make_engine
+from chain.storage.engine import check_connection, make_engine
 from chain.storage.migrate import upgrade
 from chain.storage.repo.contracts import get_contract
 from chain.storage.repo.ecosystem import guest_account_id
@@ -100,8 +99,7 @@ def storage_context(config: Config) -> Callable[[web.Application], AsyncIterator
         engine = make_engine(config.db_url)
         logger.info("connecting to %s", config.censored_db_url())
         try:
-            async with engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
+            await check_connection(engine)
             await upgrade(engine)
             await ensure_genesis(engine, node)
             app[ENGINE] = engine

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from chain.crypto import Cryptoer, Hasher
+from chain.storage.databases import scratch_database
 from node.app import create_app
 from node.config import Config
 from tests.helpers import Wallet
@@ -56,21 +56,8 @@ def db_url(backend: str, tmp_path: Path, pg_reason: str | None) -> Iterator[str]
         return
     if pg_reason is not None:
         pytest.skip(pg_reason)
-    name = f"ibax_test_{uuid.uuid4().hex[:16]}"
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(PG_ADMIN_DSN)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    base = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
-    try:
-        yield f"{base}/{name}"
-    finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with scratch_database(PG_ADMIN_DSN, "ibax_test_") as url:
+        yield url
 
 
 @pytest.fixture

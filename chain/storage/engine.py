@@ -45,6 +45,15 @@ def make_engine(url: str) -> AsyncEngine:
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
 
+_PING = text("SELECT 1")
+
+
+async def check_connection(engine: AsyncEngine) -> None:
+    """Connect once and run a trivial statement, so a wrong URL or a down server fails early."""
+    async with engine.connect() as conn:
+        await conn.execute(_PING)
+
+
 @asynccontextmanager
 async def write_transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     """A transaction that writes: immediate on SQLite, committed on success, rolled back else."""

@@ -1,4 +1,4 @@
-"""Fixtures of the ledger tests: a fixed node identity and databases before and after block 1."""
+"""Fixtures of the chain tests: a fixed node identity, databases before and after block 1."""
 
 from __future__ import annotations
 
@@ -25,19 +25,19 @@ GENESIS_TIME = 1_700_000_000
 
 
 @pytest.fixture
-async def empty_engine(db_url: str) -> AsyncIterator[AsyncEngine]:
-    """A migrated database without blocks."""
-    eng = make_engine(db_url)
+async def migrated_engine(db_url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine on this test's database with the node's schema (no genesis block)."""
+    engine = make_engine(db_url)
     try:
-        await upgrade(eng)
-        yield eng
+        await upgrade(engine)
+        yield engine
     finally:
-        await eng.dispose()
+        await engine.dispose()
 
 
 @pytest.fixture
-async def genesis_engine(empty_engine: AsyncEngine) -> AsyncEngine:
+async def genesis_engine(migrated_engine: AsyncEngine) -> AsyncEngine:
     """A migrated database holding block 1 of NODE."""
-    async with empty_engine.begin() as conn:
+    async with migrated_engine.begin() as conn:
         await create_genesis(conn, NODE, GenesisOptions(timestamp=GENESIS_TIME))
-    return empty_engine
+    return migrated_engine

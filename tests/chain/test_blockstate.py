@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -11,24 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from chain.address import address_to_string
 from chain.blockstate import MISSING, BlockState, RowMemory
-from chain.storage.engine import make_engine
-from chain.storage.migrate import upgrade
 from chain.storage.schema import history, keys
 from chain.storage.values import (
     QueryError,
 )
 
 ALICE, BOB, CAROL = 1001, 1002, 1003
-
-
-@pytest.fixture
-async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = make_engine(db_url)
-    await upgrade(engine)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
 
 
 def key_row(key_id: int, amount: int, ecosystem: int = 1, account: str = "") -> dict[str, Any]:
@@ -50,8 +37,8 @@ async def amounts(conn: AsyncConnection) -> dict[int, int]:
     return {key_id: amount for key_id, amount in result}
 
 
-async def test_writes_wait_in_memory_until_the_block_flushes(engine: AsyncEngine) -> None:
-    async with engine.begin() as conn:
+async def test_writes_wait_in_memory_until_the_block_flushes(migrated_engine: AsyncEngine) -> None:
+    async with migrated_engine.begin() as conn:
         state = BlockState(conn)
         await state.insert(keys, key_row(ALICE, 100))
         await state.end_tx(True)
@@ -66,8 +53,8 @@ async def test_writes_wait_in_memory_until_the_block_flushes(engine: AsyncEngine
         assert state.peek(keys, (1, ALICE)) == dict(alice, amount=70)
 
 
-async def test_a_failed_transaction_leaves_nothing(engine: AsyncEngine) -> None:
-    async with engine.begin() as conn:
+async def test_a_failed_transaction_leaves_nothing(migrated_engine: AsyncEngine) -> None:
+    async with migrated_engine.begin() as conn:
         state = BlockState(conn)
         await state.insert(keys, key_row(ALICE, 100))
         await state.end_tx(True)
@@ -81,8 +68,10 @@ async def test_a_failed_transaction_leaves_nothing(engine: AsyncEngine) -> None:
         assert await amounts(conn) == {ALICE: 100}
 
 
-async def test_direct_use_flushes_earlier_txs_outside_the_savepoint(engine: AsyncEngine) -> None:
-    async with engine.begin() as conn:
+async def test_direct_use_flushes_earlier_txs_outside_the_savepoint(
+    migrated_engine: AsyncEngine,
+) -> None:
+    async with migrated_engine.begin() as conn:
         state = BlockState(conn)
         await state.insert(keys, key_row(ALICE, 100))
         await state.end_tx(True)
@@ -98,8 +87,10 @@ async def test_direct_use_flushes_earlier_txs_outside_the_savepoint(engine: Asyn
         assert await state.get(keys, (1, BOB)) is None
 
 
-async def test_conflicts_are_refused_when_written_not_at_the_seal(engine: AsyncEngine) -> None:
-    async with engine.begin() as conn:
+async def test_conflicts_are_refused_when_written_not_at_the_seal(
+    migrated_engine: AsyncEngine,
+) -> None:
+    async with migrated_engine.begin() as conn:
         await conn.execute(keys.insert().values(**key_row(ALICE, 1)))
         state = BlockState(conn)
         with pytest.raises(QueryError):
@@ -118,14 +109,14 @@ async def test_conflicts_are_refused_when_written_not_at_the_seal(engine: AsyncE
         assert await amounts(conn) == {ALICE: 1, BOB: 5}
 
 
-async def test_memory_outlives_the_block_until_cleared(engine: AsyncEngine) -> None:
+async def test_memory_outlives_the_block_until_cleared(migrated_engine: AsyncEngine) -> None:
     memory = RowMemory()
-    async with engine.begin() as conn:
+    async with migrated_engine.begin() as conn:
         state = BlockState(conn, memory)
         await state.insert(keys, key_row(ALICE, 10))
         await state.end_tx(True)
         await state.flush_block()
-    async with engine.begin() as conn:
+    async with migrated_engine.begin() as conn:
         later = BlockState(conn, memory)
         assert later.peek(keys, (1, ALICE)) == key_row(ALICE, 10)
         assert later.peek(keys, (1, BOB)) is MISSING

@@ -36,11 +36,11 @@ def test_platform_parameter_rows_follow_the_options() -> None:
     assert rows[23] == ParamRow(24, "test", "true", "false")
 
 
-async def test_genesis_writes_parameters_supply_log_and_block(empty_engine: AsyncEngine) -> None:
-    async with empty_engine.begin() as conn:
+async def test_genesis_writes_parameters_supply_log_and_block(migrated_engine: AsyncEngine) -> None:
+    async with migrated_engine.begin() as conn:
         block = await create_genesis(conn, NODE, OPTIONS)
     tx_hash = CRYPTO.double_hash(block.txs[0])
-    async with empty_engine.connect() as conn:
+    async with migrated_engine.connect() as conn:
         assert await list_platform_params(conn) == platform_parameter_rows(FOUNDER, OPTIONS)
         assert await list_block_outputs(conn, 1) == [
             Output(tx_hash, 0, FOUNDER, FOUNDER_AMOUNT, 1, 1, FIRST_BLOCK_TX_TYPE)

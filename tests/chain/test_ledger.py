@@ -2,35 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chain.ledger import BlockLedger
-from chain.storage.engine import make_engine
-from chain.storage.migrate import upgrade
 from chain.storage.repo.money import Output, insert_outputs, sum_unspent
 
 ALICE, BOB = 1001, 1002
 
 
-@pytest.fixture
-async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = make_engine(db_url)
-    await upgrade(engine)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
-
-
 async def test_an_account_first_read_after_a_flush_sees_outputs_made_since(
-    engine: AsyncEngine,
+    migrated_engine: AsyncEngine,
 ) -> None:
     # A contract tx flushes the ledger and empties it; a transfer to Bob then waits in memory,
     # and Bob's own transfer right after must find it (a replayed block did not).
-    async with engine.begin() as conn:
+    async with migrated_engine.begin() as conn:
         await insert_outputs(conn, [Output(b"g" * 32, 0, ALICE, 1000, 1, 1, 1)])
         ledger = BlockLedger(conn)
         await ledger.preload([(1, ALICE), (1, BOB)])

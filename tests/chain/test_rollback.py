@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -256,6 +257,21 @@ async def wait_queue_empty(engine: AsyncEngine, timeout: float = 30) -> None:
     assert not await queued(engine)
 
 
+@contextlib.asynccontextmanager
+async def restarted(
+    aiohttp_client: Callable[..., Any], config: Config
+) -> AsyncIterator[AsyncEngine]:
+    """The node started again on its data dir; an engine of our own once its queue is empty."""
+    again = await aiohttp_client(create_app(config))
+    engine = make_engine(config.db_url)
+    try:
+        await wait_queue_empty(engine)
+        yield engine
+    finally:
+        await engine.dispose()
+        await again.close()
+
+
 async def test_rollback_restores_every_table(
     client: Client, config: Config, founder: Wallet
 ) -> None:
@@ -315,17 +331,11 @@ async def test_requeued_txs_replay_to_the_same_balances(
         await engine.dispose()
 
     # A producer takes them again, all in one block: each tx has its outcome again.
-    again = await aiohttp_client(create_app(config))
-    engine = make_engine(config.db_url)
-    try:
-        await wait_queue_empty(engine)
+    async with restarted(aiohttp_client, config) as engine:
         redone = await statuses(engine)
         assert {h: s[1:] for h, s in redone.items()} == {h: s[1:] for h, s in processed.items()}
         assert await balances(engine) == after_blocks
         assert await verify_chain(engine, node) == base_height + 1
-    finally:
-        await engine.dispose()
-        await again.close()
 
 
 async def test_a_replayed_block_calls_a_contract_it_creates(
@@ -338,15 +348,9 @@ async def test_a_replayed_block_calls_a_contract_it_creates(
         await rollback_blocks(engine, node, 2)
     finally:
         await engine.dispose()
-    again = await aiohttp_client(create_app(config))
-    engine = make_engine(config.db_url)
-    try:
-        await wait_queue_empty(engine)
+    async with restarted(aiohttp_client, config) as engine:
         results = {s[3] for s in (await statuses(engine)).values() if s[0]}
         assert "hello" in results
-    finally:
-        await engine.dispose()
-        await again.close()
 
 
 async def test_rollback_without_requeue_drops_the_txs_and_the_chain_goes_on(

@@ -34,7 +34,7 @@ from playwright.sync_api import Page, Request, Response, Route, sync_playwright
 from chain.address import address_to_string
 from chain.crypto import Crypto, Cryptoer, Hasher
 from node.client import SyncNodeClient, finished
-from tests.node.test_cli import free_port, node_cmd, wait_for
+from tests.nodeproc import free_port, node_cmd, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 # CI clones the repository with shared/ beside it; a worktree has a link there.

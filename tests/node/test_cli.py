@@ -5,11 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -22,29 +18,7 @@ from chain.storage.engine import make_engine
 from chain.storage.schema import block_chain, contracts
 from node.config import Config
 from tests.helpers import Wallet, send_txs, utxo_tx, wait_status
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for(url: str, proc: subprocess.Popen[bytes], timeout: float = 30) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"node exited early with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=1) as resp:
-                return str(resp.read().decode())
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"{url} did not answer in {timeout}s")
-
-
-def node_cmd(*args: str) -> list[str]:
-    return [sys.executable, "-m", "node", *args]
+from tests.nodeproc import free_port, node_cmd, wait_for
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])

@@ -5,10 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-import os
-import signal
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,7 +30,7 @@ from node.client import (
 )
 from node.config import Config
 from tests.helpers import Wallet
-from tests.node.test_cli import free_port, wait_for
+from tests.nodeproc import free_port, node_cmd, start_node, stop_node, wait_for
 
 
 def _founder_key(config: Config) -> bytes:
@@ -177,34 +174,27 @@ def test_cli_transfer_and_status(tmp_path: Path) -> None:
     port = free_port()
     data = tmp_path / "d"
     url = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, IBAX_PORT=str(port), IBAX_DATA_DIR=str(data))
-    log = tmp_path / "node.log"
-    cmd = [sys.executable, "-m", "node"]
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([*cmd, *args], capture_output=True, text=True, timeout=60)
+        return subprocess.run(node_cmd(*args), capture_output=True, text=True, timeout=60)
 
-    with (
-        log.open("wb") as out,
-        subprocess.Popen([*cmd, "run"], env=env, stdout=out, stderr=subprocess.STDOUT) as proc,
-    ):
-        try:
-            wait_for(url + "/api/v2/version", proc)
-            key = ["--node", url, "--key-file", str(data / "PrivateKey")]
-            done = run("transfer", "0000-0000-0000-0000-5555", "5", *key)
-            assert done.returncode == 0, done.stderr
-            result = json.loads(done.stdout)
-            assert result["blockid"] and result["penalty"] == 0 and result["errmsg"] is None
-            shown = run("status", result["hash"], *key)
-            assert shown.returncode == 0 and json.loads(shown.stdout) == result
-            bad = run("call", "NewUser", "oops", *key)
-            assert bad.returncode == 2 and "parameters are k=v" in bad.stderr
-            bad = run("transfer", "1234-5678-9012-3444-3488", "5", *key)
-            assert bad.returncode == 2 and "is not valid" in bad.stderr
-            bad = run("status", "ab" * 32, *key)
-            assert bad.returncode == 1 and "E_HASHNOTFOUND" in bad.stderr
-            bad = run("status", "ab" * 32, "--key-file", str(tmp_path / "none"))
-            assert bad.returncode == 2 and "cannot read key file" in bad.stderr
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=20)
+    proc = start_node(data, tmp_path / "node.log", port=port)
+    try:
+        wait_for(url + "/api/v2/version", proc)
+        key = ["--node", url, "--key-file", str(data / "PrivateKey")]
+        done = run("transfer", "0000-0000-0000-0000-5555", "5", *key)
+        assert done.returncode == 0, done.stderr
+        result = json.loads(done.stdout)
+        assert result["blockid"] and result["penalty"] == 0 and result["errmsg"] is None
+        shown = run("status", result["hash"], *key)
+        assert shown.returncode == 0 and json.loads(shown.stdout) == result
+        bad = run("call", "NewUser", "oops", *key)
+        assert bad.returncode == 2 and "parameters are k=v" in bad.stderr
+        bad = run("transfer", "1234-5678-9012-3444-3488", "5", *key)
+        assert bad.returncode == 2 and "is not valid" in bad.stderr
+        bad = run("status", "ab" * 32, *key)
+        assert bad.returncode == 1 and "E_HASHNOTFOUND" in bad.stderr
+        bad = run("status", "ab" * 32, "--key-file", str(tmp_path / "none"))
+        assert bad.returncode == 2 and "cannot read key file" in bad.stderr
+    finally:
+        stop_node(proc)

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -21,28 +18,7 @@ from chain.storage.schema import log_transactions
 from chain.verify import verify_chain
 from node.datadir import open_data_dir
 from tests.helpers import Wallet, utxo_tx
-from tests.node.test_cli import free_port
-
-
-def start_node(data_dir: Path, db_url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, IBAX_DB=db_url, IBAX_PORT=str(port), IBAX_DATA_DIR=str(data_dir))
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "node", "run"], env=env, stdout=out, stderr=subprocess.STDOUT
-        )
-
-
-async def wait_up(session: aiohttp.ClientSession, base: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            async with session.get(base + "/api/v2/version") as resp:
-                if resp.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(0.1)
-    raise AssertionError("node did not start")
+from tests.nodeproc import free_port, start_node, stop_node, wait_up
 
 
 async def login(session: aiohttp.ClientSession, base: str, wallet: Wallet) -> dict[str, str]:
@@ -99,10 +75,10 @@ async def test_kill_during_load_loses_nothing(tmp_path: Path, db_url: str) -> No
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     acked: set[str] = set()
-    proc = start_node(data_dir, db_url, port, log)
+    proc = start_node(data_dir, log, port=port, db_url=db_url)
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
-            await wait_up(session, base)
+            await wait_up(base + "/api/v2/version", proc)
             founder = Wallet(Crypto(), private=bytes.fromhex((data_dir / "PrivateKey").read_text()))
             auth = await login(session, base, founder)
             load = asyncio.create_task(pump(session, base, founder, auth, acked))
@@ -112,9 +88,9 @@ async def test_kill_during_load_loses_nothing(tmp_path: Path, db_url: str) -> No
             await asyncio.wait_for(load, 15)
         assert len(acked) >= 10, log.read_text()
 
-        proc = start_node(data_dir, db_url, port, log)
+        proc = start_node(data_dir, log, port=port, db_url=db_url)
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
-            await wait_up(session, base)
+            await wait_up(base + "/api/v2/version", proc)
             auth = await login(session, base, founder)
             deadline = time.monotonic() + 60
             pending = sorted(acked)
@@ -125,12 +101,7 @@ async def test_kill_during_load_loses_nothing(tmp_path: Path, db_url: str) -> No
                     await asyncio.sleep(0.2)
             assert not pending, f"{len(pending)} acknowledged txs never reached a block"
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_node(proc)
 
     node = open_data_dir(data_dir, 1, Crypto())
     engine = make_engine(db_url)

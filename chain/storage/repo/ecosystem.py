@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chain.address import BLACK_HOLE_ID, WHITE_HOLE_ID, address_to_string
@@ -363,3 +363,14 @@ async def insert_new_ecosystem(
     )
     await conn.execute(insert(ecosystems).values(id=ecosystem, name=name))
     return ecosystem
+
+
+_APPLICATION_ID = select(applications.c.id).where(
+    applications.c.ecosystem == bindparam("ecosystem"), applications.c.name == bindparam("name")
+)
+
+
+async def get_application_id(conn: AsyncConnection, ecosystem: int, name: str) -> int:
+    """The id of an ecosystem's application by name; it must exist (NoResultFound if not)."""
+    result = await conn.execute(_APPLICATION_ID, {"ecosystem": ecosystem, "name": name})
+    return int(result.scalar_one())

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chain.address import address_to_string
@@ -78,6 +78,18 @@ async def insert_keys(conn: AsyncConnection, accounts: Sequence[tuple[int, int]]
                 for eco, key in accounts
             ],
         )
+
+
+# A key registered in several ecosystems has one public key; the oldest row is the one to trust.
+_FIRST_PUB = (
+    select(keys.c.pub).where(keys.c.id == bindparam("key_id")).order_by(keys.c.ecosystem).limit(1)
+)
+
+
+async def get_first_pub(conn: AsyncConnection, key_id: int) -> bytes:
+    """The key's public key from its lowest-numbered ecosystem's row; b"" when it has none."""
+    result = await conn.execute(_FIRST_PUB, {"key_id": key_id})
+    return bytes(result.scalar_one_or_none() or b"")
 
 
 async def set_key_pub(conn: AsyncConnection, ecosystem: int, key_id: int, pub: bytes) -> None:

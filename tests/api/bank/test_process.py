@@ -3,46 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import aiohttp
 
 from tests.api.bank.conftest import ADMIN, ADMIN_AUTH, ADMIN_PW, JSON, basic
-from tests.node.test_cli import free_port
+from tests.nodeproc import free_port, start_node, wait_up
 
 
 def start_bank_node(data_dir: Path, db_url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = dict(
-        os.environ,
-        IBAX_DB=db_url,
-        IBAX_PORT=str(port),
-        IBAX_DATA_DIR=str(data_dir),
-        IBAX_BANK_ADMIN=ADMIN,
-        IBAX_BANK_ADMIN_PASSWORD=ADMIN_PW,
-        IBAX_BANK_HASH_COST="10",
-    )
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "node", "run"], env=env, stdout=out, stderr=subprocess.STDOUT
-        )
-
-
-async def wait_bank(session: aiohttp.ClientSession, base: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            async with session.get(base + "/api/properties") as resp:
-                if resp.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(0.1)
-    raise AssertionError("node did not start")
+    bank = {
+        "IBAX_BANK_ADMIN": ADMIN,
+        "IBAX_BANK_ADMIN_PASSWORD": ADMIN_PW,
+        "IBAX_BANK_HASH_COST": "10",
+    }
+    return start_node(data_dir, log, port=port, db_url=db_url, env=bank)
 
 
 async def test_sigkill_after_200_loses_nothing(tmp_path: Path, db_url: str) -> None:
@@ -53,7 +30,7 @@ async def test_sigkill_after_200_loses_nothing(tmp_path: Path, db_url: str) -> N
     acked = 0
     try:
         async with aiohttp.ClientSession() as session:
-            await wait_bank(session, f"http://127.0.0.1:{port}")
+            await wait_up(f"http://127.0.0.1:{port}/api/properties", proc)
             for name, amount in (("alice", 1000), ("bob", 0)):
                 async with session.post(
                     base + "/admin/user/register",
@@ -77,7 +54,7 @@ async def test_sigkill_after_200_loses_nothing(tmp_path: Path, db_url: str) -> N
         assert acked == 40, log.read_text()
         proc = start_bank_node(data_dir, db_url, port, log)
         async with aiohttp.ClientSession() as session:
-            await wait_bank(session, f"http://127.0.0.1:{port}")
+            await wait_up(f"http://127.0.0.1:{port}/api/properties", proc)
             async with session.get(base + "/user/balance?name=bob", headers=JSON) as resp:
                 assert await resp.text() == str(acked)
             async with session.get(base + "/user/balance?name=alice", headers=JSON) as resp:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
@@ -24,7 +23,6 @@ from chain.storage.ddl import (
     valid_column_name,
     valid_table_name,
 )
-from chain.storage.engine import make_engine
 from chain.storage.repo.rows import insert_row, row_to_text, select_rows
 from chain.storage.values import (
     IBAX_TYPES,
@@ -57,15 +55,6 @@ DEFAULTS = {
     "c_text": None,
     "c_bytea": b"",
 }
-
-
-@pytest.fixture
-async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = make_engine(db_url)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
 
 
 def _tables(sync: Connection) -> set[str]:

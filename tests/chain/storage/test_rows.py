@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -13,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from chain.storage import schema
 from chain.storage.ddl import ColumnSpec, create_custom_table
-from chain.storage.engine import make_engine
 from chain.storage.repo.rows import (
     count_rows,
     delete_rows,
@@ -40,15 +38,6 @@ SPECS = [
     ColumnSpec("doc", "json"),
     ColumnSpec("blob", "bytea"),
 ]
-
-
-@pytest.fixture
-async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = make_engine(db_url)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
 
 
 async def make_table(conn: AsyncConnection) -> Table:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -16,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from chain.errors import ChainError
 from chain.storage import schema
 from chain.storage.ddl import ColumnSpec, create_custom_table
-from chain.storage.engine import make_engine
 from chain.storage.query import (
     build_columns,
     build_order,
@@ -259,15 +257,6 @@ ROWS: list[dict[str, Any]] = [
     },
 ]
 ALL = [1, 2, 3, 4, 5, 6]
-
-
-@pytest.fixture
-async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = make_engine(db_url)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
 
 
 async def make_items(conn: AsyncConnection) -> Table:
