@@ -45,6 +45,7 @@ from chain.bank import (
 )
 from chain.crypto import Cryptoer
 from chain.identity import NodeIdentity
+from chain.observer import NO_OBSERVER, ChainObserver
 from chain.producer import InternalBlock
 from chain.storage.repo.bank import (
     Credential,
@@ -174,6 +175,7 @@ class BankWork:
         self._open = open_ecosystem
         self._credentials_changed = credentials_changed
         self._queue: deque[Pending] = deque()
+        self.observer: ChainObserver = NO_OBSERVER  # the node's metrics, when wired
         self.view: BankView | None = None
         self._nonces = itertools.count(secrets.randbits(62))
         self._key = (
@@ -236,10 +238,16 @@ class BankWork:
         try:
             # A cancelled wait leaves the operation queued; `committed` skips its future.
             async with asyncio.timeout(timeout):
-                return await future
+                result = await future
+        except BankError as exc:
+            self.observer.bank_operation(op.kind.value, exc.fault.value)
+            raise
         except TimeoutError as exc:
             # Still queued or in a block being formed: the outcome is unknown to the client.
+            self.observer.bank_operation(op.kind.value, Fault.UNAVAILABLE.value)
             raise BankError(Fault.UNAVAILABLE) from exc
+        self.observer.bank_operation(op.kind.value, "ok")
+        return result
 
     # ---- chain.producer.InternalWork -----------------------------------------------------
 

@@ -133,7 +133,9 @@ class Bank:
         """Is this a registered user with this password? Cached briefly once verified."""
         if name not in self.view.accounts:
             return False
-        if self._verified.hit(name, password):
+        hit = self._verified.hit(name, password)
+        self.work.observer.cache_lookup("bank_auth", hit)
+        if hit:
             return True
         stored = self._credentials.get(name)
         if stored is None:
@@ -192,6 +194,7 @@ class Bank:
             if account is None:
                 raise BankError(Fault.USER_NOT_FOUND)
             cached = view.logs.get(name)
+            self.work.observer.cache_lookup("bank_log", cached is not None)
             if cached is not None:
                 return cached
             log = await self._read_log(view, account)

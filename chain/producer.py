@@ -17,6 +17,7 @@ from chain.blockstate import BlockState, RowMemory
 from chain.execute import ContractBook, TxContext, TxFailure, execute
 from chain.identity import NodeIdentity
 from chain.ledger import BlockLedger
+from chain.observer import NO_OBSERVER, BlockStats, ChainObserver
 from chain.storage.engine import take_writer_lock, write_transaction
 from chain.storage.repo.blocks import BlockRow, block_row, get_head, insert_block
 from chain.storage.repo.money import (
@@ -184,6 +185,7 @@ class BlockProducer:
         self._memory = RowMemory()
         self._memory_head: int | None = None
         self.internal: InternalWork | None = None  # the bank's node-made transactions
+        self.observer: ChainObserver = NO_OBSERVER  # the node's metrics, when wired
 
     def wake(self) -> None:
         """Something to put in a block arrived (internal work uses this)."""
@@ -242,6 +244,7 @@ class BlockProducer:
         """Form at most one block; True when the queue may still hold work."""
         batch: list[Any] = []
         internal: InternalBlock | None = None
+        started = time.monotonic()  # observer
         try:
             async with write_transaction(self._engine) as conn:
                 await take_writer_lock(conn)
@@ -267,6 +270,7 @@ class BlockProducer:
                     await self._seal(conn, head, plan, block_id, block_time)
                 await update_statuses(conn, plan.statuses)
                 await delete_queued(conn, plan.included + plan.drop)
+                built = time.monotonic()  # observer
         except BaseException:
             # Rolled back: what memory learnt in this block is not in the database.
             self._memory.clear()
@@ -274,6 +278,10 @@ class BlockProducer:
             if batch and self.internal is not None:
                 self.internal.abandoned(batch)
             raise
+        if plan.raw:  # observer
+            committed = time.monotonic() - built
+            stats = BlockStats(block_id, len(plan.raw), built - started, committed, plan.fuel)
+            self.observer.block_committed(stats)
         self._memory_head = block_id if plan.raw else head.id
         if internal is not None and self.internal is not None:
             self.internal.committed(internal.done)
