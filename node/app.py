@@ -20,6 +20,10 @@ from api.bank.http import bank_middleware
 from api.bank.keys import BANK, BANK_HTTP, BANK_STOP
 from api.bank.routes import bank_http, setup_bank_routes
 from api.middleware import client_middleware, cors_middleware, error_middleware
+from api.ops.health import HEALTH, PRODUCER_TASK, HealthSettings
+from api.ops.metrics import METRICS, NodeMetrics, metrics_middleware
+from api.ops.requestid import ACCESS_LOG, request_id_middleware
+from api.ops.routes import setup_ops_routes
 from api.routes import setup_routes
 from api.settings import ApiSettings
 from chain.bank import BANK_ECOSYSTEM_NAME, BankRules
@@ -31,7 +35,7 @@ from chain.identity import NodeIdentity
 from chain.producer import BlockProducer
 from chain.registration import chain_registrar
 from chain.storage.engine import make_engine
-from chain.storage.migrate import upgrade
+from chain.storage.migrate import head_revision, upgrade
 from chain.storage.repo.contracts import get_contract
 from chain.storage.repo.ecosystem import guest_account_id
 from chain.storage.repo.meta import get_node_config
@@ -116,9 +120,21 @@ def storage_context(config: Config) -> Callable[[web.Application], AsyncIterator
     return context
 
 
+def ops_context(config: Config) -> Callable[[web.Application], AsyncIterator[None]]:
+    """Cleanup context: metrics watch the producer; readiness knows the schema it needs."""
+
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        app[PRODUCER].observer = app[METRICS]
+        app[HEALTH] = HealthSettings(head_revision(), config.ready_max_head_age)
+        yield
+
+    return context
+
+
 async def producer_context(app: web.Application) -> AsyncIterator[None]:
     """Run the block producer for the app's life; a block in progress is rolled back on stop."""
     task = asyncio.create_task(app[PRODUCER].run(), name="block-producer")
+    app[PRODUCER_TASK] = task  # readiness watches it
     yield
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
@@ -169,6 +185,7 @@ def bank_context(config: Config) -> Callable[[web.Application], AsyncIterator[No
 
     async def context(app: web.Application) -> AsyncIterator[None]:
         bank = make_bank(config, app[ENGINE], app[NODE], app[PRODUCER])
+        bank.work.observer = app[METRICS]
         await bank.start(config.bank_admin_password)
         app[BANK] = bank
         yield
@@ -187,6 +204,9 @@ def create_app(config: Config) -> web.Application:
     app = web.Application(
         client_max_size=config.max_body_size,
         middlewares=[
+            # Outermost, so every answer (the bank's, errors, redirects) has an id and is counted.
+            request_id_middleware,
+            metrics_middleware,
             *bank_first,
             cors_middleware,
             error_middleware,
@@ -197,7 +217,11 @@ def create_app(config: Config) -> web.Application:
         ],
     )
     setup_routes(app)
+    setup_ops_routes(app)
+    app[METRICS] = NodeMetrics()  # one process; see api/ops/metrics.py for several
+    app[ACCESS_LOG] = config.access_log
     app.cleanup_ctx.append(storage_context(config))
+    app.cleanup_ctx.append(ops_context(config))
     app.cleanup_ctx.append(producer_context)
     if config.bank_enabled:
         setup_bank_routes(app)
