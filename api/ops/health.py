@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from api.appkeys import ENGINE
 from api.jsonenc import Struct
 from api.responses import json_response
-from chain.storage.migrate import current_revision
+from chain.storage.migrate import stored_revision
 from chain.storage.repo.blocks import get_head
 
 logger = logging.getLogger(__name__)
@@ -45,9 +45,9 @@ class Check:
 async def _storage_checks(engine: AsyncEngine, settings: HealthSettings, now: float) -> list[Check]:
     try:
         async with asyncio.timeout(settings.db_timeout):
-            revision = await current_revision(engine)
             async with engine.connect() as conn:
-                head = await get_head(conn)
+                revision = await stored_revision(conn)
+                head = await get_head(conn) if revision is not None else None
     except Exception as exc:  # whatever the driver raises, the database cannot serve
         logger.warning("readiness: database check failed: %r", exc)
         detail = "no answer in time" if isinstance(exc, TimeoutError) else type(exc).__name__
