@@ -13,6 +13,7 @@ from aiohttp import web
 from api.bank.openapi import bank_descriptions
 from api.openapi import v2
 from api.openapi.schema import FORM_TYPES, JSON, STR, Field, Op, Schema, ref
+from api.openapi.shapes import COMPONENTS
 from api.ops.openapi import DESCRIPTIONS as OPS_DESCRIPTIONS
 
 OPENAPI_VERSION = "3.1.0"
@@ -190,7 +191,7 @@ def build_document(
         "tags": [{"name": name, "description": text} for name, text in TAGS],
         "paths": paths,
         "components": {
-            "schemas": v2.COMPONENTS,
+            "schemas": COMPONENTS,
             "securitySchemes": {
                 "bearer": {
                     "type": "http",
