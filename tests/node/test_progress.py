@@ -50,6 +50,7 @@ def test_nothing_is_drawn_on_a_pipe() -> None:
 
 def test_a_bar_is_drawn_on_a_terminal() -> None:
     leader, follower = pty.openpty()
+    chunks: list[bytes] = []
     try:
         with (
             open(follower, "w", closefd=False) as terminal,
@@ -57,10 +58,13 @@ def test_a_bar_is_drawn_on_a_terminal() -> None:
         ):
             bar(5, 10)
             bar(10, 10)
-        drawn = os.read(leader, 65536).decode(errors="replace")
+        # The bar redraws as it goes: read everything it wrote, not just the first chunk.
+        while select.select([leader], [], [], 0.5)[0]:
+            chunks.append(os.read(leader, 65536))
     finally:
         os.close(leader)
         os.close(follower)
+    drawn = b"".join(chunks).decode(errors="replace")
     assert "working" in drawn
     assert "10/10" in drawn
 
