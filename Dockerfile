@@ -20,6 +20,7 @@ COPY node ./node
 COPY api ./api
 COPY chain ./chain
 COPY contracts ./contracts
+COPY pages ./pages
 RUN pip install --no-cache-dir --no-deps .
 
 # An unprivileged user owns the data dir (keys, JWT secret, the SQLite file), a volume.

@@ -13,6 +13,7 @@ from chain.identity import NodeIdentity
 from chain.producer import BlockProducer
 from contracts.book import NeedleBook
 from contracts.reads import TableReads
+from pages import PageEngine
 
 ENGINE = web.AppKey("engine", AsyncEngine)
 NODE = web.AppKey("node", NodeIdentity)
@@ -24,3 +25,4 @@ BANS = web.AppKey("bans", BanList)
 PRODUCER = web.AppKey("producer", BlockProducer)
 CONTRACTS = web.AppKey("contracts", NeedleBook)
 READS = web.AppKey("reads", TableReads)
+PAGES = web.AppKey("pages", PageEngine)

@@ -13,6 +13,7 @@ from api.errors import ApiError, E, server_error
 from api.request import CLIENT
 from api.responses import error_response
 from chain import errors as chain_errors
+from pages import PageError
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +94,10 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except chain_errors.ChainError as exc:
         mapped = domain_to_api(exc)
         return error_response(mapped.code, mapped.msg, mapped.status)
+    except PageError as exc:
+        # A page past its bounds (time, nesting, size): the reference's heavy page answer.
+        logger.info("heavy page on %s: %s", request.path, exc)
+        return error_response(E.HEAVYPAGE.code, E.HEAVYPAGE.template, E.HEAVYPAGE.status)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise  # redirects are answers, not errors

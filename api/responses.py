@@ -24,3 +24,8 @@ def error_body(code: str, msg: str) -> Struct:
 def error_response(code: str, msg: str, status: int) -> web.Response:
     """An error in the one envelope, as JSON."""
     return json_response(error_body(code, msg), status=status)
+
+
+def raw_json_response(body: bytes, status: int = 200) -> web.Response:
+    """A JSON answer whose bytes are already encoded (Go JSON that a hash was taken of)."""
+    return web.Response(body=body, status=status, content_type=JSON_TYPE, charset="utf-8")

@@ -8,6 +8,7 @@ from aiohttp import web
 
 from api.handlers import (
     auth,
+    content,
     contracts,
     data,
     explorer,
@@ -92,6 +93,13 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/avatar/{ecosystem}/{account}", members.fetch_avatar),
     Route("GET", "/data/{id}/data/{hash}", members.fetch_binary),
     Route("GET", "/data/{table}/{id}/{column}/{hash}", members.fetch_cell),
+    # Logicor pages (POST only, as the reference routes them).
+    Route("POST", "/content", content.render_template),
+    Route("POST", "/content/page/{name}", content.fetch_page_content, auth=True),
+    Route("POST", "/content/menu/{name}", content.fetch_menu_content, auth=True),
+    Route("POST", "/content/source/{name}", content.fetch_page_source, auth=True),
+    Route("POST", "/content/hash/{name}", content.fetch_page_hash),
+    Route("GET", "/page/validators_count/{name}", content.count_page_validators),
 )
 
 

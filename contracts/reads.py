@@ -191,6 +191,18 @@ class TableReads:
         found = await list_row_history(conn, ref.full_name, key, limit=HISTORY_LIMIT)
         return [history_entry(data, selected) for data in found]
 
+    async def readable(
+        self, conn: AsyncConnection, caller: Caller, name: str
+    ) -> tuple[TableRef, list[str] | None]:
+        """The table `name` means for the caller and the columns it may read (None: all).
+
+        For readers that fetch rows their own way (a page's GetHistory): TableNotFound and
+        ReadDenied as list_rows raises them.
+        """
+        ref = await self._open(conn, caller, name)
+        ref, rights = await self._rights(conn, ref)
+        return ref, await self._readable(conn, caller, ref, rights, [], None)
+
     async def list_tables(
         self, conn: AsyncConnection, ecosystem: int, *, limit: int, offset: int
     ) -> tuple[int, list[tuple[str, int]]]:

@@ -14,7 +14,17 @@ from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from api.appkeys import BANS, CONTRACTS, ENGINE, NODE, PRODUCER, READS, REGISTRAR, SETTINGS
+from api.appkeys import (
+    BANS,
+    CONTRACTS,
+    ENGINE,
+    NODE,
+    PAGES,
+    PRODUCER,
+    READS,
+    REGISTRAR,
+    SETTINGS,
+)
 from api.ban import BanList
 from api.bank.http import bank_middleware
 from api.bank.keys import BANK, BANK_HTTP, BANK_STOP
@@ -44,6 +54,7 @@ from contracts.ecosystems import install_ecosystem, platform_contracts
 from contracts.reads import TableReads
 from node.config import Config
 from node.datadir import jwt_secret, open_data_dir
+from pages import PageEngine
 
 logger = logging.getLogger(__name__)
 
@@ -220,6 +231,7 @@ def create_app(config: Config) -> web.Application:
     setup_ops_routes(app)
     app[METRICS] = NodeMetrics()  # one process; see api/ops/metrics.py for several
     app[ACCESS_LOG] = config.access_log
+    app[PAGES] = PageEngine()
     app.cleanup_ctx.append(storage_context(config))
     app.cleanup_ctx.append(ops_context(config))
     app.cleanup_ctx.append(producer_context)

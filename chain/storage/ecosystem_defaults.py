@@ -41,7 +41,9 @@ def ecosystem_parameters(founder_key_id: int) -> tuple[tuple[str, str], ...]:
     )
 
 
-# Page and menu texts (Logicor). Ours, shorter than the reference's where it has any.
+# Page and menu texts (Logicor). Ours, shorter than the reference's where it has any. A
+# DBFind of a shared table without `@N` reads the page's ecosystem's rows (the data API's
+# rule), so these pages show each ecosystem its own pages, notifications and uploads.
 
 DEVELOPER_MENU = """\
 MenuItem(Title: "Developer", Page: developer_index, Icon: "icon-wrench")
@@ -56,19 +58,19 @@ MenuItem(Title: "Developer", Page: developer_index, Icon: "icon-wrench")"""
 DEVELOPER_INDEX_PAGE = """\
 Div(content-wrapper){
     SetTitle("Developer")
-    DBFind(@1pages, pages).Columns("id,name,menu").Where({"ecosystem": #ecosystem_id#}).Order("name")
+    DBFind(pages, pages).Columns("id,name,menu").Order("name")
     Div(panel panel-primary){
         Div(panel-heading){
             Span(Body: "Pages of ecosystem #ecosystem_id#")
         }
         Table(pages, "ID=id,Name=name,Menu=menu")
     }
-}"""  # noqa: E501 - a Logicor call chain stays on one line
+}"""
 
 NOTIFICATIONS_PAGE = """\
 Div(content-wrapper){
     SetTitle("Notifications")
-    DBFind(@1notifications, notes).Columns("id,page_name,date_created").Where({"ecosystem": #ecosystem_id#, "closed": 0}).Order("id")
+    DBFind(notifications, notes).Columns("id,page_name,date_created").Where({"closed": 0}).Order("id")
     Div(panel panel-default){
         Table(notes, "ID=id,Page=page_name,Created=date_created")
     }
@@ -91,7 +93,7 @@ Div(content-wrapper){
 IMPORT_APP_PAGE = """\
 Div(content-wrapper){
     SetTitle("Import")
-    DBFind(@1buffer_data, upload).Columns("id,value->data").Where({"key": "import", "account": #account_id#, "ecosystem": #ecosystem_id#}).Vars(import)
+    DBFind(buffer_data, upload).Columns("id,value->data").Where({"key": "import", "account": "#account_id#"}).Vars(import)
     If(#import_id# > 0){
         Div(panel panel-primary){
             Div(panel-body){

@@ -156,3 +156,15 @@ async def list_language_resources(
     for name, res in result:
         found.setdefault(name, res)
     return found
+
+
+async def list_all_language_resources(
+    conn: AsyncConnection, ecosystem: int
+) -> list[tuple[str, str]]:
+    """(name, `res` JSON text) of every language resource of an ecosystem, by id."""
+    result = await conn.execute(
+        select(languages.c.name, languages.c.res)
+        .where(languages.c.ecosystem == ecosystem)
+        .order_by(languages.c.id)
+    )
+    return [(name, res) for name, res in result]

@@ -63,3 +63,36 @@ async def get_binary(
     if row is None:
         return None
     return BinaryRow(row.id, row.name, bytes(row.data), row.mime_type, row.ecosystem)
+
+
+@dataclass(frozen=True, slots=True)
+class BinaryRef:
+    """Where a stored binary is found: its id and its hash (the last part of its link)."""
+
+    id: int
+    hash: str
+
+
+async def get_binary_ref(conn: AsyncConnection, binary_id: int) -> BinaryRef | None:
+    """A binary by id (any ecosystem, as the page language's `.ById` looks it up)."""
+    result = await conn.execute(
+        select(binaries.c.id, binaries.c.hash).where(binaries.c.id == binary_id)
+    )
+    row = result.first()
+    return BinaryRef(row.id, row.hash) if row is not None else None
+
+
+async def find_binary_ref(
+    conn: AsyncConnection, ecosystem: int, app_id: int, account: str, name: str
+) -> BinaryRef | None:
+    """A binary of an ecosystem by application, member account and name."""
+    result = await conn.execute(
+        select(binaries.c.id, binaries.c.hash).where(
+            binaries.c.ecosystem == ecosystem,
+            binaries.c.app_id == app_id,
+            binaries.c.account == account,
+            binaries.c.name == name,
+        )
+    )
+    row = result.first()
+    return BinaryRef(row.id, row.hash) if row is not None else None

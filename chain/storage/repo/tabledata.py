@@ -29,7 +29,7 @@ from chain.storage.query import (
     column_of,
 )
 from chain.storage.repo.rows import count_rows, select_rows, sum_column, text_of
-from chain.storage.schema import rollback_tx, tables
+from chain.storage.schema import block_chain, rollback_tx, tables
 from chain.storage.values import (
     QueryError,
     coerce,
@@ -392,6 +392,33 @@ async def list_row_history(
         .limit(limit)
     )
     return list(result.scalars())
+
+
+@dataclass(frozen=True, slots=True)
+class RollbackRecord:
+    """One change of a row: the rollback_tx id, its block and block time, the previous values
+    (JSON text; "" when the change inserted the row)."""
+
+    id: int
+    block_id: int
+    block_time: int | None
+    data: str
+
+
+async def list_row_rollbacks(
+    conn: AsyncConnection, table_name: str, table_id: str, *, limit: int
+) -> list[RollbackRecord]:
+    """Every change of a row, newest first, with its block's time (None if it has none)."""
+    result = await conn.execute(
+        select(rollback_tx.c.id, rollback_tx.c.block_id, block_chain.c.time, rollback_tx.c.data)
+        .select_from(
+            rollback_tx.outerjoin(block_chain, block_chain.c.id == rollback_tx.c.block_id)
+        )
+        .where(rollback_tx.c.table_name == table_name, rollback_tx.c.table_id == table_id)
+        .order_by(rollback_tx.c.id.desc())
+        .limit(limit)
+    )
+    return [RollbackRecord(r.id, r.block_id, r.time, r.data) for r in result]
 
 
 async def row_exists(

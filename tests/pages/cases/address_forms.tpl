@@ -1,0 +1,1 @@
+Address(1844-6738-3454-7065-1595)|Address(abc)|Address(99999999999999999999)|AddressToId(1844-6738-3454-7065-1595)|AddressToId(bad)|AddressToId(-5728238900021)|PubToID()|PubToID(x)

@@ -1,0 +1,1 @@
+Input(Type: text, Value: Now(MMYY))

@@ -1,0 +1,1 @@
+Button(Body: button).Popup(Width: 100)Button(Body: button).Popup(Width: 100, Header: header)Button(Body: button).Popup(Header: header)

@@ -1,0 +1,5 @@
+SetVar(Name: vDateNow, Value: Now("YYYY-MM-DD HH:MI")) 
+		SetVar(Name: simple, Value: TestFunc(my value)) 
+		SetVar(Name: vStartDate, Value: DateTime(DateTime: #vDateNow#, Format: "YYYY-MM-DD HH:MI"))
+		SetVar(Name: vCmpStartDate, Value: CmpTime(#vStartDate#,#vDateNow#))
+		Span(#vCmpStartDate# #simple#)

@@ -1,0 +1,1 @@
+ArrayToSource(a, [a, 'b c', `d`, [1, 2], {"k": "v"}, ])ArrayToSource(b, plain, list)

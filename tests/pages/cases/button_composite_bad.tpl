@@ -1,0 +1,1 @@
+Button(Body: B).CompositeContract(N, {bad})

@@ -1,0 +1,1 @@
+Button(Body: B, Contract: C, Params: "a=1, b=Val(x, y), c").CompositeContract(N, [{"p": 1}]).CompositeContract().ErrorRedirect(ErrorID: e1, PageName: p1).Action(A, "k=v")

@@ -1,0 +1,1 @@
+Calculate(1+2*3)|Calculate(Exp: (1+2)*3, Type: float)|Calculate(7/2)|Calculate(7/2, float)|Calculate(7/2, money, 3)|Calculate(-1)|Calculate(1 2)|Calculate("2*(3")|Calculate(1/3, float, -1)|Calculate(10/4, int, -1)|Calculate(9223372036854775807+1)|Calculate(99999999999999999999)|Calculate(1.5, int)|Calculate(0.1+0.2)|Calculate(1/3, money)|Calculate(2/0.5, money, 1)

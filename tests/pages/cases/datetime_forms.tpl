@@ -1,0 +1,1 @@
+DateTime(2017-11-07)|DateTime(2017-13-01)|DateTime(2017-02-30T01:02:03)|DateTime(1500000000, YY-MM-DD)|DateTime(x)|DateTime()|DateTime(2017-11-07T17:51:08, "MM/DD/YYYY HH:MI:SS", UTC)|DateTime(2017-1-2)

@@ -1,0 +1,1 @@
+SetVar(account, 5555)Span(Your wallet: Address(#account#))

@@ -1,0 +1,1 @@
+AddToolButton(Title: Broadcast, Page: @1notifications_broadcast, Icon: icon-plus).Popup(Header: Notifications, Width: "50")

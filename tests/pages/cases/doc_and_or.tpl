@@ -1,0 +1,1 @@
+SetVar(myval1, 1).(myval2, 0)If(And(#myval1#,#myval2#), Span(OK))If(Or(#myval1#,#myval2#), Span(OK))

@@ -1,0 +1,1 @@
+SetVar(time1, 2020-01-01).(time2, 2021-01-01)If(CmpTime(#time1#, #time2#)<0){earlier}

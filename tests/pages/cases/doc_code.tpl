@@ -1,0 +1,3 @@
+Code( P(This is the first line.
+    Span(This is the second line.))
+)

@@ -1,0 +1,3 @@
+SetVar(test1, one)CodeAsIs( P(This is the #test1#.
+    Span(This is the #test2#.))
+)

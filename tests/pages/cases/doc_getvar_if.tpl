@@ -1,0 +1,1 @@
+SetVar(name, Ann)If(GetVar(name)){#name#}.Else{Name is unknown}If(GetVar(nobody)){#nobody#}.Else{Name is unknown}

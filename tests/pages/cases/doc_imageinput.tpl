@@ -1,0 +1,1 @@
+ImageInput(avatar, 100, 2/1)

@@ -1,0 +1,1 @@
+JsonToSource(dat, {"param":"value", "param2": "value 2"})

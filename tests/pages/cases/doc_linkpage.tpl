@@ -1,0 +1,1 @@
+SetVar(style_link, link)LinkPage(Class: #style_link# h5 text-bold, Page: @1roles_view, PageParams: "v_role_id=#recipient.role_id#")

@@ -1,0 +1,1 @@
+Map(MapType:hybrid, Hmap:400, Value:{"coords":[{"lat":55.58774531752405,"lng":36.97260184619233}],"area":146846.65783403456,"address":"Unnamed Road, Moscow, Russia, 143041"})

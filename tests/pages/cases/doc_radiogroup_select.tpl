@@ -1,0 +1,1 @@
+RadioGroup(Name: type_decision, Source: numbers_type_decisions, NameColumn: name, ValueColumn: value)Select(mysrc, name)

@@ -1,0 +1,3 @@
+Range(my,0,5)
+SetVar(from, 5).(to, -4).(step,-2)
+Range(Source: neg, From: #from#, To: #to#, Step: #step#)

@@ -1,0 +1,1 @@
+SetTitle(My page)Table(mysrc,"ID=id,Name=name")

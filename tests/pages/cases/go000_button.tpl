@@ -1,0 +1,1 @@
+SetVar("test", "123")Button(Body: "Test").Action("Test", "test=hello,test2=#test#")

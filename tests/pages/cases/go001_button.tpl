@@ -1,0 +1,1 @@
+SetVar(val,"ok")Button(Body: OK).Action(Run, Params: "param1=#val#")

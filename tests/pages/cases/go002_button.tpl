@@ -1,0 +1,1 @@
+SetVar(my, "value,par2")Button(Body: addpage).Action(Name: Open, Params: "param1=2,param2=#my#").Action(Editor)

@@ -1,0 +1,3 @@
+SetVar(group_access, "[zz]")If(#group_access# != "[]"){test}.Else{ok}
+	If(Or(#group_access# != "[]", false)){testOr}.Else{okOr}
+	If(And(#group_access# != "[]", true)){testAnd}.Else{okAnd}

@@ -1,0 +1,1 @@
+ArrayToSource(dat, [ "hello","1 2 3", "my name" , "is Billy" ])

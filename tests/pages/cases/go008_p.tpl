@@ -1,0 +1,1 @@
+P(#twxt# #some text# 2#some_par#1#toxt#)

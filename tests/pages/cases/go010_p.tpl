@@ -1,0 +1,1 @@
+SetVar(txt, "test").(txt1, "yet")P(#txt# #txt1#)

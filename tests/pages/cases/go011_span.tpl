@@ -1,0 +1,1 @@
+Span(Body: "test").(Body: "yet")

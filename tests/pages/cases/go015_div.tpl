@@ -1,0 +1,1 @@
+SetVar(my,Val)Div().Show(Test = #my#, Test2=qwerty).Show(Param=#my##my#)

@@ -1,0 +1,1 @@
+SetVar(my, My Value)Div(){qqq}.Show(Test=#my#)

@@ -1,0 +1,1 @@
+Hint(Title: some text, Icon: default, Text: This is hint text)

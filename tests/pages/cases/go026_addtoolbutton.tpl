@@ -1,0 +1,1 @@
+AddToolButton(Title: Open, Page: default).Popup(Width: 50, Header: Test)

@@ -1,0 +1,1 @@
+SetVar(format, MMYY)Now(#format#,1 day)Now()

@@ -1,0 +1,2 @@
+Data(Columns: "a"){a
+		b}.Custom(){}

@@ -1,0 +1,1 @@
+SetVar("Condition5", 1)If(GetVar("Condition5") < -1){fail}.Else{success}

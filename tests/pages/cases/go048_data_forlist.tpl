@@ -1,0 +1,1 @@
+Data(Source: test, Columns: "a,b"){a}ForList(Source: test){#a#}

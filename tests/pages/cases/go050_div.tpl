@@ -1,0 +1,1 @@
+SetVar(q, q#mytest#q)Div(Class: #mytest#){#mytest# Strong(#mytest#) Div(#q#){P(Span(#mytest#))}}

@@ -1,0 +1,1 @@
+Button(Body: add table1, Contract: NewTable, Params: `Name=name,Columns=[{"name":"MyName","type":"varchar", "index": "1",  "conditions":"true"}, {"name":"Amount", "type":"number","index": "0", "conditions":"true"}],Permissions={"insert": "true", "update" : "true", "new_column": "true"}`)

@@ -1,0 +1,1 @@
+Span((span text), ok )Span(((span text), ok) )Div(){{My #mytest# body}}

@@ -1,0 +1,4 @@
+Code(P(Some text)
+ Div(myclass){
+	 Span(Strong("Bold text"))
+ })

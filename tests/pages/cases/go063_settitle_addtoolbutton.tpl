@@ -1,0 +1,1 @@
+SetTitle(My pageP)AddToolButton(Title: Open, Page: default)

@@ -1,0 +1,1 @@
+SetVar(pref,unicode)Input(Name: myid, Value: #pref#)Strong(qqq)

@@ -1,0 +1,1 @@
+ImageInput(myimg,100,40)

@@ -1,0 +1,1 @@
+Image(/images/myimage.jpg,My photo,myclass).Style(width:100px;)

@@ -1,0 +1,4 @@
+Data(mysrc,"id,name",
+		"1",John Silver,2
+		2,"Mark, Smith"
+	)

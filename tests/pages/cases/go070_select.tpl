@@ -1,0 +1,1 @@
+Select(myselect,mysrc,name,id,0,myclass)

@@ -1,0 +1,1 @@
+Div(myclass control, Content of the Div)

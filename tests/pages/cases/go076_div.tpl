@@ -1,0 +1,1 @@
+input Div(myclass, Content Div(mypar) the Div)

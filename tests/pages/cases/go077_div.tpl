@@ -1,0 +1,1 @@
+Div(, Input(myid, form-control, Your name)Input(,,,text))

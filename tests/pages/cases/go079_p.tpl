@@ -1,0 +1,1 @@
+P(Some Span(fake(text) Strong(very Em(important Label(news)))))

@@ -1,0 +1,1 @@
+Form(myclass, Input(myid)Button(Submit,default_page,myclass))

@@ -1,0 +1,6 @@
+Div(myclass)Div().Style{
+		.class {
+			text-style: italic;
+		}
+	}
+				Div()

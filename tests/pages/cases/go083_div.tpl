@@ -1,0 +1,7 @@
+Div(myclass){Div()
+		P(){
+			Div(id){
+				Label(My #text#,myl,forname)
+			}
+		}
+	}

@@ -1,0 +1,1 @@
+Table(src, "ID=id,name,Wallet=wallet")

@@ -1,0 +1,1 @@
+Chart(Type: "bar", Source: src, FieldLabel: "name", FieldValue: "count", Colors: "red, green")

@@ -1,0 +1,1 @@
+InputMap(mapName, `{"zoom":"12", "address": "some address", "area":"some area", "coords": "some cords"}`, PolyType, satelite).Validate(ping: pong)

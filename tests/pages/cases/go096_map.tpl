@@ -1,0 +1,1 @@
+Map(Input data, satelite, 300)

@@ -1,0 +1,1 @@
+DateTime(DateTime: 1562032800, Location: "Asia/Tokyo")

@@ -1,0 +1,1 @@
+Hint(Icon: i, Title: t, Text: x)Code(Text: #none# `code`)CodeAsIs(P(#a#))

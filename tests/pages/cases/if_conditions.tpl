@@ -1,0 +1,1 @@
+If(#x# == ""){empty}If(" a " == a){trim}If(3 > 10){num}.Else{no}If(abc > 10){dec}.Else{zero}If(false){f}.ElseIf(false){g}If(0){z}.ElseIf(true){t}.Else{e}

@@ -1,0 +1,1 @@
+Image(Src: Address(5555), Alt: a)Image(src)ImageInput(Name: img, Width: 10, Ratio: 2/1, Format: png)

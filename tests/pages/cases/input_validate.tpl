@@ -1,0 +1,1 @@
+Input(Name: age, Type: number, Value: 7, Disabled: true).Validate(min: 1, max: 99).Style(w)

@@ -1,0 +1,1 @@
+InputErr(Name: f, minLength: too short, required: "needed, really")InputErr(f, x)

@@ -1,0 +1,1 @@
+JsonToSource(a, {"n": 1.5, "b": true, "s": "x", "l": [1, "two"], "m": {"z": 1, "a": "b"}, "big": 12345678901234567890})JsonToSource(b, not json)JsonToSource(c, )

@@ -1,0 +1,1 @@
+SetVar(a, MiXeD)Lower(#a#)|GetVar(a)|GetVar()|GetVar(nope)|Lower()

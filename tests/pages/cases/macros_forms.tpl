@@ -1,0 +1,1 @@
+SetVar(long, #aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa#)SetVar(self, a#self#b)SetVar(p, #q#)SetVar(q, #p#)P(#long#|#self#|#p#|# x#|#|##)

@@ -1,0 +1,1 @@
+Map(Value: "{\"zoom\":1}", MapType: hybrid, Hmap: 100)QRcode(#none#Text)QRcode(Text: "a,b")

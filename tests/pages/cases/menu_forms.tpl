@@ -1,0 +1,1 @@
+MenuGroup(Title: Group, Icon: icon){MenuItem(Title: One, Page: p1, PageParams: "a=1", Icon: i1, Clb: 1)}MenuItem(Two)

@@ -1,0 +1,2 @@
+Div(a) {b}Div(c)	{d}Div(e)
+{f}

@@ -1,0 +1,1 @@
+P([a, b])P({c, d})P([e, (f])P((g, h))P(i, (j, k))Span(x{y}, z)

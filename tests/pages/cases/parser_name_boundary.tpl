@@ -1,0 +1,1 @@
+xDiv(a)1Div(b)_Span(c)Div (d)éP(e)

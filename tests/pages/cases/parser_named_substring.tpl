@@ -1,0 +1,1 @@
+Div(Cl: x, Body: y)Div(a: b)P(Data: z)

@@ -1,0 +1,1 @@
+P("a, b")P(`c, d`)P("e""f")P("")P( "g" h )P(i "j, k" l)Div(Class: "m")Div(Class: `n`)Div(Class: "o" p)

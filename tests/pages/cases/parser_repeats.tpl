@@ -1,0 +1,1 @@
+Span(a).(b).(c)Span(d).x

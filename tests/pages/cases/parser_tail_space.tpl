@@ -1,0 +1,1 @@
+Div().Style (s)Div().Show	(a=1)Div().Hide(b=2) .Style(t)

@@ -1,0 +1,1 @@
+Div(a, Span(b

@@ -1,0 +1,1 @@
+AddToolButton(Title: A).Popup(Width: 0)AddToolButton(Title: B).Popup(Width: 101, Header: x)Button(Body: C).Popup(Width: 1).Style(s)

@@ -1,0 +1,1 @@
+RadioGroup(gender, src, name, id, 1, radio).Validate(required: true).Style(margin: 0)

@@ -1,0 +1,1 @@
+Range(a, 1, 4)Range(b, 4, 1, -1)Range(c, 0, 10, 3)Range(d, x, y)Range(Source: e, From: 5, To: 5)ForList(c){#c_index#:#id# }

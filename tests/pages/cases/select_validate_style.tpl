@@ -1,0 +1,1 @@
+Select(Name: city, Source: cities, NameColumn: name, ValueColumn: id, Value: #none#).Validate(minLength: 1, Message: Pick one).Style(width: 50%)

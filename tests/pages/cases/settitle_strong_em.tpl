@@ -1,0 +1,1 @@
+SetTitle(Title: "T, with comma")Strong(Body: s, Class: c)Em(e)Label(l)

@@ -1,0 +1,1 @@
+SetVar(a, Span(inner))SetVar(b, {x})SetVar(c)SetVar(, x)SetVar(Name: d, Value: #a#-#b#)P(#a#|#b#|#c#|#d#)

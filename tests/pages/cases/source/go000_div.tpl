@@ -1,0 +1,1 @@
+Div(){Span(begin "You've" end<hr>)}

@@ -1,0 +1,1 @@
+If(true,OK)If(false){Skip}.Else{Span(Else OK)}

@@ -1,0 +1,3 @@
+If(false,First).ElseIf(GetVar(my)){Skip}.ElseIf(1){
+		Second
+	}.ElseIf(true){Third}.Else{Fourth}

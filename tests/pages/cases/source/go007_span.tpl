@@ -1,0 +1,1 @@
+SetVar(testvalue, The new value).(n, param).Span(#testvalue#)

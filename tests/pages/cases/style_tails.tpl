@@ -1,0 +1,1 @@
+Label(Name, lbl, for_name).Style(color: red)LinkPage(Go, page2).Style(b)Span(s).Style(c)P(p).Style(d)Table(src).Style(e)Form(f){x}.Style(g)Image(/i.png).Style(h)

@@ -1,0 +1,1 @@
+Table(src, "A=a, B = b ,c")Table(Source: s2)Chart(Type: pie, Source: s, FieldLabel: l, FieldValue: v, Colors: " red ,blue ")Chart(Type: bar)

@@ -1,0 +1,1 @@
+SetVar(v, #w#)SetVar(w, ok)VarAsIs(x, v)VarAsIs(y, #v#)VarAsIs(z, #nope#)VarAsIs(, v)P(#x#|#y#|#z#)

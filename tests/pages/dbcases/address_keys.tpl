@@ -1,0 +1,1 @@
+Address()|AddressToId()|AddressToId(#account_id#)|Address(#key_id#)|PubToID(#pub#)|PubToID(zz)

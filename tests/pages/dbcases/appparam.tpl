@@ -1,0 +1,1 @@
+AppParam(sizes, 1)|AppParam(sizes, 1, 3)|AppParam(App: 1, Name: sizes, Source: szs)Select(size, szs, name, id)|AppParam(sizes)

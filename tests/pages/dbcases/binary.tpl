@@ -1,0 +1,1 @@
+Image(Src: Binary(Name: logo, AppID: 1, Account: #account_id#))Image(Src: Binary().ById(1))Image(Src: Binary().ById(1).Ecosystem(2))Binary(Name: nosuch, AppID: 1, Account: #account_id#)

@@ -1,0 +1,1 @@
+GetColumnType(pets, name)|GetColumnType(pets, age)|GetColumnType(pets, price)|GetColumnType(members, member_name)|GetColumnType(pets, nosuch)|GetColumnType(nosuch, x)

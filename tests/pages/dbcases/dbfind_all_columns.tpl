@@ -1,0 +1,1 @@
+DBFind(pets, src).Order(id)

@@ -1,0 +1,1 @@
+DBFind(binaries, src).Columns("id,name,data").Where({name: logo}).Custom(img){Image(Src: #data#)}

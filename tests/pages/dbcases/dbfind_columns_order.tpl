@@ -1,0 +1,1 @@
+DBFind(pets, src).Columns("name,age").Order("age")Table(src)

@@ -1,0 +1,1 @@
+DBFind(pets, src).Columns("id,name").Order(id).Custom(link){LinkPage(Body: #name#, Page: pet, PageParams: "id=#id#")}ForList(src, Index: n){Div(){#n#: #name#}}

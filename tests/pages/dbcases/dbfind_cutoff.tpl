@@ -1,0 +1,1 @@
+DBFind(notes, src).Columns("id,body").Cutoff("body")

@@ -1,0 +1,1 @@
+DBFind(tables, src).Columns("name,permissions->insert,columns->age").Where({name: pets})ForList(src){Span(#name#: #permissions.insert#)}

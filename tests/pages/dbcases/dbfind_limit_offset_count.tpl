@@ -1,0 +1,1 @@
+SetVar(off, 1)DBFind(pets, src).Columns(id).Order(id).Limit(1).Offset(#off#).Count(total)Span(#total#)

@@ -1,0 +1,1 @@
+DBFind(@1parameters, src).Columns(name).Where({name: max_sum})DBFind(parameters).Columns(value).Where({name: max_sum}).Vars(p)Span(#p_value#)

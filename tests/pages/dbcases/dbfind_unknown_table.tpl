@@ -1,0 +1,1 @@
+DBFind(nosuch, src)

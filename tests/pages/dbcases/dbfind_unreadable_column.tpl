@@ -1,0 +1,1 @@
+DBFind(pets, src).Columns("name,note").WhereId(1)

@@ -1,0 +1,1 @@
+DBFind(pets, src).Columns(name).Where({id: 1}).Vars(x).Ecosystem(2)Span(#x_name# #x_id#)

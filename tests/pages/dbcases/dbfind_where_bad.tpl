@@ -1,0 +1,1 @@
+DBFind(pets, src).Where("id=1")DBFind(pets, src).Where({"id": 1, ,"age": 2})DBFind(pets).Where({"id": 1,})

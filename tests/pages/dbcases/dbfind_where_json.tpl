@@ -1,0 +1,1 @@
+DBFind("pets", src).Columns("id,name").Where({"price": {"$lt": "15"}}).Order({id: -1})

@@ -1,0 +1,1 @@
+DBFind(pets, src).Columns("id,name").Where({age: {$gt: 3}, name: {$neq: Tom}})

@@ -1,0 +1,1 @@
+DBFind(pets).Columns("name,age").WhereId(2).Vars(pet)Span(#pet_name# is #pet_age#; id #pet_id#)

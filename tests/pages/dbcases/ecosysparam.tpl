@@ -1,0 +1,1 @@
+EcosysParam(max_sum)|EcosysParam(colors, 2)|EcosysParam(colors, Source: colsrc)|EcosysParam(nosuch)|EcosysParam(max_sum, Ecosystem: 2)

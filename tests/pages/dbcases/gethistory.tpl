@@ -1,0 +1,1 @@
+GetHistory(src, pets, 1)ForList(src){Span(#age#)}GetHistory(none, pets, 99)GetHistory(none, nosuch, 1)

@@ -1,0 +1,1 @@
+Include(greeting)Include(@1greeting)Include(nosuch)

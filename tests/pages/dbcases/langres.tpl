@@ -1,0 +1,1 @@
+$hello$ LangRes(hello) LangRes(hello, ru) LangRes(@1hello, de) $nosuch$ $hello world$

@@ -1,0 +1,1 @@
+Button(Body: $hello$, Class: btn).Alert(Text: $hello$, ConfirmButton: $yes$)MenuGroup(Title: $hello$){MenuItem(Title: $yes$, Page: p)}

@@ -1,0 +1,1 @@
+Money(123456789)|Money(5, 0)|Money(#none#)|Money(1.5)|Money(12, -3)

@@ -1,0 +1,1 @@
+Strong(SysParam(max_tx_size))SysParam()SysParam(nosuch)

@@ -1,0 +1,1 @@
+P(#ecosystem_id# #ecosystem_name# #role_id# #guest_account# #black_hole_key# #black_hole_account# #white_hole_key# #white_hole_account# #lang#)
