@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from api.appkeys import ENGINE, NODE, READS
 from chain.errors import ReadDenied, TableNotFound
+from chain.golang.time import DATE_TIME_LAYOUT, format_time
 from chain.storage.engine import read_connection
 from chain.storage.repo.interface import get_snippet, list_all_language_resources
 from chain.storage.repo.members import find_binary_ref, get_binary_ref
@@ -24,7 +25,6 @@ from chain.storage.repo.tabledata import get_row, list_row_rollbacks
 from chain.storage.values import QueryError
 from chain.tables import TableRef
 from contracts.reads import Caller, history_entry
-from contracts.stdlib.gotime import DATE_TIME_LAYOUT, format_time
 from pages import HistoryResult, PageDataError, RowQuery, RowResult
 from pages.lang import Resources, resources_from_rows
 

@@ -7,6 +7,7 @@ from multidict import MultiDict
 
 from api.auth import Client
 from api.errors import server_error
+from chain.golang.ints import INT64_MAX, INT64_MIN, in_int64
 from contracts.reads import Caller
 
 CLIENT = web.RequestKey("client", Client)
@@ -37,7 +38,7 @@ def int_field(values: MultiDict[str], name: str, default: int = 0) -> int:
         value = int(raw, 10)
     except ValueError as exc:
         raise server_error(f'schema: error converting value for "{name}"') from exc
-    if not -(1 << 63) <= value < 1 << 63:
+    if not in_int64(value):
         raise server_error(f'schema: error converting value for "{name}"')
     return value
 
@@ -58,10 +59,6 @@ def column_list(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-_INT64_MIN = -(1 << 63)
-_INT64_MAX = (1 << 63) - 1
-
-
 def go_int64(text: str) -> int:
     """converter.StrToInt64 of a path value: ParseInt's result, 0 for bad syntax.
 
@@ -71,7 +68,7 @@ def go_int64(text: str) -> int:
     if not body or not body.isascii() or not body.isdigit():
         return 0
     value = -int(body) if text[0] == "-" else int(body)
-    return max(_INT64_MIN, min(_INT64_MAX, value))
+    return max(INT64_MIN, min(INT64_MAX, value))
 
 
 def hex_field(name: str, value: str) -> bytes:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import re
 
+from chain.golang.ints import INT64_MIN, UINT64_MAX, in_int64, wrap_int64
+
 BLACK_HOLE_ID = 0
 WHITE_HOLE_ID = 5555
 
-_UINT64 = 1 << 64
 _SIGNED_DECIMAL = re.compile(r"-?[0-9]+")  # Go's strconv digits only: no "+", "_" or spaces
 _CRC64_POLY = 0xC96C5795D7870F42  # reflected ECMA-182 polynomial, Go's crc64.ECMA table
 
@@ -47,22 +48,16 @@ def checksum(digits: str) -> int:
     return 10 - c if c > 0 else 0
 
 
-def to_signed(value: int) -> int:
-    """Wrap an unsigned 64-bit value to Go's int64."""
-    value %= _UINT64
-    return value - _UINT64 if value >= 1 << 63 else value
-
-
 def key_id_from_hash(digest: bytes) -> int:
     """Key id from the node hasher's digest of a public key (or of an address seed)."""
     crc = crc64(hashlib.sha512(digest).digest())
     num = str(crc).rjust(20, "0")[:20]
-    return to_signed(crc - crc % 10 + checksum(num[:19]))
+    return wrap_int64(crc - crc % 10 + checksum(num[:19]))
 
 
 def address_to_string(key_id: int) -> str:
     """``XXXX-XXXX-XXXX-XXXX-XXXX`` of the unsigned value; no checksum check."""
-    num = str(key_id % _UINT64).rjust(20, "0")
+    num = str(key_id & UINT64_MAX).rjust(20, "0")
     return "-".join(num[i : i + 4] for i in range(0, 20, 4))
 
 
@@ -74,20 +69,20 @@ def string_to_address(text: str) -> int:
         if not _SIGNED_DECIMAL.fullmatch(text):
             return 0
         signed = int(text, 10)
-        if not -(1 << 63) <= signed < 1 << 63:
+        if not in_int64(signed):
             return 0
-        text = str(signed % _UINT64)
+        text = str(signed & UINT64_MAX)
     if len(text) < 20:
         text = text.rjust(20, "0")
     text = text.replace("-", "")
     if len(text) != 20 or not text.isascii() or not text.isdigit():
         return 0
     value = int(text)
-    if value >= _UINT64:
+    if value > UINT64_MAX:
         return 0
     if checksum(text[:19]) != int(text[19]):
         return 0
-    return to_signed(value)
+    return wrap_int64(value)
 
 
 def is_valid_address(text: str) -> bool:
@@ -95,7 +90,7 @@ def is_valid_address(text: str) -> bool:
     digits = text.replace("-", "")
     if len(digits) != 20 or not digits.isascii() or not digits.isdigit():
         return False
-    if int(digits) >= _UINT64:
+    if int(digits) > UINT64_MAX:
         return False
     return checksum(digits[:19]) == int(digits[19])
 
@@ -115,9 +110,9 @@ def address_to_id(text: str) -> int:
         value = string_to_address(text)
     elif _SIGNED_DECIMAL.fullmatch(text):
         value = int(text, 10)
-        if not -(1 << 63) <= value < _UINT64:
+        if not INT64_MIN <= value <= UINT64_MAX:
             return 0
-        value = to_signed(value)
+        value = wrap_int64(value)
     else:
         return 0
     return value if id_to_address(value) != "invalid" else 0

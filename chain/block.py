@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import base64
-import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Final
 
 import msgpack
 
 from chain.crypto import Crypto
 from chain.errors import ChainError, CryptoError
+from chain.golang.ints import in_int64
+from chain.golang.json import marshal
 
 # Hashing and signing follow the reference byte for byte, but block_chain.data holds our own
 # msgpack layout rather than the reference's protobuf BlockData: nothing here exchanges blocks
@@ -27,8 +25,6 @@ HONOR_NODE_MODE: Final = 1
 CANDIDATE_NODE_MODE: Final = 2
 
 _FORMAT: Final = 1
-_INT64_MIN: Final = -(1 << 63)
-_INT64_MAX: Final = (1 << 63) - 1
 
 
 class BlockDecodeError(ChainError):
@@ -160,7 +156,7 @@ def _exact_map(value: object, keys: set[str], what: str) -> dict[str, Any]:
 def _int64(fields: dict[str, Any], name: str) -> int:
     value = fields[name]
     # bool is an int subclass; a stored flag is never a valid header number.
-    if type(value) is not int or not _INT64_MIN <= value <= _INT64_MAX:
+    if type(value) is not int or not in_int64(value):
         raise BlockDecodeError(f"{name} is not an int64")
     return value
 
@@ -473,103 +469,8 @@ def spent_info_row(
     }
 
 
-# Go's encoding/json escapes these ASCII bytes even with HTML escaping on; \b and \f become
-# \u0008/\u000c (the short forms arrived only in Go 1.22; go-ibax's go.mod says 1.20).
-_ASCII_ESCAPES: Final = {
-    ord('"'): '\\"',
-    ord("\\"): "\\\\",
-    ord("\n"): "\\n",
-    ord("\r"): "\\r",
-    ord("\t"): "\\t",
-    ord("<"): "\\u003c",
-    ord(">"): "\\u003e",
-    ord("&"): "\\u0026",
-    0x2028: "\\u2028",
-    0x2029: "\\u2029",
-}
-
-
-# Every character _go_string must rewrite; text without any is copied as it is.
-_NEEDS_ESCAPE: Final = re.compile('[\x00-\x1f"\\\\<>&\u2028\u2029\ud800-\udfff]')
-
-
-def _escape_char(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    escaped = _ASCII_ESCAPES.get(code)
-    if escaped is not None:
-        return escaped
-    if 0xD800 <= code <= 0xDFFF:
-        return "\\ufffd"  # Go sees invalid UTF-8 where Python has a lone surrogate
-    return f"\\u{code:04x}"
-
-
-def _go_string(text: str) -> str:
-    return '"' + _NEEDS_ESCAPE.sub(_escape_char, text) + '"'
-
-
-def _go_float(value: float) -> str:
-    if math.isnan(value) or math.isinf(value):
-        raise ValueError(f"json: unsupported value: {value!r}")
-    magnitude = abs(value)
-    if magnitude != 0 and (magnitude < 1e-6 or magnitude >= 1e21):
-        # repr gives the same shortest digits as Go's 'e' format (always exponent form in this
-        # range); Go then trims "e-07" to "e-7".
-        text = repr(value)
-        return re.sub(r"e-0(\d)$", r"e-\1", text)
-    return format(Decimal(repr(value)).normalize(), "f")
-
-
-def _encode(value: Any, sort_keys: bool, out: list[str]) -> None:
-    if value is None:
-        out.append("null")
-    elif value is True:
-        out.append("true")
-    elif value is False:
-        out.append("false")
-    elif isinstance(value, int):
-        out.append(str(value))
-    elif isinstance(value, float):
-        out.append(_go_float(value))
-    elif isinstance(value, str):
-        out.append(_go_string(value))
-    elif isinstance(value, bytes | bytearray | memoryview):
-        # Go marshals []byte as standard, padded base64.
-        out.append('"' + base64.b64encode(bytes(value)).decode("ascii") + '"')
-    elif isinstance(value, Mapping):
-        items: list[tuple[str, Any]] = []
-        for key, item in value.items():
-            if isinstance(key, bool) or not isinstance(key, str | int):
-                raise TypeError(f"json: unsupported map key {key!r}")
-            items.append((str(key), item))
-        if sort_keys:
-            items.sort(key=lambda pair: pair[0].encode("utf-8", "surrogatepass"))
-        out.append("{")
-        for n, (key, item) in enumerate(items):
-            if n:
-                out.append(",")
-            out.append(_go_string(key))
-            out.append(":")
-            _encode(item, sort_keys, out)
-        out.append("}")
-    elif isinstance(value, list | tuple):
-        out.append("[")
-        for n, item in enumerate(value):
-            if n:
-                out.append(",")
-            _encode(item, sort_keys, out)
-        out.append("]")
-    else:
-        raise TypeError(f"json: unsupported type {type(value).__name__}")
-
-
-def go_json(value: Any, *, sort_keys: bool = True) -> bytes:
-    """Go ``json.Marshal`` output: compact, HTML-escaped, UTF-8 kept, map keys sorted.
-
-    ``sort_keys=False`` keeps mapping order, which is how Go marshals a struct.
-    """
-    out: list[str] = []
-    _encode(value, sort_keys, out)
-    return "".join(out).encode("utf-8")
+# Blocks and rollback rows marshal through Go's encoding/json, which lives in chain/golang.
+go_json = marshal
 
 
 def storage_size(n: float) -> str:

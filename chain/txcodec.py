@@ -10,6 +10,7 @@ import msgpack
 
 from chain.crypto import Crypto
 from chain.errors import ChainError, CryptoError
+from chain.golang.ints import INT64_MIN, UINT64_MAX, in_uint64, wrap_int64
 
 CLIENT_ENVELOPE: Final = 0x80
 # Bounds for untrusted msgpack, enforced by a scan of the raw bytes before anything is built:
@@ -17,8 +18,6 @@ CLIENT_ENVELOPE: Final = 0x80
 MAX_DEPTH: Final = 32
 MAX_ELEMENTS: Final = 10_000
 
-_INT64_MIN: Final = -(1 << 63)
-_UINT64_END: Final = 1 << 64
 _HEADER_KEYS: Final = ("ID", "EcosystemID", "KeyID", "Time", "NetworkID", "PublicKey")
 
 # msgpack type bytes whose body has a fixed size (nil/bool have none).
@@ -144,7 +143,7 @@ class DecodedTx:
 
 def encode_length(n: int) -> bytes:
     """Go's EncodeLength: one byte up to 127, else 0x80|k followed by k big-endian bytes."""
-    if n < 0 or n >= _UINT64_END:
+    if not in_uint64(n):
         raise ValueError(f"length {n} is out of range")
     if n <= 127:
         return bytes([n])
@@ -277,11 +276,11 @@ def _int(value: Any, name: str) -> int:
         return 0
     if isinstance(value, bool) or not isinstance(value, int):
         raise TxDecodeError(f"{name} must be an integer, not {type(value).__name__}")
-    if not _INT64_MIN <= value < _UINT64_END:
+    if not INT64_MIN <= value <= UINT64_MAX:
         raise TxDecodeError(f"{name} is out of range")
     # Go reads a uint64 into an int64 field by reinterpreting the bits; key ids sent as
     # unsigned by some encoders must land on the same signed id.
-    return value - _UINT64_END if value >= 1 << 63 else value
+    return wrap_int64(value)
 
 
 def _str(value: Any, name: str) -> str:

@@ -24,7 +24,8 @@ from chain.storage.repo.params import get_platform_parameter
 from chain.tables import TableCatalog, split_name
 from contracts import ast
 from contracts.bridge import pause, run_sync, wait
-from contracts.compiler import Builtins, Contract, Function, Program, compile_module, run_contract
+from contracts.builtins import node_builtins
+from contracts.compiler import compile_module
 from contracts.ecosystems import install_ecosystem
 from contracts.errors import (
     ContractError,
@@ -34,8 +35,8 @@ from contracts.errors import (
     HostError,
 )
 from contracts.host import BlockCache, HostContext, TxHost
-from contracts.library import node_builtins
 from contracts.parser import parse, parse_expression
+from contracts.program import Builtins, Contract, Function, Program, run_contract
 from contracts.vm import ZERO, Limits, Machine
 
 MAX_COMPILED = 10_000  # compiled sources kept in memory

@@ -1,5 +1,7 @@
 """Compiles a Needle syntax tree into nested Python closures, the compact form the machine runs.
 
+(Over 600 lines: one Compiler, a method per construct, all sharing its scope and loop state.)
+
 Each expression becomes `f(machine, frame) -> value` and each statement `f(machine, frame) ->
 signal` (None, BREAK, CONTINUE or a Ret). Names are resolved once, here: locals become frame
 slots, calls are bound to their function or built-in, and fuel is charged per statement with a
@@ -8,11 +10,11 @@ price counted here from its nodes. That is several times faster than walking the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from chain.golang.ints import INT64_MAX, INT64_MIN
 from contracts import ast
 from contracts.errors import (
     ContractCompileError,
@@ -21,10 +23,22 @@ from contracts.errors import (
     ContractThrow,
     HostError,
 )
-from contracts.stdlib import arg_size_fuel
+from contracts.program import (
+    BREAK,
+    CONTINUE,
+    Builtin,
+    Builtins,
+    Code,
+    Contract,
+    Function,
+    Program,
+    Ret,
+    arg_size_fuel,
+    enter_contract,
+    find_contract,
+    size_fuel,
+)
 from contracts.vm import (
-    INT64_MAX,
-    INT64_MIN,
     SYSTEM_VARS,
     ZERO,
     Machine,
@@ -38,84 +52,6 @@ from contracts.vm import (
     to_str,
     truthy,
 )
-
-Code = Callable[[Machine, list[Any]], Any]
-
-
-class _Signal:
-    __slots__ = ("name",)
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-
-BREAK = _Signal("break")
-CONTINUE = _Signal("continue")
-
-
-class Ret:
-    """A `return` on its way out of the function's blocks."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: Any) -> None:
-        self.value = value
-
-
-@dataclass(frozen=True)
-class Builtin:
-    """A built-in that needs the machine: called as fn(machine, *args, **tails).
-
-    `tails` are the optional-parameter tails it takes (DBFind's Where, Limit, ...), each passed
-    as a keyword argument holding the list of the tail's values.
-    """
-
-    fn: Callable[..., Any]
-    cost: int
-    tails: frozenset[str] = frozenset()
-
-
-BuiltinEntry = tuple[Callable[..., Any], int] | Builtin
-Builtins = Mapping[str, BuiltinEntry]
-
-
-@dataclass(eq=False)
-class Function:
-    """A compiled func: its frame layout and body."""
-
-    name: str
-    node: ast.Func
-    source: str
-    param_slots: tuple[int, ...] = ()
-    variadic_slot: int | None = None
-    # tail name -> ((slot, type) of each parameter, slot of its `...` parameter or None)
-    tails: dict[str, tuple[tuple[tuple[int, str], ...], int | None]] = field(default_factory=dict)
-    nslots: int = 0
-    body: Code | None = None
-
-
-@dataclass(eq=False)
-class Contract:
-    """A compiled contract: data fields, settings and its funcs (conditions and action too)."""
-
-    name: str
-    ecosystem: int
-    data: tuple[ast.DataField, ...]
-    settings: dict[str, Any]
-    funcs: dict[str, Function]
-    source: str
-
-    @property
-    def full_name(self) -> str:
-        return f"@{self.ecosystem}{self.name}"
-
-
-@dataclass(eq=False)
-class Program:
-    """A compiled source: its top-level funcs and contracts."""
-
-    funcs: dict[str, Function]
-    contracts: dict[str, Contract]
 
 
 class _Scope:
@@ -581,8 +517,7 @@ class Compiler:
             return self._pipes(self._call_function(fn, node, own), pipes, node)
         entry = self.builtins.get(name)
         if entry is not None:
-            known = entry.tails if isinstance(entry, Builtin) else frozenset()
-            own, pipes = self._split_tails(node, set(known))
+            own, pipes = self._split_tails(node, set(entry.tails))
             return self._pipes(self._call_builtin(name, entry, node, own), pipes, node)
         if self._is_contract(name):
             return self._pipes(self._call_contract_as_func(node), node.tails, node)
@@ -615,8 +550,7 @@ class Compiler:
         if target is not None:
             known = {t.name for t in target.node.tails}
         else:
-            entry = self.builtins[first.name]
-            known = set(entry.tails) if isinstance(entry, Builtin) else set()
+            known = set(self.builtins[first.name].tails)
         taken = []
         for tail in rest:
             if tail.name not in known:
@@ -726,7 +660,7 @@ class Compiler:
     def _call_builtin(
         self,
         name: str,
-        entry: BuiltinEntry,
+        entry: Builtin,
         node: ast.Call,
         tails: tuple[ast.Tail, ...],
         first: Code | None = None,
@@ -734,10 +668,8 @@ class Compiler:
         args = self._arguments(node, first)
         source = self.source_of_fn
         tail_codes = tuple((t.name, self._tail_values(t)) for t in tails)
-        if isinstance(entry, Builtin):
-            fn, cost, with_machine = entry.fn, entry.cost, True
-        else:
-            (fn, cost), with_machine = entry, False
+        fn, cost, with_machine = entry.fn, entry.fuel, entry.machine
+        output_fuel, input_fuel = entry.output_fuel, entry.input_fuel
 
         def builtin(m: Machine, f: list[Any]) -> Any:
             values = args(m, f)
@@ -751,6 +683,10 @@ class Compiler:
                     result = fn(m, *values, **kwargs)
                 else:
                     result = fn(*values, **kwargs) if kwargs else fn(*values)
+                if output_fuel:
+                    # What it built (or read) can be far larger than its arguments: pay for it.
+                    read = size_fuel(values[0]) if input_fuel and values else 0
+                    m.fuel -= size_fuel(result) + read
             except ContractRuntimeError:
                 raise
             except HostError as exc:
@@ -833,7 +769,11 @@ class Compiler:
 
 
 def _int_op(op: str) -> Callable[[Code, Code, ast.Node, str], Code]:
-    """A binary operator with a fast path for two ints (the common case in loops)."""
+    """A binary operator with a fast path for two ints (the common case in loops).
+
+    The closures are written out once per operator on purpose: a shared one calling
+    `operator.add` and friends would add a call to every evaluation on the hottest path.
+    """
 
     def make(left: Code, right: Code, node: ast.Node, source: str) -> Code:
         if op == "+":
@@ -909,58 +849,6 @@ def _int_op(op: str) -> Callable[[Code, Code, ast.Node, str], Code]:
 
 
 _INT_FAST = {op: _int_op(op) for op in ("+", "-", "*", "<", "<=", ">", ">=")}
-
-
-# ---- contracts at run time -----------------------------------------------------------------
-
-
-def find_contract(m: Machine, full_name: str, node: ast.Node, source: str) -> Contract:
-    """Another contract by its `@N` name, through the machine's resolver."""
-    found = m.contracts(full_name) if m.contracts is not None else None
-    if found is None:
-        raise fail(f"unknown contract {full_name}", node, source)
-    if not isinstance(found, Contract):
-        raise fail(f"unknown contract {full_name}", node, source)
-    return found
-
-
-def enter_contract(
-    m: Machine, contract: Contract, params: dict[str, Any], node: ast.Node | None, source: str
-) -> Any:
-    """Run another contract (conditions, then action) with its own $ variables; its $result."""
-    full = contract.full_name
-    if full in m.stack:
-        raise fail(f"There is loop in {full} contract", node, source)
-    caller = m.tx
-    tx = {k: v for k, v in caller.items() if k in SYSTEM_VARS}
-    tx.update(params)
-    tx["result"] = ""
-    tx["this_contract"] = full
-    m.tx = tx
-    try:
-        return run_contract(m, contract)
-    finally:
-        m.tx = caller
-
-
-def run_contract(
-    m: Machine, contract: Contract, parts: tuple[str, ...] = ("conditions", "action")
-) -> Any:
-    """Run parts of a contract with the machine's current $ variables; returns $result."""
-    m.stack.append(contract.full_name)
-    m.tx["stack"] = list(m.stack)
-    m.depth += 1
-    try:
-        if m.depth > m.limits.call_depth:
-            raise fail("the call stack is too deep", None, contract.source)
-        for part in parts:
-            fn = contract.funcs.get(part)
-            if fn is not None and fn.body is not None:
-                fn.body(m, [None] * fn.nslots)
-    finally:
-        m.depth -= 1
-        m.stack.pop()
-    return m.tx.get("result", "")
 
 
 def compile_module(

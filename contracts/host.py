@@ -36,7 +36,6 @@ from chain.storage.values import (
 )
 from chain.tables import TableCatalog, TableRef
 from contracts.bridge import wait
-from contracts.compiler import Contract
 from contracts.errors import HostError
 from contracts.permissions import ACCESS_DENIED as ACCESS_DENIED  # built-ins import it here
 from contracts.permissions import (
@@ -46,6 +45,7 @@ from contracts.permissions import (
     permission_map,
     readable_columns,
 )
+from contracts.program import Contract
 from contracts.vm import Machine
 
 if TYPE_CHECKING:

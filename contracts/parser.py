@@ -1,10 +1,14 @@
-"""Needle parser: one method per construct, binary operators by a precedence table."""
+"""Needle parser: one method per construct, binary operators by a precedence table.
+
+(Over 600 lines: one recursive-descent parser, a parse method per rule of the grammar.)
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import NoReturn
 
+from chain.golang.ints import INT64_MAX
 from contracts import ast
 from contracts.errors import ContractSyntaxError
 from contracts.lexer import TokenStream
@@ -31,7 +35,6 @@ PRECEDENCE: tuple[frozenset[str], ...] = (
 PRIORITY: dict[str, int] = {op: level for level, ops in enumerate(PRECEDENCE) for op in ops}
 ASSIGN_OPS = frozenset({"=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", "&=", "|=", "^="})
 UNARY_OPS = frozenset({"!", "-", "+"})
-INT64_MAX = (1 << 63) - 1
 # `conditions` and `action` may be written with or without `func`.
 _SECTIONS = frozenset({"conditions", "action"})
 _MAP_KEYS = frozenset({T.STRING, T.IDENT, T.TYPE, T.KEYWORD})

@@ -1,14 +1,14 @@
-"""Facade: parse and compile a Needle source, then run one of its functions or contracts."""
+"""Facade: parse and compile a Needle source, then run one of its functions."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from contracts.builtins import BASIC
-from contracts.compiler import Builtins, Program, compile_module
-from contracts.compiler import run_contract as run_compiled
+from contracts.builtins import plain_builtins
+from contracts.compiler import compile_module
 from contracts.errors import ContractRuntimeError
 from contracts.parser import parse
+from contracts.program import Builtins, Program
 from contracts.vm import Limits, Machine
 
 
@@ -17,10 +17,18 @@ def _bare(full_name: str) -> str:
 
 
 def compile_source(
-    source: str, source_name: str = "", builtins: Builtins = BASIC, ecosystem: int = 1
+    source: str, source_name: str = "", builtins: Builtins | None = None, ecosystem: int = 1
 ) -> Program:
-    """Parse and compile a whole source."""
-    return compile_module(parse(source, source_name), builtins, source_name, ecosystem)
+    """Parse and compile a whole source (with the plain built-ins unless `builtins` are given)."""
+    table = plain_builtins() if builtins is None else builtins
+    return compile_module(parse(source, source_name), table, source_name, ecosystem)
+
+
+def machine_for(
+    program: Program, limits: Limits = Limits(), tx: dict[str, Any] | None = None
+) -> Machine:
+    """A machine with no chain behind it, whose contracts are the program's own."""
+    return Machine(limits, tx, contracts=lambda full: program.contracts.get(_bare(full)))
 
 
 def run_function(
@@ -31,25 +39,8 @@ def run_function(
     fn = program.funcs.get(name)
     if fn is None or fn.body is None:
         raise ContractRuntimeError(f"unknown identifier {name}")
-    machine = Machine(limits, {}, contracts=lambda full: program.contracts.get(_bare(full)))
     frame: list[Any] = [None] * fn.nslots
     for slot, value in zip(fn.param_slots, args, strict=False):
         frame[slot] = value
-    signal = fn.body(machine, frame)
+    signal = fn.body(machine_for(program, limits), frame)
     return getattr(signal, "value", None)
-
-
-def run_contract(
-    source: str,
-    name: str,
-    tx_vars: dict[str, Any],
-    limits: Limits = Limits(),
-    source_name: str = "",
-) -> Any:
-    """Compile `source` and run contract `name` (conditions, then action); returns $result."""
-    program = compile_source(source, source_name)
-    contract = program.contracts.get(name)
-    if contract is None:
-        raise ContractRuntimeError(f"unknown contract {name}")
-    machine = Machine(limits, tx_vars, contracts=lambda full: program.contracts.get(_bare(full)))
-    return run_compiled(machine, contract)

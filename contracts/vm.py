@@ -6,12 +6,15 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Context, Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from chain.golang.ints import INT64_MAX, INT64_MIN
 from contracts import ast
 from contracts.errors import ContractRuntimeError, OutOfFuel, TimeLimit
 
-INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
+if TYPE_CHECKING:
+    from contracts.builtins.random import SeededStream
+
 SYSTEM_VARS = frozenset(
     {
         "time",
@@ -94,6 +97,7 @@ class Machine:
         "pause",
         "contracts",
         "fuel_used_base",
+        "random",
     )
 
     def __init__(
@@ -116,6 +120,8 @@ class Machine:
         self.host = host
         self.pause = pause
         self.contracts = contracts
+        # The transaction's random stream, made by its first Random call (builtins.random).
+        self.random: SeededStream | None = None
 
     @property
     def fuel_used(self) -> int:

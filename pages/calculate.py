@@ -11,9 +11,8 @@ from __future__ import annotations
 from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Final
 
-from contracts.gostrconv import append_float
-from contracts.stdlib.golang import decimal_text, parse_decimal, parse_go_float
-from contracts.stdlib.gomath import div_round
+from chain.golang.decimal import decimal_text, div_round, parse_decimal
+from chain.golang.strconv import format_float, parse_float
 from pages.gotext import str_to_int
 
 ERR_EXP: Final = "wrong expression"
@@ -52,7 +51,7 @@ def _parse_int(text: str) -> int:
 
 def _parse_float(text: str) -> float:
     try:
-        value = parse_go_float(text)
+        value = parse_float(text)
     except ValueError as exc:
         raise CalcError(f'strconv.ParseFloat: parsing "{text}": invalid syntax') from exc
     if value in (float("inf"), float("-inf")):
@@ -208,7 +207,7 @@ def _evaluate(postfix: list[Token], kind: int, precision: str) -> str:
             return decimal_text(_round(result, places))
     if kind == _FLOAT:
         # decimal.NewFromString(fmt.Sprintf("%f", f)); "+Inf" does not parse: the zero value.
-        text = append_float(float(result), "f", 6)  # type: ignore[arg-type]
+        text = format_float(float(result), "f", 6)  # type: ignore[arg-type]
         return decimal_text(Decimal(text)) if text[-1].isdigit() else "0"
     if kind == _MONEY:
         assert isinstance(result, Decimal)

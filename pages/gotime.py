@@ -1,6 +1,6 @@
 """DateTime's time parsing: Go's time.Parse with the layout "2006-01-02T15:04:05".
 
-The general Go layout formatter is contracts/stdlib/gotime.py (format_time, zones); this is
+The general Go layout formatter is chain/golang/time.py (format_time, zones); this is
 the one fixed layout the page language parses, with the reference's error texts.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from contracts.stdlib.gotime import days_from_civil
+from chain.golang.time import days_from_civil
 
 LAYOUT: Final = "2006-01-02T15:04:05"
 _DAY: Final = 86400

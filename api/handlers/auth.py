@@ -17,28 +17,7 @@ from chain.accounts import LoginRequest, authenticate
 from chain.address import address_to_string, string_to_address
 from chain.crypto import cut_pub
 from chain.errors import CryptoError
-
-
-def go_duration(seconds: float) -> str:
-    """Go's time.Duration.String() for a positive duration (e.g. ``7h59m49.4310543s``)."""
-    ns = max(int(seconds * 1_000_000_000), 0)
-    if ns == 0:
-        return "0s"
-    if ns < 1_000_000_000:
-        for unit, size in (("ms", 1_000_000), ("µs", 1_000), ("ns", 1)):
-            if ns >= size:
-                whole, frac = divmod(ns, size)
-                digits = len(str(size)) - 1
-                text = str(whole) + (f".{frac:0{digits}d}".rstrip("0") if frac else "")
-                return text + unit
-    hours, rest = divmod(ns, 3_600_000_000_000)
-    minutes, rest = divmod(rest, 60_000_000_000)
-    secs, frac = divmod(rest, 1_000_000_000)
-    out = f"{hours}h" if hours else ""
-    if hours or minutes:
-        out += f"{minutes}m"
-    out += str(secs) + (f".{frac:09d}".rstrip("0") if frac else "") + "s"
-    return out
+from chain.golang.time import duration_string
 
 
 def random_uid() -> str:
@@ -59,7 +38,7 @@ async def get_uid(request: web.Request) -> web.Response:
     if client.authenticated:
         return json_response(
             Struct(
-                expire=go_duration(client.exp - time.time()),
+                expire=duration_string(max(int((client.exp - time.time()) * 1e9), 0)),
                 ecosystem_id=str(client.ecosystem_id),
                 key_id=str(client.key_id),
                 address=address_to_string(client.key_id),

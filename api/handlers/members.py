@@ -14,6 +14,7 @@ from api.jsonenc import Struct
 from api.responses import json_response
 from chain.address import address_to_string, string_to_address
 from chain.crypto import Crypto
+from chain.golang.ints import in_int64
 from chain.storage.engine import read_connection
 from chain.storage.repo.members import get_binary, get_member
 from chain.storage.repo.tabledata import get_cell
@@ -31,7 +32,7 @@ def _int64(text: str, what: str) -> int:
         value = int(text, 10)
     except ValueError as exc:
         raise server_error(f"{what} {show(text)} is not a number") from exc
-    if not -(1 << 63) <= value < 1 << 63:
+    if not in_int64(value):
         raise server_error(f"{what} {show(text)} is out of range")
     return value
 

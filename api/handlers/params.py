@@ -12,6 +12,7 @@ from api.handlers.interface import omit_empty
 from api.jsonenc import Struct
 from api.request import client_of, form_values, int_field
 from api.responses import json_response
+from chain.golang.ints import in_int64
 from chain.storage.engine import read_connection
 from chain.storage.repo.chainview import next_ecosystem_id
 from chain.storage.repo.interface import get_app_content
@@ -54,7 +55,7 @@ def _app_id(request: web.Request) -> int:
         value = int(text, 10)
     except ValueError as exc:
         raise server_error(f"application id {show(text)} is not a number") from exc
-    if not -(1 << 63) <= value < 1 << 63:
+    if not in_int64(value):
         raise server_error(f"application id {show(text)} is out of range")
     return value
 

@@ -9,6 +9,7 @@ from api.errors import server_error
 from api.jsonenc import Struct
 from api.request import caller_of, client_of, form_values, page_of
 from api.responses import json_response
+from chain.golang.ints import in_int64
 from chain.storage.engine import read_connection
 from chain.storage.values import show
 
@@ -58,7 +59,7 @@ def _row_id(text: str) -> int:
         value = int(text, 10)
     except ValueError as exc:
         raise server_error(f"row id {show(text)} is not a number") from exc
-    if not -(1 << 63) <= value < 1 << 63:
+    if not in_int64(value):
         raise server_error(f"row id {show(text)} is out of range")
     return value
 

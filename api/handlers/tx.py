@@ -16,13 +16,10 @@ from api.ops.metrics import METRICS
 from api.request import client_of, form_values, hex_field
 from api.responses import json_response
 from chain.errors import ChainError
+from chain.golang.time import time_string
 from chain.storage.repo.txs import get_statuses
 from chain.txcheck import AcceptedTx, TxTooLarge, check_tx
 from chain.txpool import max_tx_size, submit
-
-
-def _go_time(ts: float) -> str:
-    return time.strftime("%Y-%m-%d %H:%M:%S +0000 UTC", time.gmtime(ts))
 
 
 async def _read_parts(request: web.Request, limit: int) -> list[tuple[str, bytes]]:
@@ -67,7 +64,7 @@ async def send_tx(request: web.Request) -> web.Response:
     until = bans.banned_until(client.key_id)
     if until is not None:
         metrics.tx_refused("banned")
-        raise ApiError(E.BANNED, client.key_id, _go_time(until))
+        raise ApiError(E.BANNED, client.key_id, time_string(int(until)))
     node = request.app[NODE]
     engine = request.app[ENGINE]
     limit = await max_tx_size(engine)

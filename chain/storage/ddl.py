@@ -45,6 +45,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.schema import CreateIndex, CreateTable, DropIndex, DropTable
 from sqlalchemy.types import TypeEngine, UserDefinedType
 
+from chain.golang.ints import INT64_MAX
 from chain.storage.schema import FIRST_ECOSYSTEM_TABLES, PLATFORM_TABLES
 from chain.storage.types import Json, Money
 from chain.storage.values import (
@@ -173,7 +174,7 @@ def _is_valid(check: Callable[[str], str], name: str) -> bool:
 def check_full_name(full_name: str) -> str:
     """A custom table's full name `<ecosystem>_<name>`, checked, or a QueryError."""
     match = _FULL_RE.fullmatch(full_name) if isinstance(full_name, str) else None
-    if match is None or len(full_name) > MAX_IDENTIFIER or int(match[1]) >= 2**63:
+    if match is None or len(full_name) > MAX_IDENTIFIER or int(match[1]) > INT64_MAX:
         raise QueryError(f"invalid table name {show(full_name)}")
     check_table_name(match[2])
     return full_name

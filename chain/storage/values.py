@@ -29,6 +29,9 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeEngine
 
 from chain.errors import ChainError
+from chain.golang.decimal import decimal_text
+from chain.golang.ints import in_int64
+from chain.golang.strconv import format_float
 from chain.storage.types import Money
 
 IBAX_TYPES = (
@@ -47,7 +50,6 @@ NUMERIC_KINDS = frozenset({"number", "money", "double"})
 
 VARCHAR_LENGTH = 102_400  # varchar(102400) of custom tables
 MONEY_DIGITS = 30  # decimal(30,0)
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 MAX_DECIMAL_EXPONENT = 1000  # a Decimal written out in digits stays below ~1000 characters
 
 _INT_RE = re.compile(r"[+-]?[0-9]+", re.ASCII)
@@ -96,38 +98,6 @@ def ibax_types(table: Table) -> dict[str, str]:
     return known
 
 
-def go_float_text(value: float) -> str:
-    """Go's `fmt.Sprint(float64)` (%v, i.e. 'g' shortest): exponent form below 1e-4 or from 1e6."""
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    if value == 0:
-        return "-0" if math.copysign(1.0, value) < 0 else "0"
-    sign, digit_tuple, exponent = Decimal(repr(value)).normalize().as_tuple()
-    digits = "".join(map(str, digit_tuple))
-    point = len(digits) + int(exponent)  # the decimal point sits after this many digits
-    exp = point - 1
-    prefix = "-" if sign else ""
-    if exp < -4 or exp >= 6:
-        mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
-        return f"{prefix}{mantissa}e{'-' if exp < 0 else '+'}{abs(exp):02d}"
-    if point <= 0:
-        return f"{prefix}0.{'0' * -point}{digits}"
-    if point >= len(digits):
-        return prefix + digits + "0" * (point - len(digits))
-    return f"{prefix}{digits[:point]}.{digits[point:]}"
-
-
-def decimal_text(value: Decimal) -> str:
-    """A Decimal's plain digits (no exponent), as shopspring/decimal prints it."""
-    if value.is_finite() and abs(value.adjusted()) > MAX_DECIMAL_EXPONENT:
-        raise ValueError("number too large to write out")
-    if value == value.to_integral_value():
-        return str(int(value))
-    return format(value.normalize(), "f")
-
-
 def needle_text(value: Any) -> str:
     """The text a Needle value stands for in a text column or a json path comparison."""
     if isinstance(value, str):
@@ -139,9 +109,11 @@ def needle_text(value: Any) -> str:
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise ValueError("not a finite number")
+        if abs(value.adjusted()) > MAX_DECIMAL_EXPONENT:
+            raise ValueError("number too large to write out")
         return decimal_text(value)
     if isinstance(value, float):
-        return go_float_text(value)
+        return format_float(value)  # fmt's %v
     raise TypeError(f"{type(value).__name__} is not text")
 
 
@@ -164,7 +136,7 @@ def int64_value(value: Any) -> int:
         number = int(value)
     else:
         raise TypeError(f"{type(value).__name__} is not a number")
-    if not INT64_MIN <= number <= INT64_MAX:
+    if not in_int64(number):
         raise OverflowError("out of the int64 range")
     return number
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from contracts.goprintf import sprintf
-from contracts.stdlib.gofmt import go_text
+from contracts.builtins.format import go_text
+from contracts.builtins.printf import sprintf
 from pages.errors import PageLimitError
 from pages.functions.common import behaviour, new_source, set_all_attr
 from pages.gocsv import CsvError, read_all

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
-from contracts.godecode import json_decode
+from contracts.builtins.jsondecode import json_decode
 from pages.functions.common import (
     behaviour,
     default_tag,

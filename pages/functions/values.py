@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from chain.address import address_to_id, address_to_string
-from contracts.stdlib.golang import parse_decimal
-from contracts.stdlib.gotime import format_time, load_location, offset_at
-from contracts.stdlib.values import format_money
+from chain.golang.decimal import parse_decimal
+from chain.golang.time import format_time, load_location, offset_at
+from contracts.builtins.math import format_money
 from pages.calculate import calculate
 from pages.functions.common import behaviour, new_source
 from pages.gotext import str_to_int64, trim_space

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 from typing import Any
 
@@ -334,44 +333,6 @@ def test_reference_row_layouts_marshal_in_struct_order() -> None:
         b'{"InputTxHash":null,"InputIndex":0,"OutputTxHash":"AA==","OutputIndex":1,'
         b'"OutputKeyId":2,"OutputValue":"3","Ecosystem":1,"BlockId":9,"Type":4}'
     )
-
-
-# --- Go JSON -----------------------------------------------------------------------------------
-
-
-def test_go_json_escapes_html_and_line_separators() -> None:
-    text = '<a href="x">&</a>\u2028\u2029'
-    assert go_json(text) == (b'"\\u003ca href=\\"x\\"\\u003e\\u0026\\u003c/a\\u003e\\u2028\\u2029"')
-
-
-def test_go_json_control_chars_and_utf8() -> None:
-    assert (
-        go_json("\n\r\t\x01\x08\x0c\x1f\x7f\\")
-        == b'"\\n\\r\\t\\u0001\\u0008\\u000c\\u001f\x7f\\\\"'
-    )
-    assert go_json("héllo €") == '"héllo €"'.encode()
-    assert go_json("\ud800") == b'"\\ufffd"'
-
-
-def test_go_json_nested_maps_sorted_and_compact() -> None:
-    value = {"b": [1, {"z": True, "y": False}], "a": {"d": None, "c": "x"}, "10": 1, "9": 2}
-    assert go_json(value) == (b'{"10":1,"9":2,"a":{"c":"x","d":null},"b":[1,{"y":false,"z":true}]}')
-    assert go_json({"b": 1, "a": 2}, sort_keys=False) == b'{"b":1,"a":2}'
-    assert go_json([]) == b"[]"
-    assert go_json({}) == b"{}"
-
-
-def test_go_json_bytes_numbers_and_errors() -> None:
-    assert go_json(b"\x00\x01\x02") == b'"' + base64.b64encode(b"\x00\x01\x02") + b'"'
-    assert go_json([-(1 << 63), 0, 3.0, 0.1, 1e20, 1e21, 1.5e-7, 0.000001]) == (
-        b"[-9223372036854775808,0,3,0.1,100000000000000000000,1e+21,1.5e-7,0.000001]"
-    )
-    with pytest.raises(ValueError):
-        go_json(float("nan"))
-    with pytest.raises(TypeError):
-        go_json({1.5: "x"})
-    with pytest.raises(TypeError):
-        go_json(object())
 
 
 # --- storage size ------------------------------------------------------------------------------

@@ -29,7 +29,6 @@ from chain.storage.repo.rows import count_rows, insert_row, select_rows
 from chain.storage.values import (
     QueryError,
     coerce,
-    go_float_text,
     ibax_types,
 )
 
@@ -144,32 +143,6 @@ def test_coerce_json_orders_keys_as_jsonb() -> None:
 def test_coerce_invalid(kind: str, value: Any) -> None:
     with pytest.raises(QueryError, match=f"is not a valid {kind} for column c$"):
         coerce(kind, "c", value)
-
-
-@pytest.mark.parametrize(
-    ("value", "text"),
-    [
-        (0.5, "0.5"),
-        (3.0, "3"),
-        (100.0, "100"),
-        (123456.0, "123456"),
-        (1234567.0, "1.234567e+06"),
-        (1e6, "1e+06"),
-        (1e21, "1e+21"),
-        (0.0001, "0.0001"),
-        (0.00001, "1e-05"),
-        (-2.5, "-2.5"),
-        (0.1 + 0.2, "0.30000000000000004"),
-        (-0.0, "-0"),
-        (0.0, "0"),
-        (1.7976931348623157e308, "1.7976931348623157e+308"),
-        (float("nan"), "NaN"),
-        (float("inf"), "+Inf"),
-        (float("-inf"), "-Inf"),
-    ],
-)
-def test_go_float_text(value: float, text: str) -> None:
-    assert go_float_text(value) == text
 
 
 @given(st.integers(-(10**30) + 1, 10**30 - 1), st.integers(-(10**30) + 1, 10**30 - 1))

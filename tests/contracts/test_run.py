@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from contracts.errors import ContractCompileError, ContractRaise, ContractRuntimeError, OutOfFuel
-from contracts.run import run_contract, run_function
+from contracts.program import run_contract
+from contracts.run import compile_source, machine_for, run_function
 from contracts.vm import Limits
 
 CASES = sorted((Path(__file__).parent / "run").glob("*.sim"))
@@ -58,15 +59,20 @@ contract TokensSend {
 """
 
 
+def run_tokens_send(tx: dict[str, Any]) -> Any:
+    program = compile_source(TOKENS_SEND)
+    return run_contract(machine_for(program, tx=tx), program.contracts["TokensSend"])
+
+
 def test_contract_sets_result() -> None:
     tx: dict[str, Any] = {"Recipient": "0000-0000-0000-0000-5555", "Amount": Decimal(12)}
-    assert run_contract(TOKENS_SEND, "TokensSend", tx) == "0000-0000-0000-0000-5555 <- 12"
+    assert run_tokens_send(tx) == "0000-0000-0000-0000-5555 <- 12"
 
 
 def test_contract_conditions_stop_the_action() -> None:
     tx: dict[str, Any] = {"Recipient": "x", "Amount": Decimal(0)}
     with pytest.raises(ContractRaise) as info:
-        run_contract(TOKENS_SEND, "TokensSend", tx)
+        run_tokens_send(tx)
     assert info.value.kind == "warning"
     assert str(info.value) == "[@1TokensSend:10:13] Amount must be greater than zero"
     assert "result" not in tx

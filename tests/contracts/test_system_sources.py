@@ -246,7 +246,7 @@ def test_manifest_entries_are_frozen() -> None:
 
 def test_the_node_provides_every_builtin_the_sources_call() -> None:
     from chain.crypto import Crypto, Cryptoer, Hasher
-    from contracts.library import node_builtins
+    from contracts.builtins import node_builtins
 
     provided = set(node_builtins(Crypto(Cryptoer.SECP256K1, Hasher.KECCAK256)))
     # Tails of DBFind/DBRow, and forms the compiler itself handles.

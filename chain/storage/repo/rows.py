@@ -30,6 +30,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeEngine
 
+from chain.golang.decimal import decimal_text
+from chain.golang.ints import in_int64
+from chain.golang.strconv import format_float
 from chain.storage.query import (
     DEFAULT_LIMIT,
     build_columns,
@@ -46,8 +49,6 @@ from chain.storage.values import (
     QueryError,
     coerce,
     coerce_for_write,
-    decimal_text,
-    go_float_text,
     ibax_type_of,
     ibax_types,
     json_value,
@@ -262,8 +263,9 @@ def _increment(col: Column[Any], current: Any, delta: int | float) -> Any:
         return None  # NULL + x is NULL in SQL too
     kind = ibax_type_of(col.type)
     total = current + delta
-    limit = {"number": 2**63, "money": 10**MONEY_DIGITS}.get(kind)
-    if limit is not None and not -limit <= total < limit:
+    if kind == "number" and not in_int64(total):
+        raise _range_error(col.table)
+    if kind == "money" and not -(10**MONEY_DIGITS) <= total < 10**MONEY_DIGITS:
         raise _range_error(col.table)
     return total
 
@@ -336,7 +338,7 @@ def text_of(value: Any, kind: str | None = None) -> str:
     if isinstance(value, Decimal):
         return decimal_text(value)
     if isinstance(value, float):
-        return go_float_text(value)
+        return format_float(value)  # fmt's %v
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     return str(value)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,19 +17,18 @@ from chain.storage.ddl import (
 )
 from chain.storage.repo.txs import count_logged
 from chain.tables import DDL_COLUMN, DDL_TABLE, NEW_ECOSYSTEM, split_name
-from contracts.accessfuncs import (
+from contracts.builtins.access import (
     access_rights,
     full_contract_name,
     restricted,
     sys_param_int,
     sys_param_string,
 )
-from contracts.compiler import Builtin
-from contracts.dbfuncs import QUERY_FUEL, host_of
+from contracts.builtins.data import QUERY_FUEL, host_of
+from contracts.builtins.registry import REGISTRY
 from contracts.errors import HostError
 from contracts.host import TxHost
-from contracts.stdlib import random_stdlib
-from contracts.vm import Machine, to_str
+from contracts.vm import Machine
 
 COLUMN_TYPES = frozenset(
     {"json", "varchar", "character", "number", "datetime", "double", "money", "text", "bytea"}
@@ -43,12 +41,14 @@ _CONTRACT_NAME = re.compile(r"^\s*contract\s+([\w]+)\s*\{", re.DOTALL)
 # ---- contracts -----------------------------------------------------------------------------
 
 
+@REGISTRY.builtin("ContractName", fuel=50, machine=True)
 def contract_name(m: Machine, source: Any) -> str:
     """ContractName(source): the name of the first contract the source defines ("" if none)."""
     names = host_of(m).runtime.contract_names(str(source))
     return names[0] if names else ""
 
 
+@REGISTRY.builtin("ValidateEditContractNewValue", fuel=50, machine=True)
 def validate_edit_contract(m: Machine, new: Any, old: Any) -> None:
     """ValidateEditContractNewValue(new, old): the new source defines the same contracts."""
     runtime = host_of(m).runtime
@@ -59,6 +59,7 @@ def validate_edit_contract(m: Machine, new: Any, old: Any) -> None:
         raise HostError("contracts or functions names cannot be changed")
 
 
+@REGISTRY.builtin("CreateContract", fuel=QUERY_FUEL * 5, machine=True)
 def create_contract(
     m: Machine, name: str, source: str, conditions: str, token: Any, app_id: Any
 ) -> int:
@@ -86,6 +87,7 @@ def create_contract(
     return new_id
 
 
+@REGISTRY.builtin("UpdateContract", fuel=QUERY_FUEL * 5, machine=True)
 def update_contract(
     m: Machine, row_id: Any, source: Any, conditions: Any, wallet: Any, token: Any
 ) -> None:
@@ -103,6 +105,7 @@ def update_contract(
     host.runtime.contracts_changed()
 
 
+@REGISTRY.builtin("GetContractByName", fuel=QUERY_FUEL, machine=True)
 def get_contract_by_name(m: Machine, name: str) -> int:
     """GetContractByName(name): its table id, 0 if there is none."""
     host = host_of(m)
@@ -110,6 +113,7 @@ def get_contract_by_name(m: Machine, name: str) -> int:
     return host.runtime.contract_id(contract) if contract is not None else 0
 
 
+@REGISTRY.builtin("GetContractById", fuel=QUERY_FUEL, machine=True)
 def get_contract_by_id(m: Machine, row_id: Any) -> str:
     """GetContractById(id): the name of the contract in that row ("" if there is none)."""
     host = host_of(m)
@@ -119,6 +123,7 @@ def get_contract_by_id(m: Machine, row_id: Any) -> str:
     return found.group(1) if found else ""
 
 
+@REGISTRY.builtin("BndWallet", fuel=QUERY_FUEL, machine=True)
 def bind_wallet(m: Machine, row_id: Any, ecosystem: Any, name: str = "BndWallet") -> None:
     """BndWallet(id, ecosystem): the sender's wallet pays for the contract."""
     host = restricted(m, name)
@@ -128,11 +133,13 @@ def bind_wallet(m: Machine, row_id: Any, ecosystem: Any, name: str = "BndWallet"
     host.runtime.contracts_changed()
 
 
+@REGISTRY.builtin("UnbndWallet", fuel=QUERY_FUEL, machine=True)
 def unbind_wallet(m: Machine, row_id: Any, ecosystem: Any) -> None:
     """UnbndWallet(id, ecosystem): nobody pays for the contract any more."""
     bind_wallet(m, row_id, ecosystem, "UnbndWallet")
 
 
+@REGISTRY.builtin("IsObject", fuel=QUERY_FUEL, machine=True)
 def is_object(m: Machine, name: str, ecosystem: Any) -> bool:
     """IsObject(name, ecosystem): is there a contract of that name?"""
     host = host_of(m)
@@ -211,6 +218,7 @@ def _check_column_condition(m: Machine, condition: str) -> None:
         runtime.check_condition(read)
 
 
+@REGISTRY.builtin("TableConditions", fuel=QUERY_FUEL, machine=True)
 def table_conditions(m: Machine, name: str, columns: Any, permissions: Any) -> None:
     """TableConditions(name, columns, permissions): validate a new table (or, with no
     columns, an edit of an existing one's permissions) before CreateTable / PermTable."""
@@ -243,6 +251,7 @@ def table_conditions(m: Machine, name: str, columns: Any, permissions: Any) -> N
     access_rights(m, "new_table")
 
 
+@REGISTRY.builtin("CreateTable", fuel=QUERY_FUEL * 10, machine=True)
 def create_table(m: Machine, name: str, columns: Any, permissions: Any, app_id: Any) -> None:
     """CreateTable(name, columns, permissions, appId): a custom table and its 1_tables row."""
     host = restricted(m, "CreateTable")
@@ -280,6 +289,7 @@ def create_table(m: Machine, name: str, columns: Any, permissions: Any, app_id: 
         )
 
 
+@REGISTRY.builtin("PermTable", fuel=QUERY_FUEL * 2, machine=True)
 def perm_table(m: Machine, name: str, permissions: Any) -> None:
     """PermTable(name, permissions): replace a table's permissions."""
     host = restricted(m, "PermTable")
@@ -296,6 +306,7 @@ def perm_table(m: Machine, name: str, permissions: Any) -> None:
         )
 
 
+@REGISTRY.builtin("ColumnCondition", fuel=QUERY_FUEL, machine=True)
 def column_condition(m: Machine, table: str, name: str, kind: Any, permissions: Any) -> None:
     """ColumnCondition(table, column, type, permissions): validate a new or edited column."""
     host = restricted(m, "ColumnCondition")
@@ -323,6 +334,7 @@ def column_condition(m: Machine, table: str, name: str, kind: Any, permissions: 
     host.check_table(m, host.table(table), "new_column")
 
 
+@REGISTRY.builtin("CreateColumn", fuel=QUERY_FUEL * 10, machine=True)
 def create_column(m: Machine, table: str, name: str, kind: Any, permissions: Any) -> None:
     """CreateColumn(table, column, type, permissions): add a column to a custom table."""
     host = restricted(m, "CreateColumn")
@@ -346,6 +358,7 @@ def create_column(m: Machine, table: str, name: str, kind: Any, permissions: Any
     _set_column_permission(m, host, table, name, str(permissions))
 
 
+@REGISTRY.builtin("PermColumn", fuel=QUERY_FUEL * 2, machine=True)
 def perm_column(m: Machine, table: str, name: str, permissions: Any) -> None:
     """PermColumn(table, column, permissions): replace a column's permissions."""
     host = restricted(m, "PermColumn")
@@ -369,6 +382,7 @@ def _set_column_permission(m: Machine, host: TxHost, table: str, name: str, perm
 # ---- ecosystems and languages ----------------------------------------------------------------
 
 
+@REGISTRY.builtin("CreateEcosystem", fuel=QUERY_FUEL * 20, machine=True)
 def create_ecosystem(m: Machine, wallet: Any, name: Any) -> int:
     """CreateEcosystem(wallet, name): a new ecosystem with its default rows; its id."""
     host = restricted(m, "CreateEcosystem")
@@ -380,6 +394,7 @@ def create_ecosystem(m: Machine, wallet: Any, name: Any) -> int:
     return ecosystem
 
 
+@REGISTRY.builtin("EditEcosysName", fuel=QUERY_FUEL * 2, machine=True)
 def edit_ecosys_name(m: Machine, ecosystem: Any, name: Any) -> None:
     """EditEcosysName(id, name)."""
     host = restricted(m, "EditEcosysName")
@@ -387,6 +402,7 @@ def edit_ecosys_name(m: Machine, ecosystem: Any, name: Any) -> None:
         host.update_rows(host.table("@1ecosystems"), {"id": int(ecosystem)}, {"name": str(name)})
 
 
+@REGISTRY.builtin("LangRes", fuel=QUERY_FUEL, machine=True)
 def lang_res(m: Machine, name: Any, *_lang: Any) -> str:
     """LangRes(name): a language resource in the sender's language, else English, else name."""
     host = host_of(m)
@@ -405,6 +421,7 @@ def lang_res(m: Machine, name: Any, *_lang: Any) -> str:
     return str(value) if value else key
 
 
+@REGISTRY.builtin("CreateLanguage", fuel=QUERY_FUEL * 2, machine=True)
 def create_language(m: Machine, name: Any, trans: Any) -> int:
     """CreateLanguage(name, translations JSON): a new language resource; its id."""
     host = restricted(m, "CreateLanguage")
@@ -412,6 +429,7 @@ def create_language(m: Machine, name: Any, trans: Any) -> int:
     return host.insert(m, "languages", {"name": str(name), "res": str(trans)})
 
 
+@REGISTRY.builtin("EditLanguage", fuel=QUERY_FUEL * 2, machine=True)
 def edit_language(m: Machine, row_id: Any, name: Any, trans: Any) -> None:
     """EditLanguage(id, name, translations JSON)."""
     host = restricted(m, "EditLanguage")
@@ -431,12 +449,14 @@ def _check_translations(trans: Any) -> None:
 # ---- blocks --------------------------------------------------------------------------------
 
 
+@REGISTRY.builtin("BlockTime", fuel=5, machine=True)
 def block_time(m: Machine) -> str:
     """BlockTime(): the block's time as "YYYY-MM-DD HH:MM:SS" (UTC)."""
     seconds = host_of(m).ctx.block_time
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
+@REGISTRY.builtin("IsHonorNodeKey", fuel=QUERY_FUEL, machine=True)
 def is_honor_node_key(m: Machine, key_id: Any) -> bool:
     """IsHonorNodeKey(id): this node's key, or a key of a node listed in `honor_nodes`."""
     host = host_of(m)
@@ -458,6 +478,7 @@ def is_honor_node_key(m: Machine, key_id: Any) -> bool:
     return False
 
 
+@REGISTRY.builtin("CurrentKeyFromAccount", fuel=QUERY_FUEL, machine=True)
 def current_key_from_account(m: Machine, account: Any) -> int:
     """CurrentKeyFromAccount(account): the key id of a live account of this ecosystem, or 0."""
     rows = host_of(m).select(
@@ -466,63 +487,8 @@ def current_key_from_account(m: Machine, account: Any) -> int:
     return int(rows[0]["id"]) if rows else 0
 
 
+@REGISTRY.builtin("GetLogTxCount", fuel=QUERY_FUEL, machine=True)
 def get_log_tx_count(m: Machine, ecosystem: Any) -> int:
     """GetLogTxCount(ecosystem): how many of the ecosystem's txs are in blocks."""
     host = host_of(m)
     return host.wait(count_logged(host.conn, int(ecosystem)))
-
-
-def println(m: Machine, *values: Any) -> int:
-    """Println(...): contracts have no console here; the length it would have printed."""
-    return len(" ".join(to_str(v) for v in values)) + 1
-
-
-def _seeded(name: str) -> Callable[..., Any]:
-    """Random, RandomFloat, RandomDecimal: one stream per transaction, seeded by its hash."""
-
-    def call(m: Machine, *args: Any) -> Any:
-        host = host_of(m)
-        if host.random is None:
-            host.random = random_stdlib(host.ctx.hash)
-        return host.random[name][0](*args)
-
-    return call
-
-
-Fn = Callable[..., Any]
-
-
-def _b(fn: Fn, cost: int = 10) -> Builtin:
-    return Builtin(fn, cost)
-
-
-SYS_BUILTINS: dict[str, Builtin] = {
-    "ContractName": _b(contract_name, 50),
-    "ValidateEditContractNewValue": _b(validate_edit_contract, 50),
-    "CreateContract": _b(create_contract, QUERY_FUEL * 5),
-    "UpdateContract": _b(update_contract, QUERY_FUEL * 5),
-    "GetContractByName": _b(get_contract_by_name, QUERY_FUEL),
-    "GetContractById": _b(get_contract_by_id, QUERY_FUEL),
-    "BndWallet": _b(bind_wallet, QUERY_FUEL),
-    "UnbndWallet": _b(unbind_wallet, QUERY_FUEL),
-    "IsObject": _b(is_object, QUERY_FUEL),
-    "TableConditions": _b(table_conditions, QUERY_FUEL),
-    "CreateTable": _b(create_table, QUERY_FUEL * 10),
-    "PermTable": _b(perm_table, QUERY_FUEL * 2),
-    "ColumnCondition": _b(column_condition, QUERY_FUEL),
-    "CreateColumn": _b(create_column, QUERY_FUEL * 10),
-    "PermColumn": _b(perm_column, QUERY_FUEL * 2),
-    "CreateEcosystem": _b(create_ecosystem, QUERY_FUEL * 20),
-    "EditEcosysName": _b(edit_ecosys_name, QUERY_FUEL * 2),
-    "LangRes": _b(lang_res, QUERY_FUEL),
-    "CreateLanguage": _b(create_language, QUERY_FUEL * 2),
-    "EditLanguage": _b(edit_language, QUERY_FUEL * 2),
-    "BlockTime": _b(block_time, 5),
-    "IsHonorNodeKey": _b(is_honor_node_key, QUERY_FUEL),
-    "CurrentKeyFromAccount": _b(current_key_from_account, QUERY_FUEL),
-    "GetLogTxCount": _b(get_log_tx_count, QUERY_FUEL),
-    "Println": _b(println, 5),
-    "Random": _b(_seeded("Random"), 5),
-    "RandomFloat": _b(_seeded("RandomFloat"), 5),
-    "RandomDecimal": _b(_seeded("RandomDecimal"), 5),
-}

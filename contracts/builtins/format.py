@@ -8,34 +8,35 @@ money as decimal text, bytes as [104 105], nil inside a value as <nil>. Aliased 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any, Final
 
-from contracts.stdlib.golang import decimal_text, go_float_text, go_type
+from chain.golang.decimal import decimal_text
+from chain.golang.strconv import format_float
+from contracts.builtins.gotypes import MAX_TEXT, go_type
 
-MAX_TEXT: Final = 1 << 20
 MAX_DEPTH: Final = 1000
 _END: Final = object()
 
 
+# %v of each scalar kind of the value model.
+_SCALAR_TEXT: Final[dict[type, Callable[[Any], str]]] = {
+    type(None): lambda _: "<nil>",
+    bool: lambda value: "true" if value else "false",
+    str: str,
+    int: str,
+    float: format_float,
+    Decimal: decimal_text,
+    bytes: lambda value: "[" + " ".join(map(str, value)) + "]",
+}
+
+
 def _scalar(value: Any) -> str:
-    kind = type(value)
-    if value is None:
-        return "<nil>"
-    if kind is bool:
-        return "true" if value else "false"
-    if kind is str:
-        return str(value)
-    if kind is int:
-        return str(value)
-    if kind is float:
-        return go_float_text(value)
-    if kind is Decimal:
-        return decimal_text(value)
-    if kind is bytes:
-        return "[" + " ".join(map(str, value)) + "]"
-    raise TypeError(f"cannot format a {go_type(value)}")
+    text = _SCALAR_TEXT.get(type(value))
+    if text is None:
+        raise TypeError(f"cannot format a {go_type(value)}")
+    return text(value)
 
 
 class _Text:

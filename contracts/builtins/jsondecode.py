@@ -22,8 +22,9 @@ import math
 import re
 from typing import Any, Final
 
-from contracts.gostrconv import go_quote
-from contracts.stdlib.golang import INT64_MAX, INT64_MIN
+from chain.golang.ints import in_int64
+from chain.golang.json import unquote
+from chain.golang.strconv import quote
 
 MAX_DEPTH: Final = 1000
 
@@ -35,22 +36,12 @@ _STRING: Final = re.compile(
 _PLAIN: Final = re.compile(rb'[^"\\\x00-\x1f]*')
 _NUMBER: Final = re.compile(rb"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
 _HEX: Final = frozenset(b"0123456789abcdefABCDEF")
-_ESCAPES: Final = {
-    ord('"'): '"',
-    ord("\\"): "\\",
-    ord("/"): "/",
-    ord("b"): "\b",
-    ord("f"): "\f",
-    ord("n"): "\n",
-    ord("r"): "\r",
-    ord("t"): "\t",
-}
+_ESCAPE_CODES: Final = frozenset(b'"\\/bfnrt')
 _LITERALS: Final = {
     ord("t"): (b"true", True),
     ord("f"): (b"false", False),
     ord("n"): (b"null", None),
 }
-_INVALID_BYTE: Final = re.compile("[\udc80-\udcff]")
 _SURROGATE: Final = re.compile("[\ud800-\udfff]")
 _SURROGATE_ESCAPE: Final = re.compile(r"\\u[dD][89a-fA-F]")
 # Runs of plain items the error scanner may skip at once: each is complete and followed by a
@@ -87,51 +78,12 @@ def number_value(text: str) -> int | float | str:
     digits = text[1:] if text.startswith("-") else text
     if digits.isdigit() and len(digits) <= 19:
         value = int(text)
-        if INT64_MIN <= value <= INT64_MAX:
+        if in_int64(value):
             return value
     number = float(text)
     if math.isinf(number):
         return text  # strconv.ParseFloat says "value out of range": json.Number is kept
     return number
-
-
-def _utf8(data: bytes) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        # Go writes U+FFFD for each byte that is not part of valid UTF-8.
-        return _INVALID_BYTE.sub("\ufffd", data.decode("utf-8", "surrogateescape"))
-
-
-def _unquote(body: bytes) -> str:
-    """The text of a scanned string literal (without its quotes), escapes resolved as Go does."""
-    if b"\\" not in body:
-        return _utf8(body)
-    out: list[str] = []
-    i, size = 0, len(body)
-    while i < size:
-        j = body.find(b"\\", i)
-        if j < 0:
-            out.append(_utf8(body[i:]))
-            break
-        out.append(_utf8(body[i:j]))
-        code = body[j + 1]
-        if code != ord("u"):
-            out.append(_ESCAPES[code])
-            i = j + 2
-            continue
-        rune = int(body[j + 2 : j + 6], 16)
-        i = j + 6
-        if 0xD800 <= rune < 0xE000:
-            # A high surrogate pairs with a following \u low surrogate; anything else is U+FFFD.
-            low = int(body[i + 2 : i + 6], 16) if body[i : i + 2] == b"\\u" else -1
-            if rune < 0xDC00 and 0xDC00 <= low < 0xE000:
-                rune = 0x10000 + ((rune - 0xD800) << 10) + (low - 0xDC00)
-                i += 6
-            else:
-                rune = 0xFFFD
-        out.append(chr(rune))
-    return "".join(out)
 
 
 def _sorted_map(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -230,7 +182,7 @@ def _quote_char(byte: int) -> str:
         return "'\\''"
     if byte == ord('"'):
         return "'\"'"
-    return "'" + go_quote(chr(byte))[1:-1] + "'"
+    return "'" + quote(chr(byte))[1:-1] + "'"
 
 
 def _syntax(byte: int, context: str) -> ValueError:
@@ -341,7 +293,7 @@ class _Scanner:
         match = _STRING.match(self.raw, pos)
         if match is None:
             raise self.string_error(pos)
-        return _unquote(self.raw[pos + 1 : match.end() - 1]), match.end()
+        return unquote(self.raw[pos + 1 : match.end() - 1]), match.end()
 
     def string_error(self, pos: int) -> ValueError:
         """Why the string literal at pos is invalid (the scanner's first complaint)."""
@@ -358,7 +310,7 @@ class _Scanner:
                     if digit not in _HEX:
                         return _syntax(digit, "in \\u hexadecimal character escape")
                 i += 6
-            elif code in _ESCAPES:
+            elif code in _ESCAPE_CODES:
                 i += 2
             else:
                 return _syntax(code, "in string escape code")

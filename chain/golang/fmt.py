@@ -1,50 +1,31 @@
-"""Go's fmt.Sprintf over Needle values: verbs, flags, widths and error forms as the reference.
+"""Go's fmt.Sprintf engine: verbs, flags, widths, precisions, argument indexes and error forms.
 
-Sprintf is the reference VM's fmt.Sprintf, so its output is Go's: `%v` of an array applies the
-verb and width to each item, a mismatched verb prints `%!d(string=x)`, a missing argument
-`%!d(MISSING)`, unused ones `%!(EXTRA int64=1)`. Maps and money print through their String()
-(`map[k:v]`, decimal text) for the verbs Go sends to String() (v s x X q); for the other verbs
-Go prints their internal pointers, which differ from run to run, so we print the bad-verb form
-instead (`%!d(decimal.Decimal=12)`). Output is capped at MAX_OUTPUT characters and arrays that
-contain themselves are refused, so aliased arrays cannot make it run long.
+`Printer` formats Go's basic kinds byte for byte as fmt does; a subclass says how values of
+its own model are printed (`print_arg`) and named (`type_name`, what %T and the error forms
+show). Output is capped at MAX_OUTPUT characters.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any, Final
 
-from contracts.gostrconv import (
+from chain.golang.strconv import (
     LDIGITS,
     MAX_RUNE,
     UDIGITS,
-    append_float,
     can_backquote,
-    go_quote,
+    format_float,
     is_print,
+    quote,
     quote_rune,
 )
-from contracts.stdlib import go_text
-from contracts.stdlib.golang import decimal_text, go_type, want_str
 
 MAX_OUTPUT: Final = 1 << 20
-MAX_DEPTH: Final = 1000
 _M64: Final = (1 << 64) - 1
 _ARG_LIMIT: Final = 1_000_000  # fmt's tooLarge: widths, precisions and [n] beyond are refused
-_END: Final = object()
 
 
-def sprintf(pattern: Any, *args: Any) -> str:
-    """fmt.Sprintf(format, args...) as the reference's Sprintf built-in."""
-    printer = _Printer()
-    printer.do_printf(want_str(pattern), args)
-    return "".join(printer.parts)
-
-
-# ---- the printer ------------------------------------------------------------------------------
-
-
-class _Printer:
+class Printer:
     """One Sprintf call: the output so far and the flags of the verb being printed."""
 
     __slots__ = (
@@ -122,7 +103,7 @@ class _Printer:
         if self.sharp and can_backquote(text):
             self.pad("`" + text + "`")
         else:
-            self.pad(go_quote(text, ascii_only=self.plus))
+            self.pad(quote(text, ascii_only=self.plus))
 
     def fmt_hex_text(self, data: bytes, digits: str) -> None:
         # fmtSbx: the bytes as hex, "0x" once with '#', per byte with '# ', spaced with ' '.
@@ -315,7 +296,7 @@ class _Printer:
         if self.prec_present:
             prec = self.prec
             self.reserve(prec)
-        num = append_float(value, verb, prec)
+        num = format_float(value, verb, prec)
         if num[0] not in "+-":
             num = "+" + num
         if self.space and num[0] == "+" and not self.plus:
@@ -369,7 +350,15 @@ class _Printer:
             num += "0" * digits
         return num + tail
 
-    # -- values ----------------------------------------------------------------------------
+    # -- values (the subclass's model) -----------------------------------------------------
+
+    def type_name(self, value: Any) -> str:
+        """The Go type name of a value, as %T and the error forms show it."""
+        raise NotImplementedError
+
+    def print_arg(self, arg: Any, verb: str) -> None:
+        """One argument at the top level (fmt's printArg)."""
+        raise NotImplementedError
 
     def bad_verb(self, verb: str, value: Any, type_name: str | None = None) -> None:
         self.erroring = True
@@ -377,111 +366,17 @@ class _Printer:
         if value is None:
             self.write("<nil>")
         else:
-            self.write((type_name or go_type(value)) + "=")
+            self.write((type_name or self.type_name(value)) + "=")
             self.print_arg(value, "v")
         self.write(")")
         self.erroring = False
 
-    def fmt_stringer(self, value: Any, text: str, verb: str) -> None:
-        """Money and maps: Go prints their String() for v s x X q.
-
-        For other verbs (and %#v) Go prints their inner pointers, different on every run; we
-        print the bad-verb form instead so the output stays deterministic.
-        """
-        if verb in ("v", "s", "x", "X", "q") and not self.erroring:
-            sharp_v, self.sharp_v = self.sharp_v, False
-            self.fmt_string(text, verb)
-            self.sharp_v = sharp_v
-        elif self.erroring:
-            self.write(text)
-        else:
-            self.bad_verb(verb, value)
-
-    def print_arg(self, arg: Any, verb: str) -> None:
-        """One argument at the top level (printArg)."""
-        if arg is None:
-            if verb in ("T", "v"):
-                self.pad("<nil>")
-            else:
-                self.bad_verb(verb, None)
-            return
-        if verb == "T":
-            self.fmt_s(go_type(arg))
-            return
-        if verb == "p" or (verb == "w" and type(arg) in (list, dict, Decimal)):
-            # %p: Go prints an address for arrays, maps and bytes, never the same twice.
-            # %w: Sprintf takes no error to wrap; Go refuses it before looking at the value.
-            self.bad_verb(verb, arg)
-            return
-        if type(arg) is bytes:
-            self.fmt_bytes(arg, verb, "[]byte")
-        elif type(arg) is list:
-            self.print_list(arg, verb)
-        else:
-            self.print_scalar(arg, verb)
-
-    def print_scalar(self, value: Any, verb: str) -> None:
-        kind = type(value)
-        if kind is str:
-            self.fmt_string(value, verb)
-        elif kind is int:
-            self.fmt_int(value, True, verb)
-        elif kind is bool:
-            self.fmt_bool(value, verb)
-        elif kind is float:
-            self.fmt_float(value, verb)
-        elif kind is Decimal:
-            self.fmt_stringer(value, decimal_text(value), verb)
-        elif kind is dict:
-            self.fmt_stringer(value, go_text(value), verb)
-        elif kind is bytes:
-            # Inside an array bytes are a []uint8 value: the byte verbs, else item by item.
-            if verb in ("s", "q", "x", "X"):
-                self.fmt_bytes(value, verb, "[]uint8")
-            elif self.sharp_v:
-                self.fmt_bytes(value, "v", "[]uint8")
-            else:
-                self.fmt_bytes(value, verb if verb != "v" else "d", "[]uint8")
-        else:
-            raise TypeError(f"cannot format a {go_type(value)}")
-
-    def print_list(self, array: list[Any], verb: str) -> None:
-        """An array, its items printed with the same verb and flags (iteratively, bounded)."""
-        opening, separator, closing = (
-            ("[]interface {}{", ", ", "}") if self.sharp_v else ("[", " ", "]")
-        )
-        stack: list[tuple[Any, int, list[bool]]] = []
-        open_ids: set[int] = set()
-
-        def enter(items: list[Any]) -> None:
-            if id(items) in open_ids:
-                raise ValueError("the array contains itself")
-            if len(stack) >= MAX_DEPTH:
-                raise ValueError(f"the array is nested deeper than {MAX_DEPTH} levels")
-            self.write(opening)
-            stack.append((iter(items), id(items), [True]))
-            open_ids.add(id(items))
-
-        enter(array)
-        while stack:
-            items, ident, first = stack[-1]
-            item = next(items, _END)
-            if item is _END:
-                stack.pop()
-                open_ids.discard(ident)
-                self.write(closing)
-                continue
-            if not first[0]:
-                self.write(separator)
-            first[0] = False
-            if type(item) is list:
-                enter(item)
-            elif item is None:
-                self.write("interface {}(nil)" if self.sharp_v else "<nil>")
-            else:
-                self.print_scalar(item, verb)
-
     # -- the format ------------------------------------------------------------------------
+
+    def sprintf(self, fmt: str, args: tuple[Any, ...]) -> str:
+        """fmt.Sprintf(fmt, args...): the whole text."""
+        self.do_printf(fmt, args)
+        return "".join(self.parts)
 
     def arg_number(self, arg_num: int, fmt: str, i: int, count: int) -> tuple[int, int, bool]:
         """An explicit [n] argument index at fmt[i], if any: (next arg, next i, found)."""
@@ -576,7 +471,7 @@ class _Printer:
                 if arg is None:
                     self.write("<nil>")
                 else:
-                    self.write(go_type(arg) + "=")
+                    self.write(self.type_name(arg) + "=")
                     self.print_arg(arg, "v")
             self.write(")")
 

@@ -1,4 +1,4 @@
-"""JSONEncode/JSONEncodeIndent as the reference writes JSON (Go's encoding/json on *types.Map).
+"""JSONEncode, JSONEncodeIndent, JSONDecode: JSON as the reference writes and reads it.
 
 What that means for the text: maps keep their insertion order, money is a quoted decimal,
 bytes are base64, floats use Go's shortest form (1e+21, 1e-7, 0.5), and `<`, `>`, `&` are left
@@ -11,42 +11,25 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final
 
-from contracts.stdlib.golang import (
-    check_text,
-    decimal_text,
-    go_float_json,
-    go_type,
-    want_str,
-)
+from chain.golang.bounds import check_length
+from chain.golang.decimal import decimal_text
+from chain.golang.json import marshal_float, quote
+from contracts.builtins.gotypes import go_type, want_str
+from contracts.builtins.jsondecode import json_decode
+from contracts.builtins.registry import REGISTRY
 
 MAX_JSON: Final = 1 << 20
 MAX_DEPTH: Final = 1000
 MAX_INDENT: Final = 64
 
-_ESCAPE: Final = re.compile('["\\\\\x00-\x1f<>&\u2028\u2029\ud800-\udfff]')
-_SHORT: Final = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # What a key may hold once the reference has escaped only its quotes: valid JSON string text.
 _KEY_BODY: Final = re.compile(r'(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*')
 _UNESCAPE_HTML: Final = (("\\u003c", "<"), ("\\u003e", ">"), ("\\u0026", "&"))
-
-
-def _escape_char(match: re.Match[str]) -> str:
-    ch = match.group()
-    if ch in _SHORT:
-        return _SHORT[ch]
-    if "\ud800" <= ch <= "\udfff":
-        return "\\ufffd"  # Go writes invalid UTF-8 as U+FFFD
-    return f"\\u{ord(ch):04x}"
-
-
-def json_string(text: str) -> str:
-    """A Go-encoded JSON string (HTML characters escaped, as json.Marshal does)."""
-    return '"' + _ESCAPE.sub(_escape_char, text) + '"'
 
 
 def _key(key: Any) -> str:
@@ -57,29 +40,29 @@ def _key(key: Any) -> str:
     if not _KEY_BODY.fullmatch(body):
         raise ValueError(
             "json: error calling MarshalJSON for type *types.Map: "
-            f"invalid character in map key {json_string(key[:100])}"
+            f"invalid character in map key {quote(key[:100])}"
         )
     # The outer json.Marshal re-escapes HTML characters and line separators inside it.
     return '"' + re.sub("[<>&\u2028\u2029]", lambda m: f"\\u{ord(m.group()):04x}", body) + '"'
 
 
+# The JSON of each scalar kind of the value model (money is a quoted decimal, as shopspring's).
+_SCALAR_JSON: Final[dict[type, Callable[[Any], str]]] = {
+    type(None): lambda _: "null",
+    bool: lambda value: "true" if value else "false",
+    int: str,
+    float: marshal_float,
+    str: quote,
+    Decimal: lambda value: '"' + decimal_text(value) + '"',
+    bytes: lambda value: '"' + base64.b64encode(value).decode("ascii") + '"',
+}
+
+
 def _scalar(value: Any) -> str:
-    kind = type(value)
-    if value is None:
-        return "null"
-    if kind is bool:
-        return "true" if value else "false"
-    if kind is int:
-        return str(value)
-    if kind is float:
-        return go_float_json(value)
-    if kind is str:
-        return json_string(value)
-    if kind is Decimal:
-        return '"' + decimal_text(value) + '"'
-    if kind is bytes:
-        return '"' + base64.b64encode(value).decode("ascii") + '"'
-    raise TypeError(f"json: unsupported type: {go_type(value)}")
+    text = _SCALAR_JSON.get(type(value))
+    if text is None:
+        raise TypeError(f"json: unsupported type: {go_type(value)}")
+    return text(value)
 
 
 @dataclass
@@ -168,15 +151,32 @@ def encode(value: Any, indent: str = "") -> str:
     return text
 
 
+@REGISTRY.builtin("JSONEncodeIndent", fuel=20)
 def json_encode_indent(value: Any, indent: Any) -> str:
     """JSONEncodeIndent(value any, indent string) string.
 
     At the top, nil arrives as "" (the reference's VM passes nil as a zero string) and money
     is refused, as the reference refuses every struct but *types.Map there.
     """
-    text = check_text(want_str(indent), MAX_INDENT, "indent")
+    text = check_length(want_str(indent), MAX_INDENT, "indent")
     if value is None:
         value = ""
     if type(value) is Decimal:
         raise TypeError("Type decimal.Decimal doesn't support json marshalling")
     return encode(value, text)
+
+
+@REGISTRY.builtin("JSONEncode", fuel=20, output_fuel=True)
+def json_encode(value: Any) -> str:
+    """JSONEncode(v any) string: the reference's JSONEncodeIndent(v, "").
+
+    Maps keep their order, money is a quoted decimal, bytes base64, NaN an error; nil arrives
+    as "" (so the text is ""), and money on its own is refused.
+    """
+    return json_encode_indent(value, "")
+
+
+@REGISTRY.builtin("JSONDecode", fuel=20, output_fuel=True, input_fuel=True)
+def json_decode_text(text: Any) -> Any:
+    """JSONDecode(input string) any: see contracts.builtins.jsondecode."""
+    return json_decode(want_str(text))

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from chain.storage.repo.rows import count_rows
-from contracts.compiler import Builtin
+from contracts.builtins.registry import REGISTRY
 from contracts.errors import HostError
 from contracts.host import DEFAULT_LIMIT, TxHost
 from contracts.vm import Machine
@@ -52,6 +52,7 @@ def _int(value: Any, what: str) -> int:
         raise HostError(f"{what} must be int") from exc
 
 
+@REGISTRY.builtin("DBFind", fuel=QUERY_FUEL, machine=True, tails=FIND_TAILS)
 def db_find(m: Machine, table: str, **tails: list[Any]) -> list[dict[str, str]]:
     """DBFind(table).Columns(..).Where({..}).WhereId(id).Order(..).Limit(n).Offset(n).All()."""
     host = host_of(m)
@@ -70,12 +71,14 @@ def db_find(m: Machine, table: str, **tails: list[Any]) -> list[dict[str, str]]:
     )
 
 
+@REGISTRY.builtin("DBRow", fuel=QUERY_FUEL, machine=True, tails=ROW_TAILS)
 def db_row(m: Machine, table: str, **tails: list[Any]) -> dict[str, str]:
     """DBRow(table).Columns(..).Where({..}).WhereId(id).Order(..): the first row, or {}."""
     found = db_find(m, table, Limit=[1], **tails)
     return found[0] if found else {}
 
 
+@REGISTRY.builtin("DBSelect", fuel=QUERY_FUEL, machine=True)
 def db_select(
     m: Machine,
     table: str,
@@ -100,21 +103,25 @@ def db_select(
     )
 
 
+@REGISTRY.builtin("DBInsert", fuel=QUERY_FUEL * 2, machine=True)
 def db_insert(m: Machine, table: str, values: Any) -> int:
     """DBInsert(table, {col: value}): the new row's id."""
     return host_of(m).insert(m, table, _map(values, "values"))
 
 
+@REGISTRY.builtin("DBUpdate", fuel=QUERY_FUEL * 2, machine=True)
 def db_update(m: Machine, table: str, row_id: Any, values: Any) -> None:
     """DBUpdate(table, id, {col: value})."""
     host_of(m).update(m, table, {"id": _int(row_id, "id")}, _map(values, "values"))
 
 
+@REGISTRY.builtin("DBUpdateExt", fuel=QUERY_FUEL * 2, machine=True)
 def db_update_ext(m: Machine, table: str, where: Any, values: Any) -> None:
     """DBUpdateExt(table, {where}, {col: value}): every matching row."""
     host_of(m).update(m, table, _map(where, "where"), _map(values, "values"))
 
 
+@REGISTRY.builtin("DBCount", fuel=QUERY_FUEL, machine=True, tails={"Where"})
 def db_count(m: Machine, table: str, where: Any = None, **tails: list[Any]) -> int:
     """DBCount(table, {where}) (or .Where({..})): how many rows match."""
     host = host_of(m)
@@ -125,12 +132,14 @@ def db_count(m: Machine, table: str, where: Any = None, **tails: list[Any]) -> i
     return host.wait(count_rows(host.conn, ref.table, where=condition, extra=extra))
 
 
+@REGISTRY.builtin("GetColumnType", fuel=10, machine=True)
 def get_column_type(m: Machine, table: str, column: str) -> str:
     """GetColumnType(table, column): the column's IBAX type, or "" if there is none."""
     ref = host_of(m).table(table)
     return ref.types.get(str(column).lower(), "")
 
 
+@REGISTRY.builtin("One", fuel=2)
 def one(rows: Any, name: str) -> Any:
     """One(rows, "col") / .One("col"): the first row's value ("" without rows);
     "doc->a->b" reads inside a JSON column."""
@@ -164,23 +173,10 @@ def one(rows: Any, name: str) -> Any:
     return value
 
 
+@REGISTRY.builtin("Row", fuel=1)
 def row(rows: Any) -> dict[str, Any]:
     """Row(rows) / .Row(): the first row, or an empty map."""
     if isinstance(rows, list) and rows and isinstance(rows[0], dict):
         first: dict[str, Any] = rows[0]
         return first
     return {}
-
-
-DB_BUILTINS: dict[str, Builtin | tuple[Any, int]] = {
-    "DBFind": Builtin(db_find, QUERY_FUEL, FIND_TAILS),
-    "DBRow": Builtin(db_row, QUERY_FUEL, ROW_TAILS),
-    "DBSelect": Builtin(db_select, QUERY_FUEL),
-    "DBInsert": Builtin(db_insert, QUERY_FUEL * 2),
-    "DBUpdate": Builtin(db_update, QUERY_FUEL * 2),
-    "DBUpdateExt": Builtin(db_update_ext, QUERY_FUEL * 2),
-    "DBCount": Builtin(db_count, QUERY_FUEL, frozenset({"Where"})),
-    "GetColumnType": Builtin(get_column_type, 10),
-    "One": (one, 2),
-    "Row": (row, 1),
-}

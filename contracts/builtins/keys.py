@@ -1,23 +1,49 @@
-"""Key and address built-ins: signatures, HMAC, public keys, Ethereum/Tron/Bitcoin addresses."""
+"""Key and hash built-ins: account ids, public keys, hashes, signatures, HMAC, foreign addresses."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable
 from typing import Any, Final
 
 import coincurve
 from Crypto.Hash import RIPEMD160, keccak
 
-from chain.crypto import Crypto, Hasher
+from chain.address import address_to_id, id_to_address, key_id_from_hash
+from chain.crypto import ADDRESS_SEED_PREFIX, Crypto, Hasher
 from chain.errors import CryptoError
-from contracts.stdlib.golang import (
-    hex_decode,
+from chain.golang.encoding import hex_decode
+from contracts.builtins.gotypes import (
+    BYTES,
+    go_bytes,
+    go_type,
+    param,
     want_bool,
     want_bytes,
+    want_int,
     want_str,
 )
+from contracts.builtins.registry import REGISTRY
+from contracts.builtins.text import GO_SPACE
+from contracts.program import Builtin
+
+# ---- account ids -------------------------------------------------------------------------
+
+
+@REGISTRY.builtin("AddressToId", fuel=5)
+def address_to_id_(text: Any) -> int:
+    """AddressToId(input string) int: any account form to its id, 0 when invalid."""
+    value = want_str(text).strip(GO_SPACE)
+    if value != value.strip():
+        return 0  # Go's parsers refuse the control characters Python's strip would drop
+    return address_to_id(value)
+
+
+@REGISTRY.builtin("IdToAddress", fuel=5)
+def id_to_address_(key_id: Any) -> str:
+    """IdToAddress(id int) string: XXXX-XXXX-XXXX-XXXX-XXXX, or "invalid"."""
+    return id_to_address(want_int(key_id))
+
 
 # ---- public keys ---------------------------------------------------------------------------
 
@@ -26,11 +52,13 @@ def _cut_pub(key: bytes) -> bytes:
     return key[1:] if len(key) == 65 and key[0] == 4 else key
 
 
+@REGISTRY.builtin("HexToPub", fuel=5)
 def hex_to_pub(text: Any) -> bytes:
     """HexToPub(hex string) bytes: the key bytes, without a leading 04 of a 65-byte key."""
     return _cut_pub(hex_decode(want_str(text)))
 
 
+@REGISTRY.builtin("PubToHex", fuel=5)
 def pub_to_hex(value: Any) -> str:
     """PubToHex(key) string: hex with 04 added to a 64-byte key.
 
@@ -50,6 +78,7 @@ def _keccak256(data: bytes) -> bytes:
     return keccak.new(data=data, digest_bits=256).digest()
 
 
+@REGISTRY.builtin("EthereumAddress", fuel=20)
 def ethereum_address(pub: Any) -> str:
     """EthereumAddress(pub bytes) string: 0x + last 20 bytes of keccak(pub), EIP-55 cased.
 
@@ -75,6 +104,7 @@ def _base58check(payload: bytes) -> str:
     return "1" * zeros + "".join(reversed(out))
 
 
+@REGISTRY.builtin("TronAddress", fuel=20)
 def tron_address(pub: Any) -> str:
     """TronAddress(pub bytes) string: base58check of 0x41 + last 20 bytes of keccak(pub)."""
     return _base58check(b"\x41" + _keccak256(want_bytes(pub))[12:])
@@ -136,7 +166,14 @@ def _btc_key(value: Any) -> coincurve.PublicKey:
         raise ValueError("invalid public key: not a point on the secp256k1 curve") from exc
 
 
-def bitcoin_stdlib(testnet: bool = False) -> dict[str, tuple[Callable[..., Any], int]]:
+@REGISTRY.factory(
+    "BitcoinLegacyAddress",
+    "BitcoinBip32Address",
+    "BitcoinBip49Address",
+    "BitcoinBip84Address",
+    "BitcoinBip86Address",
+)
+def bitcoin_builtins(testnet: bool = False) -> dict[str, Builtin]:
     """The Bitcoin address built-ins for mainnet or, when the platform's `test` is on, testnet3."""
     p2pkh, p2sh, hrp = (b"\x6f", b"\xc4", "tb") if testnet else (b"\x00", b"\x05", "bc")
 
@@ -161,11 +198,11 @@ def bitcoin_stdlib(testnet: bool = False) -> dict[str, tuple[Callable[..., Any],
         return _segwit_address(hrp, 1, output.format(compressed=True)[1:])
 
     return {
-        "BitcoinLegacyAddress": (legacy, 50),
-        "BitcoinBip32Address": (bip32, 50),
-        "BitcoinBip49Address": (bip49, 50),
-        "BitcoinBip84Address": (bip84, 50),
-        "BitcoinBip86Address": (bip86, 100),
+        "BitcoinLegacyAddress": Builtin(legacy, 50),
+        "BitcoinBip32Address": Builtin(bip32, 50),
+        "BitcoinBip49Address": Builtin(bip49, 50),
+        "BitcoinBip84Address": Builtin(bip84, 50),
+        "BitcoinBip86Address": Builtin(bip86, 100),
     }
 
 
@@ -184,8 +221,35 @@ def _hmac(crypto: Crypto, key: bytes, data: bytes) -> bytes:
     return _keccak256(bytes(b ^ 0x5C for b in key) + inner)
 
 
-def crypto_stdlib(crypto: Crypto) -> dict[str, tuple[Callable[..., Any], int]]:
-    """Built-ins that use the node's crypto pair: CheckSign and HMac (the node's hasher)."""
+@REGISTRY.factory("PubToID", "SeedToID", "Hash", "DoubleHash", "CheckSign", "HMac")
+def crypto_builtins(crypto: Crypto) -> dict[str, Builtin]:
+    """Built-ins that use the node's crypto pair: key ids, hashes, CheckSign and HMac."""
+
+    def pub_to_id(hexkey: Any) -> int:
+        """PubToID(hexkey string) int: the key id of a hex public key, 0 if it is not hex."""
+        try:
+            key = hex_to_pub(want_str(hexkey))
+        except ValueError:
+            return 0
+        return key_id_from_hash(crypto.hash(key))
+
+    def seed_to_id(seed: Any) -> int:
+        """SeedToID(seed string) int."""
+        return key_id_from_hash(crypto.hash(ADDRESS_SEED_PREFIX + go_bytes(want_str(seed))))
+
+    def hash_hex(data: Any) -> str:
+        """Hash(data any) string: hex of the node's hash of bytes or of a string's bytes."""
+        if data is None:
+            data = ""
+        if type(data) is str:
+            return crypto.hash(go_bytes(data)).hex()
+        if type(data) is bytes:
+            return crypto.hash(data).hex()
+        raise TypeError(f"Unsupported type {go_type(data)}")
+
+    def double_hash(data: Any) -> bytes:
+        """DoubleHash(msg bytes) bytes: the raw double hash (the reference takes bytes only)."""
+        return crypto.double_hash(param(data, BYTES))
 
     def check_sign(pub: Any, data: Any, sign: Any) -> bool:
         """CheckSign(pub, data, sign string) bool: true, or an error ("Incorrect sign")."""
@@ -221,4 +285,11 @@ def crypto_stdlib(crypto: Crypto) -> dict[str, tuple[Callable[..., Any], int]]:
             return digest.decode("utf-8", "surrogateescape")
         return digest.hex()
 
-    return {"CheckSign": (check_sign, 100), "HMac": (hmac_, 20)}
+    return {
+        "PubToID": Builtin(pub_to_id, 20),
+        "SeedToID": Builtin(seed_to_id, 20),
+        "Hash": Builtin(hash_hex, 20),
+        "DoubleHash": Builtin(double_hash, 40),
+        "CheckSign": Builtin(check_sign, 100),
+        "HMac": Builtin(hmac_, 20),
+    }

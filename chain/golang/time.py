@@ -1,27 +1,19 @@
-"""Date and time built-ins with Go's layouts ("2006-01-02 15:04:05"), parsing and time zones.
+"""Go's time: layouts ("2006-01-02 15:04:05"), Format, the fixed-layout Parse, zones, AddDate.
 
-The reference formats Unix times in the node's local zone; we always use UTC, so every node
-answers the same (reference nodes usually run in UTC too). Nothing here reads the clock.
-Calendar arithmetic is done on integers (proleptic Gregorian, like Go), so any int64 time
-works, not just Python's datetime range.
+Calendar arithmetic is on integers (proleptic Gregorian, as Go's), so any int64 Unix time
+works, not just Python's datetime range. Times are whole seconds at a fixed offset.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from contracts.stdlib.golang import (
-    check_int64,
-    check_text,
-    want_int,
-    want_str,
-)
+from chain.golang.bounds import check_length
 
 DATE_TIME_LAYOUT: Final = "2006-01-02 15:04:05"
-MAX_LAYOUT: Final = 1024
 MAX_ZONE_NAME: Final = 256
 _DAY: Final = 86400
 # The Gregorian calendar (and so every zone's yearly rule) repeats every 400 years.
@@ -88,7 +80,7 @@ def _days_in(month: int, year: int) -> int:
 
 def load_location(name: str) -> ZoneInfo | None:
     """time.LoadLocation: None is UTC ("", "UTC", and "Local", which is UTC on our nodes)."""
-    check_text(name, MAX_ZONE_NAME, "location name")
+    check_length(name, MAX_ZONE_NAME, "location name")
     if name in ("", "UTC", "Local"):
         return None
     if ".." in name or name.startswith(("/", "\\")):
@@ -111,7 +103,7 @@ def offset_at(zone: ZoneInfo | None, unix: int) -> int:
     return int(offset.total_seconds()) if offset is not None else 0
 
 
-def _local_to_unix(local: int, zone: ZoneInfo | None) -> int:
+def local_to_unix(local: int, zone: ZoneInfo | None) -> int:
     """time.Date's choice of offset for a wall-clock time (also in gaps and overlaps)."""
     first = offset_at(zone, local)
     if first == 0:
@@ -261,13 +253,13 @@ def format_time(layout: str, unix: int, offset: int = 0, zone_name: str = "UTC")
 # ---- parsing (the fixed layout the built-ins use) ------------------------------------------
 
 
-def _quote(text: str) -> str:
+def quote(text: str) -> str:
     """The time package's quote(): ASCII kept, other bytes as \\x escapes.
 
     Very long values are cut (with "...") so an error message stays small.
     """
     if len(text) > 200:
-        return _quote(text[:200])[:-1] + '..."'
+        return quote(text[:200])[:-1] + '..."'
     out = ['"']
     for ch in text:
         if ord(ch) >= 0x80 or ch < " ":
@@ -278,14 +270,14 @@ def _quote(text: str) -> str:
     return "".join(out)
 
 
-class _ParseError(ValueError):
+class ParseError(ValueError):
     def __init__(self, value: str, layout_elem: str, value_elem: str, message: str = "") -> None:
         if message:
-            text = f"parsing time {_quote(value)}{message}"
+            text = f"parsing time {quote(value)}{message}"
         else:
             text = (
-                f"parsing time {_quote(value)} as {_quote(DATE_TIME_LAYOUT)}: "
-                f"cannot parse {_quote(value_elem)} as {_quote(layout_elem)}"
+                f"parsing time {quote(value)} as {quote(DATE_TIME_LAYOUT)}: "
+                f"cannot parse {quote(value_elem)} as {quote(layout_elem)}"
             )
         super().__init__(text)
 
@@ -336,83 +328,72 @@ def parse_date_time(text: str) -> tuple[int, int, int, int, int, int]:
         prefix, code, layout = next_chunk(layout)
         value, ok = _skip(value, prefix)
         if not ok:
-            raise _ParseError(text, prefix, value)
+            raise ParseError(text, prefix, value)
         if not code:
             if value:
-                raise _ParseError(text, "", value, f": extra text: {_quote(value)}")
+                raise ParseError(text, "", value, f": extra text: {quote(value)}")
             break
         hold = value
         if code == "2006":
             if len(value) < 4 or not all(c.isascii() and c.isdigit() for c in value[:4]):
-                raise _ParseError(text, code, hold)
+                raise ParseError(text, code, hold)
             fields[code], value = int(value[:4]), value[4:]
             continue
         got = _getnum(value, code != "15")
         if got is None:
-            raise _ParseError(text, code, hold)
+            raise ParseError(text, code, hold)
         fields[code], value = got
         if code in ranges:
             low, high, name = ranges[code]
             if not low <= fields[code] <= high:
-                raise _ParseError(text, code, value, f": {name} out of range")
+                raise ParseError(text, code, value, f": {name} out of range")
         if code == "05":
             value = _skip_fraction(value)
     year, month, day = fields["2006"], fields["01"], fields["02"]
     if not 1 <= day <= _days_in(month, year):
-        raise _ParseError(text, "", value, ": day out of range")
+        raise ParseError(text, "", value, ": day out of range")
     return year, month, day, fields["15"], fields["04"], fields["05"]
 
 
-def _wall_seconds(parts: tuple[int, int, int, int, int, int]) -> int:
+def wall_seconds(parts: tuple[int, int, int, int, int, int]) -> int:
     year, month, day, hour, minute, second = parts
     return days_from_civil(year, month, day) * _DAY + hour * 3600 + minute * 60 + second
 
 
-# ---- the built-ins -------------------------------------------------------------------------
-
-
-def date_time(unix: Any) -> str:
-    """DateTime(unix int) string: "YYYY-MM-DD HH:MM:SS" in UTC."""
-    return format_time(DATE_TIME_LAYOUT, want_int(unix))
-
-
-def date_format(layout: Any, unix: Any) -> str:
-    """DateFormat(layout string, unix int) string: Go's Time.Format in UTC."""
-    text = check_text(want_str(layout), MAX_LAYOUT, "layout")
-    return format_time(text, want_int(unix))
-
-
-def date_time_location(unix: Any, name: Any) -> str:
-    """DateTimeLocation(unix int, zone string) string: the wall clock of that zone."""
-    seconds = want_int(unix)
-    zone = load_location(want_str(name))
-    return format_time(DATE_TIME_LAYOUT, seconds, offset_at(zone, seconds))
-
-
-def unix_date_time(text: Any) -> int:
-    """UnixDateTime(value string) int: UTC "YYYY-MM-DD HH:MM:SS" to Unix time; 0 if invalid."""
-    try:
-        return _wall_seconds(parse_date_time(want_str(text)))
-    except _ParseError:
-        return 0
-
-
-def unix_date_time_location(text: Any, name: Any) -> int:
-    """UnixDateTimeLocation(value, zone string) int: a wall-clock time of that zone."""
-    zone = load_location(want_str(name))
-    try:
-        parts = parse_date_time(want_str(text))
-    except _ParseError as exc:
-        raise ValueError(f"Parse time: {exc}") from exc
-    return check_int64(_local_to_unix(_wall_seconds(parts), zone))
-
-
-def add_date(unix: Any, years: Any, months: Any, days: Any) -> int:
-    """AddDate(unix, years, months, days int) int: Go's AddDate (Jan 31 + 1 month = Mar 3)."""
-    seconds = want_int(unix)
-    add_y, add_m, add_d = want_int(years), want_int(months), want_int(days)
-    day_number, clock = divmod(seconds, _DAY)
+def add_date(unix: int, years: int, months: int, days: int) -> int:
+    """Time.AddDate in UTC: months overflow into years, days into months (Jan 31 + 1 month is
+    Mar 3), the clock kept."""
+    day_number, clock = divmod(unix, _DAY)
     year, month, day = civil_from_days(day_number)
-    carry, month0 = divmod(month - 1 + add_m, 12)
-    total_days = days_from_civil(year + add_y + carry, month0 + 1, 1) + day - 1 + add_d
-    return check_int64(total_days * _DAY + clock)
+    carry, month0 = divmod(month - 1 + months, 12)
+    total_days = days_from_civil(year + years + carry, month0 + 1, 1) + day - 1 + days
+    return total_days * _DAY + clock
+
+
+def time_string(unix: int) -> str:
+    """Time.String() of a whole-second UTC time: "2009-11-10 23:00:00 +0000 UTC"."""
+    return format_time("2006-01-02 15:04:05.999999999 -0700 MST", unix)
+
+
+def duration_string(nanoseconds: int) -> str:
+    """Duration.String(): "7h59m49.4310543s", "1.5ms", "0s"."""
+    sign = "-" if nanoseconds < 0 else ""
+    ns = abs(nanoseconds)
+    if ns == 0:
+        return "0s"
+    if ns < 1_000_000_000:
+        # Below a second Go picks the largest unit that keeps a whole part: ms, µs or ns.
+        for unit, size in (("ms", 1_000_000), ("µs", 1_000), ("ns", 1)):
+            if ns >= size:
+                whole, frac = divmod(ns, size)
+                digits = len(str(size)) - 1
+                text = str(whole) + (f".{frac:0{digits}d}".rstrip("0") if frac else "")
+                return sign + text + unit
+    hours, rest = divmod(ns, 3_600_000_000_000)
+    minutes, rest = divmod(rest, 60_000_000_000)
+    secs, frac = divmod(rest, 1_000_000_000)
+    out = f"{hours}h" if hours else ""
+    if hours or minutes:
+        out += f"{minutes}m"
+    out += str(secs) + (f".{frac:09d}".rstrip("0") if frac else "") + "s"
+    return sign + out

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from chain.storage.repo.keys import list_member_roles
 from chain.storage.repo.params import get_parameter, get_platform_parameter
-from contracts.compiler import Builtin
-from contracts.dbfuncs import QUERY_FUEL, host_of
+from contracts.builtins.data import QUERY_FUEL, host_of
+from contracts.builtins.registry import REGISTRY
 from contracts.errors import HostError
 from contracts.host import ACCESS_DENIED, TxHost
 from contracts.vm import Machine
@@ -61,6 +60,7 @@ def full_contract_name(name: str, ecosystem: int) -> str:
 # ---- access ------------------------------------------------------------------------------
 
 
+@REGISTRY.builtin("ContractAccess", fuel=5, machine=True)
 def contract_access(m: Machine, *names: Any) -> bool:
     """ContractAccess("@1A", "B"): is the running contract one of them?"""
     host = host_of(m)
@@ -70,6 +70,7 @@ def contract_access(m: Machine, *names: Any) -> bool:
     )
 
 
+@REGISTRY.builtin("ContractConditions", fuel=20, machine=True)
 def contract_conditions(m: Machine, *names: Any) -> bool:
     """ContractConditions("A", ...): run each one's conditions; their errors are the caller's."""
     host = host_of(m)
@@ -85,6 +86,7 @@ def contract_conditions(m: Machine, *names: Any) -> bool:
     return True
 
 
+@REGISTRY.builtin("RoleAccess", fuel=QUERY_FUEL, machine=True)
 def role_access(m: Machine, *ids: Any) -> bool:
     """RoleAccess(id, ...): does the sender hold one of these roles in this ecosystem?"""
     host = host_of(m)
@@ -92,6 +94,7 @@ def role_access(m: Machine, *ids: Any) -> bool:
     return any(isinstance(i, int) and not isinstance(i, bool) and i in roles for i in ids)
 
 
+@REGISTRY.builtin("ValidateCondition", fuel=30, machine=True)
 def validate_condition(m: Machine, condition: Any, ecosystem: Any = 0) -> None:
     """ValidateCondition(text, ecosystem): the condition must compile."""
     if not isinstance(condition, str) or not condition.strip():
@@ -99,6 +102,7 @@ def validate_condition(m: Machine, condition: Any, ecosystem: Any = 0) -> None:
     host_of(m).runtime.check_condition(condition)
 
 
+@REGISTRY.builtin("Eval", fuel=20, machine=True)
 def eval_(m: Machine, condition: Any) -> None:
     """Eval(condition): Access denied unless it holds."""
     if not isinstance(condition, str) or not condition.strip():
@@ -107,6 +111,7 @@ def eval_(m: Machine, condition: Any) -> None:
         raise HostError(ACCESS_DENIED)
 
 
+@REGISTRY.builtin("CheckCondition", fuel=20, machine=True)
 def check_condition(m: Machine, condition: Any) -> bool:
     """CheckCondition(condition): whether it holds."""
     if not isinstance(condition, str) or not condition.strip():
@@ -114,6 +119,7 @@ def check_condition(m: Machine, condition: Any) -> bool:
     return host_of(m).runtime.eval_condition(m, condition)
 
 
+@REGISTRY.builtin("EvalCondition", fuel=QUERY_FUEL, machine=True)
 def eval_condition(m: Machine, table: str, name: str, field: str) -> None:
     """EvalCondition(table, name, column): evaluate the named row's condition column."""
     host = host_of(m)
@@ -134,6 +140,7 @@ def access_rights(m: Machine, parameter: str) -> None:
         raise HostError(ACCESS_DENIED)
 
 
+@REGISTRY.builtin("AllowChangeCondition", fuel=QUERY_FUEL, machine=True)
 def allow_change_condition(m: Machine, table: str) -> None:
     """AllowChangeCondition(table): the ecosystem's changing_* parameter for it must hold."""
     name = table.lstrip("@").lstrip("0123456789")
@@ -142,6 +149,7 @@ def allow_change_condition(m: Machine, table: str) -> None:
         access_rights(m, parameter)
 
 
+@REGISTRY.builtin("RowConditions", fuel=QUERY_FUEL, machine=True)
 def row_conditions(m: Machine, table: str, row_id: Any, conditions_only: Any = False) -> None:
     """RowConditions(table, id, onlyConditions): the row's own conditions must hold; when only
     its conditions change, the ecosystem's changing_* parameter may grant it instead."""
@@ -161,6 +169,7 @@ def row_conditions(m: Machine, table: str, row_id: Any, conditions_only: Any = F
         raise
 
 
+@REGISTRY.builtin("ConditionById", fuel=QUERY_FUEL, machine=True)
 def condition_by_id(m: Machine, table: str, validate: Any) -> None:
     """ConditionById(table, validate): the row $Id's conditions hold (and $Conditions compile)."""
     row_id = m.tx.get("Id", 0)
@@ -177,12 +186,14 @@ def condition_by_id(m: Machine, table: str, validate: Any) -> None:
 # ---- parameters ----------------------------------------------------------------------------
 
 
+@REGISTRY.builtin("EcosysParam", fuel=QUERY_FUEL, machine=True)
 def ecosys_param(m: Machine, name: str) -> str:
     """EcosysParam(name): this ecosystem's parameter ("" if there is none)."""
     host = host_of(m)
     return host.wait(get_parameter(host.conn, host.ecosystem, str(name))) or ""
 
 
+@REGISTRY.builtin("AppParam", fuel=QUERY_FUEL, machine=True)
 def app_param(m: Machine, app_id: Any, name: str, ecosystem: Any = 0) -> str:
     """AppParam(app, name, ecosystem): an application parameter ("" if there is none)."""
     host = host_of(m)
@@ -197,12 +208,14 @@ def app_param(m: Machine, app_id: Any, name: str, ecosystem: Any = 0) -> str:
     return rows[0]["value"] if rows else ""
 
 
+@REGISTRY.builtin("SysParamString", fuel=QUERY_FUEL, machine=True)
 def sys_param_string(m: Machine, name: str) -> str:
     """SysParamString(name): a platform parameter ("" if there is none)."""
     host = host_of(m)
     return host.wait(get_platform_parameter(host.conn, str(name))) or ""
 
 
+@REGISTRY.builtin("SysParamInt", fuel=QUERY_FUEL, machine=True)
 def sys_param_int(m: Machine, name: str) -> int:
     """SysParamInt(name): a platform parameter as int (0 if it is none)."""
     try:
@@ -211,6 +224,7 @@ def sys_param_int(m: Machine, name: str) -> int:
         return 0
 
 
+@REGISTRY.builtin("SysFuel", fuel=QUERY_FUEL, machine=True)
 def sys_fuel(m: Machine, ecosystem: Any) -> str:
     """SysFuel(ecosystem): the fuel rate of an ecosystem ("" if it has none)."""
     try:
@@ -223,6 +237,7 @@ def sys_fuel(m: Machine, ecosystem: Any) -> str:
     return ""
 
 
+@REGISTRY.builtin("DBUpdatePlatformParam", fuel=QUERY_FUEL * 2, machine=True)
 def update_platform_param(m: Machine, name: str, value: Any, conditions: Any = "") -> int:
     """DBUpdatePlatformParam(name, value, conditions): checked by the parameter's conditions."""
     host = restricted(m, "DBUpdatePlatformParam")
@@ -291,27 +306,3 @@ def _int_text(value: Any) -> int:
         return int(str(value))
     except ValueError:
         return 0
-
-
-def _b(fn: Callable[..., Any], cost: int = 10) -> Builtin:
-    return Builtin(fn, cost)
-
-
-ACCESS_BUILTINS: dict[str, Builtin] = {
-    "ContractAccess": _b(contract_access, 5),
-    "ContractConditions": _b(contract_conditions, 20),
-    "RoleAccess": _b(role_access, QUERY_FUEL),
-    "ValidateCondition": _b(validate_condition, 30),
-    "Eval": _b(eval_, 20),
-    "CheckCondition": _b(check_condition, 20),
-    "EvalCondition": _b(eval_condition, QUERY_FUEL),
-    "AllowChangeCondition": _b(allow_change_condition, QUERY_FUEL),
-    "RowConditions": _b(row_conditions, QUERY_FUEL),
-    "ConditionById": _b(condition_by_id, QUERY_FUEL),
-    "EcosysParam": _b(ecosys_param, QUERY_FUEL),
-    "AppParam": _b(app_param, QUERY_FUEL),
-    "SysParamString": _b(sys_param_string, QUERY_FUEL),
-    "SysParamInt": _b(sys_param_int, QUERY_FUEL),
-    "SysFuel": _b(sys_fuel, QUERY_FUEL),
-    "DBUpdatePlatformParam": _b(update_platform_param, QUERY_FUEL * 2),
-}

@@ -1,0 +1,1 @@
+"""Go compatibility, once: the byte-exact Go behaviours hashes, API answers and contracts share."""
