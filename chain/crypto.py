@@ -49,6 +49,12 @@ def _address(hasher: Hasher, public_key: bytes) -> int:
     return key_id_from_hash(digest)
 
 
+def address_cache_stats() -> tuple[int, int]:
+    """(hits, misses) of the key id cache in this process, for the node's metrics."""
+    info = _address.cache_info()
+    return info.hits, info.misses
+
+
 def _keccak256(data: bytes) -> bytes:
     return keccak.new(data=data, digest_bits=256).digest()
 

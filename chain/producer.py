@@ -16,6 +16,7 @@ from chain.blockstate import RowMemory
 from chain.execute import ContractBook
 from chain.identity import NodeIdentity
 from chain.internal import InternalBlock, InternalWork, NoInternalWork
+from chain.observer import NO_OBSERVER, BlockStats, ChainObserver
 from chain.planning import BlockLimits
 from chain.rollback import hash_rows
 from chain.storage.engine import take_writer_lock, write_transaction
@@ -50,6 +51,7 @@ class BlockProducer:
         book: ContractBook | None = None,
         internal: InternalWork | None = None,
         wake: asyncio.Event | None = None,
+        observer: ChainObserver = NO_OBSERVER,
     ) -> None:
         self._engine = engine
         self._book = book
@@ -65,6 +67,7 @@ class BlockProducer:
         # Rows contracts read by key, valid while the head is the block this process sealed.
         self._memory = RowMemory()
         self._memory_head: int | None = None
+        self._observer = observer  # the node's metrics (NO_OBSERVER: none)
 
     def accepted(self, txs: Sequence[DecodedTx]) -> None:
         """Txs were just queued by this process: remember their decoded form and wake up."""
@@ -123,6 +126,7 @@ class BlockProducer:
         """Form at most one block; True when the queue may still hold work."""
         batch: list[Any] = []
         internal: InternalBlock | None = None
+        started = time.monotonic()  # observer
         try:
             async with write_transaction(self._engine) as conn:
                 await take_writer_lock(conn)
@@ -150,6 +154,7 @@ class BlockProducer:
                     await self._seal(conn, head, contents, block_id, block_time)
                 await update_statuses(conn, contents.statuses)
                 await delete_queued(conn, contents.included + contents.drop)
+                built = time.monotonic()  # observer
         except BaseException:
             # Rolled back: what memory learnt in this block is not in the database.
             self._memory.clear()
@@ -157,6 +162,12 @@ class BlockProducer:
             if batch:
                 self._internal.abandoned(batch)
             raise
+        if contents.raw:  # observer
+            committed = time.monotonic() - built
+            stats = BlockStats(
+                block_id, len(contents.raw), built - started, committed, contents.fuel
+            )
+            self._observer.block_committed(stats)
         self._memory_head = block_id if contents.raw else head.id
         if internal is not None:
             self._internal.committed(internal.done)

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from chain.block import Block, BlockDecodeError
 from chain.errors import ChainError
 from chain.identity import NodeIdentity
+from chain.observer import Progress
 from chain.storage.ddl import drop_column, drop_custom_table, load_custom_table
 from chain.storage.engine import take_writer_lock, write_transaction
 from chain.storage.query import (
@@ -287,7 +288,12 @@ def _queued(tx: DecodedTx, node: NodeIdentity) -> QueuedTx:
 
 
 async def rollback_blocks(
-    engine: AsyncEngine, node: NodeIdentity, count: int, *, requeue: bool = True
+    engine: AsyncEngine,
+    node: NodeIdentity,
+    count: int,
+    *,
+    requeue: bool = True,
+    progress: Progress | None = None,
 ) -> int:
     """Undo the last `count` blocks in one database transaction; returns the new head's id.
 
@@ -319,6 +325,8 @@ async def rollback_blocks(
             txs = _block_txs(row.data, node)
             await _undo_block(conn, tables, block_id, [tx.hash for tx in txs])
             blocks.append(txs)
+            if progress is not None:
+                progress(len(blocks), count)
         undone = [tx for txs in reversed(blocks) for tx in txs]  # as they were included
         new_head = await get_block(conn, target)
         if new_head is None:

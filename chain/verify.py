@@ -12,10 +12,13 @@ from chain.block import (
     verify_block,
 )
 from chain.identity import NodeIdentity
+from chain.observer import Progress
 from chain.storage.repo.blocks import get_head, list_blocks
 
 
-async def verify_chain(engine: AsyncEngine, node: NodeIdentity, batch: int = 500) -> int:
+async def verify_chain(
+    engine: AsyncEngine, node: NodeIdentity, batch: int = 500, progress: Progress | None = None
+) -> int:
     """Check links, merkle roots, hashes and signatures of all blocks; returns the height.
 
     Raises BlockVerifyError naming the first bad block.
@@ -41,6 +44,8 @@ async def verify_chain(engine: AsyncEngine, node: NodeIdentity, batch: int = 500
                     raise BlockVerifyError(f"block {row.id}: {exc}") from exc
                 prev_hash, prev_rollbacks = row.hash, row.rollbacks_hash
                 expected_id += 1
+            if progress is not None:
+                progress(expected_id - 1, head.id if head is not None else expected_id - 1)
     height = expected_id - 1
     if head is None or head.id != height:
         raise BlockVerifyError(f"head says {head.id if head else None}, chain ends at {height}")

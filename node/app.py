@@ -29,6 +29,10 @@ from api.bank.http import bank_middleware
 from api.bank.keys import BANK, BANK_HTTP, BANK_STOP
 from api.bank.routes import bank_http, setup_bank_routes
 from api.middleware import client_middleware, cors_middleware, error_middleware
+from api.ops.health import HEALTH, PRODUCER_TASK, HealthSettings
+from api.ops.metrics import METRICS, NodeMetrics, metrics_middleware
+from api.ops.requestid import ACCESS_LOG, request_id_middleware
+from api.ops.routes import setup_ops_routes
 from api.routes import setup_routes
 from api.settings import ApiSettings
 from chain.bank.rules import BANK_ECOSYSTEM_NAME, BankRules
@@ -38,10 +42,11 @@ from chain.errors import ConfigMismatchError
 from chain.genesis import GenesisOptions, create_genesis
 from chain.identity import NodeIdentity
 from chain.internal import InternalWork, NoInternalWork
+from chain.observer import NO_OBSERVER, ChainObserver
 from chain.producer import BlockProducer
 from chain.registration import chain_registrar
 from chain.storage.engine import check_connection, make_engine
-from chain.storage.migrate import upgrade
+from chain.storage.migrate import head_revision, upgrade
 from chain.storage.repo.contracts import get_contract
 from chain.storage.repo.ecosystem import guest_account_id
 from chain.storage.repo.meta import get_node_config
@@ -116,12 +121,19 @@ def storage_context(config: Config) -> Callable[[web.Application], AsyncIterator
             # The bank's txs reach blocks through the producer, which it wakes as they come.
             wake = asyncio.Event()
             internal: InternalWork = NoInternalWork()
+            metrics = app[METRICS]
             if config.bank_enabled:
-                bank = make_bank(config, engine, node, wake.set)
+                bank = make_bank(config, engine, node, wake.set, metrics)
                 app[BANK] = bank
                 internal = bank.work
             producer = BlockProducer(
-                engine, node, config.block_window_ms, book=book, internal=internal, wake=wake
+                engine,
+                node,
+                config.block_window_ms,
+                book=book,
+                internal=internal,
+                wake=wake,
+                observer=metrics,
             )
             app[PRODUCER] = producer
             app[BANS] = BanList()
@@ -135,9 +147,20 @@ def storage_context(config: Config) -> Callable[[web.Application], AsyncIterator
     return context
 
 
+def ops_context(config: Config) -> Callable[[web.Application], AsyncIterator[None]]:
+    """Cleanup context: readiness knows the schema it needs and the head age it accepts."""
+
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        app[HEALTH] = HealthSettings(head_revision(), config.ready_max_head_age)
+        yield
+
+    return context
+
+
 async def producer_context(app: web.Application) -> AsyncIterator[None]:
     """Run the block producer for the app's life; a block in progress is rolled back on stop."""
     task = asyncio.create_task(app[PRODUCER].run(), name="block-producer")
+    app[PRODUCER_TASK] = task  # readiness watches it
     yield
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
@@ -158,7 +181,11 @@ def bank_rules(config: Config) -> BankRules:
 
 
 def make_bank(
-    config: Config, engine: AsyncEngine, node: NodeIdentity, wake: Callable[[], None]
+    config: Config,
+    engine: AsyncEngine,
+    node: NodeIdentity,
+    wake: Callable[[], None],
+    observer: ChainObserver = NO_OBSERVER,
 ) -> Bank:
     """The bank, not started; `wake` rouses the producer that will run its work.
 
@@ -181,6 +208,7 @@ def make_bank(
         open_ecosystem=open_ecosystem,
         hash_cost=config.bank_hash_cost,
         auth_ttl=config.bank_auth_ttl,
+        observer=observer,
     )
     return bank
 
@@ -206,6 +234,9 @@ def create_app(config: Config) -> web.Application:
     app = web.Application(
         client_max_size=config.max_body_size,
         middlewares=[
+            # Outermost, so every answer (the bank's, errors, redirects) has an id and is counted.
+            request_id_middleware,
+            metrics_middleware,
             *bank_first,
             cors_middleware,
             error_middleware,
@@ -216,8 +247,12 @@ def create_app(config: Config) -> web.Application:
         ],
     )
     setup_routes(app)
+    setup_ops_routes(app)
+    app[METRICS] = NodeMetrics()  # one process; see api/ops/metrics.py for several
+    app[ACCESS_LOG] = config.access_log
     app[PAGES] = PageEngine()
     app.cleanup_ctx.append(storage_context(config))
+    app.cleanup_ctx.append(ops_context(config))
     app.cleanup_ctx.append(producer_context)
     if config.bank_enabled:
         setup_bank_routes(app)

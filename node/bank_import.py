@@ -10,6 +10,7 @@ from pathlib import Path
 
 from chain.bank.rules import BankError
 from chain.bank.saves import SavedUser, read_save
+from chain.observer import Progress
 from chain.producer import BlockProducer
 from chain.storage.engine import make_engine
 from chain.storage.migrate import upgrade
@@ -29,7 +30,9 @@ class ImportReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
-async def import_save(config: Config, path: Path) -> ImportReport:
+async def import_save(
+    config: Config, path: Path, progress: Progress | None = None
+) -> ImportReport:
     """Register every user of the save (with its balance, XXH3 hash and newest logs)."""
     if not config.bank_enabled:
         raise ConfigError("bank import needs the bank's settings (at least bank_admin)")
@@ -59,6 +62,8 @@ async def import_save(config: Config, path: Path) -> ImportReport:
 
             for start in range(0, len(users), CHUNK):
                 await asyncio.gather(*(one(u) for u in users[start : start + CHUNK]))
+                if progress is not None:
+                    progress(min(start + CHUNK, len(users)), len(users))
         finally:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

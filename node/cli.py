@@ -1,4 +1,4 @@
-"""The ibax-node command line: run, keygen, db upgrade, and the signing client."""
+"""The ibax-node command line: run, keygen, db upgrade, check, rollback, status, the client."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import aiohttp
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chain.address import address_to_string
@@ -37,6 +38,9 @@ from node.client import (
 )
 from node.config import Config, ConfigError, build_config
 from node.datadir import new_key_pair, open_data_dir, write_key_pair
+from node.logs import configure_logging
+from node.progress import progress_bar
+from node.status import as_json, as_text, summarize
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +63,9 @@ def _add_node_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cryptoer", help="ECC_Secp256k1 (default) or ECC_P256")
     parser.add_argument("--hasher", help="KECCAK256 (default) or SHA256")
     parser.add_argument("--log-level", dest="log_level", help="DEBUG, INFO (default), WARNING")
+    parser.add_argument(
+        "--log-format", dest="log_format", help="text (default) or json: one object a line"
+    )
 
 
 def _add_bank_flags(parser: argparse.ArgumentParser) -> None:
@@ -94,6 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--max-body-size", dest="max_body_size", help="request body limit, bytes")
     run.add_argument("--token-expire", dest="token_expire", help="login token lifetime, s")
     run.add_argument("--jwt-secret", dest="jwt_secret", help="JWT key (default: kept in data dir)")
+    run.add_argument(
+        "--access-log", dest="access_log", help="log one line per request (false)"
+    )
+    run.add_argument(
+        "--ready-max-head-age",
+        dest="ready_max_head_age",
+        help="seconds; /readyz fails when the newest block is older (0: not checked)",
+    )
     _add_bank_flags(run)
 
     keygen = sub.add_parser("keygen", help="make a new key pair")
@@ -105,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name, help_text in (
         ("call", "sign and send a contract call: call CONTRACT k=v ..."),
         ("transfer", "send a native transfer: transfer TO AMOUNT (smallest units)"),
-        ("status", "show a transaction's status: status HASH"),
+        ("status", "a transaction's status (status HASH), or a data dir's summary (no HASH)"),
     ):
         cmd = sub.add_parser(name, help=help_text, description=help_text, epilog=CLIENT_EPILOG)
         cmd.add_argument("--node", default=None, help="node URL (default $IBAX_NODE or :7079)")
@@ -124,7 +139,12 @@ def build_parser() -> argparse.ArgumentParser:
             cmd.add_argument("to")
             cmd.add_argument("amount", type=int)
         else:
-            cmd.add_argument("hash")
+            cmd.add_argument("hash", nargs="?", help="a transaction hash (hex)")
+            # Without a hash: the data dir and its database, read offline.
+            cmd.add_argument("--config", type=Path, help="TOML config file (keys as the flags)")
+            cmd.add_argument("--data-dir", dest="data_dir", help="data dir (default ./ibax-data)")
+            cmd.add_argument("--db", help="database URL (default: SQLite file in the data dir)")
+            cmd.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     check = sub.add_parser("check", help="re-hash and re-verify every block from genesis")
     _add_node_flags(check)
@@ -162,9 +182,7 @@ def load_config(args: argparse.Namespace) -> Config:
 
 def cmd_run(args: argparse.Namespace) -> int:
     config = load_config(args)
-    logging.basicConfig(
-        level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(config.log_level, config.log_format)
     logger.info("starting with %r", config)
     # run_app turns SIGINT/SIGTERM into a graceful exit: cleanup contexts unwind, exit code 0.
     web.run_app(
@@ -222,7 +240,10 @@ def _with_engine(config: Config, work: Callable[[AsyncEngine], Awaitable[T]]) ->
 def cmd_check(args: argparse.Namespace) -> int:
     config, node = _open_chain(args)
     try:
-        height = _with_engine(config, lambda engine: verify_chain(engine, node))
+        with progress_bar("verifying blocks") as advance:
+            height = _with_engine(
+                config, lambda engine: verify_chain(engine, node, progress=advance)
+            )
     except BlockVerifyError as exc:
         print(f"chain is broken: {exc}", file=sys.stderr)
         return 1
@@ -233,17 +254,22 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_rollback(args: argparse.Namespace) -> int:
     config, node = _open_chain(args)
     requeue = not args.no_requeue
-    head = _with_engine(
-        config, lambda engine: rollback_blocks(engine, node, args.blocks, requeue=requeue)
-    )
+    with progress_bar("undoing blocks") as advance:
+        head = _with_engine(
+            config,
+            lambda engine: rollback_blocks(
+                engine, node, args.blocks, requeue=requeue, progress=advance
+            ),
+        )
     print(f"rolled back {args.blocks} blocks: the head is block {head}")
     return 0
 
 
 def cmd_bank_import(args: argparse.Namespace) -> int:
     config = load_config(args)
-    logging.basicConfig(level=config.log_level.upper())
-    report = asyncio.run(import_save(config, args.save))
+    configure_logging(config.log_level, config.log_format)
+    with progress_bar("importing users") as advance:
+        report = asyncio.run(import_save(config, args.save, progress=advance))
     print(f"imported {report.imported} users from {args.save}")
     for name, reason in report.skipped:
         print(f"skipped {name!r}: {reason}", file=sys.stderr)
@@ -264,6 +290,18 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
     asyncio.run(run())
     print(f"database {config.censored_db_url()} is at the newest schema")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """status without a hash: the data dir's summary, read offline."""
+    config = load_config(args)
+    try:
+        summary = asyncio.run(summarize(config))
+    except SQLAlchemyError as exc:
+        print(f"ibax-node: cannot read {config.censored_db_url()}: {exc}", file=sys.stderr)
+        return 1
+    print(as_json(summary) if args.json else as_text(summary))
     return 0
 
 
@@ -337,6 +375,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_run(args)
         if args.command == "keygen":
             return cmd_keygen(args)
+        if args.command == "status" and args.hash is None:
+            return cmd_status(args)
         if args.command in ("call", "transfer", "status"):
             return cmd_client(args)
         if args.command == "check":

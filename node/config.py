@@ -47,6 +47,9 @@ class Config:
     bank_auth_ttl: int = 60
     bank_help_url: str = "https://github.com/EntireTwix/CCash/blob/main/README.md"
     log_level: str = "INFO"
+    log_format: str = "text"  # or "json": one object a line, with the request id
+    access_log: bool = False  # one log line per answered request
+    ready_max_head_age: int = 0  # seconds; /readyz fails past it (0: not checked)
 
     @property
     def crypto(self) -> Crypto:
@@ -199,6 +202,10 @@ def validate(config: Config) -> None:
         raise ConfigError("db must be a sqlite+aiosqlite:// or postgresql+asyncpg:// URL")
     if config.jwt_secret and len(config.jwt_secret) < 32:
         raise ConfigError("jwt_secret must be at least 32 characters (HS256 needs a 256-bit key)")
+    if config.log_format not in ("text", "json"):
+        raise ConfigError(f"log_format must be text or json, not {config.log_format!r}")
+    if config.ready_max_head_age < 0:
+        raise ConfigError("ready_max_head_age must not be negative")
     if bool(config.bank_admin) != bool(config.bank_admin_password):
         raise ConfigError("bank_admin and bank_admin_password go together")
     _validate_bank(config)

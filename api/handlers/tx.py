@@ -12,6 +12,7 @@ from api import multipart
 from api.appkeys import BANS, CONTRACTS, ENGINE, NODE, PRODUCER
 from api.errors import ApiError, E, server_error
 from api.jsonenc import Struct
+from api.ops.metrics import METRICS
 from api.request import client_of, form_values, hex_field
 from api.responses import json_response
 from chain.errors import ChainError
@@ -59,14 +60,21 @@ async def send_tx(request: web.Request) -> web.Response:
     """POST /sendTx: check every tx, queue them durably, answer their hashes."""
     client = client_of(request)
     bans = request.app[BANS]
+    metrics = request.app[METRICS]
     until = bans.banned_until(client.key_id)
     if until is not None:
+        metrics.tx_refused("banned")
         raise ApiError(E.BANNED, client.key_id, time_string(int(until)))
     node = request.app[NODE]
     engine = request.app[ENGINE]
     limit = await max_tx_size(engine)
-    parts = await _read_parts(request, limit)
+    try:
+        parts = await _read_parts(request, limit)
+    except ApiError as exc:
+        metrics.tx_refused("TxTooLarge" if exc.code == E.LIMITTXSIZE.code else "malformed")
+        raise
     if not parts:
+        metrics.tx_refused("empty")
         raise server_error("there are no transactions in the request")
     now = int(time.time())
     accepted: list[tuple[str, AcceptedTx]] = []
@@ -82,10 +90,12 @@ async def send_tx(request: web.Request) -> web.Response:
             )
         except ChainError as exc:
             bans.record_bad(client.key_id)
+            metrics.tx_refused(type(exc).__name__)  # one label per kind of check
             raise _tx_error(exc) from exc
         accepted.append((name, tx))
     await submit(engine, [tx for _, tx in accepted])
     request.app[PRODUCER].accepted([tx.decoded for _, tx in accepted])
+    metrics.tx_accepted(len(accepted))
     hashes: dict[str, str] = {}
     for name, tx in accepted:
         hex_hash = tx.hash.hex()

@@ -43,6 +43,7 @@ from chain.bank.rules import (
 from chain.bank.view import Account, BankView
 from chain.identity import NodeIdentity
 from chain.internal import InternalBlock
+from chain.observer import NO_OBSERVER, ChainObserver
 from chain.storage.repo.bank import (
     Credential,
     HistoryRow,
@@ -164,6 +165,7 @@ class BankWork:
         wake: Callable[[], None],
         open_ecosystem: OpenEcosystem,
         credentials_changed: CredentialsChanged,
+        observer: ChainObserver = NO_OBSERVER,
     ) -> None:
         self._node = node
         self.rules = rules
@@ -171,6 +173,7 @@ class BankWork:
         self._open = open_ecosystem
         self._credentials_changed = credentials_changed
         self._queue: deque[Pending] = deque()
+        self.observer = observer  # the node's metrics (NO_OBSERVER: none)
         self.view: BankView | None = None
         self._nonces = itertools.count(secrets.randbits(62))
         # The node key never changes: made ready once, it signs every bank tx.
@@ -222,10 +225,16 @@ class BankWork:
         try:
             # A cancelled wait leaves the operation queued; `committed` skips its future.
             async with asyncio.timeout(timeout):
-                return await future
+                result = await future
+        except BankError as exc:
+            self.observer.bank_operation(op.kind.value, exc.fault.value)
+            raise
         except TimeoutError as exc:
             # Still queued or in a block being formed: the outcome is unknown to the client.
+            self.observer.bank_operation(op.kind.value, Fault.UNAVAILABLE.value)
             raise BankError(Fault.UNAVAILABLE) from exc
+        self.observer.bank_operation(op.kind.value, "ok")
+        return result
 
     # ---- chain.internal.InternalWork -------------------------------------------------------
 

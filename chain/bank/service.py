@@ -23,6 +23,7 @@ from chain.bank.rules import (
 )
 from chain.bank.view import Account, BankView, UserLog
 from chain.identity import NodeIdentity
+from chain.observer import NO_OBSERVER, ChainObserver
 from chain.storage.repo.bank import (
     Credential,
     HistoryRow,
@@ -57,9 +58,12 @@ class Bank:
         open_ecosystem: OpenEcosystem,
         hash_cost: int,
         auth_ttl: float,
+        observer: ChainObserver = NO_OBSERVER,
     ) -> None:
         self.engine = engine
-        self.work = BankWork(node, rules, wake, open_ecosystem, self.credentials_changed)
+        self.work = BankWork(
+            node, rules, wake, open_ecosystem, self.credentials_changed, observer
+        )
         self.rules = rules
         self.hash_cost = hash_cost
         self._credentials: dict[str, Credential] = {}
@@ -131,7 +135,9 @@ class Bank:
         """Is this a registered user with this password? Cached briefly once verified."""
         if name not in self.view.accounts:
             return False
-        if self._verified.hit(name, password):
+        hit = self._verified.hit(name, password)
+        self.work.observer.cache_lookup("bank_auth", hit)
+        if hit:
             return True
         stored = self._credentials.get(name)
         if stored is None:
@@ -190,6 +196,7 @@ class Bank:
             if account is None:
                 raise BankError(Fault.USER_NOT_FOUND)
             cached = view.logs.get(name)
+            self.work.observer.cache_lookup("bank_log", cached is not None)
             if cached is not None:
                 return cached
             log = await self._read_log(view, account)

@@ -8,8 +8,8 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import Connection, column, inspect, select, table
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -39,6 +39,25 @@ async def current_revision(engine: AsyncEngine) -> str | None:
     """The revision the database is at, or None for an empty database."""
     async with engine.connect() as conn:
         return await conn.run_sync(_current)
+
+
+_VERSION = table("alembic_version", column("version_num"))
+
+
+def _has_version_table(connection: Connection) -> bool:
+    return inspect(connection).has_table("alembic_version")
+
+
+async def stored_revision(conn: AsyncConnection) -> str | None:
+    """The revision recorded in the database, read quietly (for health checks and status).
+
+    current_revision goes through Alembic's migration context, which logs at INFO each time:
+    a load balancer asking every few seconds would fill the log.
+    """
+    if not await conn.run_sync(_has_version_table):
+        return None
+    result = await conn.execute(select(_VERSION.c.version_num))
+    return result.scalar_one_or_none()
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:

@@ -224,3 +224,11 @@ async def count_logged(conn: AsyncConnection, ecosystem: int) -> int:
         .where(log_transactions.c.ecosystem_id == ecosystem)
     )
     return int(result.scalar_one())
+
+
+_COUNT_QUEUE = select(func.count()).select_from(queue_tx)
+
+
+async def count_queue(conn: AsyncConnection) -> int:
+    """How many transactions wait in the queue (the metrics' queue depth)."""
+    return int((await conn.execute(_COUNT_QUEUE)).scalar_one())

@@ -1,0 +1,1 @@
+"""Operator routes: health, Prometheus metrics, request ids and the API's own documentation."""

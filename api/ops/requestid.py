@@ -1,0 +1,82 @@
+"""A request id per request: taken from X-Request-Id or made, echoed, and put on log records."""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import time
+from contextvars import ContextVar
+
+from aiohttp import web
+
+from api.middleware import Handler
+
+HEADER = "X-Request-Id"
+# A client's id is kept only when it cannot break a log line or a header (no spaces, quotes,
+# newlines); anything else gets an id of ours.
+_CLIENT_ID = re.compile(r"[A-Za-z0-9._:/+=@-]{1,128}")
+NO_REQUEST = "-"
+
+# aiohttp runs each request in its own task, and a task copies the context: a value set here is
+# seen by everything that request logs, and by nothing else.
+REQUEST_ID: ContextVar[str] = ContextVar("request_id", default=NO_REQUEST)
+REQUEST_ID_KEY = web.RequestKey("request_id", str)
+ACCESS_LOG = web.AppKey("access_log", bool)
+
+access_logger = logging.getLogger("ibax.access")
+
+
+def new_request_id() -> str:
+    """A fresh id: 16 hex digits are unique enough within any log's life."""
+    return secrets.token_hex(8)
+
+
+def request_id_for(header: str | None) -> str:
+    """The client's id when it is a safe token, else a new one."""
+    if header and _CLIENT_ID.fullmatch(header):
+        return header
+    return new_request_id()
+
+
+@web.middleware
+async def request_id_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Give the request its id, answer it in X-Request-Id, and log the access when asked to."""
+    request_id = request_id_for(request.headers.get(HEADER))
+    REQUEST_ID.set(request_id)
+    request[REQUEST_ID_KEY] = request_id
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        if not response.prepared:  # a streamed answer has sent its headers already
+            response.headers[HEADER] = request_id
+        return response
+    except web.HTTPException as exc:  # redirects raised by the path normaliser
+        status = exc.status
+        exc.headers[HEADER] = request_id
+        raise
+    finally:
+        if request.app.get(ACCESS_LOG, False):
+            access_logger.info(
+                "%s %s %d %.1fms",
+                request.method,
+                request.path_qs,
+                status,
+                (time.perf_counter() - started) * 1000,
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": status,
+                    "remote": request.remote,
+                },
+            )
+
+
+class RequestIdFilter(logging.Filter):
+    """Puts the current request's id (or "-") on every record as `request_id`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = REQUEST_ID.get()
+        return True
