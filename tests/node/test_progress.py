@@ -12,8 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from chain.bank_import import SavedUser, write_save
-
+from chain.bank.saves import SavedUser, write_save
 from chain.storage.engine import make_engine
 from chain.verify import verify_chain
 from node.bank_import import import_save
