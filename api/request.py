@@ -7,6 +7,8 @@ from multidict import MultiDict
 
 from api.auth import Client
 from api.errors import server_error
+from chain.numbers import NumberError, NumberRangeError, clamp_int64, parse_int
+from chain.storage.values import show
 from contracts.reads import Caller
 
 CLIENT = web.RequestKey("client", Client)
@@ -34,12 +36,19 @@ def int_field(values: MultiDict[str], name: str, default: int = 0) -> int:
     if raw == "":
         return default
     try:
-        value = int(raw, 10)
-    except ValueError as exc:
+        return parse_int(raw)
+    except NumberError as exc:
         raise server_error(f'schema: error converting value for "{name}"') from exc
-    if not -(1 << 63) <= value < 1 << 63:
-        raise server_error(f'schema: error converting value for "{name}"')
-    return value
+
+
+def int64_text(text: str, what: str) -> int:
+    """A path value that must be an int64; else a 400 naming `what`."""
+    try:
+        return parse_int(text)
+    except NumberRangeError as exc:
+        raise server_error(f"{what} {show(text)} is out of range") from exc
+    except NumberError as exc:
+        raise server_error(f"{what} {show(text)} is not a number") from exc
 
 
 def page_of(values: MultiDict[str], default: int = DEFAULT_LIMIT) -> tuple[int, int]:
@@ -58,20 +67,12 @@ def column_list(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-_INT64_MIN = -(1 << 63)
-_INT64_MAX = (1 << 63) - 1
-
-
 def go_int64(text: str) -> int:
     """converter.StrToInt64 of a path value: ParseInt's result, 0 for bad syntax.
 
     Like strconv.ParseInt, a number out of range gives the nearest int64 (its error ignored).
     """
-    body = text[1:] if text[:1] in ("+", "-") else text
-    if not body or not body.isascii() or not body.isdigit():
-        return 0
-    value = -int(body) if text[0] == "-" else int(body)
-    return max(_INT64_MIN, min(_INT64_MAX, value))
+    return clamp_int64(text)
 
 
 def hex_field(name: str, value: str) -> bytes:

@@ -12,7 +12,7 @@ from multidict import MultiDict
 from api.appkeys import ENGINE, NODE
 from api.errors import ApiError, E, server_error
 from api.jsonenc import Struct
-from api.request import form_values, int_field
+from api.request import form_values, go_int64, int_field
 from api.responses import json_response
 from chain.address import address_to_string
 from chain.block import Block, storage_size
@@ -57,11 +57,9 @@ async def get_max_block_id(request: web.Request) -> web.Response:
 
 async def fetch_block(request: web.Request) -> web.Response:
     """GET /block/{id}."""
-    try:
-        block_id = int(request.match_info["id"])
-    except ValueError:
-        block_id = 0  # the reference reads a non-number as 0: no such block
-
+    # As the reference's StrToInt64: a non-number is 0 and a huge one the largest int64,
+    # neither of them a block.
+    block_id = go_int64(request.match_info["id"])
     async with request.app[ENGINE].connect() as conn:
         row = await get_block(conn, block_id)
     if row is None:
