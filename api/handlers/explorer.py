@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
 from multidict import MultiDict
 
+from api import jsonparse
 from api.appkeys import ENGINE, NODE
 from api.errors import ApiError, E, server_error
 from api.jsonenc import Struct
@@ -206,7 +206,7 @@ def _hash_list(data: str) -> list[str]:
     text = data.strip()
     if text.startswith("{"):
         try:
-            hashes = json.loads(text)["hashes"]
+            hashes = jsonparse.loads(text)["hashes"]
         except (ValueError, KeyError, TypeError) as exc:
             raise ApiError(E.HASHWRONG) from exc
         if not isinstance(hashes, list) or not all(isinstance(h, str) for h in hashes):

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from api import multipart
+from api import jsonparse, multipart
 from api.appkeys import BANS, CONTRACTS, ENGINE, NODE, PRODUCER
 from api.errors import ApiError, E, server_error
 from api.jsonenc import Struct
@@ -18,6 +18,8 @@ from chain.errors import ChainError
 from chain.storage.repo.txs import get_statuses
 from chain.txcheck import AcceptedTx, TxTooLarge, check_tx
 from chain.txpool import max_tx_size, submit
+
+MAX_HASHES = 10_000  # per txstatus request
 
 
 def _go_time(ts: float) -> str:
@@ -115,13 +117,16 @@ async def tx_status(request: web.Request) -> web.Response:
     """POST /txstatus: form data={"hashes":[...]} -> block id, error, result, penalty."""
     values = await form_values(request)
     try:
-        data = json.loads(values.get("data", ""))
+        data = jsonparse.loads(values.get("data", ""))
         hashes = data["hashes"]
         if not isinstance(hashes, list) or not all(isinstance(h, str) for h in hashes):
             raise TypeError
         wanted = [bytes.fromhex(h) for h in hashes]
     except (ValueError, TypeError, KeyError) as exc:
         raise ApiError(E.HASHWRONG) from exc
+    if len(wanted) > MAX_HASHES:
+        # One query answers them all: keep it under the backends' bound-parameter limits.
+        raise server_error(f"too many hashes ({len(wanted)}, at most {MAX_HASHES})")
     async with request.app[ENGINE].connect() as conn:
         statuses = await get_statuses(conn, wanted)
     results: dict[str, Any] = {}
