@@ -6,10 +6,14 @@ import asyncio
 from typing import Any
 
 from aiohttp.test_utils import TestClient
+from sqlalchemy import func, select
 
+from api.appkeys import ENGINE
 from api.auth import issue
 from chain.address import address_to_string
 from chain.crypto import Crypto, Cryptoer, Hasher
+from chain.storage.repo.keys import get_key
+from chain.storage.schema import transactions_status
 from node.app import create_app
 from node.config import Config
 from tests.helpers import Wallet
@@ -117,6 +121,52 @@ async def test_wrong_signature_is_e_signature(client: Client, config: Config) ->
     )
     assert resp.status == 400
     assert await resp.json() == {"error": "E_SIGNATURE", "msg": "Signature is incorrect"}
+
+
+async def test_wrong_signature_registers_nothing(client: Client, config: Config) -> None:
+    engine = client.app[ENGINE]
+
+    async def facts(key_id: int) -> tuple[bool, int]:
+        async with engine.connect() as conn:
+            row = await get_key(conn, 1, key_id)
+            txs = await conn.scalar(select(func.count()).select_from(transactions_status))
+        return row is not None, int(txs or 0)
+
+    wallet, other = Wallet(config.crypto), Wallet(config.crypto)
+    before = await facts(wallet.key_id)
+    assert before[0] is False
+    uid = await _uid(client)
+    message = f"LOGIN{uid['network_id']}{uid['uid']}".encode()
+    forms = [
+        # Signed by another key, or over another message: no proof of the private key.
+        {"pubkey": wallet.public.hex(), "signature": other.crypto.sign(other.private, message)},
+        {"pubkey": wallet.public.hex(), "signature": wallet.crypto.sign(wallet.private, b"x")},
+    ]
+    for form in forms:
+        resp = await client.post(
+            "/api/v2/login",
+            data={k: v if isinstance(v, str) else v.hex() for k, v in form.items()},
+            headers={"Authorization": f"Bearer {uid['token']}"},
+        )
+        assert resp.status == 400
+        assert await resp.json() == {"error": "E_SIGNATURE", "msg": "Signature is incorrect"}
+    # A key_id that is not the pubkey's account: the key would land elsewhere; nothing stored.
+    resp = await client.post(
+        "/api/v2/login",
+        data={
+            "pubkey": wallet.public.hex(),
+            "key_id": address_to_string(other.key_id),
+            "signature": wallet.crypto.sign(wallet.private, message).hex(),
+        },
+        headers={"Authorization": f"Bearer {uid['token']}"},
+    )
+    assert resp.status == 400
+    assert (await resp.json())["error"] == "E_EMPTYPUBLIC"
+    await asyncio.sleep(0.1)  # a registration, had one been queued, would be in a block now
+    assert await facts(wallet.key_id) == before
+    assert (await facts(other.key_id))[0] is False
+    await wallet.login(client)  # the right signature still registers the key
+    assert (await facts(wallet.key_id))[0] is True
 
 
 async def test_login_without_uid_token_is_unknown_uid(client: Client, config: Config) -> None:
