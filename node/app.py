@@ -19,7 +19,12 @@ from api.ban import BanList
 from api.bank.http import bank_middleware
 from api.bank.keys import BANK, BANK_HTTP, BANK_STOP
 from api.bank.routes import bank_http, setup_bank_routes
-from api.middleware import client_middleware, cors_middleware, error_middleware
+from api.middleware import (
+    body_deadline_middleware,
+    client_middleware,
+    cors_middleware,
+    error_middleware,
+)
 from api.routes import setup_routes
 from api.settings import ApiSettings
 from chain.bank import BANK_ECOSYSTEM_NAME, BankRules
@@ -97,6 +102,7 @@ def storage_context(config: Config) -> Callable[[web.Application], AsyncIterator
             app[SETTINGS] = ApiSettings(
                 jwt_key=jwt_secret(config.data_dir, config.jwt_secret),
                 token_expire=config.token_expire,
+                max_token_expire=config.max_token_expire,
                 max_body_size=config.max_body_size,
                 api_address=f"http://{config.host}:{config.port}",
             )
@@ -187,6 +193,7 @@ def create_app(config: Config) -> web.Application:
     app = web.Application(
         client_max_size=config.max_body_size,
         middlewares=[
+            body_deadline_middleware(config.body_timeout),
             *bank_first,
             cors_middleware,
             error_middleware,

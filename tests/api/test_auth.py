@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -167,6 +168,29 @@ async def test_wrong_signature_registers_nothing(client: Client, config: Config)
     assert (await facts(other.key_id))[0] is False
     await wallet.login(client)  # the right signature still registers the key
     assert (await facts(wallet.key_id))[0] is True
+
+
+async def test_token_lifetime_is_capped(aiohttp_client: Any, make_config: Any) -> None:
+    config = make_config(max_token_expire=3600)
+    client = await aiohttp_client(create_app(config))
+    for asked, lifetime in (("", 3600), ("60", 60), ("7776000", 3600), (str(2**63 - 1), 3600)):
+        wallet = Wallet(config.crypto)
+        now = time.time()
+        await wallet.login(client, **({"expire": asked} if asked else {}))
+        resp = await client.get("/api/v2/auth/status", headers=wallet.auth)
+        exp = (await resp.json())["exp"]
+        assert now + lifetime - 2 <= exp <= time.time() + lifetime + 1, asked
+
+
+async def test_weaver_s_90_days_fit_the_default_cap(client: Client, config: Config) -> None:
+    wallet = Wallet(config.crypto)
+    now = time.time()
+    await wallet.login(client, expire="7776000")  # what Weaver asks for
+    exp = (await (await client.get("/api/v2/auth/status", headers=wallet.auth)).json())["exp"]
+    assert exp >= now + 7776000 - 2
+    await wallet.login(client, expire="77760000")
+    exp = (await (await client.get("/api/v2/auth/status", headers=wallet.auth)).json())["exp"]
+    assert exp <= time.time() + 7776000 + 1
 
 
 async def test_login_without_uid_token_is_unknown_uid(client: Client, config: Config) -> None:
