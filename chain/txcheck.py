@@ -85,16 +85,13 @@ def check_tx_time(tx_time: int, now: int) -> None:
         raise TxRejected(f"transaction time {tx_time} is older than {MAX_TX_AGE_S} s")
 
 
-async def check_tx(
-    raw: bytes,
-    *,
-    crypto: Crypto,
-    network_id: int,
-    max_tx_size: int,
-    now: int,
-    lookup: ContractLookup | None = None,
-) -> AcceptedTx:
-    """Decode and check one transaction; raise a ChainError describing the first failure."""
+def admit_tx(
+    raw: bytes, *, crypto: Crypto, network_id: int, max_tx_size: int, now: int
+) -> DecodedTx:
+    """Every check that needs no database: size, envelope, network, signature, time, fields.
+
+    Pure CPU (decoding and a signature check), so a large batch can run off the event loop.
+    """
     if len(raw) > max_tx_size:
         raise TxTooLarge(len(raw))
     decoded = decode_tx(raw, crypto)
@@ -110,11 +107,31 @@ async def check_tx(
         transfer_value(tx.transfer_self.value)
     if len(tx.lang) > 2:
         raise TxRejected("lang must be at most 2 characters")
+    return decoded
+
+
+async def check_contract(decoded: DecodedTx, lookup: ContractLookup | None) -> AcceptedTx:
+    """The contract a smart-contract tx calls must exist and its parameters fit it."""
+    tx = decoded.tx
     if tx.tx_type == TxType.SMART_CONTRACT and lookup is not None:
         # Without a lookup (the node's own txs) the block producer checks the contract.
         contract = await find_contract(tx.header.id, lookup)
         check_params(contract, tx.params)
     return AcceptedTx(decoded)
+
+
+async def check_tx(
+    raw: bytes,
+    *,
+    crypto: Crypto,
+    network_id: int,
+    max_tx_size: int,
+    now: int,
+    lookup: ContractLookup | None = None,
+) -> AcceptedTx:
+    """Decode and check one transaction; raise a ChainError describing the first failure."""
+    decoded = admit_tx(raw, crypto=crypto, network_id=network_id, max_tx_size=max_tx_size, now=now)
+    return await check_contract(decoded, lookup)
 
 
 def contract_name(decoded: DecodedTx) -> str:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from dataclasses import replace
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient
 
 from api.appkeys import BANS
 from chain.txcodec import Utxo, build_client_tx
 from tests.api.test_edge import assert_canonical_error
-from tests.helpers import Wallet, send_txs, smart_tx
+from tests.helpers import Wallet, send_txs, smart_tx, utxo_tx
 
 Client = TestClient[Any, Any]
 
@@ -139,3 +141,22 @@ async def test_too_many_hashes_in_txstatus(client: Client, founder: Wallet) -> N
     )
     assert resp.status == 400
     assert_canonical_error(await resp.json(), "E_SERVER")
+
+
+async def test_a_large_batch_is_checked_off_the_event_loop(
+    client: Client, founder: Wallet, caplog: pytest.LogCaptureFixture
+) -> None:
+    raws = [utxo_tx(founder, 5555, 1 + i) for i in range(2_000)]  # ~0.4 s of checks
+    loop = asyncio.get_running_loop()
+    # asyncio's debug mode logs every step of a task that holds the loop longer than this.
+    loop.set_debug(True)
+    loop.slow_callback_duration = 0.25
+    try:
+        with caplog.at_level(logging.WARNING, logger="asyncio"):
+            status, body = await send_txs(client, founder, *raws)
+    finally:
+        loop.set_debug(False)
+    assert status == 200, body
+    assert len(body["hashes"]) == 4_000
+    slow = [r.getMessage() for r in caplog.records if "RequestHandler" in r.getMessage()]
+    assert not slow, slow
