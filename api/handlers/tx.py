@@ -13,7 +13,7 @@ from api import jsonparse, multipart
 from api.appkeys import BANS, CONTRACTS, ENGINE, NODE, PRODUCER
 from api.errors import ApiError, E, server_error
 from api.jsonenc import Struct
-from api.request import client_of, form_values, hex_field
+from api.request import client_of, form_values, hex_field, posted_form
 from api.responses import json_response
 from chain.errors import ChainError
 from chain.storage.repo.txs import get_statuses
@@ -51,7 +51,7 @@ async def _read_parts(request: web.Request, limit: int) -> list[tuple[str, bytes
             else:
                 parts.append((part.name, part.data))
         return parts
-    for name, value in (await request.post()).items():
+    for name, value in (await posted_form(request)).items():
         text = value if isinstance(value, str) else ""
         parts.append((name, hex_field(name, text)))
     return parts
