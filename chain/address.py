@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 
+from chain.numbers import NumberError, parse_int
+
 BLACK_HOLE_ID = 0
 WHITE_HOLE_ID = 5555
 
@@ -71,10 +73,9 @@ def string_to_address(text: str) -> int:
     if not text:
         return 0
     if text[0] == "-":
-        if not _SIGNED_DECIMAL.fullmatch(text):
-            return 0
-        signed = int(text, 10)
-        if not -(1 << 63) <= signed < 1 << 63:
+        try:
+            signed = parse_int(text)  # an int64, or no address
+        except NumberError:
             return 0
         text = str(signed % _UINT64)
     if len(text) < 20:
@@ -114,10 +115,10 @@ def address_to_id(text: str) -> int:
     if text.count("-") == 4 and text[0] != "-":
         value = string_to_address(text)
     elif _SIGNED_DECIMAL.fullmatch(text):
-        value = int(text, 10)
-        if not -(1 << 63) <= value < _UINT64:
+        try:
+            value = to_signed(parse_int(text, maximum=_UINT64 - 1))
+        except NumberError:
             return 0
-        value = to_signed(value)
     else:
         return 0
     return value if id_to_address(value) != "invalid" else 0

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from chain.address import address_to_id, string_to_address
 from chain.contract_registry import ContractInfo, Field, TxParamError, check_params
 from chain.numbers import (
     INT64_MAX,
@@ -128,3 +129,9 @@ def test_transfer_values() -> None:
     for bad in ("0", "-1", "1.5", " 7", "1_000", ""):
         with pytest.raises(TxRejected):
             transfer_value(bad)
+
+
+def test_addresses_of_huge_numbers_are_invalid() -> None:
+    for text in ("-" + "9" * 5_000, "9" * 5_000, "-" + "0" * 5_000 + "1"):
+        assert string_to_address(text) == 0
+        assert address_to_id(text) == 0
