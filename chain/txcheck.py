@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -108,6 +109,16 @@ def admit_tx(
     if len(tx.lang) > 2:
         raise TxRejected("lang must be at most 2 characters")
     return decoded
+
+
+def admit_txs(
+    raws: Sequence[bytes], *, crypto: Crypto, network_id: int, max_tx_size: int, now: int
+) -> list[DecodedTx]:
+    """admit_tx of each; the first failure is raised."""
+    return [
+        admit_tx(raw, crypto=crypto, network_id=network_id, max_tx_size=max_tx_size, now=now)
+        for raw in raws
+    ]
 
 
 async def check_contract(decoded: DecodedTx, lookup: ContractLookup | None) -> AcceptedTx:

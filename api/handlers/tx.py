@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import time
 from typing import Any
@@ -17,8 +18,7 @@ from api.request import client_of, form_values, hex_field, posted_form
 from api.responses import json_response
 from chain.errors import ChainError
 from chain.storage.repo.txs import get_statuses
-from chain.txcheck import TxTooLarge, admit_tx, check_contract
-from chain.txcodec import DecodedTx
+from chain.txcheck import TxTooLarge, admit_txs, check_contract
 from chain.txpool import max_tx_size, submit
 
 MAX_HASHES = 10_000  # per txstatus request
@@ -77,21 +77,18 @@ async def send_tx(request: web.Request) -> web.Response:
     if not parts:
         raise server_error("there are no transactions in the request")
     now = int(time.time())
-    crypto, network_id = node.crypto, node.network_id
-
-    def admit_all() -> list[DecodedTx]:
-        return [
-            admit_tx(raw, crypto=crypto, network_id=network_id, max_tx_size=limit, now=now)
-            for _, raw in parts
-        ]
-
+    admit = functools.partial(
+        admit_txs,
+        [raw for _, raw in parts],
+        crypto=node.crypto,
+        network_id=node.network_id,
+        max_tx_size=limit,
+        now=now,
+    )
     try:
         # Decoding and signature checks cost ~0.2 ms a tx: a batch filling the body limit
         # would hold the event loop for most of a second, so large batches run in a thread.
-        if len(parts) > INLINE_BATCH:
-            decoded = await asyncio.to_thread(admit_all)
-        else:
-            decoded = admit_all()
+        decoded = await asyncio.to_thread(admit) if len(parts) > INLINE_BATCH else admit()
         lookup = request.app[CONTRACTS].lookup
         accepted = [
             (name, await check_contract(tx, lookup))
