@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from typing import Any
 
@@ -22,6 +23,7 @@ from chain.storage.repo.txs import get_log
 from chain.txview import TxView, describe, describe_block
 
 MAX_BLOCKS = 1000
+INLINE_BLOCK_BYTES = 256 * 1024  # block data decoded on the event loop; more goes to a thread
 DEFAULT_BLOCKS = 25
 _TRUE = {"1", "t", "T", "true", "TRUE", "True"}
 
@@ -89,10 +91,18 @@ async def _views(request: web.Request) -> list[tuple[BlockRow, Block, list[TxVie
     which knows stored (Needle) contracts that a tx's bytes alone do not name."""
     crypto = request.app[NODE].crypto
     rows = await _blocks(request)
-    found = []
-    for row in rows:
-        block = Block.deserialize(row.data)
-        found.append((row, block, describe_block(block, crypto)))
+
+    def decode() -> list[tuple[BlockRow, Block, list[TxView]]]:
+        decoded = []
+        for row in rows:
+            block = Block.deserialize(row.data)
+            decoded.append((row, block, describe_block(block, crypto)))
+        return decoded
+
+    # Up to 1,000 blocks of thousands of txs each: decoding them all is seconds of CPU, which
+    # must not hold the event loop.
+    heavy = sum(len(row.data) for row in rows) > INLINE_BLOCK_BYTES
+    found = await asyncio.to_thread(decode) if heavy else decode()
     unnamed = [v.hash for _, _, views in found for v in views if not v.contract_name]
     async with request.app[ENGINE].connect() as conn:
         logs = await get_log(conn, unnamed)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
 import time
 from dataclasses import replace
 from typing import Any
@@ -13,9 +14,11 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from api.appkeys import BANS
+from api.handlers import explorer
 from chain.txcodec import Utxo, build_client_tx
+from chain.txview import describe_block
 from tests.api.test_edge import assert_canonical_error
-from tests.helpers import Wallet, send_txs, smart_tx, utxo_tx
+from tests.helpers import Wallet, send_txs, smart_tx, utxo_tx, wait_status
 
 Client = TestClient[Any, Any]
 
@@ -143,8 +146,11 @@ async def test_too_many_hashes_in_txstatus(client: Client, founder: Wallet) -> N
     assert_canonical_error(await resp.json(), "E_SERVER")
 
 
-async def test_a_large_batch_is_checked_off_the_event_loop(
-    client: Client, founder: Wallet, caplog: pytest.LogCaptureFixture
+async def test_large_batches_and_blocks_are_decoded_off_the_event_loop(
+    client: Client,
+    founder: Wallet,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     raws = [utxo_tx(founder, 5555, 1 + i) for i in range(2_000)]  # ~0.4 s of checks
     loop = asyncio.get_running_loop()
@@ -158,5 +164,20 @@ async def test_a_large_batch_is_checked_off_the_event_loop(
         loop.set_debug(False)
     assert status == 200, body
     assert len(body["hashes"]) == 4_000
+    for name in ("tx0", "tx1999"):
+        await wait_status(client, founder, body["hashes"][name])
+    # Reading them back decodes every block and tx (~600 KB here): in a thread too.
+    threads: list[int] = []
+
+    def spy(block: Any, crypto: Any) -> Any:
+        threads.append(threading.get_ident())
+        return describe_block(block, crypto)
+
+    monkeypatch.setattr(explorer, "describe_block", spy)
+    resp = await client.get("/api/v2/detailed_blocks?block_id=1&count=1000")
+    assert resp.status == 200
+    blocks = await resp.json()
+    assert threads and threading.get_ident() not in threads
+    assert sum(len(b["transactions"]) for b in blocks.values()) > 2_000
     slow = [r.getMessage() for r in caplog.records if "RequestHandler" in r.getMessage()]
     assert not slow, slow
