@@ -66,6 +66,7 @@ MAX_WHERE_KEYS = 1_000  # object keys at every level: columns, operators, $and/$
 MAX_WHERE_VALUES = 10_000  # values compared with, $in items included
 MAX_LIKE_PATTERN = 1_000  # characters of a $like-style value (SQLite refuses 50 KB patterns)
 MAX_ORDER_ITEMS = 100
+MAX_JSON_PATH = 32  # keys in a col->a->b path (each is a bound parameter)
 MAX_COLUMN_NAMES = 1_000
 _NAME_RE = re.compile(r"[a-z_][a-z0-9_]*", re.ASCII)
 _JSON_KEY_RE = re.compile(r"[a-z0-9_-]+", re.ASCII)
@@ -203,7 +204,9 @@ class _Target:
 
 def json_path(table: Table, key: str) -> tuple[Column[Any], list[str]]:
     """The json column and the lowercased keys of a path `col->a->b`, or a QueryError."""
-    name, *keys = key.split("->")
+    name, *keys = key.split("->", MAX_JSON_PATH + 1)
+    if len(keys) > MAX_JSON_PATH:
+        raise QueryError(f"json path {show(key)} is deeper than {MAX_JSON_PATH} keys")
     col = column_of(table, name)
     if ibax_type_of(col.type) != "json":
         raise QueryError(f"column {col.name} is not json, it has no field {show(key)}")

@@ -19,6 +19,7 @@ from chain.storage.ddl import ColumnSpec, create_custom_table
 from chain.storage.engine import make_engine
 from chain.storage.query import (
     MAX_COLUMN_NAMES,
+    MAX_JSON_PATH,
     MAX_LIKE_PATTERN,
     MAX_ORDER_ITEMS,
     MAX_WHERE_KEYS,
@@ -31,6 +32,7 @@ from chain.storage.query import (
     page_limit,
 )
 from chain.storage.repo.rows import count_rows, insert_row, select_rows
+from chain.storage.types import Json
 from chain.storage.values import (
     QueryError,
     coerce,
@@ -588,6 +590,13 @@ def test_query_sizes_are_bounded() -> None:
         build_order(items, ",".join(["name"] * (MAX_ORDER_ITEMS + 1)))
     with pytest.raises(QueryError, match="more than 100 items"):
         build_order(items, [{"name": 1}] * (MAX_ORDER_ITEMS + 1))
+    doc = Table("1_doc", MetaData(), Column("id", String), Column("doc", Json()))
+    build_where(doc, {"doc->" + "->".join(["a"] * MAX_JSON_PATH): 1})
+    for deep in ("doc->" + "->".join(["a"] * (MAX_JSON_PATH + 1)), "doc" + "->a" * 20_000):
+        with pytest.raises(QueryError, match="deeper than 32 keys"):
+            build_where(doc, {deep: 1})
+        with pytest.raises(QueryError, match="deeper than 32 keys"):
+            build_columns(doc, [deep])
     build_columns(items, ["name"] * MAX_COLUMN_NAMES)
     with pytest.raises(QueryError, match="too many columns"):
         build_columns(items, ",".join(["name"] * (MAX_COLUMN_NAMES + 1)))
