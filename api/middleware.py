@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from api.appkeys import SETTINGS
 from api.auth import Client, TokenError, bearer_token, client_from_claims, verify
@@ -70,7 +72,37 @@ def _http_error(exc: web.HTTPException) -> web.StreamResponse:
         return response
     if exc.status == 413:
         return error_response(E.SERVER.code, "http: request body too large", 413)
+    if exc.status == 408:
+        return error_response(E.SERVER.code, "request body not received in time", 408)
     return error_response(E.SERVER.code, exc.reason or "Server error", exc.status)
+
+
+def body_deadline_middleware(seconds: float) -> Middleware:
+    """Answer 408 when a request's body has not fully arrived `seconds` after its head.
+
+    aiohttp waits for a body as long as the client keeps the socket open, so a client that
+    sends headers and then nothing would hold its connection (and a place under the
+    connection cap) forever. Runs first, so the bank's paths are covered too.
+    """
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        body = request.content
+        if body.is_eof():
+            return await handler(request)
+
+        def expire() -> None:
+            if not body.is_eof():
+                # The handler's next read raises it; the error middlewares answer 408.
+                body.set_exception(web.HTTPRequestTimeout())
+
+        timer = asyncio.get_running_loop().call_later(seconds, expire)
+        try:
+            return await handler(request)
+        finally:
+            timer.cancel()
+
+    return middleware
 
 
 @web.middleware

@@ -11,6 +11,7 @@ class ApiSettings:
 
     jwt_key: bytes = field(repr=False)
     token_expire: int = 28800
+    max_token_expire: int = 7_776_000  # a login's `expire` is capped to this
     uid_token_ttl: int = 5
     max_body_size: int = 1 << 20
     version: str = "1.4.3"

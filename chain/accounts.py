@@ -55,7 +55,11 @@ def login_message(network_id: int, uid: str) -> bytes:
 async def authenticate(
     engine: AsyncEngine, node: NodeIdentity, req: LoginRequest, register: Registrar
 ) -> LoginOutcome:
-    """Run every login check of the reference, in its order; raise the first that fails."""
+    """Run every login check of the reference, in its order; raise the first that fails.
+
+    One change of order: a new key's signature is checked before it is registered.
+    """
+    message = login_message(node.network_id, req.uid)
     async with engine.connect() as conn:
         row = await get_key(conn, req.ecosystem, req.wallet)
         free = await get_parameter(conn, req.ecosystem, "free_membership")
@@ -68,6 +72,13 @@ async def authenticate(
     if not public_key:
         if not req.pubkey:
             raise EmptyPublicKey()
+        # Registering writes a block: only a key that has just proved it holds the private
+        # key may cause one (the reference registers first and checks the signature last).
+        if node.crypto.address(req.pubkey) != req.wallet:
+            # The key would be stored under another account; the reference then fails below.
+            raise NotMember(req.wallet, req.ecosystem) if req.ecosystem > 1 else EmptyPublicKey()
+        if not node.crypto.verify(req.pubkey, message, req.signature):
+            raise BadSignature()
         await register(req.ecosystem, req.pubkey)
         async with engine.connect() as conn:
             row = await get_key(conn, req.ecosystem, req.wallet)
@@ -81,7 +92,7 @@ async def authenticate(
         founder = await get_parameter(conn, req.ecosystem, "founder_account")
     if req.role_id and req.role_id not in {role_id for role_id, _ in roles}:
         raise RoleDenied()
-    if not node.crypto.verify(public_key, login_message(node.network_id, req.uid), req.signature):
+    if not node.crypto.verify(public_key, message, req.signature):
         raise BadSignature()
     return LoginOutcome(
         key_id=req.wallet,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 
-from chain.golang.ints import INT64_MIN, UINT64_MAX, in_int64, wrap_int64
+from chain.golang.ints import UINT64_MAX, wrap_int64
+from chain.numbers import NumberError, parse_int
 
 BLACK_HOLE_ID = 0
 WHITE_HOLE_ID = 5555
@@ -66,10 +67,9 @@ def string_to_address(text: str) -> int:
     if not text:
         return 0
     if text[0] == "-":
-        if not _SIGNED_DECIMAL.fullmatch(text):
-            return 0
-        signed = int(text, 10)
-        if not in_int64(signed):
+        try:
+            signed = parse_int(text)  # an int64, or no address
+        except NumberError:
             return 0
         text = str(signed & UINT64_MAX)
     if len(text) < 20:
@@ -109,10 +109,10 @@ def address_to_id(text: str) -> int:
     if text.count("-") == 4 and text[0] != "-":
         value = string_to_address(text)
     elif _SIGNED_DECIMAL.fullmatch(text):
-        value = int(text, 10)
-        if not INT64_MIN <= value <= UINT64_MAX:
+        try:
+            value = wrap_int64(parse_int(text, maximum=UINT64_MAX))
+        except NumberError:
             return 0
-        value = wrap_int64(value)
     else:
         return 0
     return value if id_to_address(value) != "invalid" else 0

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from chain.errors import ChainError
+from chain.numbers import NumberError, parse_int, parse_whole
 
 # Clients put table id + 5000 in a transaction's Header.ID (consts.ShiftContractID).
 CONTRACT_ID_SHIFT = 5000
+# A money parameter is a whole amount below 10^60, the bound of money in the contract machine.
+MONEY_PARAM_DIGITS = 60
 
 FIELD_TYPES = (
     "bool",
@@ -80,8 +82,8 @@ def _coerce(field: Field, value: Any) -> Any:
             return value
         if isinstance(value, str):
             try:
-                return int(value, 10)
-            except ValueError:
+                return parse_int(value)
+            except NumberError:
                 pass
     elif kind == "float":
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -89,11 +91,11 @@ def _coerce(field: Field, value: Any) -> Any:
     elif kind == "money":
         text = str(value) if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
         try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            amount = Decimal(-1)
-        if amount.is_finite() and amount == amount.to_integral_value() and amount >= 0:
-            return int(amount)
+            amount = parse_whole(text, digits=MONEY_PARAM_DIGITS)
+        except NumberError:
+            amount = -1
+        if amount >= 0:
+            return amount
     elif kind == "string":
         if isinstance(value, str):
             return value
@@ -139,6 +141,10 @@ ContractLookup = Callable[[int], Awaitable[ContractInfo | None]]
 
 async def find_contract(contract_id: int, lookup: ContractLookup) -> ContractInfo:
     """The contract a transaction calls, or UnknownContract."""
+    if contract_id <= CONTRACT_ID_SHIFT:
+        # No contract has such an id, and the table id (id - 5000) of the most negative
+        # Header.ID would not even fit the database's bigint.
+        raise UnknownContract(contract_id)
     contract = await lookup(contract_id)
     if contract is None:
         raise UnknownContract(contract_id)

@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Table
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chain.blockstate import MISSING, Missing
+from chain.numbers import clamp_int64
 from chain.storage.ddl import load_custom_table, valid_table_name
 from chain.storage.schema import FIRST_ECOSYSTEM_TABLES, PLATFORM_TABLES, STATIC_TABLES
 from chain.storage.values import (
@@ -21,7 +22,7 @@ DDL_TABLE = "@create_table"  # table_id: the new table's physical name
 DDL_COLUMN = "@add_column"  # table_id: "<table>.<column>"
 NEW_ECOSYSTEM = "@new_ecosystem"  # table_id: the new ecosystem's id
 
-_NAME = re.compile(r"^@(\d+)(.+)$", re.DOTALL)
+_NAME = re.compile(r"^@([0-9]+)(.+)$", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,8 @@ def split_name(text: str, default_ecosystem: int) -> tuple[int, str]:
     """`@5name` -> (5, "name"); a plain name belongs to `default_ecosystem`; lowercased."""
     match = _NAME.match(text)
     if match is not None:
-        return int(match.group(1)), match.group(2).lower()
+        # Clamped: an ecosystem number past int64 names no ecosystem, and must not reach SQL.
+        return clamp_int64(match.group(1)), match.group(2).lower()
     return default_ecosystem, text.lower()
 
 

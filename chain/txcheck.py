@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from chain.contract_registry import (
     ContractLookup,
@@ -12,12 +13,19 @@ from chain.contract_registry import (
 )
 from chain.crypto import Crypto
 from chain.errors import ChainError
+from chain.numbers import INT64_MAX, MAX_NUMBER_TEXT, NumberError, parse_decimal, parse_int
 from chain.txcodec import DecodedTx, TxType, decode_tx, verify_tx_signature
 
 # A transaction older than this is refused (the reference's MaxTxBack).
 MAX_TX_AGE_S = 86400
 # Clients' clocks run ahead of ours by this much at most (the reference allows none).
 MAX_CLOCK_SKEW_S = 300
+# Expedite is in whole coins with up to 12 decimals; queued as smallest units in an int64.
+EXPEDITE_UNITS = 10**12
+MAX_EXPEDITE = Decimal(INT64_MAX) / EXPEDITE_UNITS
+# A native transfer's value is only bounded by its text here: an amount larger than any balance
+# fails in its block (insufficient balance), as the reference's does.
+_ANY_VALUE = 10**MAX_NUMBER_TEXT
 
 
 class TxTooLarge(ChainError):
@@ -47,16 +55,27 @@ class AcceptedTx:
         return self.decoded.tx.header.key_id
 
 
-def _expedite(text: str) -> Decimal:
+def _expedite(text: str) -> int:
+    """Expedite as whole smallest units (decimals past the 12th dropped), checked first."""
     if not text:
-        return Decimal(0)
+        return 0
     try:
-        value = Decimal(text)
-    except InvalidOperation as exc:
-        raise TxRejected(f"expedite {text!r} is not a number") from exc
-    if not value.is_finite() or value < 0:
+        value = parse_decimal(text, what="expedite")
+    except NumberError as exc:
+        raise TxRejected(f"expedite {text[:40]!r} is not a number") from exc
+    if value < 0:
         raise TxRejected("expedite must not be negative")
-    return value
+    if value > MAX_EXPEDITE:
+        raise TxRejected("expedite is too large")
+    return int(value * EXPEDITE_UNITS)
+
+
+def transfer_value(text: str) -> int:
+    """A UTXO or TransferSelf value: a positive whole number of smallest units."""
+    try:
+        return parse_int(text, minimum=1, maximum=_ANY_VALUE, what="value")
+    except NumberError as exc:
+        raise TxRejected(f"value {text[:40]!r} is not a positive whole number of units") from exc
 
 
 def check_tx_time(tx_time: int, now: int) -> None:
@@ -65,6 +84,51 @@ def check_tx_time(tx_time: int, now: int) -> None:
         raise TxRejected(f"transaction time {tx_time} is in the future")
     if tx_time < now - MAX_TX_AGE_S:
         raise TxRejected(f"transaction time {tx_time} is older than {MAX_TX_AGE_S} s")
+
+
+def admit_tx(
+    raw: bytes, *, crypto: Crypto, network_id: int, max_tx_size: int, now: int
+) -> DecodedTx:
+    """Every check that needs no database: size, envelope, network, signature, time, fields.
+
+    Pure CPU (decoding and a signature check), so a large batch can run off the event loop.
+    """
+    if len(raw) > max_tx_size:
+        raise TxTooLarge(len(raw))
+    decoded = decode_tx(raw, crypto)
+    tx = decoded.tx
+    if tx.header.network_id != network_id:
+        raise TxRejected("error networkid invalid")
+    verify_tx_signature(decoded, crypto)
+    check_tx_time(tx.header.time, now)
+    _expedite(tx.expedite)
+    if tx.utxo is not None:
+        transfer_value(tx.utxo.value)
+    if tx.transfer_self is not None:
+        transfer_value(tx.transfer_self.value)
+    if len(tx.lang) > 2:
+        raise TxRejected("lang must be at most 2 characters")
+    return decoded
+
+
+def admit_txs(
+    raws: Sequence[bytes], *, crypto: Crypto, network_id: int, max_tx_size: int, now: int
+) -> list[DecodedTx]:
+    """admit_tx of each; the first failure is raised."""
+    return [
+        admit_tx(raw, crypto=crypto, network_id=network_id, max_tx_size=max_tx_size, now=now)
+        for raw in raws
+    ]
+
+
+async def check_contract(decoded: DecodedTx, lookup: ContractLookup | None) -> AcceptedTx:
+    """The contract a smart-contract tx calls must exist and its parameters fit it."""
+    tx = decoded.tx
+    if tx.tx_type == TxType.SMART_CONTRACT and lookup is not None:
+        # Without a lookup (the node's own txs) the block producer checks the contract.
+        contract = await find_contract(tx.header.id, lookup)
+        check_params(contract, tx.params)
+    return AcceptedTx(decoded)
 
 
 async def check_tx(
@@ -77,22 +141,8 @@ async def check_tx(
     lookup: ContractLookup | None = None,
 ) -> AcceptedTx:
     """Decode and check one transaction; raise a ChainError describing the first failure."""
-    if len(raw) > max_tx_size:
-        raise TxTooLarge(len(raw))
-    decoded = decode_tx(raw, crypto)
-    tx = decoded.tx
-    if tx.header.network_id != network_id:
-        raise TxRejected("error networkid invalid")
-    verify_tx_signature(decoded, crypto)
-    check_tx_time(tx.header.time, now)
-    _expedite(tx.expedite)
-    if len(tx.lang) > 2:
-        raise TxRejected("lang must be at most 2 characters")
-    if tx.tx_type == TxType.SMART_CONTRACT and lookup is not None:
-        # Without a lookup (the node's own txs) the block producer checks the contract.
-        contract = await find_contract(tx.header.id, lookup)
-        check_params(contract, tx.params)
-    return AcceptedTx(decoded)
+    decoded = admit_tx(raw, crypto=crypto, network_id=network_id, max_tx_size=max_tx_size, now=now)
+    return await check_contract(decoded, lookup)
 
 
 def contract_name(decoded: DecodedTx) -> str:
@@ -107,4 +157,8 @@ def contract_name(decoded: DecodedTx) -> str:
 
 def expedite_of(tx: AcceptedTx) -> int:
     """The fee priority as a whole number of smallest units (ordering only)."""
-    return int(_expedite(tx.decoded.tx.expedite) * 10**12)
+    try:
+        return _expedite(tx.decoded.tx.expedite)
+    except TxRejected:
+        # A tx put back by a rollback may predate the bound: it just loses its priority.
+        return 0

@@ -28,7 +28,12 @@ from api.ban import BanList
 from api.bank.http import bank_middleware
 from api.bank.keys import BANK, BANK_HTTP, BANK_STOP
 from api.bank.routes import bank_http, setup_bank_routes
-from api.middleware import client_middleware, cors_middleware, error_middleware
+from api.middleware import (
+    body_deadline_middleware,
+    client_middleware,
+    cors_middleware,
+    error_middleware,
+)
 from api.ops.health import HEALTH, PRODUCER_TASK, HealthSettings
 from api.ops.metrics import METRICS, NodeMetrics, metrics_middleware
 from api.ops.requestid import ACCESS_LOG, request_id_middleware
@@ -112,6 +117,7 @@ def storage_context(config: Config) -> Callable[[web.Application], AsyncIterator
             app[SETTINGS] = ApiSettings(
                 jwt_key=jwt_secret(config.data_dir, config.jwt_secret),
                 token_expire=config.token_expire,
+                max_token_expire=config.max_token_expire,
                 max_body_size=config.max_body_size,
                 api_address=f"http://{config.host}:{config.port}",
             )
@@ -237,6 +243,7 @@ def create_app(config: Config) -> web.Application:
             # Outermost, so every answer (the bank's, errors, redirects) has an id and is counted.
             request_id_middleware,
             metrics_middleware,
+            body_deadline_middleware(config.body_timeout),
             *bank_first,
             cors_middleware,
             error_middleware,

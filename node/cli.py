@@ -26,6 +26,7 @@ from chain.rollback import rollback_blocks
 from chain.storage.engine import make_engine
 from chain.storage.migrate import upgrade
 from chain.verify import verify_chain
+from node import serve
 from node.app import create_app
 from node.bank_import import import_save
 from node.client import (
@@ -70,7 +71,16 @@ def _add_node_flags(parser: argparse.ArgumentParser) -> None:
 
 def _add_bank_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bank-admin", dest="bank_admin", help="CCash admin user (bank on)")
-    parser.add_argument("--bank-admin-password", dest="bank_admin_password", help="its password")
+    parser.add_argument(
+        "--bank-admin-password",
+        dest="bank_admin_password",
+        help="its password (any local user sees it in ps: prefer the file or the environment)",
+    )
+    parser.add_argument(
+        "--bank-admin-password-file",
+        dest="bank_admin_password_file",
+        help="a file whose first line is the admin's password",
+    )
     parser.add_argument("--bank-max-log", dest="bank_max_log", help="log entries kept (100)")
     parser.add_argument(
         "--bank-add-user-open", dest="bank_add_user_open", help="open registration (true)"
@@ -99,7 +109,15 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--port", help="listen port (default 7079)")
     run.add_argument("--block-window-ms", dest="block_window_ms", help="batching window")
     run.add_argument("--max-body-size", dest="max_body_size", help="request body limit, bytes")
+    run.add_argument("--max-connections", dest="max_connections", help="open at once (1000)")
+    run.add_argument("--idle-timeout", dest="idle_timeout", help="s without a request head (30)")
+    run.add_argument(
+        "--body-timeout", dest="body_timeout", help="s for a request body to arrive (60)"
+    )
     run.add_argument("--token-expire", dest="token_expire", help="login token lifetime, s")
+    run.add_argument(
+        "--max-token-expire", dest="max_token_expire", help="longest login token asked, s"
+    )
     run.add_argument("--jwt-secret", dest="jwt_secret", help="JWT key (default: kept in data dir)")
     run.add_argument(
         "--access-log", dest="access_log", help="log one line per request (false)"
@@ -184,13 +202,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = load_config(args)
     configure_logging(config.log_level, config.log_format)
     logger.info("starting with %r", config)
-    # run_app turns SIGINT/SIGTERM into a graceful exit: cleanup contexts unwind, exit code 0.
-    web.run_app(
+    # SIGINT/SIGTERM end it gracefully: cleanup contexts unwind, exit code 0.
+    serve.run(
         create_app(config),
-        host=config.host,
-        port=config.port,
-        print=lambda text: print(text, flush=True),
-        access_log=None,
+        serve.ServeOptions(
+            host=config.host,
+            port=config.port,
+            max_connections=config.max_connections,
+            idle_timeout=config.idle_timeout,
+        ),
+        announce=lambda text: print(text, flush=True),
     )
     return 0
 

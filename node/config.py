@@ -33,10 +33,15 @@ class Config:
     hasher: Hasher = Hasher.KECCAK256
     block_window_ms: int = 20
     max_body_size: int = 1 << 20
+    max_connections: int = 1000
+    idle_timeout: int = 30
+    body_timeout: int = 60
     token_expire: int = 28800
+    max_token_expire: int = 7_776_000  # 90 days: what Weaver asks for
     jwt_secret: str = field(default="", repr=False)
     bank_admin: str = ""
     bank_admin_password: str = field(default="", repr=False)
+    bank_admin_password_file: Path | None = None
     bank_max_log: int = 100
     bank_add_user_open: bool = True
     bank_return_on_del: str = ""
@@ -105,7 +110,7 @@ def _coerce(name: str, raw: Any) -> Any:
             if isinstance(raw, bool):
                 raise ValueError(raw)
             value = int(raw)
-        elif isinstance(default, Path):
+        elif isinstance(default, Path) or name.endswith("_file"):
             value = Path(str(raw))
         elif isinstance(default, Cryptoer):
             value = Cryptoer(str(raw))
@@ -182,8 +187,28 @@ def build_config(
     merged.update({k: v for k, v in cli.items() if v is not None and k in FIELD_NAMES})
     values = {name: _coerce(name, raw) for name, raw in merged.items()}
     config = dataclasses.replace(Config(), **values)
+    config = _read_secret_files(config)
     validate(config)
     return config
+
+
+def _read_secret_files(config: Config) -> Config:
+    """The bank admin's password from its file (first line), kept out of `ps` and shell history."""
+    path = config.bank_admin_password_file
+    if path is None:
+        return config
+    if config.bank_admin_password:
+        raise ConfigError("give bank_admin_password or bank_admin_password_file, not both")
+    try:
+        lines = path.read_text().splitlines()
+    except OSError as exc:
+        raise ConfigError(f"cannot read bank_admin_password_file {path}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"bank_admin_password_file {path} is not UTF-8 text") from exc
+    password = lines[0] if lines else ""
+    if not password:
+        raise ConfigError(f"bank_admin_password_file {path} is empty")
+    return dataclasses.replace(config, bank_admin_password=password)
 
 
 def validate(config: Config) -> None:
@@ -198,6 +223,12 @@ def validate(config: Config) -> None:
         raise ConfigError("max_body_size must be at least 1024 bytes")
     if config.token_expire <= 0:
         raise ConfigError("token_expire must be positive")
+    if config.max_token_expire < config.token_expire:
+        raise ConfigError("max_token_expire must be at least token_expire")
+    if config.max_connections < 1:
+        raise ConfigError("max_connections must be positive")
+    if config.idle_timeout <= 0 or config.body_timeout <= 0:
+        raise ConfigError("idle_timeout and body_timeout must be positive")
     if config.db and not config.db.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
         raise ConfigError("db must be a sqlite+aiosqlite:// or postgresql+asyncpg:// URL")
     if config.jwt_secret and len(config.jwt_secret) < 32:

@@ -15,6 +15,7 @@ from chain.identity import NodeIdentity
 KEY_FILES = ("PrivateKey", "PublicKey", "NodePrivateKey", "NodePublicKey")
 CHAIN_FILE = "chain.json"
 JWT_FILE = "jwt-secret"
+MIN_JWT_SECRET = 32  # characters: HS256 wants a 256-bit key
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,9 @@ def _read_pair(directory: Path, private_name: str, crypto: Crypto) -> KeyPair:
 def open_data_dir(directory: Path, network_id: int, crypto: Crypto) -> NodeIdentity:
     """Initialise the data dir on first start; on later starts check it fits the settings."""
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if directory.stat().st_mode & 0o077:
+        # It holds the private keys and the JWT secret: no one else may list or read it.
+        directory.chmod(0o700)
     chain_file = directory / CHAIN_FILE
     settings = {
         "network_id": network_id,
@@ -95,4 +99,15 @@ def jwt_secret(directory: Path, given: str) -> bytes:
     path = directory / JWT_FILE
     if not path.exists():
         _write(path, secrets.token_hex(32), secret=True)
-    return path.read_text().strip().encode()
+    try:
+        secret = path.read_text().strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigMismatchError(f"cannot read the JWT secret {path}: {exc}") from exc
+    if len(secret) < MIN_JWT_SECRET:
+        # An empty or short key would fail every login (or sign with a guessable key).
+        raise ConfigMismatchError(
+            f"the JWT secret in {path} has {len(secret)} characters, at least "
+            f"{MIN_JWT_SECRET} are needed: put a longer one there, or delete the file to "
+            "have a new one made (every login token then ends)"
+        )
+    return secret.encode()

@@ -16,6 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
+from api import jsonparse
 from chain.bank.rules import INT64_MAX, INT64_MIN, UINT32_MAX, BankError, Fault
 
 logger = logging.getLogger(__name__)
@@ -138,8 +139,8 @@ async def json_object(request: web.Request) -> dict[str, Any]:
     """The body as a JSON object: 400 Invalid JSON, or Missing/Invalid for a non-object."""
     raw = await request.read()
     try:
-        value = json.loads(raw, object_pairs_hook=_first_wins)
-    except (ValueError, UnicodeDecodeError) as exc:
+        value = jsonparse.loads(raw, object_pairs_hook=_first_wins)
+    except jsonparse.JsonError as exc:
         raise INVALID_JSON from exc
     if not isinstance(value, dict):
         raise BAD_ARGS

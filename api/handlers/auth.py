@@ -62,6 +62,8 @@ async def login(request: web.Request) -> web.Response:
     expire = int_field(values, "expire") or settings.token_expire
     if expire < 0:
         raise server_error("expire must not be negative")
+    # The reference takes any lifetime; a token that never expires cannot be taken back.
+    expire = min(expire, settings.max_token_expire)
     role_id = int_field(values, "role_id")
     pubkey = hex_field("pubkey", values.get("pubkey", ""))
     signature = hex_field("signature", values.get("signature", ""))

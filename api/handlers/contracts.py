@@ -7,7 +7,7 @@ from aiohttp import web
 from api.appkeys import CONTRACTS, ENGINE
 from api.errors import ApiError, E
 from api.jsonenc import Struct
-from api.request import client_of, form_values, int_field
+from api.request import client_of, form_values, go_int64, int_field
 from api.responses import json_response
 from chain.address import address_to_string
 from chain.contract_registry import ContractInfo
@@ -21,11 +21,10 @@ def _split_name(text: str, default_ecosystem: int) -> tuple[int, str]:
     """`@5Name` -> (5, Name); `@Name` -> (1, Name); `Name` -> the client's ecosystem."""
     if not text.startswith("@"):
         return default_ecosystem, text
-    digits = ""
     rest = text[1:]
-    while rest and rest[0].isdigit():
-        digits, rest = digits + rest[0], rest[1:]
-    return (int(digits) if digits else 1), rest
+    digits = rest[: len(rest) - len(rest.lstrip("0123456789"))]
+    # Clamped as StrToInt64 would: an ecosystem past int64 is simply one that does not exist.
+    return (go_int64(digits) if digits else 1), rest[len(digits) :]
 
 
 def _describe(info: ContractInfo, row: ContractRow) -> Struct:

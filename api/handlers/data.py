@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aiohttp import web
 from multidict import MultiDict
 
+from api import jsonparse
 from api.appkeys import ENGINE, READS
 from api.errors import ApiError, E, server_error
 from api.jsonenc import Struct
@@ -24,9 +24,9 @@ def _page(page: RowPage) -> web.Response:
 
 def _json_field(text: str, what: str) -> Any:
     try:
-        return json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        raise server_error(f"{what} is not valid JSON") from exc
+        return jsonparse.loads(text)
+    except jsonparse.JsonError as exc:
+        raise server_error(f"{what} is not valid JSON ({exc})") from exc
 
 
 def _where(text: str) -> dict[str, Any] | None:

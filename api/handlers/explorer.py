@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import json
+import asyncio
 from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
 from multidict import MultiDict
 
+from api import jsonparse
 from api.appkeys import ENGINE, NODE
 from api.errors import ApiError, E, server_error
 from api.jsonenc import Struct
-from api.request import form_values, int_field
+from api.request import form_values, go_int64, int_field
 from api.responses import json_response
 from chain.address import address_to_string
 from chain.block import Block
@@ -22,6 +23,7 @@ from chain.storage.repo.txs import get_log
 from chain.txview import TxView, describe, describe_block, storage_size
 
 MAX_BLOCKS = 1000
+INLINE_BLOCK_BYTES = 256 * 1024  # block data decoded on the event loop; more goes to a thread
 DEFAULT_BLOCKS = 25
 _TRUE = {"1", "t", "T", "true", "TRUE", "True"}
 
@@ -57,11 +59,9 @@ async def get_max_block_id(request: web.Request) -> web.Response:
 
 async def fetch_block(request: web.Request) -> web.Response:
     """GET /block/{id}."""
-    try:
-        block_id = int(request.match_info["id"])
-    except ValueError:
-        block_id = 0  # the reference reads a non-number as 0: no such block
-
+    # As the reference's StrToInt64: a non-number is 0 and a huge one the largest int64,
+    # neither of them a block.
+    block_id = go_int64(request.match_info["id"])
     async with request.app[ENGINE].connect() as conn:
         row = await get_block(conn, block_id)
     if row is None:
@@ -91,10 +91,18 @@ async def _views(request: web.Request) -> list[tuple[BlockRow, Block, list[TxVie
     which knows stored (Needle) contracts that a tx's bytes alone do not name."""
     crypto = request.app[NODE].crypto
     rows = await _blocks(request)
-    found = []
-    for row in rows:
-        block = Block.deserialize(row.data)
-        found.append((row, block, describe_block(block, crypto)))
+
+    def decode() -> list[tuple[BlockRow, Block, list[TxView]]]:
+        decoded = []
+        for row in rows:
+            block = Block.deserialize(row.data)
+            decoded.append((row, block, describe_block(block, crypto)))
+        return decoded
+
+    # Up to 1,000 blocks of thousands of txs each: decoding them all is seconds of CPU, which
+    # must not hold the event loop.
+    heavy = sum(len(row.data) for row in rows) > INLINE_BLOCK_BYTES
+    found = await asyncio.to_thread(decode) if heavy else decode()
     unnamed = [v.hash for _, _, views in found for v in views if not v.contract_name]
     async with request.app[ENGINE].connect() as conn:
         logs = await get_log(conn, unnamed)
@@ -208,7 +216,7 @@ def _hash_list(data: str) -> list[str]:
     text = data.strip()
     if text.startswith("{"):
         try:
-            hashes = json.loads(text)["hashes"]
+            hashes = jsonparse.loads(text)["hashes"]
         except (ValueError, KeyError, TypeError) as exc:
             raise ApiError(E.HASHWRONG) from exc
         if not isinstance(hashes, list) or not all(isinstance(h, str) for h in hashes):

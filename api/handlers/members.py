@@ -9,8 +9,9 @@ import re
 from aiohttp import web
 
 from api.appkeys import ENGINE, NODE, READS
-from api.errors import ApiError, E, server_error
+from api.errors import ApiError, E
 from api.jsonenc import Struct
+from api.request import int64_text
 from api.responses import json_response
 from chain.address import address_to_string, string_to_address
 from chain.crypto import Crypto
@@ -20,21 +21,10 @@ from chain.storage.repo.members import get_binary, get_member
 from chain.storage.repo.tabledata import get_cell
 from chain.storage.values import (
     QueryError,
-    show,
 )
 
 _PHYSICAL = re.compile(r"^([1-9][0-9]{0,17})_(.+)$", re.DOTALL)
 _UNSAFE_FILENAME = re.compile(r'["\\\x00-\x1f\x7f]')
-
-
-def _int64(text: str, what: str) -> int:
-    try:
-        value = int(text, 10)
-    except ValueError as exc:
-        raise server_error(f"{what} {show(text)} is not a number") from exc
-    if not in_int64(value):
-        raise server_error(f"{what} {show(text)} is out of range")
-    return value
 
 
 def _account(text: str) -> str:
@@ -57,7 +47,7 @@ def hash_matches(crypto: Crypto, data: bytes, given: str) -> bool:
 
 async def fetch_member(request: web.Request) -> web.Response:
     """GET /member/{ecosystem}/{account}: the member's profile (zero values if there is none)."""
-    ecosystem = _int64(request.match_info["ecosystem"], "ecosystem")
+    ecosystem = int64_text(request.match_info["ecosystem"], "ecosystem")
     async with read_connection(request.app[ENGINE]) as conn:
         member = await get_member(conn, ecosystem, _account(request.match_info["account"]))
     # Go field names, no tags; the reference answers a zero member rather than 404.
@@ -75,7 +65,7 @@ async def fetch_member(request: web.Request) -> web.Response:
 
 async def fetch_avatar(request: web.Request) -> web.StreamResponse:
     """GET /avatar/{ecosystem}/{account}: the member's image, with its MIME type."""
-    ecosystem = _int64(request.match_info["ecosystem"], "ecosystem")
+    ecosystem = int64_text(request.match_info["ecosystem"], "ecosystem")
     async with read_connection(request.app[ENGINE]) as conn:
         member = await get_member(conn, ecosystem, _account(request.match_info["account"]))
         if member is None or not member.image_id:
@@ -94,7 +84,7 @@ def _mime(text: str) -> str:
 async def fetch_binary(request: web.Request) -> web.StreamResponse:
     """GET /data/{id}/data/{hash}: a stored file, if `hash` is its MD5 or node hash."""
     try:
-        binary_id = _int64(request.match_info["id"], "id")
+        binary_id = int64_text(request.match_info["id"], "id")
     except ApiError as exc:
         raise ApiError(E.NOTFOUND) from exc
     async with read_connection(request.app[ENGINE]) as conn:
@@ -122,7 +112,7 @@ async def fetch_cell(request: web.Request) -> web.StreamResponse:
     """
     match = _PHYSICAL.match(request.match_info["table"])
     try:
-        row_id = _int64(request.match_info["id"], "id")
+        row_id = int64_text(request.match_info["id"], "id")
     except ApiError as exc:
         raise ApiError(E.NOTFOUND) from exc
     if match is None:

@@ -7,10 +7,10 @@ from multidict import MultiDict
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from api.appkeys import ENGINE
-from api.errors import ApiError, E, server_error
+from api.errors import ApiError, E
 from api.handlers.interface import omit_empty
 from api.jsonenc import Struct
-from api.request import client_of, form_values, int_field
+from api.request import client_of, form_values, int64_text, int_field
 from api.responses import json_response
 from chain.golang.ints import in_int64
 from chain.storage.engine import read_connection
@@ -23,9 +23,6 @@ from chain.storage.repo.param_rows import (
     list_app_params,
     list_ecosystem_params,
     list_platform_params,
-)
-from chain.storage.values import (
-    show,
 )
 
 
@@ -50,14 +47,7 @@ async def _ecosystem(request: web.Request, conn: AsyncConnection, values: MultiD
 
 
 def _app_id(request: web.Request) -> int:
-    text = request.match_info["appID"]
-    try:
-        value = int(text, 10)
-    except ValueError as exc:
-        raise server_error(f"application id {show(text)} is not a number") from exc
-    if not in_int64(value):
-        raise server_error(f"application id {show(text)} is out of range")
-    return value
+    return int64_text(request.match_info["appID"], "application id")
 
 
 async def list_ecosystem_parameters(request: web.Request) -> web.Response:

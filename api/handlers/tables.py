@@ -5,13 +5,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from api.appkeys import ENGINE, READS
-from api.errors import server_error
 from api.jsonenc import Struct
-from api.request import caller_of, client_of, form_values, page_of
+from api.request import caller_of, client_of, form_values, int64_text, page_of
 from api.responses import json_response
 from chain.golang.ints import in_int64
 from chain.storage.engine import read_connection
-from chain.storage.values import show
 
 
 async def list_tables(request: web.Request) -> web.Response:
@@ -54,19 +52,9 @@ async def fetch_table(request: web.Request) -> web.Response:
     return json_response(body)
 
 
-def _row_id(text: str) -> int:
-    try:
-        value = int(text, 10)
-    except ValueError as exc:
-        raise server_error(f"row id {show(text)} is not a number") from exc
-    if not in_int64(value):
-        raise server_error(f"row id {show(text)} is out of range")
-    return value
-
-
 async def list_history(request: web.Request) -> web.Response:
     """GET /history/{name}/{id}: a row's previous values before each change, newest first."""
-    row_id = _row_id(request.match_info["id"])
+    row_id = int64_text(request.match_info["id"], "row id")
     async with read_connection(request.app[ENGINE]) as conn:
         found = await request.app[READS].row_history(
             conn, caller_of(request), request.match_info["name"], row_id

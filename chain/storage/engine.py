@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import Connection, event, text
+from sqlalchemy import Connection, event, make_url, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 # Any fixed 64-bit number: the PostgreSQL advisory lock that elects the one block writer.
@@ -35,9 +36,24 @@ def _sqlite_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
+def _create_private_file(url: str) -> None:
+    # SQLite would create the file with the umask's mode (0644 mostly), readable by every local
+    # user, and it holds the bank's password hashes. Its -wal and -shm files copy this mode.
+    path = make_url(url).database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass  # an existing database keeps the mode its owner gave it
+    except FileNotFoundError:
+        pass  # no such directory: SQLite says so when it connects
+
+
 def make_engine(url: str) -> AsyncEngine:
-    """An engine for a sqlite+aiosqlite or postgresql+asyncpg URL."""
+    """An engine for a sqlite+aiosqlite or postgresql+asyncpg URL (a new SQLite file is 0600)."""
     if url.startswith("sqlite"):
+        _create_private_file(url)
         engine = create_async_engine(url, connect_args={"timeout": 10})
         event.listen(engine.sync_engine, "connect", _sqlite_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)

@@ -59,6 +59,15 @@ from chain.storage.values import (
 DEFAULT_LIMIT = 25
 DBFIND_MAX_LIMIT = 10_000  # consts.DBFindLimit of the reference
 MAX_WHERE_DEPTH = 32
+# Bounds on what a where, order or column list may hold. A query is built in Python and bound
+# parameter by parameter, so its size is CPU on the event loop (a 5,000-term $or takes 0.2 s)
+# and must stay under the backends' parameter limits (32,766 on SQLite, 32,767 with asyncpg).
+MAX_WHERE_KEYS = 1_000  # object keys at every level: columns, operators, $and/$or
+MAX_WHERE_VALUES = 10_000  # values compared with, $in items included
+MAX_LIKE_PATTERN = 1_000  # characters of a $like-style value (SQLite refuses 50 KB patterns)
+MAX_ORDER_ITEMS = 100
+MAX_JSON_PATH = 32  # keys in a col->a->b path (each is a bound parameter)
+MAX_COLUMN_NAMES = 1_000
 _NAME_RE = re.compile(r"[a-z_][a-z0-9_]*", re.ASCII)
 _JSON_KEY_RE = re.compile(r"[a-z0-9_-]+", re.ASCII)
 
@@ -195,7 +204,9 @@ class _Target:
 
 def json_path(table: Table, key: str) -> tuple[Column[Any], list[str]]:
     """The json column and the lowercased keys of a path `col->a->b`, or a QueryError."""
-    name, *keys = key.split("->")
+    name, *keys = key.split("->", MAX_JSON_PATH + 1)
+    if len(keys) > MAX_JSON_PATH:
+        raise QueryError(f"json path {show(key)} is deeper than {MAX_JSON_PATH} keys")
     col = column_of(table, name)
     if ibax_type_of(col.type) != "json":
         raise QueryError(f"column {col.name} is not json, it has no field {show(key)}")
@@ -235,6 +246,8 @@ def build_columns(table: Table, columns: Any) -> list[ColumnElement[Any]]:
     else:
         raise QueryError("columns must be a string or an array of names")
     names = [name for name in names if name] or ["*"]
+    if len(names) > MAX_COLUMN_NAMES:
+        raise QueryError(f"too many columns ({len(names)}, at most {MAX_COLUMN_NAMES})")
     selected: dict[str, ColumnElement[Any]] = {}
     for name in names:
         if name == "*":
@@ -285,7 +298,27 @@ def build_where(table: Table, where: Any) -> ColumnElement[bool]:
         return true()
     if not isinstance(where, Mapping):
         raise QueryError("where must be an object")
+    _check_where_size(where)
     return _where_object(table, where, 0)
+
+
+def _check_where_size(where: Mapping[Any, Any]) -> None:
+    """Refuse a where with more keys or values than MAX_WHERE_KEYS / MAX_WHERE_VALUES."""
+    keys = values = 0
+    stack: list[Any] = [where]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Mapping):
+            keys += len(item)
+            if keys > MAX_WHERE_KEYS:
+                raise QueryError(f"where has more than {MAX_WHERE_KEYS} keys")
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+        else:
+            values += 1
+            if values > MAX_WHERE_VALUES:
+                raise QueryError(f"where has more than {MAX_WHERE_VALUES} values")
 
 
 def _where_object(table: Table, where: Mapping[Any, Any], depth: int) -> ColumnElement[bool]:
@@ -442,6 +475,8 @@ def _like(target: _Target, op: str, arg: Any) -> ColumnElement[bool]:
         value = needle_text(arg)
     except (TypeError, ValueError) as exc:
         raise QueryError(f"{op} needs a text value, got {show(arg)}") from exc
+    if len(value) > MAX_LIKE_PATTERN:
+        raise QueryError(f"{op} value is longer than {MAX_LIKE_PATTERN} characters")
     before, after, insensitive = _LIKES[op]
     pattern = before + value + after
     glob = like_to_glob(pattern)  # also refuses a dangling escape, on both backends
@@ -520,7 +555,9 @@ def build_order(table: Table, order: Any) -> list[ColumnElement[Any]]:
     every node lists rows the same way; with no order that is `id ASC`.
     """
     used: dict[str, bool] = {}
-    for name, descending in _order_items(order):
+    for count, (name, descending) in enumerate(_order_items(order), 1):
+        if count > MAX_ORDER_ITEMS:
+            raise QueryError(f"order has more than {MAX_ORDER_ITEMS} items")
         col = column_of(table, name)
         used.setdefault(col.name, descending)
     for col in [*table.primary_key.columns, *([table.c.id] if "id" in table.c else [])]:

@@ -76,7 +76,8 @@ queue_tx = Table(
     Column("seq", AutoId, primary_key=True, autoincrement=True),
     Column("hash", LargeBinary, nullable=False, unique=True),
     Column("data", LargeBinary, nullable=False),
-    Column("expedite", Money, nullable=False, server_default="0"),
+    # Smallest units of the Expedite fee, an int64 so both backends order it as a number.
+    Column("expedite", BigInteger, nullable=False, server_default="0"),
     Column("time", BigInteger, nullable=False),  # unix ms when accepted
     Column("key_id", BigInteger, nullable=False),
     Column("high_rate", Integer, nullable=False, server_default="0"),

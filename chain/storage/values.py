@@ -32,6 +32,7 @@ from chain.errors import ChainError
 from chain.golang.decimal import decimal_text
 from chain.golang.ints import in_int64
 from chain.golang.strconv import format_float
+from chain.numbers import parse_float, parse_int, parse_whole
 from chain.storage.types import Money
 
 IBAX_TYPES = (
@@ -52,8 +53,6 @@ VARCHAR_LENGTH = 102_400  # varchar(102400) of custom tables
 MONEY_DIGITS = 30  # decimal(30,0)
 MAX_DECIMAL_EXPONENT = 1000  # a Decimal written out in digits stays below ~1000 characters
 
-_INT_RE = re.compile(r"[+-]?[0-9]+", re.ASCII)
-_DECIMAL_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
 _HEX_RE = re.compile(r"(?:[0-9a-fA-F]{2})*", re.ASCII)
 
 
@@ -124,10 +123,7 @@ def int64_value(value: Any) -> int:
     if isinstance(value, int):
         number = value
     elif isinstance(value, str):
-        text = value.strip()
-        if not _INT_RE.fullmatch(text):
-            raise ValueError("not an integer")
-        number = int(text)
+        number = parse_int(value.strip())
     elif isinstance(value, (float, Decimal)):
         if isinstance(value, Decimal) and value.is_finite() and value.adjusted() > 18:
             raise OverflowError("out of the int64 range")  # before int() builds a huge number
@@ -147,10 +143,7 @@ def _money(value: Any) -> int:
     if isinstance(value, int):
         amount = Decimal(value)
     elif isinstance(value, str):
-        text = value.strip()
-        if not _DECIMAL_RE.fullmatch(text):
-            raise ValueError("not a decimal number")
-        amount = Decimal(text)
+        return parse_whole(value.strip(), digits=MONEY_DIGITS)
     elif isinstance(value, float):
         if not math.isfinite(value):
             raise ValueError("not finite")
@@ -175,10 +168,7 @@ def _double(value: Any) -> float:
     if isinstance(value, (int, float, Decimal)):
         number = float(value)
     elif isinstance(value, str):
-        text = value.strip()
-        if not _DECIMAL_RE.fullmatch(text):
-            raise ValueError("not a number")
-        number = float(text)
+        number = parse_float(value.strip())
     else:
         raise TypeError(f"{type(value).__name__} is not a double")
     if not math.isfinite(number):

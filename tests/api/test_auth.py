@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 from aiohttp.test_utils import TestClient
+from sqlalchemy import func, select
 
+from api.appkeys import ENGINE
 from api.auth import issue
 from chain.address import address_to_string
 from chain.crypto import Crypto, Cryptoer, Hasher
+from chain.storage.repo.keys import get_key
+from chain.storage.schema import transactions_status
 from node.app import create_app
 from node.config import Config
 from tests.helpers import Wallet
@@ -117,6 +122,75 @@ async def test_wrong_signature_is_e_signature(client: Client, config: Config) ->
     )
     assert resp.status == 400
     assert await resp.json() == {"error": "E_SIGNATURE", "msg": "Signature is incorrect"}
+
+
+async def test_wrong_signature_registers_nothing(client: Client, config: Config) -> None:
+    engine = client.app[ENGINE]
+
+    async def facts(key_id: int) -> tuple[bool, int]:
+        async with engine.connect() as conn:
+            row = await get_key(conn, 1, key_id)
+            txs = await conn.scalar(select(func.count()).select_from(transactions_status))
+        return row is not None, int(txs or 0)
+
+    wallet, other = Wallet(config.crypto), Wallet(config.crypto)
+    before = await facts(wallet.key_id)
+    assert before[0] is False
+    uid = await _uid(client)
+    message = f"LOGIN{uid['network_id']}{uid['uid']}".encode()
+    forms = [
+        # Signed by another key, or over another message: no proof of the private key.
+        {"pubkey": wallet.public.hex(), "signature": other.crypto.sign(other.private, message)},
+        {"pubkey": wallet.public.hex(), "signature": wallet.crypto.sign(wallet.private, b"x")},
+    ]
+    for form in forms:
+        resp = await client.post(
+            "/api/v2/login",
+            data={k: v if isinstance(v, str) else v.hex() for k, v in form.items()},
+            headers={"Authorization": f"Bearer {uid['token']}"},
+        )
+        assert resp.status == 400
+        assert await resp.json() == {"error": "E_SIGNATURE", "msg": "Signature is incorrect"}
+    # A key_id that is not the pubkey's account: the key would land elsewhere; nothing stored.
+    resp = await client.post(
+        "/api/v2/login",
+        data={
+            "pubkey": wallet.public.hex(),
+            "key_id": address_to_string(other.key_id),
+            "signature": wallet.crypto.sign(wallet.private, message).hex(),
+        },
+        headers={"Authorization": f"Bearer {uid['token']}"},
+    )
+    assert resp.status == 400
+    assert (await resp.json())["error"] == "E_EMPTYPUBLIC"
+    await asyncio.sleep(0.1)  # a registration, had one been queued, would be in a block now
+    assert await facts(wallet.key_id) == before
+    assert (await facts(other.key_id))[0] is False
+    await wallet.login(client)  # the right signature still registers the key
+    assert (await facts(wallet.key_id))[0] is True
+
+
+async def test_token_lifetime_is_capped(aiohttp_client: Any, make_config: Any) -> None:
+    config = make_config(max_token_expire=3600)
+    client = await aiohttp_client(create_app(config))
+    for asked, lifetime in (("", 3600), ("60", 60), ("7776000", 3600), (str(2**63 - 1), 3600)):
+        wallet = Wallet(config.crypto)
+        now = time.time()
+        await wallet.login(client, **({"expire": asked} if asked else {}))
+        resp = await client.get("/api/v2/auth/status", headers=wallet.auth)
+        exp = (await resp.json())["exp"]
+        assert now + lifetime - 2 <= exp <= time.time() + lifetime + 1, asked
+
+
+async def test_weaver_s_90_days_fit_the_default_cap(client: Client, config: Config) -> None:
+    wallet = Wallet(config.crypto)
+    now = time.time()
+    await wallet.login(client, expire="7776000")  # what Weaver asks for
+    exp = (await (await client.get("/api/v2/auth/status", headers=wallet.auth)).json())["exp"]
+    assert exp >= now + 7776000 - 2
+    await wallet.login(client, expire="77760000")
+    exp = (await (await client.get("/api/v2/auth/status", headers=wallet.auth)).json())["exp"]
+    assert exp <= time.time() + 7776000 + 1
 
 
 async def test_login_without_uid_token_is_unknown_uid(client: Client, config: Config) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,6 +58,17 @@ def _insert_ignoring_duplicates(conn: AsyncConnection, table: Any) -> Any:
     return sqlite_insert(table).on_conflict_do_nothing()
 
 
+# IN lists are bound one parameter per item: asyncpg takes at most 32,767 of them in a
+# statement (SQLite 32,766 by default), so long lists (the txs of many blocks) go in chunks.
+IN_CHUNK = 10_000
+
+
+def _chunks(hashes: Iterable[bytes]) -> Iterator[list[bytes]]:
+    unique = list(set(hashes))
+    for start in range(0, len(unique), IN_CHUNK):
+        yield unique[start : start + IN_CHUNK]
+
+
 async def enqueue(conn: AsyncConnection, txs: Sequence[QueuedTx]) -> None:
     """Queue new transactions and create their statuses; a hash already known is left alone."""
     if not txs:
@@ -97,13 +108,13 @@ async def enqueue(conn: AsyncConnection, txs: Sequence[QueuedTx]) -> None:
 
 async def known_hashes(conn: AsyncConnection, hashes: Iterable[bytes]) -> set[bytes]:
     """Which of the hashes have a status (were accepted before)."""
-    wanted = list(set(hashes))
-    if not wanted:
-        return set()
-    result = await conn.execute(
-        select(transactions_status.c.hash).where(transactions_status.c.hash.in_(wanted))
-    )
-    return {bytes(h) for h in result.scalars()}
+    found: set[bytes] = set()
+    for chunk in _chunks(hashes):
+        result = await conn.execute(
+            select(transactions_status.c.hash).where(transactions_status.c.hash.in_(chunk))
+        )
+        found.update(bytes(h) for h in result.scalars())
+    return found
 
 
 async def list_queue(conn: AsyncConnection, limit: int) -> list[tuple[bytes, bytes]]:
@@ -124,13 +135,13 @@ async def delete_queued(conn: AsyncConnection, hashes: Sequence[bytes]) -> None:
 
 async def logged_hashes(conn: AsyncConnection, hashes: Iterable[bytes]) -> set[bytes]:
     """Which of the hashes are already in a block."""
-    wanted = list(set(hashes))
-    if not wanted:
-        return set()
-    result = await conn.execute(
-        select(log_transactions.c.hash).where(log_transactions.c.hash.in_(wanted))
-    )
-    return {bytes(h) for h in result.scalars()}
+    found: set[bytes] = set()
+    for chunk in _chunks(hashes):
+        result = await conn.execute(
+            select(log_transactions.c.hash).where(log_transactions.c.hash.in_(chunk))
+        )
+        found.update(bytes(h) for h in result.scalars())
+    return found
 
 
 async def insert_log(conn: AsyncConnection, rows: Sequence[LogRow]) -> None:
@@ -184,36 +195,36 @@ async def update_statuses(conn: AsyncConnection, rows: Sequence[StatusRow]) -> N
 
 async def get_statuses(conn: AsyncConnection, hashes: Sequence[bytes]) -> dict[bytes, StatusRow]:
     """Statuses of the given hashes that exist."""
-    if not hashes:
-        return {}
-    result = await conn.execute(
-        select(transactions_status).where(transactions_status.c.hash.in_(list(set(hashes))))
-    )
-    return {
-        bytes(r.hash): StatusRow(bytes(r.hash), r.block_id, r.error, r.penalty, r.result)
-        for r in result
-    }
+    found: dict[bytes, StatusRow] = {}
+    for chunk in _chunks(hashes):
+        result = await conn.execute(
+            select(transactions_status).where(transactions_status.c.hash.in_(chunk))
+        )
+        for r in result:
+            found[bytes(r.hash)] = StatusRow(
+                bytes(r.hash), r.block_id, r.error, r.penalty, r.result
+            )
+    return found
 
 
 async def get_log(conn: AsyncConnection, hashes: Sequence[bytes]) -> dict[bytes, LogRow]:
     """Log rows of the given hashes that are in blocks."""
-    if not hashes:
-        return {}
-    result = await conn.execute(
-        select(log_transactions).where(log_transactions.c.hash.in_(list(set(hashes))))
-    )
-    return {
-        bytes(r.hash): LogRow(
-            bytes(r.hash),
-            r.block,
-            r.timestamp,
-            r.contract_name,
-            r.address,
-            r.ecosystem_id,
-            r.status,
+    found: dict[bytes, LogRow] = {}
+    for chunk in _chunks(hashes):
+        result = await conn.execute(
+            select(log_transactions).where(log_transactions.c.hash.in_(chunk))
         )
-        for r in result
-    }
+        for r in result:
+            found[bytes(r.hash)] = LogRow(
+                bytes(r.hash),
+                r.block,
+                r.timestamp,
+                r.contract_name,
+                r.address,
+                r.ecosystem_id,
+                r.status,
+            )
+    return found
 
 
 async def count_logged(conn: AsyncConnection, ecosystem: int) -> int:

@@ -11,8 +11,9 @@ from sqlalchemy import CheckConstraint, Connection, inspect
 
 from chain.storage.engine import make_engine
 from chain.storage.migrate import current_revision, downgrade, head_revision, upgrade
+from chain.storage.repo.txs import list_queue
 from chain.storage.schema import metadata
-from chain.storage.types import Json
+from chain.storage.types import Json, Money
 
 
 async def test_stairway(db_url: str) -> None:
@@ -133,5 +134,41 @@ async def test_0003_keeps_rows_written_before_it(db_url: str) -> None:
             kept = (await conn.execute(sa.select(old_members.c.id, old_members.c.account))).all()
         assert not ({"1_pages", "1_tables", "1_time_zones", "1_delayed_contracts"} & left)
         assert kept == [(1, "a" * 24)]
+    finally:
+        await engine.dispose()
+
+
+async def test_0006_makes_the_queue_order_numeric(db_url: str) -> None:
+    engine = make_engine(db_url)
+    queue = sa.table(
+        "queue_tx",
+        sa.column("hash", sa.LargeBinary()),
+        sa.column("data", sa.LargeBinary()),
+        sa.column("expedite", Money()),
+        sa.column("time", sa.BigInteger()),
+        sa.column("key_id", sa.BigInteger()),
+    )
+    expedites = [9, 10, 10**25, 0, 123_456_789_012]
+    try:
+        await upgrade(engine, "0005")
+        async with engine.begin() as conn:
+            for i, expedite in enumerate(expedites):
+                await conn.execute(
+                    sa.insert(queue).values(
+                        hash=bytes([i]) * 32, data=b"x", expedite=expedite, time=0, key_id=1
+                    )
+                )
+        await upgrade(engine)
+        async with engine.connect() as conn:
+            kept = await conn.execute(sa.text("SELECT hash, expedite FROM queue_tx"))
+            values = {bytes(h)[0]: e for h, e in kept}
+            order = [bytes(h)[0] for h, _ in await list_queue(conn, 10)]
+        # Past an int64 of smallest units becomes the largest one: still first.
+        assert values == {0: 9, 1: 10, 2: (1 << 63) - 1, 3: 0, 4: 123_456_789_012}
+        assert order == [2, 4, 1, 0, 3]
+        await downgrade(engine, "0005")
+        async with engine.connect() as conn:
+            back = await conn.execute(sa.select(queue.c.hash, queue.c.expedite))
+            assert {bytes(h)[0]: e for h, e in back}[1] == 10
     finally:
         await engine.dispose()

@@ -16,6 +16,12 @@ from chain.errors import ChainError
 from chain.storage import schema
 from chain.storage.ddl import ColumnSpec, create_custom_table
 from chain.storage.query import (
+    MAX_COLUMN_NAMES,
+    MAX_JSON_PATH,
+    MAX_LIKE_PATTERN,
+    MAX_ORDER_ITEMS,
+    MAX_WHERE_KEYS,
+    MAX_WHERE_VALUES,
     build_columns,
     build_order,
     build_where,
@@ -24,6 +30,7 @@ from chain.storage.query import (
     page_limit,
 )
 from chain.storage.repo.rows import count_rows, insert_row, select_rows
+from chain.storage.types import Json
 from chain.storage.values import (
     QueryError,
     coerce,
@@ -521,6 +528,40 @@ async def test_order_errors_execute_nothing(engine: AsyncEngine) -> None:
                 await select_rows(conn, items, order=order)
             assert str(caught.value) == message, order
         assert await count_rows(conn, items) == 6
+
+
+def test_query_sizes_are_bounded() -> None:
+    items = Table("1_bare", MetaData(), Column("id", String), Column("name", String))
+    at_most = [
+        ({"name": {"$like": "x" * MAX_LIKE_PATTERN}}, None),
+        ({"name": {"$like": "x" * (MAX_LIKE_PATTERN + 1)}}, "longer than 1000 characters"),
+        ({"name": {"$iend": "%" * (MAX_LIKE_PATTERN + 1)}}, "longer than 1000 characters"),
+        ({"$or": [{"id": str(i)} for i in range(MAX_WHERE_KEYS - 1)]}, None),
+        ({"$or": [{"id": str(i)} for i in range(MAX_WHERE_KEYS)]}, "more than 1000 keys"),
+        ({"id": {"$in": [str(i) for i in range(MAX_WHERE_VALUES)]}}, None),
+        ({"id": {"$in": [str(i) for i in range(MAX_WHERE_VALUES + 1)]}}, "more than 10000 values"),
+    ]
+    for where, message in at_most:
+        if message is None:
+            build_where(items, where)
+        else:
+            with pytest.raises(QueryError, match=message):
+                build_where(items, where)
+    build_order(items, ",".join(["name"] * MAX_ORDER_ITEMS))
+    with pytest.raises(QueryError, match="more than 100 items"):
+        build_order(items, ",".join(["name"] * (MAX_ORDER_ITEMS + 1)))
+    with pytest.raises(QueryError, match="more than 100 items"):
+        build_order(items, [{"name": 1}] * (MAX_ORDER_ITEMS + 1))
+    doc = Table("1_doc", MetaData(), Column("id", String), Column("doc", Json()))
+    build_where(doc, {"doc->" + "->".join(["a"] * MAX_JSON_PATH): 1})
+    for deep in ("doc->" + "->".join(["a"] * (MAX_JSON_PATH + 1)), "doc" + "->a" * 20_000):
+        with pytest.raises(QueryError, match="deeper than 32 keys"):
+            build_where(doc, {deep: 1})
+        with pytest.raises(QueryError, match="deeper than 32 keys"):
+            build_columns(doc, [deep])
+    build_columns(items, ["name"] * MAX_COLUMN_NAMES)
+    with pytest.raises(QueryError, match="too many columns"):
+        build_columns(items, ",".join(["name"] * (MAX_COLUMN_NAMES + 1)))
 
 
 def test_build_functions_refuse_bad_names_without_a_database() -> None:

@@ -1,0 +1,124 @@
+"""Serving the app: web.run_app's life cycle, plus a connection cap and an idle timeout."""
+
+# web.run_app cannot cap connections: its TCPSite hands every accepted socket to the server.
+# This is the same life cycle (SIGINT/SIGTERM end it gracefully, cleanup contexts unwind,
+# exit code 0) with a site whose protocol factory refuses sockets beyond the cap.
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aiohttp import web
+
+_BUSY = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """Where to listen and how many connections, for how long, the node keeps."""
+
+    host: str
+    port: int
+    max_connections: int
+    # Seconds a connection may stay open without a complete request head: before its first
+    # request and between requests (aiohttp's keep-alive timer, armed when the socket opens).
+    idle_timeout: float
+    handle_signals: bool = True
+
+
+class _Refused(asyncio.Protocol):
+    """A connection over the cap: told the node is busy, then closed."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        if isinstance(transport, asyncio.WriteTransport):
+            transport.write(_BUSY)
+        transport.close()
+
+
+class CappedTCPSite(web.TCPSite):
+    """A TCPSite that accepts at most `max_connections` open connections at once.
+
+    The count is the server's open connections when a socket is accepted; a burst accepted in
+    one event-loop turn may pass the cap by up to the listen backlog before it takes effect.
+    """
+
+    def __init__(self, runner: web.BaseRunner, host: str, port: int, max_connections: int):
+        super().__init__(runner, host, port)
+        self._max_connections = max_connections
+
+    async def start(self) -> None:
+        await web.BaseSite.start(self)  # not TCPSite.start: it would listen without the cap
+        server = self._runner.server
+        assert server is not None  # set by runner.setup(), which BaseSite requires
+        limit = self._max_connections
+
+        def protocol() -> asyncio.BaseProtocol:
+            if len(server.connections) >= limit:
+                return _Refused()
+            return server()
+
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(protocol, self._host, self._port)
+
+
+async def start(app: web.Application, options: ServeOptions) -> web.AppRunner:
+    """Start serving `app`; the caller ends it with `runner.cleanup()`."""
+    runner = web.AppRunner(
+        app,
+        handle_signals=options.handle_signals,
+        access_log=None,
+        keepalive_timeout=options.idle_timeout,
+    )
+    await runner.setup()
+    try:
+        await CappedTCPSite(runner, options.host, options.port, options.max_connections).start()
+    except BaseException:
+        await runner.cleanup()
+        raise
+    return runner
+
+
+def run(
+    app: web.Application, options: ServeOptions, announce: Callable[[str], None] = print
+) -> None:
+    """Serve until SIGINT or SIGTERM, then shut down cleanly (as web.run_app does)."""
+
+    async def serve() -> None:
+        runner = await start(app, options)
+        try:
+            names = ", ".join(sorted(str(site.name) for site in runner.sites))
+            announce(f"======== Running on {names} ========\n(Press CTRL+C to quit)")
+            while True:
+                await asyncio.sleep(3600)
+        finally:
+            await runner.cleanup()
+
+    loop = asyncio.new_event_loop()
+    main = loop.create_task(serve())
+    try:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(main)
+    except (web.GracefulExit, KeyboardInterrupt):
+        pass
+    finally:
+        try:
+            if not main.done():
+                main.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    loop.run_until_complete(main)
+        finally:
+            _cancel_all(loop)
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            asyncio.set_event_loop(None)
+            loop.close()
+
+
+def _cancel_all(loop: asyncio.AbstractEventLoop) -> None:
+    tasks = asyncio.all_tasks(loop)
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))

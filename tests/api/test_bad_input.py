@@ -1,0 +1,183 @@
+"""Hostile input at the edge: answered at once with a 4xx in the route's envelope, never a 500."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import time
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from api.appkeys import BANS
+from api.handlers import explorer
+from chain.txcodec import Utxo, build_client_tx
+from chain.txview import describe_block
+from tests.api.test_edge import assert_canonical_error
+from tests.helpers import Wallet, send_txs, smart_tx, utxo_tx, wait_status
+
+Client = TestClient[Any, Any]
+
+DEEP = 1_200  # past Python's recursion limit, which json.loads hits near 1,000
+
+
+def _nested(depth: int) -> str:
+    return '{"hashes":' + "[" * depth + "]" * depth + "}"
+
+
+async def test_huge_expedite_is_refused_without_stalling(client: Client, founder: Wallet) -> None:
+    tx = smart_tx(founder, utxo=Utxo(to_id=5555, value="1", comment=""), expedite="1e999000")
+    raw = build_client_tx(tx, founder.private, founder.crypto)
+    started = time.monotonic()
+    sending = asyncio.ensure_future(send_txs(client, founder, raw))
+    version = await client.get("/api/v2/version")  # answered while the tx is being checked
+    assert version.status == 200
+    status, body = await sending
+    assert time.monotonic() - started < 5
+    assert status == 400, body
+    assert_canonical_error(body, "E_SERVER")
+    assert "expedite" in body["msg"]
+
+
+async def test_tx_numbers_out_of_range_are_refused(client: Client, founder: Wallet) -> None:
+    base = smart_tx(founder, utxo=Utxo(to_id=5555, value="1", comment=""))
+    cases = [
+        (replace(base, expedite="9300000"), "expedite is too large"),
+        (replace(base, expedite="-1"), "expedite must not be negative"),
+        (replace(base, expedite="1" * 200), "expedite"),
+        (replace(base, utxo=Utxo(5555, "1e999000", "")), "not a positive whole number"),
+        (replace(base, utxo=Utxo(5555, "0", "")), "not a positive whole number"),
+        (replace(base, utxo=Utxo(5555, "1_000", "")), "not a positive whole number"),
+    ]
+    for tx, text in cases:
+        client.app[BANS].__init__()  # 5 bad txs would ban the key: start each case afresh
+        status, body = await send_txs(
+            client, founder, build_client_tx(tx, founder.private, founder.crypto)
+        )
+        assert status == 400, (tx, body)
+        assert_canonical_error(body, "E_SERVER")
+        assert text in body["msg"], body
+
+
+async def test_most_negative_contract_id_is_unknown(client: Client, founder: Wallet) -> None:
+    tx = smart_tx(founder)
+    for contract_id in (-(2**63), -1, 0, 5000, 2**63 - 1):
+        tx = replace(tx, header=replace(tx.header, id=contract_id))
+        status, body = await send_txs(
+            client, founder, build_client_tx(tx, founder.private, founder.crypto)
+        )
+        assert status == 400, body
+        assert body == {"error": "E_SERVER", "msg": f"unknown contract {contract_id}"}
+
+
+async def test_path_ids_beyond_int64(client: Client, founder: Wallet) -> None:
+    huge = "9999999999999999999999"
+    for path in (f"/api/v2/block/{huge}", f"/api/v2/block/-{huge}", "/api/v2/block/٣"):
+        resp = await client.get(path)
+        assert resp.status == 404, path
+        assert_canonical_error(await resp.json(), "E_NOTFOUND")
+    for path, code in (
+        (f"/api/v2/contract/@{huge}MainCondition", "E_CONTRACT"),
+        (f"/api/v2/row/@{huge}mytable/1", "E_TABLENOTFOUND"),
+        (f"/api/v2/row/keys/{huge}", "E_SERVER"),
+        (f"/api/v2/history/keys/{huge}", "E_SERVER"),
+        (f"/api/v2/appparams/{huge}", "E_SERVER"),
+        (f"/api/v2/member/{huge}/1", "E_SERVER"),
+        (f"/api/v2/ecosystemname?id={huge}", "E_SERVER"),
+        (f"/api/v2/blocks?block_id={huge}", "E_SERVER"),
+        (f"/api/v2/list/keys?limit={'9' * 5000}", "E_SERVER"),
+    ):
+        resp = await client.get(path, headers=founder.auth)
+        assert 400 <= resp.status < 500, (path, resp.status)
+        assert_canonical_error(await resp.json(), code)
+    # An ecosystem past int64 is one that does not exist: no rows.
+    resp = await client.get(f"/api/v2/list/@{huge}keys", headers=founder.auth)
+    assert (resp.status, await resp.json()) == (200, {"count": 0, "list": None})
+
+
+async def test_deep_json_is_a_client_error(client: Client, founder: Wallet) -> None:
+    resp = await client.post("/api/v2/txstatus", data={"data": _nested(DEEP)}, headers=founder.auth)
+    assert resp.status == 400
+    assert_canonical_error(await resp.json(), "E_HASHWRONG")
+    resp = await client.get("/api/v2/txinfomultiple", params={"data": _nested(DEEP)})
+    assert resp.status == 400
+    assert_canonical_error(await resp.json(), "E_HASHWRONG")
+    # Below Python's own limit but past ours, as a where value and as a where.
+    for where in ('{"id":' + "[" * 150 + "]" * 150 + "}", '{"$and":[' * 150 + "]}" * 150):
+        resp = await client.post(
+            "/api/v2/listWhere/keys", data={"where": where}, headers=founder.auth
+        )
+        assert resp.status == 400
+        body = await resp.json()
+        assert_canonical_error(body, "E_SERVER")
+        assert "nested" in body["msg"]
+
+
+async def test_where_order_and_like_sizes_are_bounded(client: Client, founder: Wallet) -> None:
+    cases = [
+        ({"where": json.dumps({"name": {"$like": "%_" * 25_000}})}, "longer than 1000"),
+        ({"where": json.dumps({"name": {"$begin": "a" * 50_000}})}, "longer than 1000"),
+        ({"where": json.dumps({"$or": [{"id": i} for i in range(2_000)]})}, "more than 1000 keys"),
+        ({"where": json.dumps({"id": {"$in": list(range(20_000))}})}, "more than 10000 values"),
+        ({"order": json.dumps(",".join(["id"] * 200))}, "more than 100 items"),
+        ({"columns": ",".join(["id"] * 2_000)}, "too many columns"),
+        ({"where": '{"id": NaN}'}, "not JSON"),
+        ({"where": '{"id": 1e400}'}, "out of range"),
+        ({"where": '{"id": ' + "1" * 5000 + "}"}, "too long"),
+    ]
+    for form, text in cases:
+        resp = await client.post("/api/v2/listWhere/pages", data=form, headers=founder.auth)
+        body = await resp.json()
+        assert resp.status == 400, (text, body)
+        assert_canonical_error(body, "E_SERVER")
+        assert text in body["msg"], body
+
+
+async def test_too_many_hashes_in_txstatus(client: Client, founder: Wallet) -> None:
+    hashes = ["00" * 32] * 10_001
+    resp = await client.post(
+        "/api/v2/txstatus", data={"data": json.dumps({"hashes": hashes})}, headers=founder.auth
+    )
+    assert resp.status == 400
+    assert_canonical_error(await resp.json(), "E_SERVER")
+
+
+async def test_large_batches_and_blocks_are_decoded_off_the_event_loop(
+    client: Client,
+    founder: Wallet,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    raws = [utxo_tx(founder, 5555, 1 + i) for i in range(2_000)]  # ~0.4 s of checks
+    loop = asyncio.get_running_loop()
+    # asyncio's debug mode logs every step of a task that holds the loop longer than this.
+    loop.set_debug(True)
+    loop.slow_callback_duration = 0.25
+    try:
+        with caplog.at_level(logging.WARNING, logger="asyncio"):
+            status, body = await send_txs(client, founder, *raws)
+    finally:
+        loop.set_debug(False)
+    assert status == 200, body
+    assert len(body["hashes"]) == 4_000
+    for name in ("tx0", "tx1999"):
+        await wait_status(client, founder, body["hashes"][name])
+    # Reading them back decodes every block and tx (~600 KB here): in a thread too.
+    threads: list[int] = []
+
+    def spy(block: Any, crypto: Any) -> Any:
+        threads.append(threading.get_ident())
+        return describe_block(block, crypto)
+
+    monkeypatch.setattr(explorer, "describe_block", spy)
+    resp = await client.get("/api/v2/detailed_blocks?block_id=1&count=1000")
+    assert resp.status == 200
+    blocks = await resp.json()
+    assert threads and threading.get_ident() not in threads
+    assert sum(len(b["transactions"]) for b in blocks.values()) > 2_000
+    slow = [r.getMessage() for r in caplog.records if "RequestHandler" in r.getMessage()]
+    assert not slow, slow
