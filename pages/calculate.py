@@ -12,8 +12,9 @@ from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Context, Decimal, Invalid
 from typing import Final
 
 from chain.golang.decimal import decimal_text, div_round, parse_decimal
+from chain.golang.ints import INT64_MAX, wrap_int64
 from chain.golang.strconv import format_float, parse_float
-from pages.gotext import str_to_int
+from chain.numbers import clamp_int64
 
 ERR_EXP: Final = "wrong expression"
 ERR_DIV: Final = "dividing by zero"
@@ -23,18 +24,12 @@ MAX_PRECISION: Final = 1000
 
 _INT, _FLOAT, _MONEY = 0, 1, 2
 _OPS: Final = {"+": 1, "-": 1, "*": 2, "/": 2}
-_INT64: Final = 1 << 64
 # Exact decimal arithmetic (the default context rounds to 28 digits; shopspring never rounds).
 _EXACT: Final = Context(prec=MAX_EXPRESSION * 4, Emax=MAX_EMAX, Emin=MIN_EMIN)
 
 
 class CalcError(ValueError):
     """An expression Calculate answers with an error text."""
-
-
-def _wrap(value: int) -> int:
-    value %= _INT64
-    return value - _INT64 if value >= 1 << 63 else value
 
 
 def _parse_int(text: str) -> int:
@@ -44,7 +39,7 @@ def _parse_int(text: str) -> int:
         value = None
     if value is None:
         raise CalcError(f'strconv.ParseInt: parsing "{text}": invalid syntax')
-    if value >= 1 << 63:
+    if value > INT64_MAX:
         raise CalcError(f'strconv.ParseInt: parsing "{text}": value out of range')
     return value
 
@@ -144,13 +139,13 @@ def _apply(op: str, a: object, b: object, kind: int) -> object:
     if kind == _INT:
         x, y = int(a), int(b)  # type: ignore[call-overload]
         if op == "+":
-            return _wrap(x + y)
+            return wrap_int64(x + y)
         if op == "-":
-            return _wrap(x - y)
+            return wrap_int64(x - y)
         if op == "*":
-            return _wrap(x * y)
+            return wrap_int64(x * y)
         quotient = abs(x) // abs(y)
-        return _wrap(quotient if (x < 0) == (y < 0) else -quotient)
+        return wrap_int64(quotient if (x < 0) == (y < 0) else -quotient)
     if kind == _FLOAT:
         f, g = float(a), float(b)  # type: ignore[arg-type]
         if op == "+":
@@ -196,7 +191,7 @@ def _evaluate(postfix: list[Token], kind: int, precision: str) -> str:
         raise CalcError(ERR_EXP)
     result = stack[0]
     if precision != "":
-        places = str_to_int(precision)
+        places = clamp_int64(precision)
         if kind != _INT and places < 0:
             raise CalcError(ERR_PREC)
         places = min(places, MAX_PRECISION)

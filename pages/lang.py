@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Final
 
-from pages.gotext import str_to_int64
+from chain.numbers import clamp_int64
 
 DEFAULT_LANG: Final = "en"  # language.DefLang() with no configured language list
 MAX_NAME: Final = 64
@@ -26,7 +26,7 @@ def parse_name(text: str) -> tuple[int, str]:
     match = _PREFIXED.fullmatch(text)
     if match is None:
         return 0, ""
-    return str_to_int64(match.group(1)), match.group(2)
+    return clamp_int64(match.group(1)), match.group(2)
 
 
 def pick_text(texts: Mapping[str, str], accept: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from pages.gotext import trim_space
+from chain.golang.strings import trim_space
 
 ERR_WHERE: Final = "Where has wrong format"
 ERR_COMMA: Final = "unexpected comma"

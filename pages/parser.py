@@ -15,8 +15,8 @@ from __future__ import annotations
 import bisect
 from typing import Final, NamedTuple
 
+from chain.golang.strings import trim_space
 from pages.errors import TemplateSyntaxError
-from pages.gotext import trim_space
 from pages.lexer import tokenize
 from pages.nodes import Call, Param, Tail, Template, Text
 from pages.spec import FUNCS, TAILS, FuncSpec

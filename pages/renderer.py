@@ -22,8 +22,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from chain.golang.strings import trim_space
+from chain.numbers import clamp_int64
 from pages.errors import PageLimitError
-from pages.gotext import str_to_int64, trim_space
 from pages.host import PageHost
 from pages.lang import Resources, lang_macro, lang_text
 from pages.macros import Budget, Var, Vars, macro, macro_replace
@@ -141,7 +142,7 @@ class Renderer(NodeVisitor):
 
     @property
     def ecosystem(self) -> int:
-        return str_to_int64(self.get_var("ecosystem_id"))
+        return clamp_int64(self.get_var("ecosystem_id"))
 
     async def lang_macro(self, text: str) -> str:
         """`$name$` resources of the page's ecosystem (and `$@N...$` of others)."""
@@ -150,7 +151,7 @@ class Renderer(NodeVisitor):
             return text
         await self._load_lang(ecosystem)
         for match in _ECOSYSTEM_REF.finditer(text):
-            await self._load_lang(str_to_int64(match.group(1)))
+            await self._load_lang(clamp_int64(match.group(1)))
         return lang_macro(text, ecosystem, self.get_var("lang"), self._resources)
 
     async def lang_text(self, name: str, ecosystem: int, accept: str) -> str:
@@ -161,7 +162,7 @@ class Renderer(NodeVisitor):
         if name.startswith("@"):
             match = _ECOSYSTEM_REF.match("$" + name)
             if match is not None:
-                await self._load_lang(str_to_int64(match.group(1)))
+                await self._load_lang(clamp_int64(match.group(1)))
         return lang_text(name, ecosystem, accept, self._resources)[0]
 
     async def _load_lang(self, ecosystem: int) -> None:

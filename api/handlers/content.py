@@ -21,10 +21,10 @@ from api.request import client_of
 from api.responses import raw_json_response
 from chain.address import BLACK_HOLE_ID, WHITE_HOLE_ID, address_to_string
 from chain.block import go_json
+from chain.numbers import clamp_int64
 from chain.storage.repo.ecosystem import guest_account_id
 from chain.storage.repo.interface import MenuRow, PageRow, get_menu, get_page
 from pages import Element, tree_value
-from pages.gotext import str_to_int64
 
 _PREFIXED = re.compile(r"@([0-9]+)([A-Za-z0-9_][A-Za-z0-9_]*)", re.ASCII)
 _TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True", "on"})
@@ -76,10 +76,10 @@ async def _variables(
         variables["ecosystem_id"] = variables.pop("ecosystem", "")
         key = variables.get("keyID", "")
         variables["key_id"] = key or "0"
-        variables["account_id"] = address_to_string(str_to_int64(key)) if key else ""
+        variables["account_id"] = address_to_string(clamp_int64(key)) if key else ""
         variables["role_id"] = variables.get("roleID", "") or "0"
         if variables["ecosystem_id"]:
-            name = await host.ecosystem_name(str_to_int64(variables["ecosystem_id"]))
+            name = await host.ecosystem_name(clamp_int64(variables["ecosystem_id"]))
             if name is not None:
                 variables["ecosystem_name"] = name
     if "lang" not in variables:
@@ -93,7 +93,7 @@ def _name(request: web.Request, name: str) -> tuple[int, str]:
         match = _PREFIXED.fullmatch(name)
         if match is None:
             raise ApiError(E.NOTFOUND)
-        return str_to_int64(match.group(1)), match.group(2)
+        return clamp_int64(match.group(1)), match.group(2)
     return client_of(request).ecosystem_id, name
 
 
@@ -138,7 +138,7 @@ async def _page_result(request: web.Request, name: str, form: MultiDict[str]) ->
         variables["app_id"] = str(page.app_id)
         # The reference takes the menu from the caller's ecosystem; an anonymous caller's is
         # the one its form names, so content/hash matches a logged-in call of that ecosystem.
-        menu_ecosystem = str_to_int64(variables.get("ecosystem_id", "")) or 1
+        menu_ecosystem = clamp_int64(variables.get("ecosystem_id", "")) or 1
         menu = await get_menu(await host.connection(), menu_ecosystem, page.menu)
         tree = await _render(request, page.value, variables, host)
         menu_tree = await _render(request, menu.value if menu else "", variables, host)

@@ -13,6 +13,7 @@ from chain.address import address_to_id, id_to_address, key_id_from_hash
 from chain.crypto import ADDRESS_SEED_PREFIX, Crypto, Hasher
 from chain.errors import CryptoError
 from chain.golang.encoding import hex_decode
+from chain.golang.strings import GO_SPACE
 from contracts.builtins.gotypes import (
     BYTES,
     go_bytes,
@@ -24,7 +25,6 @@ from contracts.builtins.gotypes import (
     want_str,
 )
 from contracts.builtins.registry import REGISTRY
-from contracts.builtins.text import GO_SPACE
 from contracts.program import Builtin
 
 # ---- account ids -------------------------------------------------------------------------

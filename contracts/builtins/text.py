@@ -17,6 +17,7 @@ import re2
 from chain.golang.bounds import check_length
 from chain.golang.encoding import base64_decode, hex_decode
 from chain.golang.strconv import unquote
+from chain.golang.strings import GO_SPACE
 from contracts.builtins.format import go_text
 from contracts.builtins.gotypes import (
     ARRAY,
@@ -37,12 +38,6 @@ MAX_PATTERN: Final = 16 << 10
 # large"), e.g. \pL{1000}, which would take 32 MiB and over a second to build.
 REGEX_MAX_MEM: Final = 8 << 20
 _BOM: Final = b"\xef\xbb\xbf"
-# unicode.IsSpace: ASCII white space, U+0085, U+00A0 and the Z categories (not U+001C-U+001F,
-# which Python's str.strip also removes).
-GO_SPACE: Final = (
-    " \t\n\v\f\r\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
-    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-)
 
 
 @REGISTRY.builtin("Sprintf", fuel=10, output_fuel=True)

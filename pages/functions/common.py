@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from pages.gotext import trim_space
+from chain.golang.strings import trim_space
 from pages.renderer import Behaviour, CallContext, Source
 
 REGISTRY: dict[str, Behaviour] = {}

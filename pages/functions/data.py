@@ -6,9 +6,10 @@ import hashlib
 from typing import Any, Final
 
 from chain.block import go_json
+from chain.golang.strings import trim_space
+from chain.numbers import clamp_int64
 from pages.functions.common import behaviour, new_source, set_all_attr
 from pages.functions.sources import custom_cell
-from pages.gotext import str_to_int, str_to_int64, trim_space
 from pages.host import PageDataError, RowQuery
 from pages.macros import Var
 from pages.objparse import ERR_WHERE, ObjectSyntaxError, parse_object
@@ -171,11 +172,11 @@ def _query(ctx: CallContext) -> tuple[RowQuery, list[str] | None, set[str]]:
             raise ObjectSyntaxError(ERR_WHERE)
     where_id = attr.get("whereid")
     if isinstance(where_id, str):
-        where = {"id": str(str_to_int64(r.macro(where_id)))}
+        where = {"id": str(clamp_int64(r.macro(where_id)))}
     limit_attr = attr.get("limit")
-    limit = str_to_int(limit_attr) if isinstance(limit_attr, str) else DEFAULT_LIMIT
+    limit = clamp_int64(limit_attr) if isinstance(limit_attr, str) else DEFAULT_LIMIT
     offset_attr = attr.get("offset")
-    offset = str_to_int(offset_attr) if isinstance(offset_attr, str) else 0
+    offset = clamp_int64(offset_attr) if isinstance(offset_attr, str) else 0
     if isinstance(attr.get("prefix"), str):
         limit = 1
     # The reference reads every row for a limit of 0 or less; we read at most DBFindLimit.
@@ -198,8 +199,8 @@ def _query(ctx: CallContext) -> tuple[RowQuery, list[str] | None, set[str]]:
     query = RowQuery(
         table=table,
         ecosystem=r.ecosystem,
-        key_id=str_to_int64(r.get_var("key_id")),
-        role_id=str_to_int64(r.get_var("role_id")),
+        key_id=clamp_int64(r.get_var("key_id")),
+        role_id=clamp_int64(r.get_var("role_id")),
         columns=selected,
         where=where,
         order=order,
@@ -222,15 +223,15 @@ def _order(order: Any) -> Any:
 async def _get_history(ctx: CallContext) -> str:
     r = ctx.r
     await set_all_attr(ctx)
-    rollback_id = str_to_int64(ctx.param_macros("RollbackId")) if ctx.param("RollbackId") else 0
+    rollback_id = clamp_int64(ctx.param_macros("RollbackId")) if ctx.param("RollbackId") else 0
     if not ctx.param("Name"):
         return ""
     try:
         result = await r.host.history(
             r.ecosystem,
-            str_to_int64(r.get_var("key_id")),
+            clamp_int64(r.get_var("key_id")),
             ctx.param_macros("Name"),
-            str_to_int64(ctx.param_macros("Id")),
+            clamp_int64(ctx.param_macros("Id")),
             rollback_id,
         )
     except PageDataError as exc:

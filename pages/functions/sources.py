@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from chain.golang.strings import trim_space
+from chain.numbers import clamp_int64
 from contracts.builtins.format import go_text
 from contracts.builtins.printf import sprintf
 from pages.errors import PageLimitError
 from pages.functions.common import behaviour, new_source, set_all_attr
 from pages.gocsv import CsvError, read_all
-from pages.gotext import str_to_int64, trim_space
 from pages.macros import Var, Vars, replace
 from pages.output import TEXT_TAG, Element, children_json
 from pages.renderer import CallContext, Renderer
@@ -192,9 +193,9 @@ async def _array_to_source(ctx: CallContext) -> str:
 async def _range(ctx: CallContext) -> str:
     r = ctx.r
     await set_all_attr(ctx)
-    start = str_to_int64(ctx.param_macros("From"))
-    stop = str_to_int64(ctx.param_macros("To"))
-    step = str_to_int64(ctx.param_macros("Step")) if ctx.param("Step") else 1
+    start = clamp_int64(ctx.param_macros("From"))
+    stop = clamp_int64(ctx.param_macros("To"))
+    step = clamp_int64(ctx.param_macros("Step")) if ctx.param("Step") else 1
     if (step > 0 and start < stop) or (step < 0 and start > stop):
         count = -(-(stop - start) // step)
         if count > r.limits.max_rows:

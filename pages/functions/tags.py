@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
+from chain.golang.strings import trim_space
+from chain.numbers import clamp_int64
 from contracts.builtins.jsondecode import json_decode
 from pages.functions.common import (
     behaviour,
@@ -14,7 +16,6 @@ from pages.functions.common import (
     set_attr,
 )
 from pages.functions.values import if_value
-from pages.gotext import str_to_int, trim_space
 from pages.lang import parse_name
 from pages.output import Action, Composite, Element
 from pages.renderer import CallContext, ErrRedirect
@@ -84,7 +85,7 @@ def _json_error(text: str) -> str:
 @behaviour("popup")
 async def _popup(ctx: CallContext) -> str:
     await set_all_attr(ctx)
-    width = str_to_int(ctx.param("Width"))
+    width = clamp_int64(ctx.param("Width"))
     if 1 <= width <= 100:
         ctx.owner.attr["popup"] = ctx.node.attr
     return ""

@@ -7,11 +7,12 @@ from decimal import Decimal
 
 from chain.address import address_to_id, address_to_string
 from chain.golang.decimal import parse_decimal
+from chain.golang.strings import trim_space
 from chain.golang.time import format_time, load_location, offset_at
+from chain.numbers import clamp_int64
 from contracts.builtins.math import format_money
 from pages.calculate import calculate
 from pages.functions.common import behaviour, new_source
-from pages.gotext import str_to_int64, trim_space
 from pages.gotime import parse_t_layout
 from pages.host import PageDataError
 from pages.macros import Var
@@ -134,7 +135,7 @@ async def _calculate(ctx: CallContext) -> str:
 async def _money(ctx: CallContext) -> str:
     digit = ctx.param("Digit")
     if digit:
-        places = str_to_int64(ctx.r.macro(digit))
+        places = clamp_int64(ctx.r.macro(digit))
     else:
         places = await ctx.r.host.ecosystem_digits(ctx.r.ecosystem)
     places = (places + (1 << 31)) % (1 << 32) - (1 << 31)  # the reference passes an int32
@@ -168,7 +169,7 @@ async def _date_time(ctx: CallContext) -> str:
     try:
         unix = parse_t_layout(data[:19].replace(b" ", b"T"))
     except ValueError as exc:
-        unix = str_to_int64(text)
+        unix = clamp_int64(text)
         if unix <= 0:
             return str(exc)
     layout = ctx.param_macros("Format")
@@ -203,7 +204,7 @@ async def _date_time(ctx: CallContext) -> str:
 async def _address(ctx: CallContext) -> str:
     wallet = ctx.param("Wallet") or ctx.r.get_var("key_id")
     # strconv.ParseInt, its error ignored: a number out of range is the nearest int64.
-    key_id = str_to_int64(await ctx.r.text_of(ctx.r.macro(wallet)))
+    key_id = clamp_int64(await ctx.r.text_of(ctx.r.macro(wallet)))
     return address_to_string(key_id) if key_id else "unknown address"
 
 
@@ -245,7 +246,7 @@ async def _param_value(ctx: CallContext, value: str) -> str:
     if ctx.param("Source"):
         return await _param_source(ctx, value)
     if ctx.param("Index"):
-        index = str_to_int64(ctx.param_macros("Index"))
+        index = clamp_int64(ctx.param_macros("Index"))
         items = value.split(",")
         if 0 < index <= len(items):
             return await ctx.r.lang_text(items[index - 1], ctx.r.ecosystem, ctx.r.get_var("lang"))
@@ -278,7 +279,7 @@ async def _param_source(ctx: CallContext, value: str) -> str:
 
 def _ecosystem_of(ctx: CallContext) -> int:
     if ctx.param("Ecosystem"):
-        return str_to_int64(ctx.param_macros("Ecosystem"))
+        return clamp_int64(ctx.param_macros("Ecosystem"))
     return ctx.r.ecosystem
 
 
@@ -294,7 +295,7 @@ async def _ecosys_param(ctx: CallContext) -> str:
 async def _app_param(ctx: CallContext) -> str:
     if not ctx.param("Name") or not ctx.param("App"):
         return ""
-    app_id = str_to_int64(ctx.param_macros("App"))
+    app_id = clamp_int64(ctx.param_macros("App"))
     value = await ctx.r.host.app_parameter(_ecosystem_of(ctx), app_id, ctx.param_macros("Name"))
     return await _param_value(ctx, value)
 
@@ -316,15 +317,15 @@ async def _binary(ctx: CallContext) -> str:
     await ctx.r.run_tails(ctx)
     attr = ctx.node.attr
     eco_attr = attr.get("ecosystem")
-    ecosystem = str_to_int64(eco_attr) if isinstance(eco_attr, str) else ctx.r.ecosystem
+    ecosystem = clamp_int64(eco_attr) if isinstance(eco_attr, str) else ctx.r.ecosystem
     host = ctx.r.host
     try:
         by_id = attr.get("id")
         if isinstance(by_id, str):
-            return await host.binary_link(ecosystem, binary_id=str_to_int64(ctx.r.macro(by_id)))
+            return await host.binary_link(ecosystem, binary_id=clamp_int64(ctx.r.macro(by_id)))
         return await host.binary_link(
             ecosystem,
-            app_id=str_to_int64(ctx.param_macros("AppID")),
+            app_id=clamp_int64(ctx.param_macros("AppID")),
             account=ctx.param_macros("Account"),
             name=ctx.param_macros("Name"),
         )
