@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Mapping
 
 from aiohttp import web
 
@@ -22,12 +20,10 @@ from chain.storage.repo.interface import (
     list_language_resources,
     list_sections,
 )
+from pages.lang import MAX_NAME, Resources, lang_macro, resources_from_rows
 
 SECTIONS_LIMIT = 100  # the reference's default page of sections
 STATUS_MAIN_PAGE = "2"  # a section whose page is the role's default page
-DEFAULT_LANG = "en"
-MAX_RESOURCE_NAME = 64
-_LANG_RE = re.compile(r"[a-z]{2}")
 _PREFIXED = re.compile(r"^@(\d{1,18})(.+)$", re.DOTALL)
 
 
@@ -103,62 +99,15 @@ async def fetch_snippet(request: web.Request) -> web.Response:
 
 
 def _resource_names(titles: list[str]) -> list[str]:
-    """The `$name$` language resources the titles mention."""
+    """Every name a `$name$` of the titles may look up.
+
+    Each text between two `$` is a candidate: an unknown name's closing `$` opens the next.
+    """
     names: set[str] = set()
     for title in titles:
         parts = title.split("$")
-        names.update(p for p in parts[1:-1:2] if p and len(p) <= MAX_RESOURCE_NAME)
+        names.update(p for p in parts[1:-1] if p and len(p) <= MAX_NAME and " " not in p)
     return sorted(names)
-
-
-def _pick(res_text: str, accept: str) -> str | None:
-    """The text of one language resource for an Accept-Language list, as LangText picks it."""
-    try:
-        res = json.loads(res_text)
-    except ValueError:
-        return None
-    if not isinstance(res, dict) or not res:
-        return None
-    lang = DEFAULT_LANG
-    for item in accept.split(","):
-        code = item.strip().lower()
-        if len(code) < 2:
-            break
-        if not _LANG_RE.fullmatch(code[:2]):
-            continue
-        if len(code) >= 5 and code[2] == "-" and code[:5] in res:
-            lang = code[:5]
-            break
-        if code[:2] in res:
-            lang = code[:2]
-            break
-    value = res.get(lang)
-    if not value:
-        value = next(iter(res.values()))
-    return str(value)
-
-
-def lang_macro(text: str, resources: Mapping[str, str], accept: str) -> str:
-    """Replace every `$name$` in `text` with its language resource; unknown names stay as is."""
-    if "$" not in text:
-        return text
-    out: list[str] = []
-    parts = text.split("$")
-    out.append(parts[0])
-    i = 1
-    while i < len(parts):
-        name = parts[i]
-        closed = i + 1 < len(parts)
-        found = resources.get(name) if closed and " " not in name else None
-        value = _pick(found, accept) if found is not None else None
-        if value is not None:
-            out.append(value)
-            out.append(parts[i + 1])
-            i += 2
-        else:
-            out.append("$" + name)
-            i += 1
-    return "".join(out)
 
 
 async def list_sections_page(request: web.Request) -> web.Response:
@@ -180,11 +129,17 @@ async def list_sections_page(request: web.Request) -> web.Response:
         resources = await list_language_resources(
             conn, client.ecosystem_id, _resource_names(titles)
         )
+    texts = resources_from_rows(list(resources.items()))
+
+    def lookup(ecosystem: int) -> Resources:
+        # Titles name their own ecosystem's resources; `$@N...$` of another finds none here.
+        return texts if ecosystem == client.ecosystem_id else {}
+
     items = []
     for row in visible:
         item = dict(row.values)
         if item.get("status") == STATUS_MAIN_PAGE and default_page:
             item["default_page"] = default_page
-        item["title"] = lang_macro(item.get("title", ""), resources, accept)
+        item["title"] = lang_macro(item.get("title", ""), client.ecosystem_id, accept, lookup)
         items.append(item)
     return json_response(Struct(count=total, list=items or None))

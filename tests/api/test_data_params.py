@@ -10,13 +10,14 @@ from multidict import MultiDict
 from sqlalchemy import update
 
 from api.appkeys import ENGINE
-from api.handlers.interface import lang_macro, section_visible
+from api.handlers.interface import section_visible
 from api.request import page_of
 from chain.address import address_to_string
 from chain.storage.ecosystem_defaults import DEVELOPER
 from chain.storage.schema import members
 from contracts.reads import history_entry
 from node.config import Config
+from pages.lang import lang_macro, resources_from_rows
 from tests.api.test_data_tables import call_in, err
 from tests.helpers import Wallet
 
@@ -304,14 +305,20 @@ def test_page_of_lang_macro_and_history_values() -> None:
     assert page_of(MultiDict()) == (25, 0)
     assert page_of(MultiDict(limit="5000", offset="7")) == (1000, 7)
     assert page_of(MultiDict(limit="-1"), default=100) == (100, 0)
-    res = {"home": '{"en": "Home", "de": "Start", "pt-br": "Casa"}', "x": '{"fr": "X"}'}
-    assert lang_macro("$home$ page", res, "de-DE,de;q=0.9") == "Start page"
-    assert lang_macro("$home$", res, "pt-BR") == "Casa"
-    assert lang_macro("$home$", res, "") == "Home"
-    assert lang_macro("$x$", res, "en") == "X"  # no English: any translation
-    assert lang_macro("$nosuch$ and $home$", res, "en") == "$nosuch$ and Home"
-    assert lang_macro("costs 5$", res, "en") == "costs 5$"
-    assert lang_macro("$two words$", res, "en") == "$two words$"
+    texts = resources_from_rows(
+        [("home", '{"en": "Home", "de": "Start", "pt-br": "Casa"}'), ("x", '{"fr": "X"}')]
+    )
+
+    def macro(text: str, accept: str) -> str:
+        return lang_macro(text, 1, accept, lambda ecosystem: texts)
+
+    assert macro("$home$ page", "de-DE,de;q=0.9") == "Start page"
+    assert macro("$home$", "pt-BR") == "Casa"
+    assert macro("$home$", "") == "Home"
+    assert macro("$x$", "en") == "X"  # no English: any translation
+    assert macro("$nosuch$ and $home$", "en") == "$nosuch$ and Home"
+    assert macro("costs 5$", "en") == "costs 5$"
+    assert macro("$two words$", "en") == "$two words$"
     # Rollback records keep NULL as null; history shows it as list does, "NULL".
     assert history_entry('{"a": null, "b": "x", "c": "y"}', ["id", "a", "b"]) == {
         "a": "NULL",
