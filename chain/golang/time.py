@@ -250,7 +250,7 @@ def format_time(layout: str, unix: int, offset: int = 0, zone_name: str = "UTC")
     return "".join(out)
 
 
-# ---- parsing (the fixed layout the built-ins use) ------------------------------------------
+# ---- parsing (the numeric layouts the built-ins and the page engine use) -------------------
 
 
 def quote(text: str) -> str:
@@ -271,12 +271,21 @@ def quote(text: str) -> str:
 
 
 class ParseError(ValueError):
-    def __init__(self, value: str, layout_elem: str, value_elem: str, message: str = "") -> None:
+    """time.ParseError's text."""
+
+    def __init__(
+        self,
+        value: str,
+        layout_elem: str,
+        value_elem: str,
+        message: str = "",
+        layout: str = DATE_TIME_LAYOUT,
+    ) -> None:
         if message:
             text = f"parsing time {quote(value)}{message}"
         else:
             text = (
-                f"parsing time {quote(value)} as {quote(DATE_TIME_LAYOUT)}: "
+                f"parsing time {quote(value)} as {quote(layout)}: "
                 f"cannot parse {quote(value_elem)} as {quote(layout_elem)}"
             )
         super().__init__(text)
@@ -314,9 +323,18 @@ def _skip_fraction(value: str) -> str:
     return value
 
 
-def parse_date_time(text: str) -> tuple[int, int, int, int, int, int]:
-    """time.Parse("2006-01-02 15:04:05", text) -> (year, month, day, hour, min, sec)."""
-    layout, value = DATE_TIME_LAYOUT, text
+_NUMERIC_CODES: Final = frozenset(("2006", "01", "02", "15", "04", "05"))
+
+
+def parse_date_time(
+    text: str, layout: str = DATE_TIME_LAYOUT
+) -> tuple[int, int, int, int, int, int]:
+    """time.Parse(layout, text) -> (year, month, day, hour, min, sec), in UTC.
+
+    For the numeric layouts of year, month, day, hour, minute and second only (the built-ins'
+    "2006-01-02 15:04:05", the page engine's "2006-01-02T15:04:05").
+    """
+    full_layout, value = layout, text
     fields: dict[str, int] = {}
     ranges = {
         "01": (1, 12, "month"),
@@ -328,30 +346,39 @@ def parse_date_time(text: str) -> tuple[int, int, int, int, int, int]:
         prefix, code, layout = next_chunk(layout)
         value, ok = _skip(value, prefix)
         if not ok:
-            raise ParseError(text, prefix, value)
+            raise ParseError(text, prefix, value, layout=full_layout)
         if not code:
             if value:
-                raise ParseError(text, "", value, f": extra text: {quote(value)}")
+                extra = f": extra text: {quote(value)}"
+                raise ParseError(text, "", value, extra, layout=full_layout)
             break
+        if code not in _NUMERIC_CODES:
+            raise ValueError(f"layout element {code!r} is not supported here")
         hold = value
         if code == "2006":
-            if len(value) < 4 or not all(c.isascii() and c.isdigit() for c in value[:4]):
-                raise ParseError(text, code, hold)
-            fields[code], value = int(value[:4]), value[4:]
+            if len(value) < 4 or not (value[0].isascii() and value[0].isdigit()):
+                raise ParseError(text, code, hold, layout=full_layout)
+            digits, value = value[:4], value[4:]
+            if not all(c.isascii() and c.isdigit() for c in digits):
+                # Go has already taken the four characters when atoi refuses them.
+                raise ParseError(text, code, value, layout=full_layout)
+            fields[code] = int(digits)
             continue
         got = _getnum(value, code != "15")
         if got is None:
-            raise ParseError(text, code, hold)
+            raise ParseError(text, code, hold, layout=full_layout)
         fields[code], value = got
         if code in ranges:
             low, high, name = ranges[code]
             if not low <= fields[code] <= high:
-                raise ParseError(text, code, value, f": {name} out of range")
+                raise ParseError(
+                    text, code, value, f": {name} out of range", layout=full_layout
+                )
         if code == "05":
             value = _skip_fraction(value)
     year, month, day = fields["2006"], fields["01"], fields["02"]
     if not 1 <= day <= _days_in(month, year):
-        raise ParseError(text, "", value, ": day out of range")
+        raise ParseError(text, "", value, ": day out of range", layout=full_layout)
     return year, month, day, fields["15"], fields["04"], fields["05"]
 
 

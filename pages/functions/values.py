@@ -8,16 +8,22 @@ from decimal import Decimal
 from chain.address import address_to_id, address_to_string
 from chain.golang.decimal import parse_decimal
 from chain.golang.strings import trim_space
-from chain.golang.time import format_time, load_location, offset_at
+from chain.golang.time import (
+    format_time,
+    load_location,
+    offset_at,
+    parse_date_time,
+    wall_seconds,
+)
 from chain.numbers import clamp_int64
 from contracts.builtins.math import format_money
 from pages.calculate import calculate
 from pages.functions.common import behaviour, new_source
-from pages.gotime import parse_t_layout
 from pages.host import PageDataError
 from pages.macros import Var
 from pages.renderer import CallContext, Renderer
 
+T_LAYOUT = "2006-01-02T15:04:05"  # time.Parse's layout in the reference's DateTime
 _DEFAULT_TIME = b"1970-01-01T00:00:00"
 _TIME_CODES = (
     ("YYYY", "2006"),
@@ -166,8 +172,10 @@ async def _date_time(ctx: CallContext) -> str:
     data = text.encode("utf-8", "surrogatepass")
     if len(data) < len(_DEFAULT_TIME):
         data += _DEFAULT_TIME[len(data) :]
+    # As the reference: the first 19 bytes, a space read as the layout's "T".
+    head = data[:19].replace(b" ", b"T").decode("utf-8", "surrogateescape")
     try:
-        unix = parse_t_layout(data[:19].replace(b" ", b"T"))
+        unix = wall_seconds(parse_date_time(head, T_LAYOUT))
     except ValueError as exc:
         unix = clamp_int64(text)
         if unix <= 0:

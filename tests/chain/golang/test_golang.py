@@ -89,6 +89,7 @@ OURS: dict[str, Callable[[Any], Any]] = {
     "base64": lambda i: _error(lambda: encoding.base64_decode(i.encode())),
     "format_time": lambda i: go_time.format_time(i[0], i[1], i[2], ""),
     "time_string": go_time.time_string,
+    "parse_time": lambda i: _parse_time(i[0], i[1]),
     "duration_string": go_time.duration_string,
     "log": lambda i: _bits(go_math.log(_float(i))),
     "log10": lambda i: _bits(go_math.log10(_float(i))),
@@ -99,6 +100,13 @@ OURS: dict[str, Callable[[Any], Any]] = {
         go_decimal.div_round(go_decimal.parse_decimal(i[0]), go_decimal.parse_decimal(i[1]))
     ),
 }
+
+
+def _parse_time(layout: str, text: str) -> int | str:
+    try:
+        return go_time.wall_seconds(go_time.parse_date_time(text, layout))
+    except go_time.ParseError as exc:
+        return f"ERR {exc}"
 
 
 def _expected(case: dict[str, Any]) -> Any:
