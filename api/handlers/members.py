@@ -15,7 +15,6 @@ from api.request import int64_text
 from api.responses import json_response
 from chain.address import address_to_string, string_to_address
 from chain.crypto import Crypto
-from chain.golang.ints import in_int64
 from chain.storage.engine import read_connection
 from chain.storage.repo.members import get_binary, get_member
 from chain.storage.repo.tabledata import get_cell

@@ -12,7 +12,6 @@ from api.handlers.interface import omit_empty
 from api.jsonenc import Struct
 from api.request import client_of, form_values, int64_text, int_field
 from api.responses import json_response
-from chain.golang.ints import in_int64
 from chain.storage.engine import read_connection
 from chain.storage.repo.chainview import next_ecosystem_id
 from chain.storage.repo.interface import get_app_content

@@ -8,7 +8,6 @@ from api.appkeys import ENGINE, READS
 from api.jsonenc import Struct
 from api.request import caller_of, client_of, form_values, int64_text, page_of
 from api.responses import json_response
-from chain.golang.ints import in_int64
 from chain.storage.engine import read_connection
 
 

@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from api.bank.routes import ROUTES as BANK_ROUTES
-from tests.api.test_fuzz_routes import FUZZ, HTTP_PARSER_ERROR, requests, send
 from tests.api.bank.conftest import ADMIN_AUTH, basic, register
+from tests.api.test_fuzz_routes import FUZZ, HTTP_PARSER_ERROR, requests, send
 
 Client = TestClient[Any, Any]
 
