@@ -13,7 +13,8 @@ from chain.contract_registry import (
 )
 from chain.crypto import Crypto
 from chain.errors import ChainError
-from chain.numbers import INT64_MAX, MAX_NUMBER_TEXT, NumberError, parse_decimal, parse_int
+from chain.golang.ints import INT64_MAX
+from chain.numbers import MAX_NUMBER_TEXT, NumberError, parse_decimal, parse_int
 from chain.txcodec import DecodedTx, TxType, decode_tx, verify_tx_signature
 
 # A transaction older than this is refused (the reference's MaxTxBack).
