@@ -126,6 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
         dest="ready_max_head_age",
         help="seconds; /readyz fails when the newest block is older (0: not checked)",
     )
+    run.add_argument("--events", help="serve live events at /connection/websocket (true)")
+    run.add_argument(
+        "--events-max-clients", dest="events_max_clients", help="live-event connections (500)"
+    )
+    run.add_argument("--explorer", help="serve the block explorer at /explorer (true)")
     _add_bank_flags(run)
 
     keygen = sub.add_parser("keygen", help="make a new key pair")

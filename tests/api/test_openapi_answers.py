@@ -171,7 +171,8 @@ async def test_ibax_answers_match_the_document(
     await check.call(
         "GET", f"{v2}/metrics/blockper/{{node}}/{{mode}}", params={"node": "0", "mode": "1"}
     )
-    await check.call("GET", f"{v2}/config/{{option}}", 400, params={"option": "centrifugo"})
+    await check.call("GET", f"{v2}/config/{{option}}", params={"option": "centrifugo"})
+    await check.call("GET", f"{v2}/config/{{option}}", 404, params={"option": "other"})
 
     await check.call(
         "GET", f"{v2}/contract/{{name}}", headers=auth, params={"name": "@1TokensSend"}
@@ -297,6 +298,7 @@ async def test_ibax_answers_match_the_document(
     await check.call("GET", "/metrics")
     await check.call("GET", f"{v2}/openapi.json")
     await check.call("GET", f"{v2}/docs")
+    await check.call("GET", "/connection/websocket", 400)  # not an upgrade request
     served = {key for key in served_routes(client.app) if not key[1].startswith(BANK_PATHS)}
     assert served - check.checked == set(), "routes whose answers this test does not check"
 
