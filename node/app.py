@@ -33,6 +33,7 @@ from api.events.hub import EVENTS, EventHub, EventLimits, cancel
 from api.events.protocol import SHUTDOWN
 from api.events.socket import PATH as EVENTS_PATH
 from api.events.socket import serve_events
+from api.explorer.routes import setup_explorer_routes
 from api.middleware import (
     body_deadline_middleware,
     client_middleware,
@@ -289,6 +290,8 @@ def create_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(storage_context(config))
     app.cleanup_ctx.append(ops_context(config))
     app.cleanup_ctx.append(producer_context)
+    if config.explorer:
+        setup_explorer_routes(app)
     if config.events:
         app.router.add_get(EVENTS_PATH, serve_events)
         app.cleanup_ctx.append(events_context)

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from api.bank.openapi import bank_descriptions
 from api.events.openapi import DESCRIPTIONS as EVENTS_DESCRIPTIONS
+from api.explorer.openapi import DESCRIPTIONS as EXPLORER_DESCRIPTIONS
 from api.openapi import v2
 from api.openapi.schema import FORM_TYPES, JSON, STR, Field, Op, Schema, ref
 from api.openapi.shapes import COMPONENTS
@@ -36,6 +37,7 @@ TAGS = (
     ("bank", "the CCash-compatible bank (when the node runs it)"),
     ("operations", "health, Prometheus metrics and this document"),
     ("events", "live blocks, transaction statuses and notification counts (WebSocket)"),
+    ("explorer", "the block explorer's HTML pages"),
 )
 
 
@@ -46,6 +48,7 @@ class Surface(enum.Enum):
     BANK = "bank"  # a JSON string
     OPS = "ops"
     EVENTS = "events"  # outside /api/v2, errors in the IBAX envelope
+    PAGES = "pages"  # HTML pages; their errors are HTML too
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ def descriptions() -> dict[tuple[str, str], Described]:
     found.update((key, Described(Surface.BANK, op)) for key, op in bank_descriptions().items())
     found.update((key, Described(Surface.OPS, op)) for key, op in OPS_DESCRIPTIONS.items())
     found.update((key, Described(Surface.EVENTS, op)) for key, op in EVENTS_DESCRIPTIONS.items())
+    found.update((key, Described(Surface.PAGES, op)) for key, op in EXPLORER_DESCRIPTIONS.items())
     return found
 
 
@@ -104,6 +108,8 @@ def _content(media: str, schema: Schema) -> dict[str, Any]:
 
 
 def _error(surface: Surface, description: str) -> dict[str, Any]:
+    if surface is Surface.PAGES:
+        return {"description": description, "content": _content("text/html", STR)}
     schema = ref("Error") if surface in (Surface.IBAX, Surface.EVENTS) else STR
     return {"description": description, "content": _content(JSON, schema)}
 
