@@ -81,12 +81,15 @@ class Session:
 
     async def write_loop(self) -> None:
         """Write queued frames in order until a close is queued (run as the session's task)."""
-        while True:
-            item = await self._outbox.get()
-            if isinstance(item, Disconnect):
-                await self._close(item)
-                return
-            await self._send(item)
+        try:
+            while True:
+                item = await self._outbox.get()
+                if isinstance(item, Disconnect):
+                    await self._close(item)
+                    return
+                await self._send(item)
+        except ConnectionError:  # the client went away while we wrote: nothing left to do
+            self.closing = True
 
 
 class EventHub:

@@ -272,3 +272,22 @@ async def test_notification_counts_reach_the_accounts_channel(
     assert counts == [{"ecosystem": "1", "role_id": "0", "count": 1}]
     keyinfo = await (await client.get(f"/api/v2/keyinfo/{account}")).json()
     assert keyinfo["ecosystems"][0]["notifications"] == [{"role_id": "0", "count": 1}]
+
+
+async def test_a_client_that_vanishes_mid_write_is_forgotten_quietly(
+    client: Client, caplog: Any
+) -> None:
+    hub = client.app[EVENTS]
+    ws = await connected(client)
+    [session] = hub.sessions
+    transport = ws._response.connection.transport  # type: ignore[union-attr]
+    assert transport is not None
+    transport.abort()  # gone without a close frame
+    for n in range(200):  # the writer meets the dead connection while it writes
+        session.push(json.dumps({"result": {"channel": "blocks", "data": {"data": n}}}))
+    for _ in range(100):
+        if not hub.sessions:
+            break
+        await asyncio.sleep(0.02)
+    assert not hub.sessions
+    assert [r for r in caplog.records if r.levelname == "ERROR"] == []
