@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +39,11 @@ def issue(claims: dict[str, str], key: bytes, ttl: float, now: float | None = No
     payload: dict[str, Any] = {k: v for k, v in claims.items() if v != ""}
     payload["exp"] = int(issued + ttl)
     return jwt.encode(payload, key, algorithm=ALGORITHM)
+
+
+def derive_key(key: bytes, purpose: str) -> bytes:
+    """A key of its own for one kind of token, so no token passes as another kind."""
+    return hmac.new(key, b"ibax-node token key: " + purpose.encode(), hashlib.sha256).digest()
 
 
 def verify(token: str, key: bytes) -> dict[str, Any]:

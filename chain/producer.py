@@ -16,7 +16,7 @@ from chain.blockstate import RowMemory
 from chain.execute import ContractBook
 from chain.identity import NodeIdentity
 from chain.internal import InternalBlock, InternalWork, NoInternalWork
-from chain.observer import NO_OBSERVER, BlockStats, ChainObserver
+from chain.observer import NO_OBSERVER, BlockStats, ChainObserver, settled
 from chain.planning import BlockLimits
 from chain.rollback import hash_rows
 from chain.storage.engine import take_writer_lock, write_transaction
@@ -168,6 +168,16 @@ class BlockProducer:
                 block_id, len(contents.raw), built - started, committed, contents.fuel
             )
             self._observer.block_committed(stats)
+        if contents.statuses:  # observer: live events hear of every status now committed
+            self._observer.txs_settled(
+                settled(
+                    block_id if contents.raw else 0,
+                    block_time,
+                    contents.statuses,
+                    contents.logs,
+                    contents.rollbacks,
+                )
+            )
         self._memory_head = block_id if contents.raw else head.id
         if internal is not None:
             self._internal.committed(internal.done)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from contracts.builtins import plain_builtins
@@ -17,11 +18,21 @@ def _bare(full_name: str) -> str:
 
 
 def compile_source(
-    source: str, source_name: str = "", builtins: Builtins | None = None, ecosystem: int = 1
+    source: str,
+    source_name: str = "",
+    builtins: Builtins | None = None,
+    ecosystem: int = 1,
+    known_contracts: Callable[[str], bool] | None = None,
 ) -> Program:
-    """Parse and compile a whole source (with the plain built-ins unless `builtins` are given)."""
+    """Parse and compile a whole source (with the plain built-ins unless `builtins` are given).
+
+    `known_contracts` names the contracts that calls may reach besides the source's own (as
+    deploying does); without it, a call of any other name is an unknown identifier.
+    """
     table = plain_builtins() if builtins is None else builtins
-    return compile_module(parse(source, source_name), table, source_name, ecosystem)
+    return compile_module(
+        parse(source, source_name), table, source_name, ecosystem, known_contracts
+    )
 
 
 def machine_for(

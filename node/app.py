@@ -24,16 +24,23 @@ from api.appkeys import (
     REGISTRAR,
     SETTINGS,
 )
+from api.auth import derive_key
 from api.ban import BanList
 from api.bank.http import bank_middleware
 from api.bank.keys import BANK, BANK_HTTP, BANK_STOP
 from api.bank.routes import bank_http, setup_bank_routes
+from api.events.hub import EVENTS, EventHub, EventLimits, cancel
+from api.events.protocol import SHUTDOWN
+from api.events.socket import PATH as EVENTS_PATH
+from api.events.socket import serve_events
+from api.explorer.routes import setup_explorer_routes
 from api.middleware import (
     body_deadline_middleware,
     client_middleware,
     cors_middleware,
     error_middleware,
 )
+from api.ops.docs import node_version
 from api.ops.health import HEALTH, PRODUCER_TASK, HealthSettings
 from api.ops.metrics import METRICS, NodeMetrics, metrics_middleware
 from api.ops.requestid import ACCESS_LOG, request_id_middleware
@@ -47,7 +54,7 @@ from chain.errors import ConfigMismatchError
 from chain.genesis import GenesisOptions, create_genesis
 from chain.identity import NodeIdentity
 from chain.internal import InternalWork, NoInternalWork
-from chain.observer import NO_OBSERVER, ChainObserver
+from chain.observer import NO_OBSERVER, ChainObserver, Observers
 from chain.producer import BlockProducer
 from chain.registration import chain_registrar
 from chain.storage.engine import check_connection, make_engine
@@ -128,6 +135,16 @@ def storage_context(config: Config) -> Callable[[web.Application], AsyncIterator
             wake = asyncio.Event()
             internal: InternalWork = NoInternalWork()
             metrics = app[METRICS]
+            observer: ChainObserver = metrics
+            if config.events:
+                hub = EventHub(
+                    engine,
+                    EventLimits(max_clients=config.events_max_clients),
+                    derive_key(app[SETTINGS].jwt_key, "notify"),
+                    version=node_version(),
+                )
+                app[EVENTS] = hub
+                observer = Observers(metrics, hub)
             if config.bank_enabled:
                 bank = make_bank(config, engine, node, wake.set, metrics)
                 app[BANK] = bank
@@ -139,7 +156,7 @@ def storage_context(config: Config) -> Callable[[web.Application], AsyncIterator
                 book=book,
                 internal=internal,
                 wake=wake,
-                observer=metrics,
+                observer=observer,
             )
             app[PRODUCER] = producer
             app[BANS] = BanList()
@@ -171,6 +188,18 @@ async def producer_context(app: web.Application) -> AsyncIterator[None]:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+async def events_context(app: web.Application) -> AsyncIterator[None]:
+    """Publish the producer's blocks to live-event clients for the app's life."""
+    task = asyncio.create_task(app[EVENTS].run(), name="live-events")
+    yield
+    await cancel(task)
+
+
+async def close_events(app: web.Application) -> None:
+    """On shutdown, before handlers are awaited: tell every live-event client to go."""
+    app[EVENTS].close_all(SHUTDOWN)
 
 
 def bank_rules(config: Config) -> BankRules:
@@ -261,6 +290,12 @@ def create_app(config: Config) -> web.Application:
     app.cleanup_ctx.append(storage_context(config))
     app.cleanup_ctx.append(ops_context(config))
     app.cleanup_ctx.append(producer_context)
+    if config.explorer:
+        setup_explorer_routes(app)
+    if config.events:
+        app.router.add_get(EVENTS_PATH, serve_events)
+        app.cleanup_ctx.append(events_context)
+        app.on_shutdown.append(close_events)
     if config.bank_enabled:
         setup_bank_routes(app)
         app[BANK_HTTP] = bank_http(bank_rules(config), config.bank_help_url)

@@ -25,7 +25,7 @@ from chain.rollback import rollback_blocks
 from chain.storage.engine import make_engine
 from chain.storage.migrate import upgrade
 from chain.verify import verify_chain
-from node import serve
+from node import needletest, serve
 from node.app import create_app
 from node.bank_import import import_save
 from node.client import (
@@ -126,6 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
         dest="ready_max_head_age",
         help="seconds; /readyz fails when the newest block is older (0: not checked)",
     )
+    run.add_argument("--events", help="serve live events at /connection/websocket (true)")
+    run.add_argument(
+        "--events-max-clients", dest="events_max_clients", help="live-event connections (500)"
+    )
+    run.add_argument("--explorer", help="serve the block explorer at /explorer (true)")
     _add_bank_flags(run)
 
     keygen = sub.add_parser("keygen", help="make a new key pair")
@@ -184,6 +189,31 @@ def build_parser() -> argparse.ArgumentParser:
     _add_node_flags(bank_import)
     _add_bank_flags(bank_import)
     bank_import.add_argument("save", type=Path, help="the CCash users.dat")
+
+    contract = sub.add_parser("contract", help="Needle contracts without a node")
+    contract_sub = contract.add_subparsers(dest="contract_command", required=True)
+    check_sim = contract_sub.add_parser(
+        "check", help="parse and compile a .sim; errors with line and column (exit 1)"
+    )
+    check_sim.add_argument("source", type=Path, help="a Needle source file (one contract)")
+    test_sim = contract_sub.add_parser(
+        "test",
+        help="run a .sim's cases on a throwaway in-memory chain",
+        description="Deploy FILE.sim on a new in-memory chain and run the cases of FILE.toml "
+        "(or --cases), each a signed transaction in its own block; print $result, errmsg, "
+        "fuel and rows changed. Exit status: 0 every case as expected, 1 a case not, 2 a "
+        "source or case file that cannot be used.",
+    )
+    test_sim.add_argument("source", type=Path, help="a Needle source file (one contract)")
+    test_sim.add_argument("--cases", type=Path, help="the case file (default: FILE.toml)")
+    test_sim.add_argument(
+        "--case", action="append", default=[], help="run only this case (repeatable)"
+    )
+    test_sim.add_argument(
+        "--param", action="append", metavar="k=v", help="one ad-hoc case: a data field"
+    )
+    test_sim.add_argument("--signer", help="one ad-hoc case: founder (default) or a name")
+    test_sim.add_argument("--json", action="store_true", help="print the outcomes as JSON")
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -387,6 +417,34 @@ def cmd_client(args: argparse.Namespace) -> int:
         return 2
 
 
+def cmd_contract(args: argparse.Namespace) -> int:
+    """contract check / test: 0 fine, 1 a compile error or a case not as expected, 2 bad input."""
+    if args.contract_command == "check":
+        errors = needletest.check_source(args.source)
+        for error in errors:
+            print(error, file=sys.stderr)
+        if not errors:
+            print(f"{args.source}: ok")
+        return 1 if errors else 0
+    params = _params(args.param) if args.param is not None else None
+    suite = needletest.load_suite(args.source, args.cases, args.case, params, args.signer)
+    for path in (*suite.deploy, suite.source):
+        errors = needletest.check_source(
+            path, frozenset(needletest.contract_name(d) for d in suite.deploy)
+        )
+        if errors:
+            print("\n".join(errors), file=sys.stderr)
+            return 2
+    outcomes = needletest.run(suite)
+    if args.json:
+        print(json.dumps([o.as_json() for o in outcomes], indent=2))
+    else:
+        print("\n".join(o.as_text() for o in outcomes))
+    failed = sum(1 for o in outcomes if o.failures())
+    print(f"{len(outcomes) - failed} passed, {failed} failed", file=sys.stderr)
+    return 1 if failed else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script and of ``python -m node``."""
     args = build_parser().parse_args(argv)
@@ -405,7 +463,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_rollback(args)
         if args.command == "bank":
             return cmd_bank_import(args)
+        if args.command == "contract":
+            return cmd_contract(args)
         return cmd_db_upgrade(args)
+    except needletest.CaseFileError as exc:
+        print(f"ibax-node: {exc}", file=sys.stderr)
+        return 2
     except (ConfigError, ChainError) as exc:
         print(f"ibax-node: {exc}", file=sys.stderr)
         return 2

@@ -55,6 +55,9 @@ class Config:
     log_format: str = "text"  # or "json": one object a line, with the request id
     access_log: bool = False  # one log line per answered request
     ready_max_head_age: int = 0  # seconds; /readyz fails past it (0: not checked)
+    events: bool = True  # the live-events WebSocket (/connection/websocket)
+    events_max_clients: int = 500  # its open connections at once
+    explorer: bool = True  # the block explorer pages (/explorer)
 
     @property
     def crypto(self) -> Crypto:
@@ -237,6 +240,8 @@ def validate(config: Config) -> None:
         raise ConfigError(f"log_format must be text or json, not {config.log_format!r}")
     if config.ready_max_head_age < 0:
         raise ConfigError("ready_max_head_age must not be negative")
+    if not 1 <= config.events_max_clients <= config.max_connections:
+        raise ConfigError("events_max_clients must be within 1..max_connections")
     if bool(config.bank_admin) != bool(config.bank_admin_password):
         raise ConfigError("bank_admin and bank_admin_password go together")
     _validate_bank(config)

@@ -10,6 +10,7 @@ from aiohttp import web
 from api.appkeys import ENGINE, NODE, REGISTRAR, SETTINGS
 from api.auth import issue
 from api.errors import ApiError, E, server_error
+from api.events.hub import EVENTS
 from api.jsonenc import Struct
 from api.request import client_of, form_values, hex_field, int_field
 from api.responses import json_response
@@ -101,6 +102,13 @@ async def login(request: web.Request) -> web.Response:
         ecosystem_id=str(outcome.ecosystem),
         key_id=str(outcome.key_id),
         account=account,
+    )
+    hub = request.app.get(EVENTS)
+    if hub is not None:
+        # The reference's Centrifugo token (claims sub and exp): Weaver connects to the live
+        # events with it only when it has one, and the timestamp beside it.
+        body["notify_key"] = issue({"sub": str(outcome.key_id)}, hub.token_key, expire)
+    body.update(
         isnode=outcome.is_node,
         isowner=outcome.is_owner,
         clb=False,

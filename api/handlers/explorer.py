@@ -66,17 +66,20 @@ async def fetch_block(request: web.Request) -> web.Response:
         row = await get_block(conn, block_id)
     if row is None:
         raise ApiError(E.NOTFOUND)
-    return json_response(
-        Struct(
-            hash=row.hash,
-            ecosystem_id=row.ecosystem_id,
-            key_id=row.key_id,
-            time=row.time,
-            tx_count=row.tx,
-            rollbacks_hash=row.rollbacks_hash,
-            node_position=row.node_position,
-            consensus_mode=row.consensus_mode,
-        )
+    return json_response(block_struct(row))
+
+
+def block_struct(row: BlockRow) -> Struct:
+    """A block's header fields as `block/{id}` answers them (hashes as base64, Go's []byte)."""
+    return Struct(
+        hash=row.hash,
+        ecosystem_id=row.ecosystem_id,
+        key_id=row.key_id,
+        time=row.time,
+        tx_count=row.tx,
+        rollbacks_hash=row.rollbacks_hash,
+        node_position=row.node_position,
+        consensus_mode=row.consensus_mode,
     )
 
 

@@ -6,6 +6,8 @@ from aiohttp import web
 
 from api.appkeys import NODE, SETTINGS
 from api.errors import ApiError, E, server_error
+from api.events.hub import EVENTS
+from api.events.socket import socket_url
 from api.jsonenc import Struct
 from api.responses import json_response
 from chain.crypto import pub_to_hex
@@ -30,7 +32,8 @@ async def get_network(request: web.Request) -> web.Response:
     return json_response(
         Struct(
             network_id=str(node.network_id),
-            centrifugo_url="",
+            # The reference names its Centrifugo's http URL; ours is the node itself.
+            centrifugo_url=f"{request.scheme}://{request.host}" if EVENTS in request.app else "",
             test=settings.test_network,
             private=settings.private_network,
             honor_nodes=[honor],
@@ -39,11 +42,14 @@ async def get_network(request: web.Request) -> web.Response:
 
 
 async def get_config_option(request: web.Request) -> web.Response:
-    """GET /config/{option}: only `centrifugo` exists, and this node runs no Centrifugo.
+    """GET /config/{option}: only `centrifugo`: the node's own live-events URL, when they are on.
 
-    The reference answers the Centrifugo URL once its server answers, and E_SERVER with the
-    client's error while it does not (go-ibax's own text when no client was set up).
+    The reference answers its Centrifugo's URL (ws:// for http://) once that server answers,
+    and E_SERVER with the client's error while it does not (go-ibax's own text when no client
+    was set up): what this node answers with its live events off.
     """
     if request.match_info["option"] != "centrifugo":
         raise ApiError(E.NOTFOUND)
-    raise server_error("publisher not initialized")
+    if EVENTS not in request.app:
+        raise server_error("publisher not initialized")
+    return json_response(socket_url(request))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json
 import time
 from typing import Any
 
@@ -17,6 +16,7 @@ from api.jsonenc import Struct
 from api.ops.metrics import METRICS
 from api.request import client_of, form_values, hex_field, posted_form
 from api.responses import json_response
+from api.txstatus import status_entry
 from chain.errors import ChainError
 from chain.golang.time import time_string
 from chain.storage.repo.txs import get_statuses
@@ -115,19 +115,6 @@ async def send_tx(request: web.Request) -> web.Response:
     return json_response(Struct(hashes=hashes))
 
 
-def _errmsg(error: str) -> dict[str, Any]:
-    try:
-        body = json.loads(error)
-    except ValueError:
-        body = None
-    if not isinstance(body, dict) or "type" not in body:
-        return Struct(type="txError", error=error)
-    result = Struct(type=str(body["type"]), error=str(body.get("error", "")))
-    if body.get("id"):
-        result["id"] = str(body["id"])
-    return result
-
-
 async def tx_status(request: web.Request) -> web.Response:
     """POST /txstatus: form data={"hashes":[...]} -> block id, error, result, penalty."""
     values = await form_values(request)
@@ -149,10 +136,7 @@ async def tx_status(request: web.Request) -> web.Response:
         status = statuses.get(tx_hash)
         if status is None:
             raise ApiError(E.HASHNOTFOUND, text)
-        entry = Struct(blockid=str(status.block_id) if status.block_id else "")
-        if status.error:
-            entry["errmsg"] = _errmsg(status.error)
-        entry["result"] = status.result
-        entry["penalty"] = status.penalty
-        results[text] = entry
+        results[text] = status_entry(
+            status.block_id, status.error, status.result, status.penalty
+        )
     return json_response(Struct(results=results))

@@ -10,13 +10,9 @@ from api.jsonenc import Struct
 from api.request import client_of, form_values, int_field
 from api.responses import json_response
 from chain.address import address_to_string, string_to_address
-from chain.storage.repo.chainview import list_ecosystems, list_key_ecosystems, next_ecosystem_id
-from chain.storage.repo.keys import list_member_roles
+from chain.notifications import account_notices
+from chain.storage.repo.chainview import list_ecosystems, next_ecosystem_id
 from chain.storage.repo.money import get_amount, sum_unspent
-from chain.storage.repo.notifications import (
-    count_account_notifications,
-    count_role_notifications,
-)
 from chain.storage.repo.params import count_ecosystems, get_ecosystem
 
 
@@ -60,25 +56,19 @@ async def get_key_info(request: web.Request) -> web.Response:
     account = address_to_string(key_id)
     async with request.app[ENGINE].connect() as conn:
         all_ecosystems = await list_ecosystems(conn)
-        present = set(await list_key_ecosystems(conn, key_id))
-        roles = {eco: await list_member_roles(conn, eco, key_id) for eco in present}
-        own = {eco: await count_account_notifications(conn, eco, account) for eco in present}
-        by_role = {
-            eco: await count_role_notifications(conn, eco, account, [rid for rid, _ in roles[eco]])
-            for eco in present
-        }
+        notices = {n.ecosystem: n for n in await account_notices(conn, key_id)}
     found = []
     for eco_id, name, digits in all_ecosystems:
-        if eco_id not in present:
+        notice = notices.get(eco_id)
+        if notice is None:
             continue
         entry = Struct(ecosystem=str(eco_id), name=name, digits=digits)
-        if roles[eco_id]:
-            entry["roles"] = [Struct(id=str(rid), name=rname) for rid, rname in roles[eco_id]]
+        if notice.roles:
+            entry["roles"] = [Struct(id=str(rid), name=rname) for rid, rname in notice.roles]
         # As the reference: role "0" (the account's own) always, then one per role it holds.
-        counts = [Struct(role_id="0", count=own[eco_id])]
-        for role_id in dict.fromkeys(rid for rid, _ in roles[eco_id]):
-            counts.append(Struct(role_id=str(role_id), count=by_role[eco_id].get(role_id, 0)))
-        entry["notifications"] = counts
+        entry["notifications"] = [
+            Struct(role_id=str(role_id), count=count) for role_id, count in notice.counts
+        ]
         found.append(entry)
     if not found:
         # The reference's shape for an account that exists nowhere.

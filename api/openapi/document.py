@@ -11,6 +11,8 @@ from typing import Any
 from aiohttp import web
 
 from api.bank.openapi import bank_descriptions
+from api.events.openapi import DESCRIPTIONS as EVENTS_DESCRIPTIONS
+from api.explorer.openapi import DESCRIPTIONS as EXPLORER_DESCRIPTIONS
 from api.openapi import v2
 from api.openapi.schema import FORM_TYPES, JSON, STR, Field, Op, Schema, ref
 from api.openapi.shapes import COMPONENTS
@@ -34,6 +36,8 @@ TAGS = (
     ("system", "what this node is"),
     ("bank", "the CCash-compatible bank (when the node runs it)"),
     ("operations", "health, Prometheus metrics and this document"),
+    ("events", "live blocks, transaction statuses and notification counts (WebSocket)"),
+    ("explorer", "the block explorer's HTML pages"),
 )
 
 
@@ -43,6 +47,8 @@ class Surface(enum.Enum):
     IBAX = "ibax"  # {"error": "E_...", "msg": "..."}
     BANK = "bank"  # a JSON string
     OPS = "ops"
+    EVENTS = "events"  # outside /api/v2, errors in the IBAX envelope
+    PAGES = "pages"  # HTML pages; their errors are HTML too
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,8 @@ def descriptions() -> dict[tuple[str, str], Described]:
     }
     found.update((key, Described(Surface.BANK, op)) for key, op in bank_descriptions().items())
     found.update((key, Described(Surface.OPS, op)) for key, op in OPS_DESCRIPTIONS.items())
+    found.update((key, Described(Surface.EVENTS, op)) for key, op in EVENTS_DESCRIPTIONS.items())
+    found.update((key, Described(Surface.PAGES, op)) for key, op in EXPLORER_DESCRIPTIONS.items())
     return found
 
 
@@ -100,7 +108,9 @@ def _content(media: str, schema: Schema) -> dict[str, Any]:
 
 
 def _error(surface: Surface, description: str) -> dict[str, Any]:
-    schema = ref("Error") if surface is Surface.IBAX else STR
+    if surface is Surface.PAGES:
+        return {"description": description, "content": _content("text/html", STR)}
+    schema = ref("Error") if surface in (Surface.IBAX, Surface.EVENTS) else STR
     return {"description": description, "content": _content(JSON, schema)}
 
 

@@ -191,13 +191,14 @@ LOGIN = struct(
         "ecosystem_id": NUMBER_TEXT,
         "key_id": NUMBER_TEXT,
         "account": STR,
+        "notify_key": text("a token for the live events' connect command (when they are on)"),
         "isnode": BOOL,
         "isowner": BOOL,
         "clb": BOOL,
         "timestamp": NUMBER_TEXT,
         "roles": array(struct({"role_id": INT, "role_name": STR})),
     },
-    optional=("roles",),
+    optional=("roles", "notify_key"),
 )
 NETWORK = struct(
     {

@@ -261,8 +261,11 @@ DESCRIPTIONS: dict[tuple[str, str], Op] = {
     ("GET", "/config/{option}"): Op(
         "A node setting (only `centrifugo`)",
         "system",
-        (ok(STR, "the Centrifugo URL (this node runs none: 400)"),),
-        errors={400: "no Centrifugo", 404: "unknown option"},
+        (ok(STR, "the node's own live-events URL, ws://host:port (see /connection/websocket)"),),
+        errors={
+            400: "live events are off (the reference's answer without Centrifugo)",
+            404: "unknown option",
+        },
     ),
     ("GET", "/tables"): Op(
         "The caller's ecosystem's tables and their row counts",

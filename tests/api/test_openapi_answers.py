@@ -171,7 +171,8 @@ async def test_ibax_answers_match_the_document(
     await check.call(
         "GET", f"{v2}/metrics/blockper/{{node}}/{{mode}}", params={"node": "0", "mode": "1"}
     )
-    await check.call("GET", f"{v2}/config/{{option}}", 400, params={"option": "centrifugo"})
+    await check.call("GET", f"{v2}/config/{{option}}", params={"option": "centrifugo"})
+    await check.call("GET", f"{v2}/config/{{option}}", 404, params={"option": "other"})
 
     await check.call(
         "GET", f"{v2}/contract/{{name}}", headers=auth, params={"name": "@1TokensSend"}
@@ -297,6 +298,13 @@ async def test_ibax_answers_match_the_document(
     await check.call("GET", "/metrics")
     await check.call("GET", f"{v2}/openapi.json")
     await check.call("GET", f"{v2}/docs")
+    await check.call("GET", "/connection/websocket", 400)  # not an upgrade request
+    await check.call("GET", "/explorer")
+    await check.call("GET", "/explorer/block/{id}", params={"id": "1"})
+    await check.call("GET", "/explorer/block/{id}", 404, params={"id": "99"})
+    await check.call("GET", "/explorer/tx/{hash}", 404, params={"hash": "ab" * 32})
+    await check.call("GET", "/explorer/account/{wallet}", params={"wallet": address})
+    await check.call("GET", "/explorer/search", 404, query={"q": "nothing"})
     served = {key for key in served_routes(client.app) if not key[1].startswith(BANK_PATHS)}
     assert served - check.checked == set(), "routes whose answers this test does not check"
 

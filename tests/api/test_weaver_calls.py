@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp.test_utils import TestClient
 
 from chain.address import address_to_string
 from chain.txcodec import build_client_tx
+from node.app import create_app
 from node.config import Config
 from tests.helpers import Wallet, call_contract, send_txs, smart_tx, utxo_tx, wait_status
 
@@ -146,8 +148,11 @@ async def test_keyinfo_counts_unread_notifications_per_role(
     ]
 
 
-async def test_config_option_centrifugo_without_a_server(client: Client) -> None:
-    # No Centrifugo here: the reference's answer when its client cannot reach one.
+async def test_config_option_centrifugo_without_live_events(
+    aiohttp_client: Callable[..., Any], make_config: Callable[..., Config]
+) -> None:
+    # Live events off: the reference's answer when its Centrifugo client cannot reach one.
+    client = await aiohttp_client(create_app(make_config(events=False)))
     assert await get(client, "config/centrifugo") == (
         400,
         {"error": "E_SERVER", "msg": "publisher not initialized"},
@@ -156,6 +161,16 @@ async def test_config_option_centrifugo_without_a_server(client: Client) -> None
         404,
         {"error": "E_NOTFOUND", "msg": "Page not found"},
     )
+    network = await get(client, "network")
+    assert network[1]["centrifugo_url"] == ""
+    # No live events, no route and no token for them.
+    resp = await client.get("/connection/websocket")
+    assert resp.status == 404
+    founder = Wallet(
+        Config().crypto,
+        private=bytes.fromhex((make_config().data_dir / "PrivateKey").read_text()),
+    )
+    assert "notify_key" not in await founder.login(client)
 
 
 async def test_blocks_per_node_and_mode(client: Client, founder: Wallet) -> None:

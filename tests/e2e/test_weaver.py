@@ -29,7 +29,7 @@ from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Page, Request, Response, Route, sync_playwright
+from playwright.sync_api import Page, Request, Response, Route, WebSocket, sync_playwright
 
 from chain.address import address_to_string
 from chain.crypto import Crypto, Cryptoer, Hasher
@@ -257,9 +257,8 @@ class ApiCall:
 
 
 # Answers with an error status that the reference gives Weaver too on this path: no
-# Centrifugo, and no `stylesheet` parameter in ecosystem 1 (Weaver then uses none).
+# `stylesheet` parameter in ecosystem 1 (Weaver then uses none).
 EXPECTED_REFUSALS = {
-    ("GET", "config/centrifugo", 400),
     ("GET", "ecosystemparam/stylesheet", 404),
 }
 # The founder has no avatar: the node answers 404 in JSON, as the reference, and Chromium
@@ -283,6 +282,10 @@ class WeaverRun:
     node: RunningNode
     calls: list[ApiCall] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
+    # Frames of the page's WebSockets (Weaver's centrifuge-js to the node's live events).
+    socket_urls: list[str] = field(default_factory=list)
+    frames_sent: list[str] = field(default_factory=list)
+    frames_received: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     step: int = 0
 
@@ -323,6 +326,13 @@ class WeaverRun:
         self.page.on("response", on_response)
         self.page.on("requestfailed", on_failure)
         self.page.on("pageerror", lambda error: self.page_errors.append(str(error)))
+
+        def on_socket(socket: WebSocket) -> None:
+            self.socket_urls.append(socket.url)
+            socket.on("framesent", lambda payload: self.frames_sent.append(str(payload)))
+            socket.on("framereceived", lambda payload: self.frames_received.append(str(payload)))
+
+        self.page.on("websocket", on_socket)
         self.page.on(
             "console",
             lambda msg: self.console_errors.append(msg.text) if msg.type == "error" else None,
@@ -565,6 +575,7 @@ def test_weaver_shows_pages_and_sends_a_contract_from_a_page_button(
                 run.send_note_from_button(note)
                 run.see_note_in_table(note, key_id)
                 _check_what_weaver_saw(run)
+                _check_weaver_listens_to_the_node(run, address)
             except Exception:
                 run.failure_shot()
                 raise
@@ -594,6 +605,8 @@ def _log_in_as_founder(
     page_call = run.reach_main_page(address, platform["name"])
     assert page_call.headers.get("authorization") == f"Bearer {login['token']}"
     # On its way Weaver read its session's settings from the node.
+    centrifugo = run.wait_for_call("GET", "config/centrifugo")
+    assert centrifugo.status == 200 and centrifugo.json() == node.url.replace("http:", "ws:")
     for method, route in (
         ("GET", "config/centrifugo"),
         ("GET", "systemparams"),
@@ -618,3 +631,31 @@ def _check_what_weaver_saw(run: WeaverRun) -> None:
     # What Weaver logs as an error is only the browser's note of those refusals and of the
     # blocked requests to other hosts, never one of its own scripts.
     assert [e for e in run.console_errors if not e.startswith("Failed to load resource:")] == []
+
+
+def _check_weaver_listens_to_the_node(run: WeaverRun, address: str) -> None:
+    """Weaver's centrifuge-js connected to the node's live events with its login's notify_key
+    and subscribed to its account's notification channel, as with the reference's Centrifugo."""
+    deadline = time.monotonic() + STEP_TIMEOUT_MS / 1000
+    channel = f"client{address}"
+
+    def replies() -> list[dict[str, Any]]:
+        return [json.loads(line) for f in run.frames_received for line in f.split("\n") if line]
+
+    def sent() -> list[dict[str, Any]]:
+        return [json.loads(line) for f in run.frames_sent for line in f.split("\n") if line]
+
+    while True:
+        subscribe = [c for c in sent() if c.get("params", {}).get("channel") == channel]
+        answered = {r.get("id"): r for r in replies()}
+        if subscribe and subscribe[0]["id"] in answered:
+            break
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no subscription to {channel}: sent {sent()}, got {replies()}")
+        run.page.wait_for_timeout(100)
+    assert run.socket_urls[0] == run.node.url.replace("http:", "ws:") + "/connection/websocket"
+    connect = sent()[0]
+    assert connect.get("method", 0) == 0 and connect["params"]["token"], connect
+    assert "client" in answered[connect["id"]]["result"]
+    assert answered[subscribe[0]["id"]] == {"id": subscribe[0]["id"], "result": {}}
+    assert not [r for r in replies() if "error" in r]

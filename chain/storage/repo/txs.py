@@ -207,6 +207,18 @@ async def get_statuses(conn: AsyncConnection, hashes: Sequence[bytes]) -> dict[b
     return found
 
 
+async def get_senders(conn: AsyncConnection, hashes: Sequence[bytes]) -> dict[bytes, int]:
+    """The signer (key id) sendTx recorded for each of the given hashes that exist."""
+    status = transactions_status.c
+    found: dict[bytes, int] = {}
+    for chunk in _chunks(hashes):
+        result = await conn.execute(
+            select(status.hash, status.wallet_id).where(status.hash.in_(chunk))
+        )
+        found.update((bytes(tx_hash), int(key_id)) for tx_hash, key_id in result)
+    return found
+
+
 async def get_log(conn: AsyncConnection, hashes: Sequence[bytes]) -> dict[bytes, LogRow]:
     """Log rows of the given hashes that are in blocks."""
     found: dict[bytes, LogRow] = {}

@@ -1,0 +1,1 @@
+"""Live events over WebSocket: new blocks, tx statuses and notification counts, Centrifugo-style."""

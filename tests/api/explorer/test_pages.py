@@ -1,0 +1,100 @@
+"""The explorer's pages over real HTTP on both backends: what each shows, escaping, search."""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+from chain.address import address_to_string
+from chain.txcodec import decode_tx
+from node.app import create_app
+from node.config import Config
+from tests.helpers import Wallet, call_contract, send_txs, utxo_tx, wait_status
+
+Client = TestClient[Any, Any]
+
+
+async def page(client: Client, path: str, status: int = 200) -> str:
+    resp = await client.get(path, allow_redirects=False)
+    text = await resp.text()
+    assert resp.status == status, text[:500]
+    if status == 200 or status == 404:
+        assert resp.content_type == "text/html"
+    return text
+
+
+async def test_pages_show_blocks_txs_and_accounts(client: Client, founder: Wallet) -> None:
+    raw = utxo_tx(founder, 5555, 25)
+    tx_hash = decode_tx(raw, founder.crypto).hash.hex()
+    await send_txs(client, founder, raw)
+    status = await wait_status(client, founder, tx_hash)
+    block_id = status["blockid"]
+    latest = await page(client, "/explorer")
+    assert f'data-block="{block_id}"' in latest and 'data-block="1"' in latest
+    assert "/explorer/static/explorer.js" in latest
+    block = await page(client, f"/explorer/block/{block_id}")
+    assert tx_hash in block and "UTXO" in block
+    tx = await page(client, f"/explorer/tx/{tx_hash}")
+    assert f'href="/explorer/block/{block_id}"' in tx
+    assert "ToID" in tx and "5555" in tx and 'class="good"' in tx
+    account = await page(client, f"/explorer/account/{address_to_string(founder.key_id)}")
+    assert "IBXC" in account and tx_hash in account
+    # The founder's supply is in UTXO, shown with the coin's 12 digits.
+    assert re.search(r'class="amount">524\d{4}\.\d{12}<', account), account
+    for path in ("/explorer/block/999", "/explorer/tx/" + "ab" * 32, "/explorer/account/x"):
+        assert "This chain has no" in await page(client, path, 404)
+
+
+async def test_a_failed_tx_shows_its_error_and_escaped_params(
+    client: Client, founder: Wallet
+) -> None:
+    status = await call_contract(
+        client,
+        founder,
+        "@1TokensSend",
+        {"Recipient": "<script>alert(1)</script>", "Amount": "1"},
+    )
+    assert status["penalty"] == 1
+    [tx_hash] = [h for h in (await _signed(client, founder)) if h]
+    tx = await page(client, f"/explorer/tx/{tx_hash}")
+    assert "<script>alert" not in tx and "&lt;script&gt;alert(1)&lt;/script&gt;" in tx
+    assert 'id="error" class="bad"' in tx and "is invalid" in tx
+
+
+async def _signed(client: Client, founder: Wallet) -> list[str]:
+    account = await page(client, f"/explorer/account/{address_to_string(founder.key_id)}")
+    return re.findall(r'href="/explorer/tx/([0-9a-f]{64})"', account)[:1]
+
+
+async def test_search_finds_blocks_txs_and_addresses(client: Client, founder: Wallet) -> None:
+    raw = utxo_tx(founder, 5555, 3)
+    tx_hash = decode_tx(raw, founder.crypto).hash.hex()
+    await send_txs(client, founder, raw)
+    await wait_status(client, founder, tx_hash)
+    genesis = await (await client.get("/api/v2/block/1")).json()
+    block_hash = base64.b64decode(genesis["hash"]).hex()
+    address = address_to_string(founder.key_id)
+    for query, where in (
+        ("1", "/explorer/block/1"),
+        (tx_hash, f"/explorer/tx/{tx_hash}"),
+        (tx_hash.upper(), f"/explorer/tx/{tx_hash}"),
+        (block_hash, "/explorer/block/1"),
+        (address, f"/explorer/account/{address}"),
+        (str(founder.key_id), f"/explorer/account/{address}"),
+    ):
+        resp = await client.get("/explorer/search", params={"q": query}, allow_redirects=False)
+        assert (resp.status, resp.headers.get("Location")) == (302, where), query
+    for query in ("", "nothing", "ab" * 32):
+        assert "This chain has no" in await page(client, f"/explorer/search?q={query}", 404)
+
+
+async def test_the_explorer_can_be_turned_off(
+    aiohttp_client: Callable[..., Any], make_config: Callable[..., Config]
+) -> None:
+    client = await aiohttp_client(create_app(make_config(explorer=False)))
+    resp = await client.get("/explorer")
+    assert resp.status == 404 and (await resp.json())["error"] == "E_NOTFOUND"
