@@ -164,10 +164,14 @@ async def show_account(request: web.Request) -> web.Response:
 
 
 async def search(request: web.Request) -> web.StreamResponse:
-    """GET /explorer/search?q=: a block id, a block or tx hash, or an address."""
+    """GET /explorer/search?q=: a block id, a block or tx hash, or an address (a key id too)."""
     query = request.query.get("q", "").strip()
     if query.isdigit() and len(query) <= 18:
-        raise web.HTTPFound(f"{PREFIX}/block/{query}")
+        # A key id is digits too: a number is a block only when the chain has that block.
+        async with read_connection(request.app[ENGINE]) as conn:
+            head = await get_head(conn)
+        if (head is not None and int(query) <= head.id) or not string_to_address(query):
+            raise web.HTTPFound(f"{PREFIX}/block/{query}")
     if len(query) == HASH_HEX:
         try:
             wanted = bytes.fromhex(query)

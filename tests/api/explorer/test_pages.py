@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from chain.address import address_to_string
+from chain.address import address_to_string, checksum
 from chain.txcodec import decode_tx
 from node.app import create_app
 from node.config import Config
@@ -90,6 +90,21 @@ async def test_search_finds_blocks_txs_and_addresses(client: Client, founder: Wa
         assert (resp.status, resp.headers.get("Location")) == (302, where), query
     for query in ("", "nothing", "ab" * 32):
         assert "This chain has no" in await page(client, f"/explorer/search?q={query}", 404)
+
+
+async def test_a_short_key_id_is_an_address_unless_the_chain_has_that_block(
+    client: Client, founder: Wallet
+) -> None:
+    # About one key in ten has a key id of 18 digits or fewer: digits alone do not make a block id.
+    short = "22821528913222071"
+    key_id = int(short + str(checksum(short.rjust(19, "0"))))
+    for query, where in (
+        (str(key_id), f"/explorer/account/{address_to_string(key_id)}"),
+        ("1", "/explorer/block/1"),
+        ("123", "/explorer/block/123"),  # no block 123 and no valid address: the block's 404
+    ):
+        resp = await client.get("/explorer/search", params={"q": query}, allow_redirects=False)
+        assert (resp.status, resp.headers.get("Location")) == (302, where), query
 
 
 async def test_the_explorer_can_be_turned_off(
