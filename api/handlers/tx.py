@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from api import jsonparse, multipart
-from api.appkeys import BANS, CONTRACTS, ENGINE, NODE, PRODUCER
+from api.appkeys import BANS, CONTRACTS, ENGINE, NODE, PRODUCER, TXQUEUE
 from api.errors import ApiError, E, server_error
 from api.jsonenc import Struct
 from api.ops.metrics import METRICS
@@ -21,7 +21,7 @@ from chain.errors import ChainError
 from chain.golang.time import time_string
 from chain.storage.repo.txs import get_statuses
 from chain.txcheck import TxTooLarge, admit_txs, check_contract
-from chain.txpool import max_tx_size, submit
+from chain.txpool import max_tx_size
 
 MAX_HASHES = 10_000  # per txstatus request
 INLINE_BATCH = 16  # txs checked on the event loop itself; larger batches go to a thread
@@ -103,7 +103,8 @@ async def send_tx(request: web.Request) -> web.Response:
         bans.record_bad(client.key_id)
         metrics.tx_refused(type(exc).__name__)  # one label per kind of check
         raise _tx_error(exc) from exc
-    await submit(engine, [tx for _, tx in accepted])
+    # Answered only once committed (group commit: concurrent requests share the commit).
+    await request.app[TXQUEUE].submit([tx for _, tx in accepted])
     request.app[PRODUCER].accepted([tx.decoded for _, tx in accepted])
     metrics.tx_accepted(len(accepted))
     hashes: dict[str, str] = {}
