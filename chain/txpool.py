@@ -43,6 +43,9 @@ async def submit(engine: AsyncEngine, txs: Sequence[AcceptedTx], high_rate: bool
 
 # Told of every group commit: (requests it answered, rows it queued).
 CommitObserver = Callable[[int, int], None]
+# How long sendTx trusts the max_tx_size it read: it changes only with a block (and every
+# block checks sizes again), while reading it cost a pooled connection per request.
+LIMIT_TTL_S = 1.0
 
 
 class TxQueue:
@@ -60,6 +63,14 @@ class TxQueue:
         self._waiting: list[tuple[list[QueuedTx], asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
         self.commits = 0  # successful group commits, for the metrics and tests
+        self._limit: tuple[float, int] | None = None  # (read at, max_tx_size)
+
+    async def max_tx_size(self) -> int:
+        """The platform parameter bounding one transaction, read at most every LIMIT_TTL_S."""
+        now = time.monotonic()
+        if self._limit is None or now - self._limit[0] > LIMIT_TTL_S:
+            self._limit = (now, await max_tx_size(self._engine))
+        return self._limit[1]
 
     async def submit(self, txs: Sequence[AcceptedTx], high_rate: bool = False) -> None:
         """Return once the txs are committed to the queue; raise if their commit failed."""

@@ -21,7 +21,6 @@ from chain.errors import ChainError
 from chain.golang.time import time_string
 from chain.storage.repo.txs import get_statuses
 from chain.txcheck import TxTooLarge, admit_txs, check_contract
-from chain.txpool import max_tx_size
 
 MAX_HASHES = 10_000  # per txstatus request
 INLINE_BATCH = 16  # txs checked on the event loop itself; larger batches go to a thread
@@ -71,8 +70,7 @@ async def send_tx(request: web.Request) -> web.Response:
         metrics.tx_refused("banned")
         raise ApiError(E.BANNED, client.key_id, time_string(int(until)))
     node = request.app[NODE]
-    engine = request.app[ENGINE]
-    limit = await max_tx_size(engine)
+    limit = await request.app[TXQUEUE].max_tx_size()
     try:
         parts = await _read_parts(request, limit)
     except ApiError as exc:
