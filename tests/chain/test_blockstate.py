@@ -127,15 +127,19 @@ async def test_memory_outlives_the_block_until_cleared(migrated_engine: AsyncEng
 
 
 class StatementCounter:
-    """Counts the statements an engine sends to the database (its own event, no mock)."""
+    """Counts the SELECTs an engine sends to the database (its own event, no mock).
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    `table`: only those naming this table.
+    """
+
+    def __init__(self, engine: AsyncEngine, table: str = "") -> None:
         self.selects = 0
+        self._table = table
         self._engine = engine.sync_engine
         event.listen(self._engine, "before_cursor_execute", self._count)
 
     def _count(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
+        if statement.lstrip().upper().startswith("SELECT") and self._table in statement:
             self.selects += 1
 
     def close(self) -> None:
