@@ -64,13 +64,34 @@ class TxQueue:
         self._writer: asyncio.Task[None] | None = None
         self.commits = 0  # successful group commits, for the metrics and tests
         self._limit: tuple[float, int] | None = None  # (read at, max_tx_size)
+        self._reading: asyncio.Task[int] | None = None
 
     async def max_tx_size(self) -> int:
-        """The platform parameter bounding one transaction, read at most every LIMIT_TTL_S."""
-        now = time.monotonic()
-        if self._limit is None or now - self._limit[0] > LIMIT_TTL_S:
-            self._limit = (now, await max_tx_size(self._engine))
-        return self._limit[1]
+        """The platform parameter bounding one transaction, read at most every LIMIT_TTL_S.
+
+        One read at a time: concurrent requests share it, and while it runs they take the
+        value it replaces (a pooled connection per waiting request cost more than the read).
+        """
+        known = self._limit
+        if known is not None and time.monotonic() - known[0] <= LIMIT_TTL_S:
+            return known[1]
+        if self._reading is None:
+            self._reading = asyncio.create_task(self._read_limit())
+        if known is not None:
+            return known[1]
+        return await asyncio.shield(self._reading)
+
+    async def _read_limit(self) -> int:
+        try:
+            value = await max_tx_size(self._engine)
+        except Exception:
+            if self._limit is None:
+                raise  # its callers wait for it and answer the error
+            return self._limit[1]  # a background refresh: keep the value, try again later
+        finally:
+            self._reading = None
+        self._limit = (time.monotonic(), value)
+        return value
 
     async def submit(self, txs: Sequence[AcceptedTx], high_rate: bool = False) -> None:
         """Return once the txs are committed to the queue; raise if their commit failed."""

@@ -31,7 +31,9 @@ async def _read_parts(request: web.Request, limit: int) -> list[tuple[str, bytes
     parts: list[tuple[str, bytes]] = [(k, hex_field(k, v)) for k, v in request.query.items()]
     if request.method != "POST":
         return parts
-    if request.content_type == "multipart/form-data":
+    # The media type without aiohttp's email-module parse (a tenth of a one-tx request).
+    media_type = request.headers.get("Content-Type", "").partition(";")[0].strip().lower()
+    if media_type == "multipart/form-data":
         # read() enforces the body limit (413); the lean splitter is several times cheaper
         # than aiohttp's streaming reader for many small parts.
         try:
