@@ -11,6 +11,7 @@ from api.ban import BanList
 from api.settings import ApiSettings
 from chain.identity import NodeIdentity
 from chain.producer import BlockProducer
+from chain.txpool import TxQueue
 from contracts.book import NeedleBook
 from contracts.reads import TableReads
 from pages import PageEngine
@@ -23,6 +24,7 @@ Registrar = Callable[[int, bytes], Awaitable[None]]
 REGISTRAR: web.AppKey[Registrar] = web.AppKey("registrar")
 BANS = web.AppKey("bans", BanList)
 PRODUCER = web.AppKey("producer", BlockProducer)
+TXQUEUE = web.AppKey("txqueue", TxQueue)  # sendTx's group commit into the queue
 CONTRACTS = web.AppKey("contracts", NeedleBook)
 READS = web.AppKey("reads", TableReads)
 PAGES = web.AppKey("pages", PageEngine)

@@ -56,6 +56,7 @@ class Result:
 
     label: str
     kind: str = "utxo"
+    shape: str = ""  # bench.run's name of the load shape ("" for a run of its own)
     sent: int = 0
     accepted: int = 0
     rejected: int = 0
@@ -321,9 +322,11 @@ class LoadGen:
             if http is None:
                 raise RuntimeError("NodeClient has no HTTP session")
             auth = {"Authorization": f"Bearer {session.token}"}
+            # --fresh-recipients: an account that does not exist yet for every tx.
+            wanted = args.count if args.fresh_recipients else args.recipients
             recipients = [
                 crypto.address(crypto.public_key(crypto.generate_private_key()))
-                for _ in range(args.recipients)
+                for _ in range(wanted)
             ]
             sizes = [min(args.batch, args.count - k) for k in range(0, args.count, args.batch)]
             senders = [crypto.generate_private_key() for _ in range(min(args.senders, len(sizes)))]
@@ -427,13 +430,14 @@ def markdown(results: list[Result], title: str = "") -> str:
         f"Machine: {machine()}",
         f"Date: {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}",
         "",
-        "| backend | kind | sent | accepted | committed | failed | pending | blocks "
+        "| backend | shape | sent | accepted | committed | failed | pending | blocks "
         "| accepted tx/s | committed tx/s | sendTx p50/p95 ms | commit p50 ms | p95 ms | p99 ms |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
-            f"| {r.label} | {r.kind} | {r.sent} | {r.accepted} | {r.committed} | {r.failed} "
+            f"| {r.label} | {r.shape or r.kind} | {r.sent} | {r.accepted} | {r.committed} "
+            f"| {r.failed} "
             f"| {r.pending} | {r.blocks} | {r.accept_rate:.0f} | {r.commit_rate:.0f} "
             f"| {r.ack_p50_ms:.0f}/{r.ack_p95_ms:.0f} | {r.p50_ms:.0f} | {r.p95_ms:.0f} "
             f"| {r.p99_ms:.0f} |"
@@ -451,7 +455,7 @@ def markdown(results: list[Result], title: str = "") -> str:
         "",
     ]
     for r in results:
-        lines.append(f"- {r.label} {r.kind}: setup {r.funding}; wall {r.wall_s:.1f} s")
+        lines.append(f"- {r.label} {r.shape or r.kind}: setup {r.funding}; wall {r.wall_s:.1f} s")
         lines.append(f"  settings `{json.dumps(r.settings, sort_keys=True)}`")
         lines.append(f"  errors: {'; '.join(r.errors) if r.errors else 'none'}")
     return "\n".join(lines) + "\n"
@@ -476,6 +480,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--senders", type=int, default=16, help="fresh keys funded first; 0: the founder sends all"
     )
     parser.add_argument("--recipients", type=int, default=64, help="fresh recipient keys")
+    parser.add_argument(
+        "--fresh-recipients",
+        action="store_true",
+        help="every tx to a recipient with no account yet (ignores --recipients)",
+    )
     parser.add_argument("--label", default="node", help="name of the run (the backend)")
     parser.add_argument("--json", type=Path, help="write the result as JSON here")
     parser.add_argument("--report", type=Path, help="write a Markdown report here")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import shutil
 import subprocess
@@ -13,6 +14,19 @@ from pathlib import Path
 from bench.loadgen import KINDS, Result, markdown
 from bench.nodeproc import BACKENDS, DEFAULT_PG_ADMIN, default_pg_dsn, node_process
 
+# The load shapes of issue 12 (what users send): each sets these loadgen flags over the
+# command line's. "single": one tx per request (Weaver, signing scripts); "batch50": a payout
+# script's batches; "fresh": @1TokensSend to an account that does not exist yet every time.
+SHAPES: dict[str, dict[str, object]] = {
+    "single-8": {"kind": "utxo", "batch": 1, "concurrency": 8},
+    "single-32": {"kind": "utxo", "batch": 1, "concurrency": 32},
+    "single-64": {"kind": "utxo", "batch": 1, "concurrency": 64},
+    "batch50": {"kind": "utxo", "batch": 50, "concurrency": 8},
+    "fresh": {
+        "kind": "tokens", "batch": 10, "concurrency": 16, "senders": 1, "fresh_recipients": True
+    },
+}
+
 LOADGEN_FLAGS = (
     "count",
     "duration",
@@ -22,6 +36,7 @@ LOADGEN_FLAGS = (
     "senders",
     "recipients",
 )
+LOADGEN_SWITCHES = ("fresh_recipients",)
 
 
 def _log_problems(log: Path) -> list[str]:
@@ -31,9 +46,11 @@ def _log_problems(log: Path) -> list[str]:
     return [f"node log: {line[:200]}" for line in bad[:5]]
 
 
-def run_backend(backend: str, kind: str, args: argparse.Namespace, workdir: Path) -> Result:
+def run_backend(
+    backend: str, kind: str, args: argparse.Namespace, workdir: Path, shape: str = ""
+) -> Result:
     """One node on a fresh data dir (and, for PostgreSQL, a fresh database), one run of `kind`."""
-    name = f"{backend}-{kind}"
+    name = f"{backend}-{shape or kind}"
     out = workdir / f"{name}.json"
     env = {"IBAX_BLOCK_WINDOW_MS": str(args.window_ms)}
     with node_process(backend, workdir, name, pg_dsn=args.pg_dsn, env=env) as node:
@@ -43,6 +60,7 @@ def run_backend(backend: str, kind: str, args: argparse.Namespace, workdir: Path
         cmd += ["--key-file", str(node.data_dir / "PrivateKey"), "--json", str(out)]
         for flag in LOADGEN_FLAGS:
             cmd += ["--" + flag.replace("_", "-"), str(getattr(args, flag))]
+        cmd += ["--" + flag.replace("_", "-") for flag in LOADGEN_SWITCHES if getattr(args, flag)]
         # Its own report goes to /dev/null: this runner prints the side-by-side one.
         limit = args.duration + args.drain_timeout + 300
         rc: int | str
@@ -55,6 +73,7 @@ def run_backend(backend: str, kind: str, args: argparse.Namespace, workdir: Path
         result = Result(**json.loads(out.read_text()))
     else:
         result = Result(label=backend, kind=kind, errors=["loadgen wrote no result"])
+    result.shape = shape
     if rc != 0:
         result.errors.append(f"loadgen exited with {rc}")
     result.settings.pop("node", None)  # a random port: noise in a report
@@ -102,6 +121,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=20, help="txs per sendTx request")
     parser.add_argument("--senders", type=int, default=16, help="0: the founder sends all")
     parser.add_argument("--recipients", type=int, default=64)
+    parser.add_argument(
+        "--fresh-recipients", action="store_true", help="every tx to a new account"
+    )
+    parser.add_argument(
+        "--shapes",
+        help=f"comma-separated load shapes instead of --kind(s), or 'all': {', '.join(SHAPES)}",
+    )
     parser.add_argument("--window-ms", type=int, default=20, help="the node's --block-window-ms")
     parser.add_argument("--report", type=Path, default=Path("bench/reports/latest.md"))
     parser.add_argument(
@@ -111,9 +137,23 @@ def main(argv: list[str] | None = None) -> int:
     args.pg_dsn = args.pg_dsn or default_pg_dsn()
     backends = _names(args.backends, BACKENDS, "backend", parser)
     kinds_run = _names(args.kinds or args.kind or "utxo", KINDS, "kind", parser)
-    # Kind by kind, the backends side by side: a fresh node (and database) for every run.
+    shapes = []
+    if args.shapes:
+        wanted = ",".join(SHAPES) if args.shapes == "all" else args.shapes
+        shapes = _names(wanted, tuple(SHAPES), "shape", parser)
+    # Kind by kind (or shape by shape), the backends side by side: a fresh node (and
+    # database) for every run.
     with tempfile.TemporaryDirectory(prefix="ibax-bench-") as tmp:
-        results = [run_backend(b, k, args, Path(tmp)) for k in kinds_run for b in backends]
+        if shapes:
+            results = []
+            for shape in shapes:
+                shaped = copy.copy(args)
+                for flag, value in SHAPES[shape].items():
+                    setattr(shaped, flag, value)
+                for b in backends:
+                    results.append(run_backend(b, shaped.kind, shaped, Path(tmp), shape))
+        else:
+            results = [run_backend(b, k, args, Path(tmp)) for k in kinds_run for b in backends]
     report = markdown(results)
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(report)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from chain.address import address_to_id, address_to_string
+from chain.blockstate import BlockState
 from chain.errors import (
     BadSignature,
     EcosystemNotOpen,
@@ -18,6 +20,13 @@ from chain.errors import (
 from chain.identity import NodeIdentity
 from chain.storage.repo.keys import get_key, list_member_roles
 from chain.storage.repo.params import get_parameter
+from chain.storage.schema import keys
+from chain.txcodec import DecodedTx, TxType
+
+# The parameter naming the account a contract pays: @1TokensSend's (and the Basic app's).
+RECIPIENT_PARAM = "Recipient"
+# The unique columns of 1_keys besides its key: an account's address in its ecosystem.
+ACCOUNT_UNIQUE = ("ecosystem", "account")
 
 # Registers `pub` in `ecosystem` and returns once the account is stored (or raises).
 Registrar = Callable[[int, bytes], Awaitable[None]]
@@ -102,3 +111,24 @@ async def authenticate(
         is_node=node.node_key_id == req.wallet,
         roles=roles,
     )
+
+
+async def preload_accounts(state: BlockState, txs: Iterable[DecodedTx]) -> None:
+    """Read the account rows a block's contract calls name (sender, Recipient) in one go.
+
+    A transfer to a new account otherwise costs two queries in its tx: its row (absent) and
+    whether its address is taken; the block learns both for all its txs at once.
+    """
+    wanted: list[tuple[int, int]] = []
+    for tx in txs:
+        if tx.tx.tx_type != TxType.SMART_CONTRACT:
+            continue
+        ecosystem = tx.tx.header.ecosystem_id or 1
+        wanted.append((ecosystem, tx.tx.header.key_id))
+        recipient = tx.tx.params.get(RECIPIENT_PARAM)
+        if isinstance(recipient, str) and (key_id := address_to_id(recipient)):
+            wanted.append((ecosystem, key_id))
+    if not wanted:
+        return
+    addresses = [(eco, address_to_string(key_id)) for eco, key_id in wanted]
+    await state.preload(keys, wanted, {ACCOUNT_UNIQUE: addresses})

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from chain.accounts import preload_accounts
 from chain.blockstate import BlockState, RowMemory
 from chain.execute import ContractBook, TxContext, TxFailure, execute
 from chain.identity import NodeIdentity
@@ -116,6 +117,7 @@ async def run_queued(
         (c[2].tx.header.ecosystem_id or 1, c[2].tx.header.key_id) for c in candidates
     )
     state = BlockState(conn, memory)
+    await preload_accounts(state, (c[2] for c in candidates))  # new recipients: one query
     steps = plan_block(
         [Candidate(d.tx.header.key_id, len(raw)) for _, raw, d in candidates], limits
     )

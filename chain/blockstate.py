@@ -15,13 +15,20 @@ failure then rolls the savepoint back.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Table, UniqueConstraint
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncTransaction
 
-from chain.storage.repo.rows import column_default, insert_many, select_rows, update_many
+from chain.storage.repo.rows import (
+    column_default,
+    insert_many,
+    present_values,
+    select_by_keys,
+    select_rows,
+    update_many,
+)
 from chain.storage.schema import STATIC_TABLES
 from chain.storage.values import (
     QueryError,
@@ -30,6 +37,7 @@ from chain.storage.values import (
 
 Key = tuple[Any, ...]
 Row = dict[str, Any]
+Unique = tuple[str, tuple[str, ...]]  # (table name, the columns of a unique constraint)
 # Column types whose values read back from the database exactly as they were written (json
 # once put in the key order the database keeps: the caller stores it through json_value).
 PLAIN_KINDS = frozenset({"number", "money", "varchar", "character", "text", "bytea", "json"})
@@ -109,6 +117,10 @@ class BlockState:
         self._tx_new: dict[str, set[Key]] = {}
         self._savepoint: AsyncTransaction | None = None
         self._tx_flushed = False
+        # Unique values no database row held when preloaded (so a new row's check needs no
+        # query), and those of the new rows of finished txs (so it needs no scan either).
+        self._absent: dict[Unique, set[Key]] = {}
+        self._block_uniques: dict[Unique, set[Key]] = {}
 
     def shape(self, table: Table) -> _Shape:
         found = self._shapes.get(table.name)
@@ -119,6 +131,34 @@ class BlockState:
     def cacheable(self, table: Table) -> bool:
         """Are this table's rows kept here (plain columns and a primary key)?"""
         return self.shape(table).plain
+
+    async def preload(
+        self,
+        table: Table,
+        keys: Iterable[Key],
+        uniques: Mapping[tuple[str, ...], Iterable[Key]] | None = None,
+    ) -> None:
+        """Learn many rows by key in one query, and which unique values no row holds yet.
+
+        For rows a block is about to create (an account per new recipient): without it each
+        costs a query for the row and one for its unique columns.
+        """
+        shape = self.shape(table)
+        if not shape.plain:
+            return
+        base = self._base.setdefault(table.name, {})
+        wanted = list(dict.fromkeys(k for k in keys if k not in base))
+        if wanted:
+            found = await select_by_keys(self.conn, table, shape.key, wanted)
+            for key in wanted:
+                base[key] = found.get(key)
+        for columns, values in (uniques or {}).items():
+            if columns not in shape.uniques:
+                continue
+            asked = list(dict.fromkeys(values))
+            present = await present_values(self.conn, table, columns, asked)
+            absent = self._absent.setdefault((table.name, columns), set())
+            absent.update(v for v in asked if v not in present)
 
     # ---- reads ---------------------------------------------------------------------------
 
@@ -181,22 +221,27 @@ class BlockState:
 
     async def _check_unique(self, table: Table, columns: tuple[str, ...], row: Row) -> None:
         wanted = {c: row[c] for c in columns}
-        for layer in (self._tx, self._block):
-            for other in layer.get(table.name, {}).values():
-                if all(other.get(c) == v for c, v in wanted.items()):
-                    raise QueryError(
-                        f"the row conflicts with a row of {table.name} or misses a value"
-                    )
-        # Pending updates never change unique columns (the caller writes those directly), so
-        # the database knows every other row's unique values.
+        values = tuple(row[c] for c in columns)
+        conflict = QueryError(f"the row conflicts with a row of {table.name} or misses a value")
+        for other in self._tx.get(table.name, {}).values():
+            if all(other.get(c) == v for c, v in wanted.items()):
+                raise conflict
+        unique = (table.name, columns)
+        if values in self._block_uniques.get(unique, ()):
+            raise conflict  # a new row of an earlier tx of the block
+        # Rows of earlier txs the block only updated keep their unique values (the caller
+        # writes a change of those directly), so the database knows every other row's.
+        if values in self._absent.get(unique, ()):
+            return
         found = await select_rows(self.conn, table, columns=list(columns), where=wanted, limit=1)
         if found:
-            raise QueryError(f"the row conflicts with a row of {table.name} or misses a value")
+            raise conflict
 
     # ---- transactions --------------------------------------------------------------------
 
     async def direct(self) -> None:
         """The running tx is about to use the database itself: make it current, savepointed."""
+        self._absent.clear()  # its statements may write any unique value
         if self._savepoint is None:
             await self.flush_block()
             self._savepoint = await self.conn.begin_nested()
@@ -214,6 +259,7 @@ class BlockState:
                 self._block.setdefault(name, {}).update(rows)
             for name, keys in self._tx_new.items():
                 self._block_new.setdefault(name, set()).update(keys)
+                self._index_uniques(name, [self._tx[name][k] for k in keys])
             if savepoint is not None:
                 await savepoint.commit()
         else:
@@ -231,6 +277,7 @@ class BlockState:
             await self._write(self._block, self._block_new)
             self._block.clear()
             self._block_new.clear()
+            self._block_uniques.clear()  # in the database now
 
     def forget(self, table: Table | str) -> None:
         """A table's rows or shape changed behind our back (native transfers, DDL): read again.
@@ -240,11 +287,23 @@ class BlockState:
         name = table if isinstance(table, str) else table.name
         self._base.pop(name, None)
         self._shapes.pop(name, None)
+        for unique in [u for u in self._absent if u[0] == name]:
+            del self._absent[unique]
 
     def forget_all(self) -> None:
         """Many tables were written directly (a new ecosystem): read everything again."""
         self._memory.clear()
         self._shapes.clear()
+        self._absent.clear()
+
+    def _index_uniques(self, name: str, rows: list[Row]) -> None:
+        shape = self._shapes.get(name)
+        if shape is None:
+            return
+        for columns in shape.uniques:
+            if set(columns) != set(shape.key):
+                index = self._block_uniques.setdefault((name, columns), set())
+                index.update(tuple(row[c] for c in columns) for row in rows)
 
     async def _write(self, layer: dict[str, dict[Key, Row]], new: dict[str, set[Key]]) -> None:
         for name, rows in layer.items():
@@ -254,6 +313,10 @@ class BlockState:
             updates = [row for key, row in rows.items() if key not in fresh]
             await insert_many(self.conn, shape.table, inserts)
             await update_many(self.conn, shape.table, shape.key, updates)
+            for columns in shape.uniques:
+                absent = self._absent.get((name, columns))
+                if absent:
+                    absent.difference_update(tuple(r[c] for c in columns) for r in inserts)
             base = self._base.setdefault(name, {})
             base.update(rows)
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -16,10 +17,10 @@ from chain.txcheck import AcceptedTx, check_tx, expedite_of
 from chain.txcodec import Header, SmartTransaction, build_client_tx
 
 
-async def submit(engine: AsyncEngine, txs: Sequence[AcceptedTx], high_rate: bool = False) -> None:
-    """Make accepted transactions durable (queue + status) in one commit, before any answer."""
+def queued_rows(txs: Sequence[AcceptedTx], high_rate: bool = False) -> list[QueuedTx]:
+    """The queue rows of accepted transactions, stamped with the time of admission."""
     now_ms = int(time.time() * 1000)
-    rows = [
+    return [
         QueuedTx(
             hash=tx.hash,
             data=tx.decoded.raw,
@@ -32,8 +33,113 @@ async def submit(engine: AsyncEngine, txs: Sequence[AcceptedTx], high_rate: bool
         )
         for tx in txs
     ]
+
+
+async def submit(engine: AsyncEngine, txs: Sequence[AcceptedTx], high_rate: bool = False) -> None:
+    """Make accepted transactions durable (queue + status) in one commit, before any answer."""
     async with write_transaction(engine) as conn:
-        await enqueue(conn, rows)
+        await enqueue(conn, queued_rows(txs, high_rate))
+
+
+# Told of every group commit: (requests it answered, rows it queued).
+CommitObserver = Callable[[int, int], None]
+# How long sendTx trusts the max_tx_size it read: it changes only with a block (and every
+# block checks sizes again), while reading it cost a pooled connection per request.
+LIMIT_TTL_S = 1.0
+
+
+class TxQueue:
+    """Group commit into the durable queue: one database commit for every request waiting.
+
+    The first request commits at once; requests arriving meanwhile wait and share the next
+    commit. Each is answered only after the commit holding its rows, or with its error: a
+    commit per request (an fsync on SQLite, a round trip and WAL flush on PostgreSQL) was
+    what bounded single-tx requests.
+    """
+
+    def __init__(self, engine: AsyncEngine, observe: CommitObserver | None = None) -> None:
+        self._engine = engine
+        self._observe = observe
+        self._waiting: list[tuple[list[QueuedTx], asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+        self.commits = 0  # successful group commits, for the metrics and tests
+        self._limit: tuple[float, int] | None = None  # (read at, max_tx_size)
+        self._reading: asyncio.Task[int] | None = None
+
+    async def max_tx_size(self) -> int:
+        """The platform parameter bounding one transaction, read at most every LIMIT_TTL_S.
+
+        One read at a time: concurrent requests share it, and while it runs they take the
+        value it replaces (a pooled connection per waiting request cost more than the read).
+        """
+        known = self._limit
+        if known is not None and time.monotonic() - known[0] <= LIMIT_TTL_S:
+            return known[1]
+        if self._reading is None:
+            self._reading = asyncio.create_task(self._read_limit())
+        if known is not None:
+            return known[1]
+        return await asyncio.shield(self._reading)
+
+    async def _read_limit(self) -> int:
+        try:
+            value = await max_tx_size(self._engine)
+        except Exception:
+            if self._limit is None:
+                raise  # its callers wait for it and answer the error
+            return self._limit[1]  # a background refresh: keep the value, try again later
+        finally:
+            self._reading = None
+        self._limit = (time.monotonic(), value)
+        return value
+
+    async def submit(self, txs: Sequence[AcceptedTx], high_rate: bool = False) -> None:
+        """Return once the txs are committed to the queue; raise if their commit failed."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((queued_rows(txs, high_rate), future))
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write_all(), name="tx-queue-commit")
+        # A cancelled request leaves its rows in the group: they may still be committed
+        # (never acknowledged, so nothing is promised), as a single commit could have been.
+        await future
+
+    async def _write_all(self) -> None:
+        try:
+            while self._waiting:
+                group, self._waiting = self._waiting, []
+                rows = [row for rows, _ in group for row in rows]
+                try:
+                    async with write_transaction(self._engine) as conn:
+                        await enqueue(conn, rows)
+                except Exception as exc:  # every request of the group gets the failure
+                    _settle(group, exc)
+                    continue
+                except BaseException:
+                    _settle(group, asyncio.CancelledError())
+                    raise
+                self.commits += 1
+                if self._observe is not None:
+                    self._observe(len(group), len(rows))
+                _settle(group, None)
+        finally:
+            self._writer = None
+            # Shut down mid-write: whoever still waits is told, not left hanging.
+            pending, self._waiting = self._waiting, []
+            _settle(pending, asyncio.CancelledError())
+
+
+def _settle(
+    group: list[tuple[list[QueuedTx], asyncio.Future[None]]], error: BaseException | None
+) -> None:
+    for _, future in group:
+        if future.done():
+            continue  # its request was cancelled
+        if error is None:
+            future.set_result(None)
+        elif isinstance(error, asyncio.CancelledError):
+            future.cancel()
+        else:
+            future.set_exception(error)
 
 
 async def max_tx_size(engine: AsyncEngine) -> int:

@@ -23,6 +23,7 @@ from api.appkeys import (
     READS,
     REGISTRAR,
     SETTINGS,
+    TXQUEUE,
 )
 from api.auth import derive_key
 from api.ban import BanList
@@ -62,6 +63,7 @@ from chain.storage.migrate import head_revision, upgrade
 from chain.storage.repo.contracts import get_contract
 from chain.storage.repo.ecosystem import guest_account_id
 from chain.storage.repo.meta import get_node_config
+from chain.txpool import TxQueue
 from contracts.book import NeedleBook
 from contracts.ecosystems import install_ecosystem, platform_contracts
 from contracts.reads import TableReads
@@ -159,6 +161,7 @@ def storage_context(config: Config) -> Callable[[web.Application], AsyncIterator
                 observer=observer,
             )
             app[PRODUCER] = producer
+            app[TXQUEUE] = TxQueue(engine, metrics.queue_committed)
             app[BANS] = BanList()
             app[REGISTRAR] = chain_registrar(
                 engine, node, producer.accepted, producer.wait_processed

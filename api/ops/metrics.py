@@ -82,6 +82,16 @@ class NodeMetrics:
         self.txs_accepted = Counter(
             "ibax_txs_accepted", "Transactions sendTx accepted into the queue.", registry=r
         )
+        self.queue_commits = Counter(
+            "ibax_tx_queue_commits",
+            "Database commits of sendTx into the queue (each holds every request waiting).",
+            registry=r,
+        )
+        self.queue_requests = Counter(
+            "ibax_tx_queue_requests",
+            "sendTx requests answered by those commits (requests / commits: the grouping).",
+            registry=r,
+        )
         self.txs_refused = Counter(
             "ibax_txs_refused",
             "Transactions sendTx refused, by reason (the check that failed).",
@@ -167,6 +177,11 @@ class NodeMetrics:
 
     def tx_accepted(self, count: int) -> None:
         self.txs_accepted.inc(count)
+
+    def queue_committed(self, requests: int, rows: int) -> None:
+        """One group commit of sendTx requests into the queue (chain.txpool.TxQueue)."""
+        self.queue_commits.inc()
+        self.queue_requests.inc(requests)
 
     def tx_refused(self, reason: str) -> None:
         self.txs_refused.labels(reason).inc()

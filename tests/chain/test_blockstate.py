@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from chain.address import address_to_string
@@ -124,3 +124,72 @@ async def test_memory_outlives_the_block_until_cleared(migrated_engine: AsyncEng
         assert later.peek(keys, (1, BOB)) is None  # known absent now
         memory.clear()
         assert later.peek(keys, (1, ALICE)) is MISSING
+
+
+class StatementCounter:
+    """Counts the SELECTs an engine sends to the database (its own event, no mock).
+
+    `table`: only those naming this table.
+    """
+
+    def __init__(self, engine: AsyncEngine, table: str = "") -> None:
+        self.selects = 0
+        self._table = table
+        self._engine = engine.sync_engine
+        event.listen(self._engine, "before_cursor_execute", self._count)
+
+    def _count(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and self._table in statement:
+            self.selects += 1
+
+    def close(self) -> None:
+        event.remove(self._engine, "before_cursor_execute", self._count)
+
+
+async def test_preloaded_new_accounts_cost_no_query_each(migrated_engine: AsyncEngine) -> None:
+    fresh = list(range(2001, 2041))
+    async with migrated_engine.begin() as conn:
+        await conn.execute(keys.insert(), key_row(ALICE, 1000))
+    async with migrated_engine.begin() as conn:
+        state = BlockState(conn)
+        wanted = [(1, k) for k in [ALICE, *fresh]]
+        unique = {("ecosystem", "account"): [(1, address_to_string(k)) for _, k in wanted]}
+        await state.preload(keys, wanted, unique)
+        counter = StatementCounter(migrated_engine)
+        try:
+            for key_id in fresh:
+                assert await state.get(keys, (1, key_id)) is None
+                await state.insert(keys, key_row(key_id, 5))
+                await state.end_tx(True)
+            assert counter.selects == 0  # memory knew every row and every free address
+        finally:
+            counter.close()
+        await state.flush_block()
+        assert await amounts(conn) == {ALICE: 1000, **{k: 5 for k in fresh}}
+
+
+async def test_preloaded_addresses_still_refuse_duplicates(migrated_engine: AsyncEngine) -> None:
+    taken = address_to_string(ALICE)
+    async with migrated_engine.begin() as conn:
+        await conn.execute(keys.insert(), key_row(ALICE, 1000))
+    async with migrated_engine.begin() as conn:
+        state = BlockState(conn)
+        addresses = [(1, taken), (1, address_to_string(BOB))]
+        await state.preload(keys, [(1, BOB), (1, CAROL)], {("ecosystem", "account"): addresses})
+        # An address a database row holds, under another id.
+        with pytest.raises(QueryError):
+            await state.insert(keys, key_row(CAROL, 1, account=taken))
+        await state.end_tx(False)
+        # An address a new row of an earlier tx of this block holds.
+        await state.insert(keys, key_row(BOB, 1))
+        await state.end_tx(True)
+        with pytest.raises(QueryError):
+            await state.insert(keys, key_row(CAROL, 1, account=address_to_string(BOB)))
+        await state.end_tx(False)
+        # ... and still once the block's rows are written.
+        await state.flush_block()
+        with pytest.raises(QueryError):
+            await state.insert(keys, key_row(CAROL, 1, account=address_to_string(BOB)))
+        await state.end_tx(False)
+        await state.flush_block()
+        assert await amounts(conn) == {ALICE: 1000, BOB: 1}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -23,6 +23,7 @@ from sqlalchemy import (
     literal,
     null,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
@@ -119,6 +120,42 @@ async def select_rows(
     kinds = ibax_types(table)
     result = await conn.execute(stmt)
     return [_typed(row._mapping, kinds) for row in result]
+
+
+# Value tuples per query of the many-rows lookups: well under every backend's parameter limit.
+_TUPLES_PER_QUERY = 500
+
+
+async def select_by_keys(
+    conn: AsyncConnection, table: Table, key: Sequence[str], keys: Sequence[tuple[Any, ...]]
+) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """Whole rows of many primary keys, typed as select_rows gives them; absent ones left out."""
+    kinds = ibax_types(table)
+    columns = [table.c[k] for k in key]
+    found: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for start in range(0, len(keys), _TUPLES_PER_QUERY):
+        chunk = list(keys[start : start + _TUPLES_PER_QUERY])
+        result = await conn.execute(select(table).where(tuple_(*columns).in_(chunk)))
+        for row in result:
+            typed = _typed(row._mapping, kinds)
+            found[tuple(typed[k] for k in key)] = typed
+    return found
+
+
+async def present_values(
+    conn: AsyncConnection, table: Table, names: Sequence[str], values: Sequence[tuple[Any, ...]]
+) -> set[tuple[Any, ...]]:
+    """Which of these value tuples some row holds in the columns `names` (a unique set)."""
+    kinds = ibax_types(table)
+    columns = [table.c[n] for n in names]
+    present: set[tuple[Any, ...]] = set()
+    for start in range(0, len(values), _TUPLES_PER_QUERY):
+        chunk = list(values[start : start + _TUPLES_PER_QUERY])
+        result = await conn.execute(select(*columns).where(tuple_(*columns).in_(chunk)))
+        for row in result:
+            typed = _typed(row._mapping, kinds)
+            present.add(tuple(typed[n] for n in names))
+    return present
 
 
 async def count_rows(
