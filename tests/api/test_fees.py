@@ -268,3 +268,22 @@ async def test_contract_fees_on_success_failure_and_short_funds_and_rollback(
     finally:
         await engine.dispose()
     assert restored == before
+
+
+async def test_an_operator_turns_fees_off(client: Client, config: Config, founder: Wallet) -> None:
+    node = client.app[NODE].node_key_id
+    _, status = await _send(client, founder, transfer_self_tx(founder, COIN, "UTXO", "Account"))
+    assert status["penalty"] == 0
+    # UpdatePlatformParam wants a contract named after the parameter (it may refuse a value).
+    source = "contract fuel_rate {\n data { Value string }\n action { }\n}"
+    params = {"ApplicationId": 1, "Value": source, "Conditions": "true"}
+    for name, values in (
+        ("@1NewContract", params),
+        ("@1UpdatePlatformParam", {"Name": "fuel_rate", "Value": '[["1","0"]]'}),
+    ):
+        _, _, status = await _contract(client, founder, name, values)
+        assert status["penalty"] == 0 and "errmsg" not in status, status
+    rewarded = await _outputs(client, node)
+    _, status = await _send(client, founder, utxo_tx(founder, Wallet(config.crypto).key_id, 9))
+    assert status["penalty"] == 0
+    assert await _outputs(client, node) == rewarded  # a native transfer is free now
