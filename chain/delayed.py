@@ -11,7 +11,7 @@ from chain.identity import NodeIdentity
 from chain.storage.repo.contracts import get_contract_by_name
 from chain.storage.repo.delayed import list_due_delayed
 from chain.tables import split_name
-from chain.txcodec import Header, SmartTransaction, build_client_tx, decode_tx
+from chain.txcodec import DecodedTx, Header, SmartTransaction, TxType, build_client_tx, decode_tx
 
 logger = logging.getLogger(__name__)
 
@@ -48,3 +48,15 @@ async def delayed_txs(
         raw = build_client_tx(tx, node.node_private, node.crypto)
         found.append((decode_tx(raw, node.crypto).hash, raw))
     return found
+
+
+def is_scheduled_call(tx: DecodedTx, node: NodeIdentity) -> bool:
+    """Did the producer make this tx for a delayed contract? (The node signs only those,
+    new users' registrations, which carry parameters, and bank writes, of contract id 0.)"""
+    body = tx.tx
+    return (
+        body.tx_type == TxType.SMART_CONTRACT
+        and body.signed_by == node.node_key_id
+        and body.header.id != 0
+        and not body.params
+    )
