@@ -146,7 +146,7 @@ async def run_utxo(ctx: TxContext) -> str:
     # Outputs in the reference's order: the producer's reward, the taxes, the value, the change.
     paid = [
         (ctx.node.node_key_id, fee.reward, UTXO_PACKAGING),
-        (ctx.fees.taxes_wallets[1] if ctx.fees else 0, fee.taxes, UTXO_TAXES),
+        (ctx.fees.taxes_wallets.get(1, 0) if ctx.fees else 0, fee.taxes, UTXO_TAXES),
         (tx.utxo.to_id, value, UTXO_TRANSFER),
         (sender, left - value, UTXO_OUTPUT),
     ]

@@ -6,16 +6,17 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from api.appkeys import ENGINE, NODE
 from chain.address import address_to_string
 from chain.fees import HISTORY_REWARD, HISTORY_TAXES
+from chain.genesis import FOUNDER_AMOUNT
 from chain.rollback import rollback_blocks
 from chain.storage.engine import make_engine
 from chain.storage.repo.blocks import get_head
 from chain.storage.repo.money import get_amount, sum_unspent
-from chain.storage.schema import history
+from chain.storage.schema import history, platform_parameters
 from chain.txcodec import Utxo, build_client_tx
 from node.config import Config
 from node.datadir import open_data_dir
@@ -287,3 +288,20 @@ async def test_an_operator_turns_fees_off(client: Client, config: Config, founde
     _, status = await _send(client, founder, utxo_tx(founder, Wallet(config.crypto).key_id, 9))
     assert status["penalty"] == 0
     assert await _outputs(client, node) == rewarded  # a native transfer is free now
+
+
+async def test_without_a_taxes_wallet_a_native_transfer_pays_nothing(
+    client: Client, config: Config, founder: Wallet
+) -> None:
+    # As the reference's UtxoToken: the fee needs a taxes wallet of ecosystem 1.
+    async with client.app[ENGINE].begin() as conn:
+        await conn.execute(
+            update(platform_parameters)
+            .where(platform_parameters.c.name == "taxes_wallet")
+            .values(value="")
+        )
+    bob = Wallet(config.crypto)
+    _, status = await _send(client, founder, utxo_tx(founder, bob.key_id, 9))
+    assert status["penalty"] == 0
+    node = client.app[NODE].node_key_id
+    assert await _outputs(client, bob.key_id, node, founder.key_id) == [9, 0, FOUNDER_AMOUNT - 9]
