@@ -35,7 +35,7 @@ POLL_INTERVAL = 0.05
 STATUS_CHUNK = 500
 FUND_CHUNK = 100
 FUND_TIMEOUT = 60
-FEE_MARGIN = 10**10  # units per tx, above any bench tx's fee (about 3e7 native, 5e9 contract)
+FEE_MARGIN = 10**11  # units per tx, above any bench tx's fee (about 3e7 native, 1e10 contract)
 KINDS = ("utxo", "tokens", "contract")
 TOKENS_CONTRACT = "@1TokensSend"
 ECHO_NAME = "BenchEcho"
@@ -374,7 +374,9 @@ class LoadGen:
         if kind == "contract":
             notes.append("none: senders are fresh keys (free calls on a private chain)")
         elif kind == "tokens":
-            notes.append(await self.to_account(client, session, founder, sum(needs.values())))
+            # The founder's own funding calls pay their fees from its account too.
+            total = sum(needs.values()) + len(needs) * FEE_MARGIN
+            notes.append(await self.to_account(client, session, founder, total))
         if kind != "contract":
             needs.pop(founder, None)
             if needs:
