@@ -35,6 +35,7 @@ POLL_INTERVAL = 0.05
 STATUS_CHUNK = 500
 FUND_CHUNK = 100
 FUND_TIMEOUT = 60
+FEE_MARGIN = 10**11  # units per tx, above any bench tx's fee (about 3e7 native, 1e10 contract)
 KINDS = ("utxo", "tokens", "contract")
 TOKENS_CONTRACT = "@1TokensSend"
 ECHO_NAME = "BenchEcho"
@@ -371,11 +372,14 @@ class LoadGen:
         notes = [await self.prepare(client, session)] if kind != "utxo" else []
         needs: dict[bytes, int] = {}
         for sender, n in plan:
-            needs[sender] = needs.get(sender, 0) + n
+            # Each tx moves 1 unit and pays its fee: native transfers always pay one.
+            needs[sender] = needs.get(sender, 0) + n * (1 + FEE_MARGIN)
         if kind == "contract":
-            notes.append("none needed: fees are not charged; senders are fresh unfunded keys")
+            notes.append("none: senders are fresh keys (free calls on a private chain)")
         elif kind == "tokens":
-            notes.append(await self.to_account(client, session, founder, sum(needs.values())))
+            # The founder's own funding calls pay their fees from its account too.
+            total = sum(needs.values()) + len(needs) * FEE_MARGIN
+            notes.append(await self.to_account(client, session, founder, total))
         if kind != "contract":
             needs.pop(founder, None)
             if needs:

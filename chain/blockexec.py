@@ -12,11 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chain.accounts import preload_accounts
 from chain.blockstate import BlockState, RowMemory
-from chain.execute import ContractBook, TxContext, TxFailure, execute
+from chain.execute import ContractBook, TxContext, TxFailure, charge_contract, execute
+from chain.fees import FEE_PARAMETERS, FeeSchedule, NotEnoughFee
 from chain.identity import NodeIdentity
 from chain.ledger import BlockLedger
 from chain.planning import TOO_BIG, BlockLimits, Candidate, fuel_left, out_of_time, plan_block
 from chain.storage.repo.money import RollbackRow
+from chain.storage.repo.params import get_platform_parameters
 from chain.storage.repo.txs import LogRow, StatusRow, logged_hashes
 from chain.storage.schema import keys
 from chain.txcheck import TxRejected, check_tx_time, contract_name
@@ -75,17 +77,39 @@ async def _run_tx(ctx: TxContext, fuel_left: int | None) -> tuple[str, TxFailure
         result = await execute(ctx)
     except TxFailure as failure:
         await ctx.state.end_tx(False)
-        return "", failure
+        return "", await _pay_failed(ctx, failure)
     except Exception:  # a bug or a DB error inside one contract must not sink the block
         logger.exception("transaction %s failed unexpectedly", ctx.hash.hex())
         await ctx.state.end_tx(False)
+        ctx.rollbacks.clear()
         return "", TxFailure("panic", "internal error while executing the transaction")
     if fuel_left is not None and ctx.fuel_used > fuel_left:
         # As the reference: a tx that does not fit the block's fuel is undone and waits.
         await ctx.state.end_tx(False)
         raise BlockFull()
+    try:
+        await charge_contract(ctx, penalty=False)
+    except NotEnoughFee as exc:
+        await ctx.state.end_tx(False)
+        return "", await _pay_failed(ctx, TxFailure("panic", str(exc)))
     await ctx.state.end_tx(True)
     return result, None
+
+
+async def _pay_failed(ctx: TxContext, failure: TxFailure) -> TxFailure:
+    """A failed contract tx still pays its fee (penalty), in a layer of its own."""
+    ctx.rollbacks.clear()  # its writes are gone, and so are their rollback records
+    if ctx.state is None:
+        return failure
+    try:
+        await charge_contract(ctx, penalty=True)
+    except Exception:  # the fee of a failed tx must not sink the block either
+        logger.exception("fee of failed transaction %s not taken", ctx.hash.hex())
+        await ctx.state.end_tx(False)
+        ctx.rollbacks.clear()
+        return failure
+    await ctx.state.end_tx(True)
+    return failure
 
 
 async def run_queued(
@@ -118,6 +142,8 @@ async def run_queued(
     )
     state = BlockState(conn, memory)
     await preload_accounts(state, (c[2] for c in candidates))  # new recipients: one query
+    params = await get_platform_parameters(conn)
+    fees = FeeSchedule.from_parameters({n: params.get(n) for n in FEE_PARAMETERS})
     steps = plan_block(
         [Candidate(d.tx.header.key_id, len(raw)) for _, raw, d in candidates], limits
     )
@@ -143,7 +169,7 @@ async def run_queued(
         last_native = native
         fuel = fuel_left(limits, out.fuel, len(out.included))
         try:
-            await _include(conn, block, ledger, state, out, decoded, fuel)
+            await _include(conn, block, ledger, state, out, decoded, fuel, fees)
         except BlockFull:
             break
         if len(out.included) % YIELD_EVERY == 0:
@@ -163,18 +189,27 @@ async def _include(
     out: BlockContents,
     decoded: DecodedTx,
     fuel: int | None,
+    fees: FeeSchedule,
 ) -> None:
     block_id = block.block_id
     ctx = TxContext(
-        conn, block.node, block_id, block.block_time, decoded, ledger, block.book, state=state
+        conn,
+        block.node,
+        block_id,
+        block.block_time,
+        decoded,
+        ledger,
+        block.book,
+        state=state,
+        fees=fees,
     )
     result, failure = await _run_tx(ctx, fuel)
     out.fuel += ctx.fuel_used
     header = decoded.tx.header
     out.included.append(decoded.hash)
     out.raw.append(decoded.raw)
+    out.rollbacks.extend(ctx.rollbacks)  # a failed tx's are its fee's only
     if failure is None:
-        out.rollbacks.extend(ctx.rollbacks)
         out.statuses.append(StatusRow(decoded.hash, block_id, "", 0, result[:255]))
     else:
         out.statuses.append(StatusRow(decoded.hash, block_id, failure.errmsg()[:255], 1, ""))

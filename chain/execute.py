@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -12,10 +13,22 @@ from chain.address import address_to_string
 from chain.blockstate import BlockState
 from chain.contract_registry import ContractInfo, check_params
 from chain.errors import ChainError
+from chain.fees import (
+    UTXO_PACKAGING,
+    UTXO_TAXES,
+    FeeSchedule,
+    Payment,
+    Split,
+    contract_fee,
+    contract_payments,
+    payable,
+    utxo_fee,
+)
+from chain.genesis import TOKEN_SYMBOL
 from chain.identity import NodeIdentity
 from chain.ledger import BlockLedger
 from chain.storage.repo.money import Output, RollbackRow
-from chain.txcheck import TxRejected, transfer_value
+from chain.txcheck import TxRejected, expedite_units, transfer_value
 from chain.txcodec import DecodedTx, TxType
 
 # spent_info.type values of the reference (consts.UTXO_Type_*).
@@ -60,6 +73,12 @@ class ContractBook(Protocol):
     async def run(self, ctx: TxContext, contract: ContractInfo, params: dict[str, Any]) -> str:
         """Run the contract for this transaction; returns $result or raises TxFailure."""
 
+    async def fee_capable(self, ctx: TxContext, ecosystem: int, key_id: int) -> int:
+        """What the account may spend on a fee, as the running transaction sees it."""
+
+    async def pay_fees(self, ctx: TxContext, payments: Sequence[Payment]) -> None:
+        """Move fee payments between accounts and record them in 1_history."""
+
 
 @dataclass
 class TxContext:
@@ -76,6 +95,7 @@ class TxContext:
     rollbacks: list[RollbackRow] = field(default_factory=list)
     contract_name: str = ""  # set once the called contract is known
     fuel_used: int = 0  # contract fuel, in the reference's units (max_fuel_tx's)
+    fees: FeeSchedule | None = None  # None: nothing is charged (a block without fees)
 
     @property
     def hash(self) -> bytes:
@@ -114,13 +134,29 @@ async def run_utxo(ctx: TxContext) -> str:
         raise TxFailure("panic", "cannot send to yourself")
     inputs = await ctx.ledger.unspent((ecosystem, sender))
     total = sum(o.output_value for o in inputs)
-    if not inputs or total < value:
-        raise _insufficient(sender, ecosystem)
+    fee = Split(0, 0)
+    if ctx.fees is not None and ecosystem == 1 and inputs:
+        fee = utxo_fee(
+            ctx.fees, len(ctx.decoded.raw), len(inputs), expedite_units(tx.expedite), total
+        )
+    left = total - fee.reward - fee.taxes
+    if not inputs or left < value:
+        raise _insufficient(sender, ecosystem)  # as the reference: a failed transfer pays nothing
     ctx.ledger.spend((ecosystem, sender), inputs, ctx.hash)
-    ledger_out = ctx.ledger.add_output
-    ledger_out(Output(ctx.hash, 0, tx.utxo.to_id, value, ecosystem, ctx.block_id, UTXO_TRANSFER))
-    if total > value:
-        ledger_out(Output(ctx.hash, 1, sender, total - value, ecosystem, ctx.block_id, UTXO_OUTPUT))
+    # Outputs in the reference's order: the producer's reward, the taxes, the value, the change.
+    paid = [
+        (ctx.node.node_key_id, fee.reward, UTXO_PACKAGING),
+        (ctx.fees.taxes_wallets.get(1, 0) if ctx.fees else 0, fee.taxes, UTXO_TAXES),
+        (tx.utxo.to_id, value, UTXO_TRANSFER),
+        (sender, left - value, UTXO_OUTPUT),
+    ]
+    index = 0
+    for key_id, amount, kind in paid:
+        if amount > 0:
+            ctx.ledger.add_output(
+                Output(ctx.hash, index, key_id, amount, ecosystem, ctx.block_id, kind)
+            )
+            index += 1
     return ""
 
 
@@ -177,3 +213,36 @@ async def execute(ctx: TxContext) -> str:
         raise TxFailure("panic", str(exc)) from exc
     ctx.contract_name = contract.full_name
     return await ctx.book.run(ctx, contract, params)
+
+
+async def charge_contract(ctx: TxContext, penalty: bool) -> None:
+    """Take a contract tx's fee in ecosystem 1, as the reference's payContract.
+
+    `penalty`: the tx failed (its writes are gone); its payer pays what it can. A successful
+    tx whose payer cannot pay raises NotEnoughFee, and the caller fails it.
+    """
+    fees, book = ctx.fees, ctx.book
+    if fees is None or book is None or not ctx.contract_name:
+        return
+    if not fees.contract_pays(ctx.contract_name):
+        return
+    tx, size = ctx.decoded.tx, len(ctx.decoded.raw)
+    fuel = ctx.fuel_used + fees.size_fuel(size)
+    fee = contract_fee(fees, fuel, size, expedite_units(tx.expedite))
+    if fee.total == 0:
+        return
+    payer = tx.header.key_id
+    capable = await book.fee_capable(ctx, 1, payer)
+    paid = payable(fee.total, capable, penalty, address_to_string(payer))
+    payments = contract_payments(
+        fee,
+        paid,
+        fees,
+        payer=payer,
+        producer=ctx.node.node_key_id,
+        contract=ctx.contract_name,
+        penalty=penalty,
+        token_symbol=TOKEN_SYMBOL,
+    )
+    if payments:
+        await book.pay_fees(ctx, payments)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from chain.block import BlockHeader, rollbacks_hash, seal_block
 from chain.blockexec import BlockContents, BlockContext, run_queued
 from chain.blockstate import RowMemory
+from chain.delayed import delayed_txs
 from chain.execute import ContractBook
 from chain.identity import NodeIdentity
 from chain.internal import InternalBlock, InternalWork, NoInternalWork
@@ -144,6 +145,8 @@ class BlockProducer:
                 block_id, block_time = head.id + 1, max(int(time.time()), head.time)
                 if self._book is not None:
                     self._book.begin_block(block_id)
+                    # Scheduled contracts due at this block run first (high rate).
+                    queued = await delayed_txs(conn, self._node, block_id, block_time) + queued
                 context = BlockContext(self._node, self._book, block_id, block_time)
                 contents = await run_queued(
                     conn, context, queued, limits, self._memory, self._decode

@@ -23,6 +23,7 @@ from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from chain.block import Block, BlockDecodeError
+from chain.delayed import is_scheduled_call
 from chain.errors import ChainError
 from chain.identity import NodeIdentity
 from chain.observer import Progress
@@ -268,8 +269,9 @@ async def _undo_block(
     await delete_block(conn, block_id)
 
 
-def _bank_write(tx: DecodedTx) -> bool:
-    return tx.tx.tx_type == TxType.SMART_CONTRACT and tx.tx.header.id == 0
+def _not_queued(tx: DecodedTx, node: NodeIdentity) -> bool:
+    bank_write = tx.tx.tx_type == TxType.SMART_CONTRACT and tx.tx.header.id == 0
+    return bank_write or is_scheduled_call(tx, node)
 
 
 def _queued(tx: DecodedTx, node: NodeIdentity) -> QueuedTx:
@@ -335,8 +337,9 @@ async def rollback_blocks(
         await delete_queued_many(conn, [tx.hash for tx in undone])
         # The bank's writes (Header.ID 0) are executed from memory, never from the queue:
         # they cannot be replayed, so they are dropped like everything without requeue.
-        again = [tx for tx in undone if requeue and not _bank_write(tx)]
-        dropped = [tx.hash for tx in undone if not requeue or _bank_write(tx)]
+        # So are the scheduler's calls of delayed contracts: it makes them again when due.
+        again = [tx for tx in undone if requeue and not _not_queued(tx, node)]
+        dropped = [tx.hash for tx in undone if not requeue or _not_queued(tx, node)]
         if again:
             await reset_statuses(conn, [tx.hash for tx in again])
             await requeue_txs(conn, [_queued(tx, node) for tx in again])

@@ -156,6 +156,14 @@ def contract_name(decoded: DecodedTx) -> str:
     return ""
 
 
+def expedite_units(text: str) -> int:
+    """A tx's Expedite as whole smallest units; 0 when it is not a valid amount."""
+    try:
+        return _expedite(text)
+    except TxRejected:
+        return 0
+
+
 def expedite_of(tx: AcceptedTx) -> int:
     """The fee priority as a whole number of smallest units (ordering only)."""
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -13,6 +14,7 @@ from chain.address import BLACK_HOLE_ID, WHITE_HOLE_ID, address_to_string
 from chain.contract_registry import CONTRACT_ID_SHIFT, ContractInfo, Field
 from chain.crypto import Crypto
 from chain.execute import TxContext, TxFailure
+from chain.fees import Payment
 from chain.storage.ecosystem_defaults import GUEST_PUBLIC
 from chain.storage.repo.contracts import (
     ContractRow,
@@ -22,7 +24,7 @@ from chain.storage.repo.contracts import (
 )
 from chain.storage.repo.params import get_platform_parameter
 from chain.tables import TableCatalog, split_name
-from contracts import ast
+from contracts import ast, payments
 from contracts.bridge import pause, run_sync, wait
 from contracts.builtins import node_builtins
 from contracts.compiler import compile_module
@@ -195,6 +197,15 @@ class NeedleBook:
             self._conn = None
             ctx.fuel_used = machine.fuel_used * FUEL_DIVISOR
         return "" if result is None else _result_text(result)
+
+    async def fee_capable(self, ctx: TxContext, ecosystem: int, key_id: int) -> int:
+        host = TxHost(HostContext.of_tx(ctx), self.catalog, self._block, self)
+        return await run_sync(lambda: payments.capable(host, ecosystem, key_id))
+
+    async def pay_fees(self, ctx: TxContext, fees: Sequence[Payment]) -> None:
+        host = TxHost(HostContext.of_tx(ctx), self.catalog, self._block, self)
+        created = ctx.decoded.tx.header.time
+        await run_sync(lambda: payments.pay(host, fees, ctx.block_id, created))
 
     def _tx_failed(self, host: TxHost) -> None:
         # The savepoint undoes the tx's writes; what we remembered of them must go too.

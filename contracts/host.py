@@ -356,6 +356,10 @@ class TxHost:
         if not values:
             raise HostError("values are undefined")
         self.check_table(m, ref, "insert")
+        return self.insert_checked(ref, values)
+
+    def insert_checked(self, ref: TableRef, values: Mapping[str, Any]) -> int:
+        """Insert a row (permissions already checked) and log it; returns its id."""
         row = {k.lower(): v for k, v in values.items()}
         if ref.shared and "ecosystem" not in row:
             row["ecosystem"] = ref.ecosystem

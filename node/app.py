@@ -74,7 +74,7 @@ from pages import PageEngine
 logger = logging.getLogger(__name__)
 
 
-async def ensure_genesis(engine: AsyncEngine, node: NodeIdentity) -> None:
+async def ensure_genesis(engine: AsyncEngine, node: NodeIdentity, private: bool = True) -> None:
     """Create block 1 on an empty database; refuse one made for another network or node."""
     async with engine.begin() as conn:
         recorded = await get_node_config(conn)
@@ -82,7 +82,7 @@ async def ensure_genesis(engine: AsyncEngine, node: NodeIdentity) -> None:
             block = await create_genesis(
                 conn,
                 node,
-                GenesisOptions(timestamp=int(time.time())),
+                GenesisOptions(timestamp=int(time.time()), private=private),
                 contracts=platform_contracts(),
             )
             logger.info("genesis block created: %s", block.header.block_hash.hex())
@@ -120,7 +120,7 @@ def storage_context(config: Config) -> Callable[[web.Application], AsyncIterator
         try:
             await check_connection(engine)
             await upgrade(engine)
-            await ensure_genesis(engine, node)
+            await ensure_genesis(engine, node, config.private_blockchain)
             app[ENGINE] = engine
             app[NODE] = node
             app[SETTINGS] = ApiSettings(

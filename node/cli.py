@@ -131,6 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--events-max-clients", dest="events_max_clients", help="live-event connections (500)"
     )
     run.add_argument("--explorer", help="serve the block explorer at /explorer (true)")
+    run.add_argument(
+        "--private-blockchain",
+        dest="private_blockchain",
+        help="a new chain's contract calls are free (true); false: they pay fees",
+    )
     _add_bank_flags(run)
 
     keygen = sub.add_parser("keygen", help="make a new key pair")

@@ -58,6 +58,8 @@ class Config:
     events: bool = True  # the live-events WebSocket (/connection/websocket)
     events_max_clients: int = 500  # its open connections at once
     explorer: bool = True  # the block explorer pages (/explorer)
+    # A new chain's genesis: private_blockchain 1 makes contract calls free (transfers pay).
+    private_blockchain: bool = True
 
     @property
     def crypto(self) -> Crypto:

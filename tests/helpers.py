@@ -98,6 +98,15 @@ def utxo_tx(wallet: Wallet, to_id: int, value: int, **kw: Any) -> bytes:
     return build_client_tx(tx, wallet.private, wallet.crypto)
 
 
+def utxo_fee(raw: bytes, inputs: int = 1) -> tuple[int, int]:
+    """(producer's reward, taxes) of a native transfer in ecosystem 1 under the genesis
+    parameters (fuel_rate 1000000, taxes_size 3): fuel_rate / 10 per byte and per input spent,
+    written out here so tests check the node's arithmetic instead of repeating its code."""
+    fee = 100_000 * (len(raw) + inputs)
+    taxes = fee * 3 // 100
+    return fee - taxes, taxes
+
+
 def transfer_self_tx(wallet: Wallet, value: int, source: str, target: str) -> bytes:
     """A signed TransferSelf between the wallet's UTXO and account balances."""
     tx = smart_tx(

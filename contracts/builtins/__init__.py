@@ -9,7 +9,8 @@ twice fails at import.
 Themes: values (conversions, types, arrays, maps), text (strings, Sprintf, regexps, bytes),
 format and printf (Go's %v and fmt), json and jsondecode, math (floats, money), time, keys
 (ids, hashes, signatures, addresses), random, data (DBFind and the DB family), access
-(permissions, parameters), system (contracts, tables, ecosystems, languages, blocks).
+(permissions, parameters), system (contracts, tables, ecosystems, languages, blocks), nodes
+(honor nodes' bans).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from contracts.builtins import (  # noqa: F401  (importing a theme registers its
     json,
     keys,
     math,
+    nodes,
     random,
     system,
     text,

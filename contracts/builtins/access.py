@@ -276,7 +276,11 @@ def _valid_platform_value(name: str, text: str) -> bool:
         except ValueError:
             return False
         return isinstance(items, list) and all(
-            isinstance(i, list) and len(i) == 2 and _int_text(i[0]) > 0 and _int_text(i[1]) != 0
+            isinstance(i, list)
+            and len(i) == 2
+            and _int_text(i[0]) > 0
+            # A fuel rate of 0 turns fees off (the reference refuses it).
+            and (_int_text(i[1]) != 0 or (name == "fuel_rate" and str(i[1]) == "0"))
             for i in items
         )
     if name == "honor_nodes":

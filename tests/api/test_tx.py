@@ -27,7 +27,15 @@ from chain.verify import verify_chain
 from node.app import create_app
 from node.config import Config
 from node.datadir import open_data_dir
-from tests.helpers import Wallet, send_txs, smart_tx, transfer_self_tx, utxo_tx, wait_status
+from tests.helpers import (
+    Wallet,
+    send_txs,
+    smart_tx,
+    transfer_self_tx,
+    utxo_fee,
+    utxo_tx,
+    wait_status,
+)
 
 Client = TestClient[Any, Any]
 
@@ -55,7 +63,8 @@ async def test_utxo_transfer_to_fresh_key(client: Client, config: Config, founde
     async def balances(conn: Any) -> tuple[int, int]:
         return await sum_unspent(conn, founder.key_id, 1), await sum_unspent(conn, alice.key_id, 1)
 
-    assert await _db(config, balances) == (FOUNDER_AMOUNT - 1234, 1234)
+    reward, _taxes = utxo_fee(raw)  # the founder is the taxes wallet: it gets the taxes back
+    assert await _db(config, balances) == (FOUNDER_AMOUNT - 1234 - reward, 1234)
     node = open_data_dir(config.data_dir, config.network_id, config.crypto)
     engine = make_engine(config.db_url)
     try:
@@ -316,8 +325,11 @@ async def test_chained_transfers_in_one_block_conserve_money(
 
     founder_left, received, founder_outputs = await _db(config, facts)
     assert received == [100 + i for i in range(6)]
-    assert founder_left == FOUNDER_AMOUNT - sum(received)
-    assert founder_outputs == 1
+    # The founder, as the taxes wallet, gets a taxes output per transfer: after the first,
+    # each transfer spends two outputs (the last change and the last taxes).
+    rewards = sum(utxo_fee(raw, 1 if i == 0 else 2)[0] for i, raw in enumerate(raws))
+    assert founder_left == FOUNDER_AMOUNT - sum(received) - rewards
+    assert founder_outputs == 2
 
 
 async def test_two_nodes_on_one_database_write_one_chain(

@@ -252,4 +252,4 @@ def test_the_node_provides_every_builtin_the_sources_call() -> None:
     # Tails of DBFind/DBRow, and forms the compiler itself handles.
     special = {"Columns", "Where", "CallContract"}
     missing = sorted(BUILTINS - provided - special)
-    assert missing == ["UpdateNodesBan"]  # banning honor nodes: see the README
+    assert missing == []

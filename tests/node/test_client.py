@@ -29,6 +29,7 @@ from node.client import (
     succeeded,
 )
 from node.config import Config
+from node.datadir import open_data_dir
 from tests.helpers import Wallet
 from tests.nodeproc import free_port, node_cmd, start_node, stop_node, wait_for
 
@@ -58,8 +59,11 @@ async def test_transfer_and_wait(client: TestClient[Any, Any], config: Config) -
         status = await node.wait(tx_hash, timeout=15)
     assert succeeded(status) and int(status["blockid"]) >= 1 and not status.get("errmsg")
     assert await _unspent(config, alice.key_id) == 77
-    # Native transfers carry no fee on this node: the change output is the rest, exactly.
-    assert before - await _unspent(config, founder_id) == 77
+    # The founder (the taxes wallet) pays 77 and the producer's share of the fee, exactly.
+    node_id = open_data_dir(config.data_dir, config.network_id, config.crypto).node_key_id
+    reward = await _unspent(config, node_id)
+    assert reward > 0
+    assert before - await _unspent(config, founder_id) == 77 + reward
 
 
 async def test_login_follows_the_node_crypto(

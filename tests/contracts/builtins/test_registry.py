@@ -35,7 +35,7 @@ NODE_NAMES = {
     'RegexpMatch', 'Replace', 'RoleAccess', 'Round', 'Row', 'RowConditions', 'SeedToID',
     'Size', 'SortedKeys', 'Split', 'Sprintf', 'Sqrt', 'SqrtDecimal', 'Str', 'StringToBytes',
     'Substr', 'SysFuel', 'SysParamInt', 'SysParamString', 'TableConditions', 'ToLower',
-    'ToUpper', 'TrimSpace', 'TronAddress', 'UnbndWallet', 'UnixDateTime',
+    'ToUpper', 'TrimSpace', 'TronAddress', 'UnbndWallet', 'UnixDateTime', 'UpdateNodesBan',
     'UnixDateTimeLocation', 'UpdateContract', 'ValidateCondition',
     'ValidateEditContractNewValue',
 }  # fmt: skip

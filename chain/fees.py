@@ -1,0 +1,285 @@
+"""Transaction fees as the reference charges them (go-ibax smart/gas.go, UtxoToken), pure."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from typing import Any
+
+from chain.errors import ChainError
+
+PLATFORM_ECOSYSTEM = 1
+MONEY_DIGITS = 12
+CHAIN_SIZE = 1 << 20  # price_tx_size is per this many bytes (the reference's consts.ChainSize)
+SIZE_FUEL_BYTES = 1024  # price_tx_data is fuel per this many bytes
+
+# 1_history.type of fee payments (the reference's GasScenesType).
+HISTORY_REWARD = 1
+HISTORY_TAXES = 2
+HISTORY_COMBUSTION = 16
+# spent_info.type of a native transfer's fee outputs (consts.UTXO_Type_*).
+UTXO_PACKAGING = 20
+UTXO_TAXES = 21
+# 1_history.status of a fee payment (pbgo.TxInvokeStatusCode).
+STATUS_SUCCESS = 0
+STATUS_PENALTY = 1
+
+# The platform parameters the fees read.
+FEE_PARAMETERS = (
+    "fuel_rate",
+    "taxes_size",
+    "taxes_wallet",
+    "price_tx_size",
+    "price_tx_data",
+    "pay_free_contract",
+    "private_blockchain",
+)
+
+
+class NotEnoughFee(ChainError):
+    """The payer cannot pay a successful transaction's fee: the transaction fails."""
+
+
+def _pairs(text: str) -> dict[int, str]:
+    """`[["1","1000000"], ...]` as {1: "1000000"}; a value that is not such a list is empty."""
+    try:
+        items = json.loads(text) if text else []
+    except ValueError:
+        return {}
+    found: dict[int, str] = {}
+    if not isinstance(items, list):
+        return found
+    for item in items:
+        if isinstance(item, list) and len(item) >= 2:
+            try:
+                found[int(str(item[0]))] = str(item[1])
+            except ValueError:
+                continue
+    return found
+
+
+def _int(text: str | None) -> int:
+    try:
+        return int(text or 0)
+    except ValueError:
+        return 0
+
+
+def _decimal(text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return Decimal(0)
+    return value if value.is_finite() and value > 0 else Decimal(0)
+
+
+def _floor(value: Decimal) -> int:
+    return int(value.to_integral_value(rounding=ROUND_FLOOR))
+
+
+@dataclass(frozen=True)
+class FeeSchedule:
+    """The platform parameters that set fees, parsed once per block.
+
+    A rate or price of 0 (or a missing one) charges nothing for its part.
+    """
+
+    fuel_rates: Mapping[int, Decimal]  # ecosystem -> smallest units per unit of fuel
+    taxes_size: int  # percent of a fee that goes to the taxes wallet
+    taxes_wallets: Mapping[int, int]  # ecosystem -> key id
+    price_tx_size: int  # coins per CHAIN_SIZE bytes of a contract tx
+    price_tx_data: int  # fuel per SIZE_FUEL_BYTES bytes of a contract tx
+    free_contracts: frozenset[str]  # full names (@1NewUser)
+    private: bool  # private_blockchain: contract txs are free
+
+    @classmethod
+    def from_parameters(cls, values: Mapping[str, str | None]) -> FeeSchedule:
+        """From platform parameter values (name -> value); bad values read as 0 or empty."""
+        rates = {eco: _decimal(v) for eco, v in _pairs(values.get("fuel_rate") or "").items()}
+        wallets = {eco: _int(v) for eco, v in _pairs(values.get("taxes_wallet") or "").items()}
+        free = (values.get("pay_free_contract") or "").split(",")
+        return cls(
+            fuel_rates=rates,
+            taxes_size=min(max(_int(values.get("taxes_size")), 0), 100),
+            taxes_wallets={eco: key for eco, key in wallets.items() if key},
+            price_tx_size=max(_int(values.get("price_tx_size")), 0),
+            price_tx_data=max(_int(values.get("price_tx_data")), 0),
+            free_contracts=frozenset(name.strip() for name in free if name.strip()),
+            private=(values.get("private_blockchain") or "0").strip() not in ("", "0", "false"),
+        )
+
+    def contract_pays(self, full_name: str) -> bool:
+        """Does a call of this contract pay (the reference's needPayment)?"""
+        return not self.private and full_name not in self.free_contracts
+
+    def size_fuel(self, tx_size: int) -> int:
+        """Fuel a contract tx's size costs before it runs."""
+        return self.price_tx_data * tx_size // SIZE_FUEL_BYTES
+
+    def fuel_rate(self, ecosystem: int = PLATFORM_ECOSYSTEM) -> Decimal:
+        return self.fuel_rates.get(ecosystem, Decimal(0))
+
+
+@dataclass(frozen=True)
+class ContractFee:
+    """What a contract tx owes, by the reference's three categories, in smallest units."""
+
+    vm: int
+    storage: int
+    expedite: int
+    fuel_rate: Decimal
+
+    @property
+    def total(self) -> int:
+        return self.vm + self.storage + self.expedite
+
+
+def storage_fee(schedule: FeeSchedule, tx_size: int, digits: int = MONEY_DIGITS) -> int:
+    """price_tx_size coins per CHAIN_SIZE bytes; at least one unit unless the price is 0."""
+    if schedule.price_tx_size <= 0:
+        return 0
+    fee: int = schedule.price_tx_size * 10**digits * tx_size // CHAIN_SIZE
+    return max(fee, 1)
+
+
+def contract_fee(
+    schedule: FeeSchedule, fuel: int, tx_size: int, expedite_units: int
+) -> ContractFee:
+    """A contract tx's fee in ecosystem 1: fuel x fuel_rate, storage by size, expedite."""
+    rate = schedule.fuel_rate()
+    return ContractFee(
+        vm=_floor(Decimal(fuel) * rate),
+        storage=storage_fee(schedule, tx_size),
+        expedite=max(expedite_units, 0),
+        fuel_rate=rate,
+    )
+
+
+def payable(fee: int, capable: int, penalty: bool, account: str) -> int:
+    """What the payer pays: the fee; a failed tx's payer short of it pays all it has.
+
+    A successful tx whose payer cannot pay fails (NotEnoughFee) and then pays as failed.
+    """
+    if capable >= fee:
+        return fee
+    if not penalty:
+        raise NotEnoughFee(f"{account} not enough fee for taxes in ecosystem {PLATFORM_ECOSYSTEM}")
+    return max(capable, 0)
+
+
+def capable_amount(amount: int, maxpay: int) -> int:
+    """What an account may spend on a fee: its balance, or its maxpay when that is lower."""
+    if 0 < maxpay < amount:
+        return maxpay
+    return amount
+
+
+@dataclass(frozen=True)
+class Split:
+    """A paid fee's parts: the block producer's reward, the taxes wallet's share, the burn."""
+
+    reward: int
+    taxes: int
+    burn: int = 0
+
+
+def split_fee(money: int, taxes_size: int, combustion_percent: int = 0) -> Split:
+    """Burn combustion_percent first, then taxes_size percent of the rest to taxes."""
+    burn = money * max(combustion_percent, 0) // 100
+    rest = money - burn
+    taxes = rest * taxes_size // 100
+    return Split(reward=rest - taxes, taxes=taxes, burn=burn)
+
+
+def utxo_fee(
+    schedule: FeeSchedule, tx_size: int, inputs: int, expedite_units: int, available: int
+) -> Split:
+    """A native transfer's fee in ecosystem 1, taken from the outputs it spends.
+
+    fuel_rate / 10 per byte of the tx and per output spent, plus expedite, at most what the
+    outputs hold; nothing without a taxes wallet (the reference's UtxoToken).
+    """
+    if PLATFORM_ECOSYSTEM not in schedule.taxes_wallets:
+        return Split(0, 0)
+    rate = schedule.fuel_rate()
+    money = _floor(rate / 10 * (tx_size + inputs)) + max(expedite_units, 0)
+    money = min(money, max(available, 0))
+    return split_fee(money, schedule.taxes_size)
+
+
+def fee_detail(
+    fee: ContractFee, taxes_size: int, token_symbol: str, payment_type: str = "ContractCaller"
+) -> dict[str, Any]:
+    """The reward row's value_detail: each category's amount and how it was reckoned."""
+
+    def category(value: int) -> dict[str, Any]:
+        return {
+            "arithmetic": "NATIVE",
+            "conversion_rate": 100,
+            "decimal": str(value),
+            "flag": 1,  # GasPayAbleType Unable: paid in ecosystem 1's own coin
+            "value": str(value),
+        }
+
+    return {
+        "expedite_fee": category(fee.expedite),
+        "fuel_rate": str(fee.fuel_rate),
+        "payment_type": payment_type,
+        "storage_fee": category(fee.storage),
+        "taxes_size": taxes_size,
+        "token_symbol": token_symbol,
+        "vmCost_fee": category(fee.vm),
+    }
+
+
+@dataclass(frozen=True)
+class Payment:
+    """One move of a fee between two accounts, recorded as a 1_history row of `kind`."""
+
+    ecosystem: int
+    sender: int
+    recipient: int
+    amount: int
+    kind: int  # HISTORY_REWARD, HISTORY_TAXES or HISTORY_COMBUSTION
+    comment: str
+    status: int  # STATUS_SUCCESS or STATUS_PENALTY
+    detail: Mapping[str, Any] | None = None
+
+
+def contract_payments(
+    fee: ContractFee,
+    paid: int,
+    schedule: FeeSchedule,
+    *,
+    payer: int,
+    producer: int,
+    contract: str,
+    penalty: bool,
+    token_symbol: str,
+) -> list[Payment]:
+    """The history rows of a contract tx's fee: the producer's reward, then the taxes."""
+    split = split_fee(paid, schedule.taxes_size)
+    comment = f"taxes for execution of {contract} contract"
+    if penalty:
+        comment = "(error)" + comment
+    status = STATUS_PENALTY if penalty else STATUS_SUCCESS
+    taxes_wallet = schedule.taxes_wallets.get(PLATFORM_ECOSYSTEM, producer)
+    detail = fee_detail(fee, schedule.taxes_size, token_symbol)
+    moves = [
+        Payment(
+            PLATFORM_ECOSYSTEM,
+            payer,
+            producer,
+            split.reward,
+            HISTORY_REWARD,
+            comment,
+            status,
+            detail,
+        ),
+        Payment(
+            PLATFORM_ECOSYSTEM, payer, taxes_wallet, split.taxes, HISTORY_TAXES, comment, status
+        ),
+    ]
+    return [m for m in moves if m.amount > 0]

@@ -1,0 +1,307 @@
+"""Fees through the real node: who pays what to whom, after success and failure, and rollback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+from sqlalchemy import select, update
+
+from api.appkeys import ENGINE, NODE
+from chain.address import address_to_string
+from chain.fees import HISTORY_REWARD, HISTORY_TAXES
+from chain.genesis import FOUNDER_AMOUNT
+from chain.rollback import rollback_blocks
+from chain.storage.engine import make_engine
+from chain.storage.repo.blocks import get_head
+from chain.storage.repo.money import get_amount, sum_unspent
+from chain.storage.schema import history, platform_parameters
+from chain.txcodec import Utxo, build_client_tx
+from node.config import Config
+from node.datadir import open_data_dir
+from tests.helpers import (
+    Wallet,
+    send_txs,
+    smart_tx,
+    transfer_self_tx,
+    utxo_fee,
+    utxo_tx,
+    wait_status,
+)
+
+Client = TestClient[Any, Any]
+COIN = 10**12
+BURN = 0  # combustion's account (ecosystem 1 burns nothing: the reference burns in others)
+
+
+@pytest.fixture
+def config(make_config: Any) -> Config:
+    """A public chain: contract calls pay fees too (native transfers always do)."""
+    return make_config(private_blockchain=False)
+
+
+def _split(total: int) -> tuple[int, int]:
+    """(reward, taxes) of a fee under the genesis taxes_size of 3 percent."""
+    taxes = total * 3 // 100
+    return total - taxes, taxes
+
+
+def _storage(raw: bytes) -> int:
+    """price_tx_size 15 coins per MiB of the tx."""
+    return 15 * COIN * len(raw) // (1 << 20)
+
+
+async def _accounts(client: Client, *key_ids: int) -> list[int]:
+    async with client.app[ENGINE].connect() as conn:
+        return [await get_amount(conn, 1, k) or 0 for k in key_ids]
+
+
+async def _outputs(client: Client, *key_ids: int) -> list[int]:
+    async with client.app[ENGINE].connect() as conn:
+        return [int(await sum_unspent(conn, k, 1)) for k in key_ids]
+
+
+async def _fee_rows(client: Client, tx_hash: str) -> list[Any]:
+    async with client.app[ENGINE].connect() as conn:
+        found = await conn.execute(
+            select(history)
+            .where(
+                history.c.txhash == bytes.fromhex(tx_hash),
+                history.c.type.in_([HISTORY_REWARD, HISTORY_TAXES]),
+            )
+            .order_by(history.c.id)
+        )
+        return list(found)
+
+
+async def _send(client: Client, wallet: Wallet, raw: bytes) -> tuple[str, dict[str, Any]]:
+    status, body = await send_txs(client, wallet, raw)
+    assert status == 200, body
+    tx_hash = next(h for h in body["hashes"] if len(h) == 64)
+    return tx_hash, await wait_status(client, wallet, tx_hash)
+
+
+async def _contract(
+    client: Client, wallet: Wallet, name: str, params: dict[str, Any], expedite: str = ""
+) -> tuple[bytes, str, dict[str, Any]]:
+    resp = await client.get(f"/api/v2/contract/{name}", headers=wallet.auth)
+    info = await resp.json()
+    assert resp.status == 200, info
+    tx = smart_tx(wallet, contract_id=info["id"], params=params, expedite=expedite)
+    raw = build_client_tx(tx, wallet.private, wallet.crypto)
+    tx_hash, status = await _send(client, wallet, raw)
+    return raw, tx_hash, status
+
+
+def _send_to(wallet: Wallet, amount: int) -> dict[str, Any]:
+    return {"Recipient": address_to_string(wallet.key_id), "Amount": str(amount)}
+
+
+async def test_native_transfer_pays_producer_and_taxes_and_a_failed_one_pays_nothing(
+    client: Client, config: Config, founder: Wallet
+) -> None:
+    node = client.app[NODE].node_key_id
+    bob, carol = Wallet(config.crypto), Wallet(config.crypto)
+    await bob.login(client)
+    _, status = await _send(client, founder, utxo_tx(founder, bob.key_id, 10 * COIN))
+    assert status["penalty"] == 0
+    before = await _outputs(client, bob.key_id, carol.key_id, node, founder.key_id, BURN)
+    assert before[0] == 10 * COIN
+
+    # Expedite adds to the fee: one coin here.
+    tx = smart_tx(bob, utxo=Utxo(to_id=carol.key_id, value=str(3 * COIN), comment=""), expedite="1")
+    raw = build_client_tx(tx, bob.private, bob.crypto)
+    _, status = await _send(client, bob, raw)
+    assert status["blockid"] and status["penalty"] == 0 and "errmsg" not in status
+    reward, taxes = _split(100_000 * (len(raw) + 1) + COIN)
+    after = await _outputs(client, bob.key_id, carol.key_id, node, founder.key_id, BURN)
+    assert after == [
+        10 * COIN - 3 * COIN - reward - taxes,
+        3 * COIN,
+        before[2] + reward,
+        before[3] + taxes,  # the founder is the genesis taxes wallet
+        0,
+    ]
+
+    # More than bob has: a penalty in the block, and, as the reference, no fee taken.
+    _, status = await _send(client, bob, utxo_tx(bob, carol.key_id, 100 * COIN))
+    assert status["blockid"] and status["penalty"] == 1
+    assert "current balance is not enough" in status["errmsg"]["error"]
+    assert await _outputs(client, bob.key_id, carol.key_id, node, founder.key_id, BURN) == after
+
+
+async def test_native_fee_is_what_the_test_helper_expects(
+    client: Client, config: Config, founder: Wallet
+) -> None:
+    # utxo_fee is what every other test file relies on: pin it against the node once more.
+    node = client.app[NODE].node_key_id
+    raw = utxo_tx(founder, Wallet(config.crypto).key_id, 5)
+    _, status = await _send(client, founder, raw)
+    assert status["penalty"] == 0
+    assert await _outputs(client, node) == [utxo_fee(raw)[0]]
+
+
+async def test_contract_fees_on_success_failure_and_short_funds_and_rollback(
+    client: Client, config: Config, founder: Wallet
+) -> None:
+    node = client.app[NODE].node_key_id
+    bob, carol, dave = (Wallet(config.crypto) for _ in range(3))
+    for wallet in (bob, dave):
+        await wallet.login(client)
+    # Logging in runs @1NewUser, a free contract: the producer earned nothing from it.
+    assert await _accounts(client, node) == [0]
+    _, status = await _send(
+        client, founder, transfer_self_tx(founder, 100 * COIN, "UTXO", "Account")
+    )
+    assert status["penalty"] == 0  # TransferSelf carries no fee
+    raw, tx_hash, status = await _contract(
+        client, founder, "@1TokensSend", _send_to(bob, 50 * COIN)
+    )
+    assert status["penalty"] == 0
+    # The founder pays and is the taxes wallet: the taxes row moves nothing.
+    [reward_row, taxes_row] = await _fee_rows(client, tx_hash)
+    assert taxes_row.sender_id == taxes_row.recipient_id == founder.key_id
+    assert await _accounts(client, founder.key_id, bob.key_id, node) == [
+        50 * COIN - reward_row.amount,
+        50 * COIN,
+        reward_row.amount,
+    ]
+    height = int(status["blockid"])
+    before = await _accounts(client, bob.key_id, carol.key_id, node, founder.key_id, BURN)
+
+    # Success: fuel x fuel_rate + storage by size + expedite (half a coin), split 97/3.
+    raw, tx_hash, status = await _contract(
+        client, bob, "@1TokensSend", _send_to(carol, COIN), expedite="0.5"
+    )
+    assert status["penalty"] == 0 and "errmsg" not in status
+    [reward_row, taxes_row] = await _fee_rows(client, tx_hash)
+    detail = reward_row.value_detail
+    vm = int(detail["vmCost_fee"]["value"])
+    assert vm > 0 and vm % 1_000_000 == 0  # whole fuel at fuel_rate 1000000
+    assert int(detail["storage_fee"]["value"]) == _storage(raw)
+    assert int(detail["expedite_fee"]["value"]) == COIN // 2
+    total = vm + _storage(raw) + COIN // 2
+    reward, taxes = _split(total)
+    assert (reward_row.sender_id, reward_row.recipient_id, reward_row.amount) == (
+        bob.key_id,
+        node,
+        reward,
+    )
+    assert (taxes_row.sender_id, taxes_row.recipient_id, taxes_row.amount) == (
+        bob.key_id,
+        founder.key_id,
+        taxes,
+    )
+    assert reward_row.status == taxes_row.status == 0
+    assert reward_row.comment == "taxes for execution of @1TokensSend contract"
+    assert reward_row.block_id == int(status["blockid"])
+    after = await _accounts(client, bob.key_id, carol.key_id, node, founder.key_id, BURN)
+    assert after == [
+        before[0] - COIN - total,
+        COIN,
+        before[2] + reward,
+        before[3] + taxes,
+        0,
+    ]
+    assert (reward_row.sender_balance, reward_row.recipient_balance) == (
+        before[0] - COIN - reward,
+        before[2] + reward,
+    )
+
+    # Failure: the transfer is undone, the fee (of the fuel it burnt) is still paid.
+    raw, tx_hash, status = await _contract(
+        client, bob, "@1TokensSend", _send_to(carol, 10**6 * COIN)
+    )
+    assert status["penalty"] == 1 and status["errmsg"]["type"] == "error"
+    [reward_row, taxes_row] = await _fee_rows(client, tx_hash)
+    vm = int(reward_row.value_detail["vmCost_fee"]["value"])
+    total = vm + _storage(raw)
+    assert (reward_row.amount, taxes_row.amount) == _split(total)
+    assert reward_row.status == taxes_row.status == 1
+    assert reward_row.comment == "(error)taxes for execution of @1TokensSend contract"
+    failed = await _accounts(client, bob.key_id, carol.key_id, node, founder.key_id, BURN)
+    assert failed == [
+        after[0] - total,
+        COIN,
+        after[2] + reward_row.amount,
+        after[3] + taxes_row.amount,
+        0,
+    ]
+
+    # Not enough fee: dave's transfer would work, but he cannot pay for it. It is undone and
+    # he pays all he has (5 units: 3 percent of it rounds to no taxes).
+    _, _, status = await _contract(client, founder, "@1TokensSend", _send_to(dave, 5))
+    assert status["penalty"] == 0
+    producer = (await _accounts(client, node))[0]
+    _, tx_hash, status = await _contract(client, dave, "@1TokensSend", _send_to(carol, 1))
+    assert status["penalty"] == 1
+    assert status["errmsg"] == {
+        "type": "panic",
+        "error": f"{address_to_string(dave.key_id)} not enough fee for taxes in ecosystem 1",
+    }
+    [row] = await _fee_rows(client, tx_hash)
+    assert (row.sender_id, row.recipient_id, row.amount, row.type) == (
+        dave.key_id,
+        node,
+        5,
+        HISTORY_REWARD,
+    )
+    assert await _accounts(client, dave.key_id, carol.key_id, node) == [0, COIN, producer + 5]
+
+    # Rolling the blocks back restores every balance and removes the fee rows.
+    await client.close()
+    node_identity = open_data_dir(config.data_dir, config.network_id, config.crypto)
+    engine = make_engine(config.db_url)
+    try:
+        async with engine.connect() as conn:
+            head = await get_head(conn)
+        assert head is not None
+        top = head.id
+        await rollback_blocks(engine, node_identity, top - height, requeue=False)
+        async with engine.connect() as conn:
+            restored = [
+                await get_amount(conn, 1, k) or 0
+                for k in (bob.key_id, carol.key_id, node, founder.key_id, BURN)
+            ]
+            later = await conn.execute(select(history.c.id).where(history.c.block_id > height))
+            assert later.all() == []
+    finally:
+        await engine.dispose()
+    assert restored == before
+
+
+async def test_an_operator_turns_fees_off(client: Client, config: Config, founder: Wallet) -> None:
+    node = client.app[NODE].node_key_id
+    _, status = await _send(client, founder, transfer_self_tx(founder, COIN, "UTXO", "Account"))
+    assert status["penalty"] == 0
+    # UpdatePlatformParam wants a contract named after the parameter (it may refuse a value).
+    source = "contract fuel_rate {\n data { Value string }\n action { }\n}"
+    params = {"ApplicationId": 1, "Value": source, "Conditions": "true"}
+    for name, values in (
+        ("@1NewContract", params),
+        ("@1UpdatePlatformParam", {"Name": "fuel_rate", "Value": '[["1","0"]]'}),
+    ):
+        _, _, status = await _contract(client, founder, name, values)
+        assert status["penalty"] == 0 and "errmsg" not in status, status
+    rewarded = await _outputs(client, node)
+    _, status = await _send(client, founder, utxo_tx(founder, Wallet(config.crypto).key_id, 9))
+    assert status["penalty"] == 0
+    assert await _outputs(client, node) == rewarded  # a native transfer is free now
+
+
+async def test_without_a_taxes_wallet_a_native_transfer_pays_nothing(
+    client: Client, config: Config, founder: Wallet
+) -> None:
+    # As the reference's UtxoToken: the fee needs a taxes wallet of ecosystem 1.
+    async with client.app[ENGINE].begin() as conn:
+        await conn.execute(
+            update(platform_parameters)
+            .where(platform_parameters.c.name == "taxes_wallet")
+            .values(value="")
+        )
+    bob = Wallet(config.crypto)
+    _, status = await _send(client, founder, utxo_tx(founder, bob.key_id, 9))
+    assert status["penalty"] == 0
+    node = client.app[NODE].node_key_id
+    assert await _outputs(client, bob.key_id, node, founder.key_id) == [9, 0, FOUNDER_AMOUNT - 9]

@@ -1,0 +1,72 @@
+"""Which delayed contracts are due at a block, and who votes a node's ban."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from chain.storage.engine import make_engine
+from chain.storage.migrate import upgrade
+from chain.storage.repo.delayed import list_due_delayed
+from chain.storage.repo.nodeban import BadBlock
+from chain.storage.schema import delayed_contracts
+from contracts.builtins.nodes import ban_requests
+
+
+@pytest.fixture
+async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(db_url)
+    try:
+        await upgrade(engine)
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+async def test_due_at_a_block(engine: AsyncEngine) -> None:
+    rows = [
+        # id, start, every, counter, limit, deleted, high_rate
+        (1, 10, 10, 0, 0, 0, 4),  # from 10, every 10
+        (2, 30, 10, 0, 0, 0, 9),  # not started before 30
+        (3, 5, 5, 3, 3, 0, 1),  # ran its 3 times
+        (4, 5, 5, 2, 3, 0, 1),  # one run left
+        (5, 1, 5, 0, 0, 1, 1),  # deleted
+        (6, 1, 0, 0, 0, 0, 1),  # no period: never
+        (7, 1, 4, 0, 0, 0, 7),  # 20 is a multiple of 4 too
+    ]
+    async with engine.begin() as conn:
+        await conn.execute(
+            insert(delayed_contracts),
+            [
+                {
+                    "id": i,
+                    "contract": f"@1C{i}",
+                    "key_id": 100 + i,
+                    "block_id": start,
+                    "every_block": every,
+                    "counter": counter,
+                    "limit": limit,
+                    "deleted": deleted,
+                    "high_rate": rate,
+                }
+                for i, start, every, counter, limit, deleted, rate in rows
+            ],
+        )
+    async with engine.connect() as conn:
+        assert [d.id for d in await list_due_delayed(conn, 20)] == [7, 1, 4]
+        assert [d.id for d in await list_due_delayed(conn, 30)] == [2, 1, 4]
+        assert [d.id for d in await list_due_delayed(conn, 11)] == []
+        due, _ = await list_due_delayed(conn, 10)
+        assert (due.id, due.contract, due.key_id, due.high_rate) == (1, "@1C1", 101, 4)
+
+
+def test_ban_requests_count_reporters_with_enough_distinct_blocks() -> None:
+    reports = [BadBlock(i, 7, 100 + i % 3, 1) for i in range(6)]  # 3 distinct blocks
+    reports += [BadBlock(10 + i, 7, 200 + i, 2) for i in range(2)]  # only 2
+    reports += [BadBlock(20 + i, 8, 300 + i, 1) for i in range(3)]
+    assert ban_requests(reports, 3) == {7: 1, 8: 1}
+    assert ban_requests(reports, 2) == {7: 2, 8: 1}
+    assert ban_requests(reports, 4) == {}
