@@ -13,6 +13,7 @@ from chain.address import BLACK_HOLE_ID, WHITE_HOLE_ID, address_to_string
 from chain.contract_registry import CONTRACT_ID_SHIFT, ContractInfo, Field
 from chain.crypto import Crypto
 from chain.execute import TxContext, TxFailure
+from chain.observer import Notices
 from chain.storage.ecosystem_defaults import GUEST_PUBLIC
 from chain.storage.repo.contracts import (
     ContractRow,
@@ -194,7 +195,16 @@ class NeedleBook:
         finally:
             self._conn = None
             ctx.fuel_used = machine.fuel_used * FUEL_DIVISOR
+        self._block.accounts |= host.accounts
+        self._block.roles |= host.roles
         return "" if result is None else _result_text(result)
+
+    def take_notices(self) -> Notices:
+        """Whose notification counts this block's contracts asked to publish (once)."""
+        notices = Notices(frozenset(self._block.accounts), frozenset(self._block.roles))
+        self._block.accounts.clear()
+        self._block.roles.clear()
+        return notices
 
     def _tx_failed(self, host: TxHost) -> None:
         # The savepoint undoes the tx's writes; what we remembered of them must go too.

@@ -157,6 +157,7 @@ def storage_context(config: Config) -> Callable[[web.Application], AsyncIterator
                 internal=internal,
                 wake=wake,
                 observer=observer,
+                notices=book.take_notices,
             )
             app[PRODUCER] = producer
             app[BANS] = BanList()
