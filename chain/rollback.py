@@ -28,7 +28,6 @@ from chain.identity import NodeIdentity
 from chain.observer import Progress
 from chain.storage.ddl import (
     ColumnSpec,
-    add_column,
     create_custom_table,
     drop_column,
     drop_custom_table,
@@ -56,7 +55,7 @@ from chain.storage.repo.rollback import (
     set_head,
     unspend_outputs,
 )
-from chain.storage.repo.rows import insert_row
+from chain.storage.repo.rows import count_rows, insert_row
 from chain.storage.repo.txs import QueuedTx
 from chain.storage.schema import metadata
 from chain.storage.values import (
@@ -237,15 +236,30 @@ def _marker_data(record: RollbackRecord) -> dict[str, Any]:
     return data
 
 
+def _shape(data: dict[str, Any]) -> list[ColumnSpec]:
+    kinds, indexed = dict(data["columns"]), set(data["indexes"])
+    return [ColumnSpec(c, str(k), c in indexed) for c, k in kinds.items() if c != "id"]
+
+
 async def _undo_drop_table(conn: AsyncConnection, tables: _Tables, record: RollbackRecord) -> None:
     """Create a dropped (empty) table again, with its indexes and its 1_tables row."""
     data = _marker_data(record)
-    kinds, indexed = dict(data["columns"]), set(data["indexes"])
-    specs = [ColumnSpec(c, str(k), c in indexed) for c, k in kinds.items() if c != "id"]
-    await create_custom_table(conn, record.table_id, specs)
+    await create_custom_table(conn, record.table_id, _shape(data))
     tables.forget(record.table_id)
     rights = metadata.tables["1_tables"]
     await insert_row(conn, rights, _typed(rights, dict(data["row"])))
+
+
+async def _undo_drop_column(conn: AsyncConnection, tables: _Tables, record: RollbackRecord) -> None:
+    """Put a dropped column back. The table was empty then, and is again now that the later
+    records are undone: it is made anew in its old shape, so the column keeps its place."""
+    table_name = record.table_id.rsplit(".", 1)[0]
+    table = await tables.get(table_name)
+    if await count_rows(conn, table) > 0:
+        raise RollbackError(f"rollback record {record.id}: table {table_name} is not empty")
+    await drop_custom_table(conn, table_name)
+    await create_custom_table(conn, table_name, _shape(_marker_data(record)))
+    tables.forget(table_name)
 
 
 async def _undo_marker(conn: AsyncConnection, tables: _Tables, record: RollbackRecord) -> None:
@@ -256,11 +270,7 @@ async def _undo_marker(conn: AsyncConnection, tables: _Tables, record: RollbackR
         if name == DDL_DROP_TABLE:
             await _undo_drop_table(conn, tables, record)
         elif name == DDL_DROP_COLUMN:
-            table_name, column = target.rsplit(".", 1)
-            data = _marker_data(record)
-            spec = ColumnSpec(column, str(data["type"]), bool(data.get("index")))
-            await add_column(conn, table_name, spec)
-            tables.forget(table_name)
+            await _undo_drop_column(conn, tables, record)
         elif name == DDL_VIEW:
             await drop_view(conn, target)
             tables.forget(target)

@@ -66,10 +66,11 @@ def del_column(m: Machine, table: Any, column: Any) -> None:
     columns = host.column_permissions(ref.name) or {}
     if name not in columns:
         raise HostError(f"Column {name} cannot be deleted")
-    indexed = name in host.wait(indexed_columns(host.conn, ref.full_name))
+    indexed = host.wait(indexed_columns(host.conn, ref.full_name))
     host.wait(drop_column(host.conn, ref.full_name, name))
     _changed_shape(host, ref.full_name)
-    marker = {"type": kinds[name], "index": indexed}
+    # The whole shape, so a rollback puts the column back in its place, not at the end.
+    marker = {"columns": kinds, "indexes": indexed}
     host.ctx.record_rollback(DDL_DROP_COLUMN, f"{ref.full_name}.{name}", marker)
     del columns[name]
     with host.writing_for_system():
