@@ -19,7 +19,7 @@ from chain.storage.engine import make_engine
 from chain.storage.repo.blocks import get_block
 from chain.storage.schema import ecosystems, views
 from node.config import Config
-from tests.api.events.test_socket import connected, publications, subscribe
+from tests.api.events.test_socket import call, connected, publications, subscribe
 from tests.chain.test_rollback import (
     TX_TABLES,
     assert_same,
@@ -426,4 +426,39 @@ async def test_update_notifications_publishes_the_accounts_counts(
     [(channel, counts)] = await publications(ws, 1)
     assert channel == f"client{account}"
     assert counts == [{"ecosystem": "1", "role_id": "0", "count": 0}]
+    await ws.close()
+
+
+ASSIGN = """contract RolesAssign {
+    action {
+        DBInsert("roles_participants", {role: {"id": "7", "name": "Tester"},
+            member: {"account": $account_id}, date_created: $block_time})
+    }
+}"""
+NOTIFY_ROLES = """contract NotifyRoles {
+    data { Role int }
+    action { UpdateRolesNotifications($ecosystem_id, [Str($Role)]) }
+}"""
+
+
+async def test_update_roles_notifications_reaches_the_roles_holders(
+    client: Client, founder: Wallet
+) -> None:
+    # The reference's RolesAssign comes with its basic apps: the one allowed to add members.
+    await deploy(client, founder, ASSIGN, NOTIFY_ROLES)
+    ok(await call_contract(client, founder, "RolesAssign"))
+    account = address_to_string(founder.key_id)
+    ws = await connected(client)
+    await subscribe(ws, 2, f"client{account}")
+    ok(await call_contract(client, founder, "NotifyRoles", {"Role": 99}))  # nobody's role
+    ok(await call_contract(client, founder, "NotifyRoles", {"Role": 7}))
+    [(channel, counts)] = await publications(ws, 1)
+    assert channel == f"client{account}"
+    assert counts == [
+        {"ecosystem": "1", "role_id": "0", "count": 0},
+        {"ecosystem": "1", "role_id": "7", "count": 0},
+    ]
+    # Role 99's block, earlier, published nothing: the next frame is our own command's reply.
+    reply = await call(ws, 3, 7)  # ping
+    assert reply == {"id": 3, "result": {}}, reply
     await ws.close()
