@@ -17,7 +17,8 @@ from chain.storage.ddl import (
     valid_column_name,
 )
 from chain.storage.repo.rows import count_rows, delete_rows, select_rows
-from chain.tables import DDL_DROP_COLUMN, DDL_DROP_TABLE, DDL_VIEW, TableRef
+from chain.storage.repo.tabledata import list_views_using
+from chain.tables import DDL_DROP_COLUMN, DDL_DROP_TABLE, DDL_VIEW, TableRef, split_name
 from contracts.builtins.access import restricted
 from contracts.builtins.data import QUERY_FUEL, host_of
 from contracts.builtins.gotypes import want_int, want_str
@@ -33,7 +34,11 @@ DROP_FUEL = 50
 def _empty_custom_table(m: Machine, host: TxHost, name: Any) -> tuple[TableRef, int]:
     """The table DelTable/DelColumn may change (update permission, a 1_tables row, no rows)
     and the id of its 1_tables row; with the block's pending rows written first."""
-    ref = host.table(want_str(name).lower())
+    eco, short = split_name(want_str(name).lower(), host.ecosystem)
+    try:
+        ref = host.table(want_str(name).lower())
+    except HostError:
+        raise HostError(f"{eco}_{short} is not a custom table") from None
     if not ref.custom:
         raise HostError(f"{ref.full_name} is not a custom table")
     host.check_table(m, ref, "update")
@@ -43,6 +48,10 @@ def _empty_custom_table(m: Machine, host: TxHost, name: Any) -> tuple[TableRef, 
     host.direct()
     if host.wait(count_rows(host.conn, ref.table)) > 0:
         raise HostError(f"Table {ref.full_name} is not empty")
+    # A view on it would break (PostgreSQL refuses the DDL; SQLite leaves a broken view).
+    used = host.wait(list_views_using(host.conn, ref.full_name))
+    if used:
+        raise HostError(f"table {ref.full_name} is used by view {used[0]}")
     return ref, row
 
 

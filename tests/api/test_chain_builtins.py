@@ -239,7 +239,7 @@ async def test_del_column_and_del_table_are_refused_checked_and_rolled_back(
     )
     refused(
         await call_contract(client, founder, "DropTable", {"T": "nosuch"}),
-        "table nosuch has not been found",
+        "1_nosuch is not a custom table",
     )
 
     engine = make_engine(config.db_url)
@@ -313,7 +313,7 @@ async def test_create_view_only_from_new_view_and_rolled_back(
     await new_table(client, founder, "owners", columns(("name", "varchar", "0")), OPEN)
     pets = columns(("owner", "number", "0"), ("pname", "varchar", "0"))
     await new_table(client, founder, "pets", pets, OPEN)
-    await deploy(client, founder, NEW_VIEW, OTHER_VIEW, PETS, READ_VIEW)
+    await deploy(client, founder, NEW_VIEW, OTHER_VIEW, PETS, READ_VIEW, DROP_TABLE)
     ok(await call_contract(client, founder, "AddPets"))
     params = {
         "Name": "petview",
@@ -339,12 +339,30 @@ async def test_create_view_only_from_new_view_and_rolled_back(
         async with engine.connect() as conn:
             described = (await conn.execute(select(views))).mappings().all()
         assert [(r["name"], r["ecosystem"], r["app_id"]) for r in described] == [("petview", 1, 1)]
+        owner = {"table": "1_owners", "col": "name", "alias": "owner_name"}
+        assert described[0]["columns"][2] == owner
+        join = {"table1": "1_pets", "table2": "1_owners", "col1": "owner", "col2": "id"}
+        assert described[0]["wheres"] == [dict(join, compare="=")]
     finally:
         await engine.dispose()
     assert await result(client, founder, "ReadView") == [
         {"id": "1", "pname": "rex", "owner_name": "ann"}
     ]
     refused(await call_contract(client, founder, "NewView", params), "table petview exists")
+    # An empty table a view shows is not dropped from under it.
+    await new_table(client, founder, "blank", columns(("note", "text", "0")), OPEN)
+    itself = [{"table1": "blank", "col1": "id", "compare": "=", "table2": "blank", "col2": "id"}]
+    blank_view = {
+        "Name": "blankview",
+        "Columns": json.dumps([{"table": "blank", "col": "note"}]),
+        "Where": json.dumps(itself),
+        "ApplicationId": 1,
+    }
+    ok(await call_contract(client, founder, "NewView", blank_view))
+    refused(
+        await call_contract(client, founder, "DropTable", {"T": "blank"}),
+        "table 1_blank is used by view 1_blankview",
+    )
 
     engine, node = await stop_node(client, config)
     try:
