@@ -18,6 +18,10 @@ from contracts.errors import HostError
 from contracts.host import TxHost
 from contracts.vm import Machine
 
+# A stored file is small, but its cells are compressed: reading stops past this many, so a
+# crafted sheet cannot hold the block producer.
+MAX_CELLS = 1_000_000
+
 
 def _stored(host: TxHost, binary_id: int) -> bytes | None:
     """The data of one of the ecosystem's binaries, None if it has none of that id."""
@@ -50,10 +54,13 @@ def _sheet_rows(data: bytes, sheet: int) -> list[list[str]]:
     try:
         if not 1 <= sheet <= len(book.worksheets):
             return []
-        rows = [
-            [_text(v) for v in row]
-            for row in book.worksheets[sheet - 1].iter_rows(values_only=True)
-        ]
+        rows: list[list[str]] = []
+        cells = 0
+        for row in book.worksheets[sheet - 1].iter_rows(values_only=True):
+            cells += len(row)
+            if cells > MAX_CELLS:
+                raise HostError(f"the sheet has more than {MAX_CELLS} cells")
+            rows.append([_text(v) for v in row])
     finally:
         book.close()
     while rows and not any(rows[-1]):
