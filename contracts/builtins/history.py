@@ -7,7 +7,7 @@ from typing import Any
 from chain.storage.repo.blocks import get_block
 from chain.storage.repo.money import list_holdings
 from chain.storage.repo.params import get_ecosystem
-from chain.storage.repo.tabledata import list_row_rollbacks
+from chain.storage.repo.tabledata import get_row, list_row_rollbacks
 from contracts.builtins.data import QUERY_FUEL, host_of
 from contracts.builtins.gotypes import want_bool, want_int, want_str
 from contracts.builtins.registry import REGISTRY
@@ -30,17 +30,17 @@ def _versions(m: Machine, table: Any, row_id: Any, rollback_id: int) -> list[dic
     """GetHistoryRaw: the row's earlier versions, newest first (no permission checks, as the
     reference reads the table and rollback_tx directly)."""
     host = host_of(m)
-    name = want_str(table)
-    ref = host.table(name)
+    ref = host.table(want_str(table))
     wanted = want_int(row_id)
-    with host.writing_for_system():
-        rows = host.select(m, name, row_id=wanted)
-    if not rows:
+    _flushed(host)
+    # As the page engine's history: the current row's NULLs read "NULL", as the reference's.
+    scope = ref.ecosystem if ref.shared else None
+    found = host.wait(get_row(host.conn, ref.table, "id", str(wanted), ecosystem=scope))
+    if not found.rows:
         raise HostError("record has not been found")
     key = f"{wanted},{ref.ecosystem}" if ref.name == "keys" and ref.shared else str(wanted)
-    _flushed(host)
     records = host.wait(list_row_rollbacks(host.conn, ref.full_name, key, limit=HISTORY_ROWS))
-    return row_versions(rows[0], records, rollback_id)
+    return row_versions(found.rows[0], records, rollback_id)
 
 
 @REGISTRY.builtin("GetHistory", fuel=HISTORY_FUEL, machine=True, output_fuel=True)

@@ -100,7 +100,8 @@ PROBE = """contract ChainProbe {
 async def test_history_blocks_and_money_digits(
     client: Client, config: Config, founder: Wallet
 ) -> None:
-    await new_table(client, founder, "notes", columns(("text", "varchar", "0")), OPEN)
+    cols = columns(("text", "varchar", "0"), ("extra", "varchar", "0"))
+    await new_table(client, founder, "notes", cols, OPEN)
     await deploy(client, founder, NOTES, SET_NOTE, PROBE)
     added = ok(await call_contract(client, founder, "AddNote", {"Text": "a"}))
     note = int(added["result"])
@@ -114,6 +115,7 @@ async def test_history_blocks_and_money_digits(
     history = await probe("history")
     # The row before each change, newest first, labelled with the change that made it.
     assert [v["text"] for v in history] == ["b", "a"]
+    assert [v["extra"] for v in history] == ["NULL", "NULL"]  # never set
     assert [v["block_id"] for v in history] == [first["blockid"], added["blockid"]]
     assert all(len(v["block_time"]) == 19 and v["id"].isdigit() for v in history)
     assert await probe("newest") == history[0]
