@@ -8,14 +8,13 @@ ecosystem of the page's variables, as the reference evaluates them.
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Final
+from typing import Final
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from api.appkeys import ENGINE, NODE, READS
 from chain.errors import ReadDenied, TableNotFound
-from chain.golang.time import DATE_TIME_LAYOUT, format_time
 from chain.storage.engine import read_connection
 from chain.storage.repo.interface import get_snippet, list_all_language_resources
 from chain.storage.repo.members import find_binary_ref, get_binary_ref
@@ -24,12 +23,11 @@ from chain.storage.repo.params import get_ecosystem, get_parameter, get_platform
 from chain.storage.repo.tabledata import get_row, list_row_rollbacks
 from chain.storage.values import QueryError
 from chain.tables import TableRef
-from contracts.reads import Caller, history_entry
+from contracts.reads import HISTORY_ROWS, Caller, row_versions
 from pages import HistoryResult, PageDataError, RowQuery, RowResult
 from pages.lang import Resources, resources_from_rows
 
 ACCESS_DENIED: Final = "Access denied"
-HISTORY_LIMIT: Final = 250  # the reference's GetHistory reads this many changes
 BINARIES: Final = "1_binaries"
 
 
@@ -165,36 +163,9 @@ class ApiPageHost:
         if not found.rows:
             raise PageDataError("record has not been found")
         key = f"{row_id},{ref.ecosystem}" if ref.name == "keys" else str(row_id)
-        records = await list_row_rollbacks(conn, ref.full_name, key, limit=HISTORY_LIMIT)
+        records = await list_row_rollbacks(conn, ref.full_name, key, limit=HISTORY_ROWS)
         names = [c.name for c in ref.table.columns]
-        versions = _versions(found.rows[0], records, rollback_id)
+        versions = row_versions(found.rows[0], records, rollback_id)
         if allowed is not None:  # columns this key may not read are left empty
             versions = [{k: v for k, v in row.items() if k in allowed} for row in versions]
         return HistoryResult(names, versions)
-
-
-def _versions(
-    current: dict[str, str], records: list[Any], rollback_id: int
-) -> list[dict[str, str]]:
-    """GetHistoryRaw: the row before each change, newest first; each version carries the
-    id, block and time of the change before it (the oldest: block 1, no id or time)."""
-    versions: list[dict[str, str]] = []
-    for record in records:
-        if versions:
-            last = versions[-1]
-            last["block_id"] = str(record.block_id)
-            last["id"] = str(record.id)
-            if record.block_time is not None:
-                last["block_time"] = format_time(DATE_TIME_LAYOUT, record.block_time)
-            if rollback_id == record.id:
-                return [last]
-        if not record.data:
-            continue
-        version = dict(current)
-        version.update(history_entry(record.data, None))
-        versions.append(version)
-        current = version
-    if records and records[-1].data and versions:
-        versions[-1].update(block_id="1", id="", block_time="")
-    return [] if rollback_id > 0 else versions
-

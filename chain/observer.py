@@ -43,6 +43,18 @@ class SettledTx:
 
 
 @dataclass(frozen=True, slots=True)
+class Notices:
+    """Whose notification counts a block's contracts asked to publish (UpdateNotifications,
+    UpdateRolesNotifications), as the reference's notificator sends them after the block."""
+
+    accounts: frozenset[tuple[int, str]] = frozenset()  # (ecosystem, account address)
+    roles: frozenset[tuple[int, int]] = frozenset()  # (ecosystem, role id)
+
+
+NO_NOTICES = Notices()
+
+
+@dataclass(frozen=True, slots=True)
 class Settled:
     """What one committed database transaction of the producer settled."""
 
@@ -50,6 +62,7 @@ class Settled:
     block_time: int
     txs: tuple[SettledTx, ...]
     tables: frozenset[str]  # tables the block's transactions changed
+    notices: Notices = NO_NOTICES
 
 
 def settled(
@@ -58,6 +71,7 @@ def settled(
     statuses: Iterable[StatusRow],
     logs: Iterable[LogRow],
     rollbacks: Iterable[RollbackRow],
+    notices: Notices = NO_NOTICES,
 ) -> Settled:
     """The event of a committed block (or of refusals only, with block_id 0)."""
     signers = {log.hash: log.address for log in logs}
@@ -65,7 +79,8 @@ def settled(
         SettledTx(s.hash, signers.get(s.hash, 0), s.block_id, s.error, s.penalty, s.result)
         for s in statuses
     )
-    return Settled(block_id, block_time, txs, frozenset(r.table_name for r in rollbacks))
+    tables = frozenset(r.table_name for r in rollbacks)
+    return Settled(block_id, block_time, txs, tables, notices)
 
 
 class ChainObserver(Protocol):

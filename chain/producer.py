@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -17,7 +17,7 @@ from chain.delayed import delayed_txs
 from chain.execute import ContractBook
 from chain.identity import NodeIdentity
 from chain.internal import InternalBlock, InternalWork, NoInternalWork
-from chain.observer import NO_OBSERVER, BlockStats, ChainObserver, settled
+from chain.observer import NO_NOTICES, NO_OBSERVER, BlockStats, ChainObserver, Notices, settled
 from chain.planning import BlockLimits
 from chain.rollback import hash_rows
 from chain.storage.engine import take_writer_lock, write_transaction
@@ -53,9 +53,13 @@ class BlockProducer:
         internal: InternalWork | None = None,
         wake: asyncio.Event | None = None,
         observer: ChainObserver = NO_OBSERVER,
+        notices: Callable[[], Notices] | None = None,
     ) -> None:
         self._engine = engine
         self._book = book
+        # What the block's contracts asked to publish (the book's take_notices), read after
+        # the commit: a block that fails asks nothing.
+        self._notices = notices
         self._node = node
         self._window = window_ms / 1000
         self._poll = poll_s
@@ -179,6 +183,7 @@ class BlockProducer:
                     contents.statuses,
                     contents.logs,
                     contents.rollbacks,
+                    self._notices() if self._notices is not None else NO_NOTICES,
                 )
             )
         self._memory_head = block_id if contents.raw else head.id

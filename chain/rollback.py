@@ -27,7 +27,14 @@ from chain.delayed import is_scheduled_call
 from chain.errors import ChainError
 from chain.identity import NodeIdentity
 from chain.observer import Progress
-from chain.storage.ddl import drop_column, drop_custom_table, load_custom_table
+from chain.storage.ddl import (
+    ColumnSpec,
+    create_custom_table,
+    drop_column,
+    drop_custom_table,
+    drop_view,
+    load_custom_table,
+)
 from chain.storage.engine import take_writer_lock, write_transaction
 from chain.storage.query import (
     column_of,
@@ -49,6 +56,7 @@ from chain.storage.repo.rollback import (
     set_head,
     unspend_outputs,
 )
+from chain.storage.repo.rows import count_rows, insert_row
 from chain.storage.repo.txs import QueuedTx
 from chain.storage.schema import metadata
 from chain.storage.values import (
@@ -57,13 +65,22 @@ from chain.storage.values import (
     coerce_for_write,
     ibax_type_of,
 )
-from chain.tables import DDL_COLUMN, DDL_TABLE, NEW_ECOSYSTEM
+from chain.tables import (
+    DDL_COLUMN,
+    DDL_DROP_COLUMN,
+    DDL_DROP_TABLE,
+    DDL_TABLE,
+    DDL_VIEW,
+    NEW_ECOSYSTEM,
+)
 from chain.txcheck import AcceptedTx, expedite_of
 from chain.txcodec import DecodedTx, TxDecodeError, TxType, decode_tx
 
 logger = logging.getLogger(__name__)
 
-MARKERS = frozenset({DDL_TABLE, DDL_COLUMN, NEW_ECOSYSTEM})
+MARKERS = frozenset(
+    {DDL_TABLE, DDL_COLUMN, NEW_ECOSYSTEM, DDL_DROP_TABLE, DDL_DROP_COLUMN, DDL_VIEW}
+)
 
 
 def rollback_tx_row(
@@ -210,11 +227,55 @@ def _typed(table: Table, previous: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def _marker_data(record: RollbackRecord) -> dict[str, Any]:
+    try:
+        data = json.loads(record.data)
+    except ValueError as exc:
+        raise RollbackError(f"rollback record {record.id}: data is not JSON") from exc
+    if not isinstance(data, dict):
+        raise RollbackError(f"rollback record {record.id}: data is not a JSON object")
+    return data
+
+
+def _shape(data: dict[str, Any]) -> list[ColumnSpec]:
+    kinds, indexed = dict(data["columns"]), set(data["indexes"])
+    return [ColumnSpec(c, str(k), c in indexed) for c, k in kinds.items() if c != "id"]
+
+
+async def _undo_drop_table(conn: AsyncConnection, tables: _Tables, record: RollbackRecord) -> None:
+    """Create a dropped (empty) table again, with its indexes and its 1_tables row."""
+    data = _marker_data(record)
+    await create_custom_table(conn, record.table_id, _shape(data))
+    tables.forget(record.table_id)
+    rights = metadata.tables["1_tables"]
+    await insert_row(conn, rights, _typed(rights, dict(data["row"])))
+
+
+async def _undo_drop_column(conn: AsyncConnection, tables: _Tables, record: RollbackRecord) -> None:
+    """Put a dropped column back. The table was empty then, and is again now that the later
+    records are undone: it is made anew in its old shape, so the column keeps its place."""
+    table_name = record.table_id.rsplit(".", 1)[0]
+    table = await tables.get(table_name)
+    if await count_rows(conn, table) > 0:
+        raise RollbackError(f"rollback record {record.id}: table {table_name} is not empty")
+    await drop_custom_table(conn, table_name)
+    await create_custom_table(conn, table_name, _shape(_marker_data(record)))
+    tables.forget(table_name)
+
+
 async def _undo_marker(conn: AsyncConnection, tables: _Tables, record: RollbackRecord) -> None:
-    """Drop a created table or column, or remove a new ecosystem's rows."""
+    """Drop a created table, column or view; create a dropped table or column again; or
+    remove a new ecosystem's rows."""
     name, target = record.table_name, record.table_id
     try:
-        if name == DDL_TABLE:
+        if name == DDL_DROP_TABLE:
+            await _undo_drop_table(conn, tables, record)
+        elif name == DDL_DROP_COLUMN:
+            await _undo_drop_column(conn, tables, record)
+        elif name == DDL_VIEW:
+            await drop_view(conn, target)
+            tables.forget(target)
+        elif name == DDL_TABLE:
             await drop_custom_table(conn, target)
             tables.forget(target)
         elif name == DDL_COLUMN:
@@ -223,7 +284,7 @@ async def _undo_marker(conn: AsyncConnection, tables: _Tables, record: RollbackR
             tables.forget(table_name)
         elif await delete_ecosystem_rows(conn, int(target)) != 1:
             raise RollbackError(f"rollback record {record.id}: ecosystem {target} does not exist")
-    except (QueryError, ValueError) as exc:
+    except (QueryError, ValueError, KeyError, TypeError) as exc:
         raise RollbackError(f"rollback record {record.id} ({name} {target}): {exc}") from exc
 
 

@@ -21,6 +21,11 @@ from chain.storage.values import (
 DDL_TABLE = "@create_table"  # table_id: the new table's physical name
 DDL_COLUMN = "@add_column"  # table_id: "<table>.<column>"
 NEW_ECOSYSTEM = "@new_ecosystem"  # table_id: the new ecosystem's id
+# data: {"columns": {name: type}, "indexes": [column], "row": its 1_tables row}
+DDL_DROP_TABLE = "@drop_table"  # table_id: the dropped (empty) table's physical name
+DDL_DROP_COLUMN = "@drop_column"  # table_id: "<table>.<column>"; data: the table's shape before
+# ({"columns", "indexes"}, as for a dropped table)
+DDL_VIEW = "@create_view"  # table_id: the new view's physical name
 
 _NAME = re.compile(r"^@([0-9]+)(.+)$", re.DOTALL)
 

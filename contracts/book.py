@@ -15,6 +15,7 @@ from chain.contract_registry import CONTRACT_ID_SHIFT, ContractInfo, Field
 from chain.crypto import Crypto
 from chain.execute import TxContext, TxFailure
 from chain.fees import Payment
+from chain.observer import Notices
 from chain.storage.ecosystem_defaults import GUEST_PUBLIC
 from chain.storage.repo.contracts import (
     ContractRow,
@@ -196,6 +197,8 @@ class NeedleBook:
         finally:
             self._conn = None
             ctx.fuel_used = machine.fuel_used * FUEL_DIVISOR
+        self._block.accounts |= host.accounts
+        self._block.roles |= host.roles
         return "" if result is None else _result_text(result)
 
     async def fee_capable(self, ctx: TxContext, ecosystem: int, key_id: int) -> int:
@@ -206,6 +209,12 @@ class NeedleBook:
         host = TxHost(HostContext.of_tx(ctx), self.catalog, self._block, self)
         created = ctx.decoded.tx.header.time
         await run_sync(lambda: payments.pay(host, fees, ctx.block_id, created))
+    def take_notices(self) -> Notices:
+        """Whose notification counts this block's contracts asked to publish (once)."""
+        notices = Notices(frozenset(self._block.accounts), frozenset(self._block.roles))
+        self._block.accounts.clear()
+        self._block.roles.clear()
+        return notices
 
     def _tx_failed(self, host: TxHost) -> None:
         # The savepoint undoes the tx's writes; what we remembered of them must go too.

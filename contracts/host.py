@@ -66,6 +66,9 @@ class BlockCache:
         default_factory=dict
     )
     next_ids: dict[str, int] = field(default_factory=dict)
+    # Notification counts the block's succeeded txs asked to publish (chain.observer.Notices).
+    accounts: set[tuple[int, str]] = field(default_factory=set)
+    roles: set[tuple[int, int]] = field(default_factory=set)
 
     def clear(self) -> None:
         """A tx failed: it may have changed 1_tables. Ids it took stay taken: rows of earlier
@@ -166,6 +169,9 @@ class TxHost:
         self.did_ddl = False
         self.random: dict[str, tuple[Callable[..., Any], int]] | None = None
         self.state: BlockState | None = ctx.state
+        # UpdateNotifications / UpdateRolesNotifications: kept if the tx succeeds.
+        self.accounts: set[tuple[int, str]] = set()
+        self.roles: set[tuple[int, int]] = set()
 
     def writable(self) -> None:
         """Refuse a write from a read-only host (an API read evaluating conditions)."""
@@ -534,6 +540,10 @@ class TxHost:
         self.cache.next_ids[ref.full_name] = max(current, used + 1)
 
     # ---- helpers for system built-ins -----------------------------------------------------
+
+    def row_record(self, ref: TableRef, row: Mapping[str, Any]) -> Row:
+        """A whole row as a rollback record keeps values (see `_previous`)."""
+        return _previous(row, list(row), ref.types)
 
     def writing_for_system(self) -> _FullAccess:
         """`with host.writing_for_system():` built-in writes that skip table permissions."""

@@ -18,9 +18,11 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chain.errors import ReadDenied, TableNotFound
+from chain.golang.time import DATE_TIME_LAYOUT, format_time
 from chain.identity import NodeIdentity
 from chain.storage.repo.tabledata import (
     NULL_TEXT,
+    RollbackRecord,
     RowPage,
     TableEntry,
     TableRights,
@@ -50,6 +52,7 @@ from contracts.vm import Limits, Machine
 
 READ_LIMITS = Limits(fuel=200_000, seconds=0.5)  # evaluating one read's conditions
 HISTORY_LIMIT = 100  # the reference's rollbackHistoryLimit
+HISTORY_ROWS = 250  # the reference's historyLimit: changes GetHistory reads
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,6 +382,32 @@ def history_entry(data: str, selected: list[str] | None) -> dict[str, str]:
     if selected is not None:  # columns the caller may not read are left out
         values = {k: v for k, v in values.items() if k in selected}
     return {str(k): _as_text(v) for k, v in values.items()}
+
+
+def row_versions(
+    current: dict[str, str], records: Sequence[RollbackRecord], rollback_id: int
+) -> list[dict[str, str]]:
+    """GetHistoryRaw: the row before each change, newest first; each version carries the
+    id, block and time of the change before it (the oldest: block 1, no id or time)."""
+    versions: list[dict[str, str]] = []
+    for record in records:
+        if versions:
+            last = versions[-1]
+            last["block_id"] = str(record.block_id)
+            last["id"] = str(record.id)
+            if record.block_time is not None:
+                last["block_time"] = format_time(DATE_TIME_LAYOUT, record.block_time)
+            if rollback_id == record.id:
+                return [last]
+        if not record.data:
+            continue
+        version = dict(current)
+        version.update(history_entry(record.data, None))
+        versions.append(version)
+        current = version
+    if records and records[-1].data and versions:
+        versions[-1].update(block_id="1", id="", block_time="")
+    return [] if rollback_id > 0 else versions
 
 
 def _as_text(value: object) -> str:

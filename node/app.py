@@ -159,6 +159,7 @@ def storage_context(config: Config) -> Callable[[web.Application], AsyncIterator
                 internal=internal,
                 wake=wake,
                 observer=observer,
+                notices=book.take_notices,
             )
             app[PRODUCER] = producer
             app[TXQUEUE] = TxQueue(engine, metrics.queue_committed)

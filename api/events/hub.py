@@ -17,10 +17,12 @@ from api.events.protocol import SLOW, Disconnect, publication
 from api.handlers.explorer import block_struct
 from api.jsonenc import Struct
 from api.txstatus import status_entry
+from chain.address import address_to_string
 from chain.notifications import account_notices
-from chain.observer import BlockStats, Settled, SettledTx
+from chain.observer import BlockStats, Notices, Settled, SettledTx
 from chain.storage.engine import read_connection
 from chain.storage.repo.blocks import get_block
+from chain.storage.repo.keys import list_member_roles
 from chain.storage.repo.txs import get_senders, get_statuses
 
 logger = logging.getLogger(__name__)
@@ -156,9 +158,7 @@ class EventHub:
         if status is None or not (status.block_id or status.error):
             return None
         return tx_payload(
-            SettledTx(
-                tx_hash, 0, status.block_id, status.error, status.penalty, status.result
-            )
+            SettledTx(tx_hash, 0, status.block_id, status.error, status.penalty, status.result)
         )
 
     # ---- chain.observer.ChainObserver ----------------------------------------------------
@@ -194,10 +194,12 @@ class EventHub:
     async def publish(self, event: Settled) -> None:
         """Tell each listener what this event means to it."""
         keys = self._listened(Kind.KEY)
-        notify = self._listened(Kind.NOTIFY) if event.tables & NOTIFICATION_TABLES else []
+        notify = self._listened(Kind.NOTIFY)
         blocks = event.block_id and Topic(Kind.BLOCKS) in self._topics
         senders: dict[bytes, int] = {}
         async with read_connection(self._engine) as conn:
+            if not event.tables & NOTIFICATION_TABLES:  # only those contracts asked for
+                notify = [t for t in notify if await asked(conn, t.key_id, event.notices)]
             if blocks:
                 row = await get_block(conn, event.block_id)
                 if row is not None:
@@ -231,6 +233,18 @@ async def notification_payload(conn: AsyncConnection, key_id: int) -> list[Struc
         for notice in await account_notices(conn, key_id)
         for role_id, count in notice.counts
     ]
+
+
+async def asked(conn: AsyncConnection, key_id: int, notices: Notices) -> bool:
+    """Did UpdateNotifications name this key's account, or UpdateRolesNotifications a role
+    it holds?"""
+    account = address_to_string(key_id)
+    if any(named == account for _, named in notices.accounts):
+        return True
+    for ecosystem, role_id in notices.roles:
+        if any(held == role_id for held, _ in await list_member_roles(conn, ecosystem, key_id)):
+            return True
+    return False
 
 
 async def cancel(task: asyncio.Task[None]) -> None:

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import hashlib
+import operator
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from sqlalchemy import (
     Text,
     column,
     func,
+    inspect,
     literal,
     select,
     table,
@@ -328,3 +330,96 @@ async def drop_custom_table(conn: AsyncConnection, full_name: str) -> None:
     """DROP TABLE `full_name` with its indexes. Undoes create_custom_table."""
     kinds = await _existing(conn, full_name)
     await conn.execute(DropTable(_table(full_name, kinds, conn.dialect.name)))
+
+
+async def column_kinds(conn: AsyncConnection, full_name: str) -> dict[str, str]:
+    """A custom table's column -> IBAX type (id included), or a QueryError if it is absent."""
+    return await _existing(conn, full_name)
+
+
+async def indexed_columns(conn: AsyncConnection, full_name: str) -> list[str]:
+    """The columns of a custom table that have their index (`index_name`)."""
+    kinds = await _existing(conn, full_name)
+
+    def read(sync_conn: Connection) -> set[str]:
+        return {str(ix["name"]) for ix in inspect(sync_conn).get_indexes(full_name)}
+
+    names = await conn.run_sync(read)
+    return [name for name in kinds if index_name(full_name, name) in names]
+
+
+@dataclass(frozen=True, slots=True)
+class ViewColumn:
+    """A column a view shows: `table`.`column`, under `alias` ("" keeps its name)."""
+
+    table: str
+    column: str
+    alias: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ViewJoin:
+    """A view's condition joining two tables' columns: `table1`.`column1` compare `table2`..."""
+
+    table1: str
+    column1: str
+    compare: str
+    table2: str
+    column2: str
+
+
+VIEW_COMPARES: dict[str, Callable[[Any, Any], Any]] = {
+    "=": operator.eq,
+    "!=": operator.ne,
+    "<>": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+def _view_select(columns: Sequence[ViewColumn], joins: Sequence[ViewJoin]) -> Any:
+    names: dict[str, set[str]] = {}
+    for item in columns:
+        names.setdefault(item.table, set()).add(item.column)
+    for join in joins:
+        names.setdefault(join.table1, set()).add(join.column1)
+        names.setdefault(join.table2, set()).add(join.column2)
+    tables = {name: table(name, *(column(c) for c in sorted(cols))) for name, cols in names.items()}
+    shown = [tables[item.table].c[item.column].label(item.alias or item.column) for item in columns]
+    conditions = [
+        VIEW_COMPARES[j.compare](tables[j.table1].c[j.column1], tables[j.table2].c[j.column2])
+        for j in joins
+    ]
+    return select(*shown).select_from(*tables.values()).where(*conditions)
+
+
+async def create_view(
+    conn: AsyncConnection,
+    full_name: str,
+    columns: Sequence[ViewColumn],
+    joins: Sequence[ViewJoin],
+) -> None:
+    """CREATE VIEW `full_name` of the columns of tables joined by `joins` (names checked by
+    the caller: every table exists, every name is a plain identifier, compares are known)."""
+    check_full_name(full_name)
+    if await _column_kinds(conn, full_name):
+        raise QueryError(f"table {full_name} exists")
+    if not columns:
+        raise QueryError("columns is empty")
+    for join in joins:
+        if join.compare not in VIEW_COMPARES:
+            raise QueryError(f"unknown compare operator {show(join.compare)}")
+    query = _view_select(columns, joins).compile(
+        dialect=conn.dialect, compile_kwargs={"literal_binds": True}
+    )
+    quoted = conn.dialect.identifier_preparer.quote(full_name)
+    await conn.execute(text(f"CREATE VIEW {quoted} AS {query}"))
+
+
+async def drop_view(conn: AsyncConnection, full_name: str) -> None:
+    """DROP VIEW `full_name`. Undoes create_view."""
+    check_full_name(full_name)
+    quoted = conn.dialect.identifier_preparer.quote(full_name)
+    await conn.execute(text(f"DROP VIEW {quoted}"))

@@ -9,8 +9,9 @@ twice fails at import.
 Themes: values (conversions, types, arrays, maps), text (strings, Sprintf, regexps, bytes),
 format and printf (Go's %v and fmt), json and jsondecode, math (floats, money), time, keys
 (ids, hashes, signatures, addresses), random, data (DBFind and the DB family), access
-(permissions, parameters), system (contracts, tables, ecosystems, languages, blocks), nodes
-(honor nodes' bans).
+(permissions, parameters), system (contracts, tables, ecosystems, languages, blocks),
+history (rows' history, blocks, balances), ddl (DelTable, DelColumn, CreateView),
+notices (UpdateNotifications), xlsx (spreadsheets in 1_binaries), nodes (honor nodes' bans).
 """
 
 from __future__ import annotations
@@ -19,15 +20,19 @@ from chain.crypto import Crypto
 from contracts.builtins import (  # noqa: F401  (importing a theme registers its built-ins)
     access,
     data,
+    ddl,
+    history,
     json,
     keys,
     math,
     nodes,
+    notices,
     random,
     system,
     text,
     time,
     values,
+    xlsx,
 )
 from contracts.builtins.registry import REGISTRY
 from contracts.program import Builtin
@@ -38,7 +43,7 @@ def node_builtins(crypto: Crypto) -> dict[str, Builtin]:
     return REGISTRY.table(
         keys.crypto_builtins(crypto),
         keys.bitcoin_builtins(testnet=False),
-        math.money_builtins(ecosystem_digits=None),
+        math.money_builtins(ecosystem_digits=history.ecosystem_digits),
     )
 
 

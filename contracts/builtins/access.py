@@ -29,6 +29,7 @@ RESTRICTED: dict[str, tuple[str, ...]] = {
     "BndWallet": ("@1BindWallet",),
     "UnbndWallet": ("@1UnbindWallet",),
     "DBUpdatePlatformParam": ("@1UpdatePlatformParam",),
+    "CreateView": ("@1NewView",),
 }
 # A table's row conditions may be overridden by these ecosystem parameters (AllowChangeCondition).
 TABLE_PARAM_CONDITIONS = {

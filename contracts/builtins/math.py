@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, Final
 
@@ -31,6 +32,7 @@ from contracts.builtins.gotypes import (
 )
 from contracts.builtins.registry import REGISTRY
 from contracts.program import Builtin
+from contracts.vm import Machine
 
 ERR_FLOAT: Final = "incorrect float value"
 ERR_FLOAT_RESULT: Final = "incorrect float result"
@@ -248,10 +250,21 @@ def format_money(amount: Any, digit: Any, ecosystem_digits: int | None = None) -
 
 
 @REGISTRY.factory("FormatMoney")
-def money_builtins(ecosystem_digits: int | None) -> dict[str, Builtin]:
-    """FormatMoney, whose digit 0 means the ecosystem's money digits (None: not known here)."""
+def money_builtins(ecosystem_digits: int | Callable[[Machine], int] | None) -> dict[str, Builtin]:
+    """FormatMoney, whose digit 0 means the ecosystem's money digits: a number, a function of
+    the running machine that reads them (on a node), or None (not known here)."""
+    if callable(ecosystem_digits):
+        digits_of = ecosystem_digits
+
+        def format_money_on_chain(m: Machine, amount: Any, digit: Any) -> str:
+            places = want_int(digit)
+            return format_money(amount, places, digits_of(m) if places == 0 else None)
+
+        # The reference's price_exec_format_money.
+        return {"FormatMoney": Builtin(format_money_on_chain, 50, machine=True)}
+    fixed = ecosystem_digits
 
     def format_money_here(amount: Any, digit: Any) -> str:
-        return format_money(amount, digit, ecosystem_digits)
+        return format_money(amount, digit, fixed)
 
     return {"FormatMoney": Builtin(format_money_here, 10)}

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chain.storage.schema import keys, rollback_tx, spent_info
@@ -196,3 +196,32 @@ async def insert_rollbacks(conn: AsyncConnection, rows: Sequence[RollbackRow]) -
                 for r in rows
             ],
         )
+
+
+async def list_holdings(conn: AsyncConnection, ecosystem: int) -> list[tuple[int, int]]:
+    """(key id, amount) of every unspent output and positive account balance in an ecosystem,
+    of live keys (not blocked or deleted, with a public key): what TopAmounts ranks."""
+    live = and_(
+        keys.c.ecosystem == ecosystem,
+        keys.c.blocked == 0,
+        keys.c.deleted == 0,
+        func.length(keys.c.pub) > 0,
+    )
+    outputs = await conn.execute(
+        select(spent_info.c.output_key_id, spent_info.c.output_value)
+        .select_from(
+            spent_info.join(
+                keys,
+                and_(
+                    keys.c.ecosystem == spent_info.c.ecosystem,
+                    keys.c.id == spent_info.c.output_key_id,
+                ),
+            )
+        )
+        .where(spent_info.c.ecosystem == ecosystem, spent_info.c.input_tx_hash.is_(None), live)
+    )
+    found = [(int(key_id), int(value)) for key_id, value in outputs]
+    # Money is text on SQLite: "amount > 0" is decided here, on the numbers.
+    accounts = await conn.execute(select(keys.c.id, keys.c.amount).where(live))
+    found += [(int(key_id), int(amount)) for key_id, amount in accounts if int(amount) > 0]
+    return found

@@ -29,7 +29,7 @@ from chain.storage.query import (
     column_of,
 )
 from chain.storage.repo.rows import count_rows, select_rows, sum_column, text_of
-from chain.storage.schema import block_chain, rollback_tx, tables
+from chain.storage.schema import block_chain, rollback_tx, tables, views
 from chain.storage.values import (
     QueryError,
     coerce,
@@ -455,3 +455,19 @@ async def get_cell(
     if isinstance(value, (bytes, bytearray, memoryview)):
         return bytes(value)
     return text_of(value, ibax_types(table).get(col.name)).encode()
+
+
+async def list_views_using(conn: AsyncConnection, full_name: str) -> list[str]:
+    """The views (`<ecosystem>_<name>`) whose 1_views row names table `full_name`."""
+    result = await conn.execute(
+        select(views.c.ecosystem, views.c.name, views.c.columns, views.c.wheres).order_by(
+            views.c.id
+        )
+    )
+    found = []
+    for ecosystem, name, shown, joins in result:
+        named = {str(item.get(key, "")) for item in (shown or []) + (joins or [])
+                 if isinstance(item, dict) for key in ("table", "table1", "table2")}  # fmt: skip
+        if full_name in named:
+            found.append(f"{ecosystem}_{name}")
+    return found
