@@ -59,6 +59,20 @@ class Wallet:
         return body
 
 
+_LAST_TIME: dict[int, int] = {}
+
+
+def _fresh_time(key_id: int) -> int:
+    # The same call twice within a second would be the same tx (same hash), which the node
+    # answers with the first one's status: a key's calls get distinct seconds (each waits for
+    # its block, so this stays a few seconds ahead of the clock at most).
+    now = int(time.time())
+    last = _LAST_TIME.get(key_id, 0)
+    chosen = now if now > last else last + 1
+    _LAST_TIME[key_id] = chosen
+    return chosen
+
+
 def smart_tx(
     wallet: Wallet,
     *,
@@ -166,7 +180,13 @@ async def call_contract(
     resp = await client.get(f"/api/v2/contract/{name}", headers=wallet.auth)
     info = await resp.json()
     assert resp.status == 200, info
-    tx = smart_tx(wallet, contract_id=info["id"], params=params or {}, ecosystem=ecosystem)
+    tx = smart_tx(
+        wallet,
+        contract_id=info["id"],
+        params=params or {},
+        ecosystem=ecosystem,
+        time_s=_fresh_time(wallet.key_id),
+    )
     status, body = await send_txs(
         client, wallet, build_client_tx(tx, wallet.private, wallet.crypto)
     )
