@@ -287,7 +287,7 @@ class NeedleBook:
         try:
             fn = self._condition(text)
         except ContractSyntaxError as exc:
-            raise HostError(f"{exc.position} {exc.message}") from exc
+            raise HostError(exc.located()) from exc
         if fn.body is None:
             return False
         signal = fn.body(m, [None] * fn.nslots)
@@ -300,20 +300,20 @@ class NeedleBook:
         try:
             self._condition(text)
         except ContractSyntaxError as exc:
-            raise HostError(f"{exc.position} {exc.message}") from exc
+            raise HostError(exc.located()) from exc
 
     def contract_names(self, source: str) -> list[str]:
         try:
             module = parse(source, "@NewContract")
         except ContractSyntaxError as exc:
-            raise HostError(f"{exc.position} {exc.message}", positioned=True) from exc
+            raise HostError(exc.located(), positioned=True) from exc
         return [item.name for item in module.items if isinstance(item, ast.Contract)]
 
     def check_source(self, source: str, ecosystem: int) -> None:
         try:
             module = parse(source, "@NewContract")
         except ContractSyntaxError as exc:
-            raise HostError(f"{exc.position} {exc.message}", positioned=True) from exc
+            raise HostError(exc.located(), positioned=True) from exc
         contracts = [item for item in module.items if isinstance(item, ast.Contract)]
         if len(contracts) != 1:
             raise HostError("only one contract must be in the record")
@@ -324,7 +324,7 @@ class NeedleBook:
                 module, self.builtins, f"@{ecosystem}{own}", ecosystem, names.__contains__
             )
         except ContractSyntaxError as exc:
-            raise HostError(f"{exc.position} {exc.message}", positioned=True) from exc
+            raise HostError(exc.located(), positioned=True) from exc
 
     def contracts_changed(self) -> None:
         self._changed = True

@@ -338,7 +338,7 @@ class Compiler:
         if isinstance(target, ast.Name):
             found = self.scope.find(target.id)
             if found is None:
-                raise self.error(f"unknown identifier {target.id}", target)
+                raise self.error(f"unknown variable '{target.id}'", target)
             slot, kind = found
             if kind in ("money", "float"):
 
@@ -693,7 +693,7 @@ class Compiler:
                 error = (
                     ContractRuntimeError(exc.message)
                     if exc.positioned
-                    else fail(exc.message, node, source)
+                    else ContractRuntimeError(exc.message, node.line, node.col, source, name)
                 )
                 error.kind = exc.kind
                 raise error from exc
@@ -705,7 +705,7 @@ class Compiler:
                 IndexError,
                 UnicodeError,
             ) as exc:
-                raise fail(f"{name}: {exc}", node, source) from exc
+                raise ContractRuntimeError(str(exc), node.line, node.col, source, name) from exc
             return m.checked(result, node, source)
 
         return builtin
@@ -751,7 +751,7 @@ class Compiler:
         def as_func(m: Machine, f: list[Any]) -> Any:
             contract = find_contract(m, full, node, source)
             if m.stack and m.stack[-1] == contract.full_name:
-                raise fail("The contract can't call itself recursively", node, source)
+                raise fail("the contract can't call itself recursively", node, source)
             values = args(m, f)
             names = [d.name for d in contract.data]
             if values and isinstance(values[0], str):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from contracts import ast
+from contracts.errors import ContractRuntimeError
 from contracts.vm import SYSTEM_VARS, Machine, fail
 
 Code = Callable[[Machine, list[Any]], Any]
@@ -141,7 +142,7 @@ def enter_contract(
     """Run another contract (conditions, then action) with its own $ variables; its $result."""
     full = contract.full_name
     if full in m.stack:
-        raise fail(f"There is loop in {full} contract", node, source)
+        raise fail(f"there is loop in {full} contract", node, source)
     caller = m.tx
     tx = {k: v for k, v in caller.items() if k in SYSTEM_VARS}
     tx.update(params)
@@ -150,6 +151,10 @@ def enter_contract(
     m.tx = tx
     try:
         return run_contract(m, contract)
+    except ContractRuntimeError as exc:
+        if node is not None:
+            exc.called_from(source, node.line)
+        raise
     finally:
         m.tx = caller
 

@@ -74,7 +74,7 @@ def test_contract_conditions_stop_the_action() -> None:
     with pytest.raises(ContractRaise) as info:
         run_tokens_send(tx)
     assert info.value.kind == "warning"
-    assert str(info.value) == "[@1TokensSend:10:13] Amount must be greater than zero"
+    assert str(info.value) == "Amount must be greater than zero"
     assert "result" not in tx
 
 
