@@ -39,6 +39,8 @@ from contracts.program import (
     size_fuel,
 )
 from contracts.vm import (
+    ITEM_BYTES,
+    KEY_BYTES,
     SYSTEM_VARS,
     ZERO,
     Machine,
@@ -48,6 +50,7 @@ from contracts.vm import (
     fail,
     fill_params,
     index,
+    memory_size,
     store_index,
     to_str,
     truthy,
@@ -444,7 +447,13 @@ class Compiler:
     def _expr_ArrayLit(self, node: ast.ArrayLit) -> Code:  # noqa: N802
         items = tuple(self._expr(i) for i in node.items)
         source = self.source_of_fn
-        return lambda m, f: m.checked([i(m, f) for i in items], node, source)
+
+        def array_lit(m: Machine, f: list[Any]) -> Any:
+            made = m.checked([i(m, f) for i in items], node, source)
+            m.produce(len(made) * ITEM_BYTES, node, source)
+            return made
+
+        return array_lit
 
     def _expr_MapLit(self, node: ast.MapLit) -> Code:  # noqa: N802
         source = self.source_of_fn
@@ -461,6 +470,7 @@ class Compiler:
             for key, value in frozen:
                 name = key if isinstance(key, str) else to_str(key(m, f))
                 result[name] = value(m, f)
+            m.produce(len(result) * KEY_BYTES, node, source)
             return m.checked(result, node, source)
 
         return map_lit
@@ -483,7 +493,9 @@ class Compiler:
             hi = len(seq) if high is None else high(m, f)
             if not isinstance(lo, int) or not isinstance(hi, int) or not 0 <= lo <= hi <= len(seq):
                 raise fail("the index is out of range", node, source)
-            return seq[lo:hi]
+            part = seq[lo:hi]
+            m.produce(memory_size(part), node, source)
+            return part
 
         return slice_expr
 
@@ -706,6 +718,9 @@ class Compiler:
                 UnicodeError,
             ) as exc:
                 raise ContractRuntimeError(str(exc), node.line, node.col, source, name) from exc
+            # What it made counts against the memory cap (not an argument handed back).
+            if memory_size(result) and not any(result is v for v in values):
+                m.produce(memory_size(result), node, source)
             return m.checked(result, node, source)
 
         return builtin

@@ -12,7 +12,7 @@ from typing import Any, Final
 
 from contracts import ast
 from contracts.errors import ContractRuntimeError
-from contracts.vm import SYSTEM_VARS, Machine, fail
+from contracts.vm import SIZE_FUEL_UNIT, SYSTEM_VARS, Machine, fail
 
 Code = Callable[[Machine, list[Any]], Any]
 
@@ -37,8 +37,6 @@ class Ret:
         self.value = value
 
 
-# One unit of fuel per this many characters, bytes or items of a built-in's arguments.
-SIZE_FUEL_UNIT: Final = 256
 # One unit per this many of what a priced built-in returns (or reads): building or parsing a
 # MiB of text takes this machine 0.1-0.7 s, and the machine runs ~3M fuel a second.
 OUTPUT_FUEL_UNIT: Final = 16

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from chain.golang.ints import INT64_MAX, INT64_MIN
 from contracts import ast
-from contracts.errors import ContractRuntimeError, OutOfFuel, TimeLimit
+from contracts.errors import ContractRuntimeError, OutOfFuel, OutOfMemory, TimeLimit
 
 if TYPE_CHECKING:
     from contracts.builtins.random import SeededStream
@@ -56,6 +56,12 @@ MONEY_BOUND = Decimal(10) ** 60
 MONEY_CONTEXT = Context(prec=120)
 # How often (in fuel units) the machine looks at the clock and lets its host breathe.
 CHECK_EVERY = 2048
+# One unit of fuel per this many characters, bytes or items a statement or built-in is given
+# or produces (string concatenation, a built-in's arguments, a collection's growth).
+SIZE_FUEL_UNIT = 256
+# What one new item of an array or key of a map is counted as against the memory cap.
+ITEM_BYTES = 16
+KEY_BYTES = 64
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,10 @@ class Limits:
     string_size: int = 1 << 20
     array_size: int = 1_000_000
     map_size: int = 100_000
+    # Bytes a tx may produce in all (strings, bytes, collections' items): counted as made and
+    # never given back, so every node stops a tx at the same statement (the reference caps
+    # a tx's memory at 128 MiB too).
+    memory: int = 128 << 20
 
 
 def fail(message: str, node: ast.Node | None, source: str) -> ContractRuntimeError:
@@ -98,6 +108,7 @@ class Machine:
         "contracts",
         "fuel_used_base",
         "random",
+        "memory",
     )
 
     def __init__(
@@ -122,6 +133,7 @@ class Machine:
         self.contracts = contracts
         # The transaction's random stream, made by its first Random call (builtins.random).
         self.random: SeededStream | None = None
+        self.memory = 0  # bytes produced so far (see Limits.memory)
 
     @property
     def fuel_used(self) -> int:
@@ -145,6 +157,13 @@ class Machine:
         if self.fuel < self.check_at:
             self.tick(node, source)
 
+    def produce(self, size: int, node: ast.Node | None, source: str) -> None:
+        """`size` bytes were just made: count them against the memory cap and pay fuel."""
+        self.memory += size
+        if self.memory > self.limits.memory:
+            raise OutOfMemory("Memory limit exceeded", *_pos(node), source)
+        self.fuel -= size // SIZE_FUEL_UNIT
+
     def checked(self, value: Any, node: ast.Node, source: str) -> Any:
         """The value, or a panic if it exceeds the machine's bounds."""
         kind = type(value)
@@ -167,6 +186,18 @@ class Machine:
 
 def _pos(node: ast.Node | None) -> tuple[int, int]:
     return (node.line, node.col) if node is not None else (0, 0)
+
+
+def memory_size(value: Any) -> int:
+    """What a new value counts against the memory cap (its top level only: O(1))."""
+    kind = type(value)
+    if kind is str or kind is bytes:
+        return len(value)
+    if kind is list:
+        return len(value) * ITEM_BYTES
+    if kind is dict:
+        return len(value) * KEY_BYTES
+    return 0
 
 
 # ---- values ------------------------------------------------------------------------------
@@ -297,7 +328,9 @@ def arith(m: Machine, op: str, left: Any, right: Any, node: ast.Node, source: st
         return not equal(left, right)
     if isinstance(left, str) and isinstance(right, str):
         if op == "+":
-            return m.checked(left + right, node, source)
+            joined = m.checked(left + right, node, source)
+            m.produce(len(joined), node, source)
+            return joined
         if op in ("<", "<=", ">", ">="):
             return compare(op, left, right)
         raise fail("unsupported combination of types in the operator", node, source)
@@ -385,6 +418,8 @@ def store_index(
     if isinstance(container, dict):
         if not isinstance(key, str):
             raise fail(f"index of map cannot be type {type_name(key)}", node, source)
+        if key not in container:
+            m.produce(KEY_BYTES, node, source)
         container[key] = value
         m.checked(container, node, source)
     elif isinstance(container, list):
@@ -393,6 +428,7 @@ def store_index(
         if key < 0 or key >= m.limits.array_size:
             raise fail("the index is out of range", node, source)
         if key >= len(container):
+            m.produce((key + 1 - len(container)) * ITEM_BYTES, node, source)
             container.extend([None] * (key + 1 - len(container)))
         container[key] = value
     else:
