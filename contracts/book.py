@@ -25,6 +25,7 @@ from chain.tables import TableCatalog, split_name
 from contracts import ast
 from contracts.bridge import pause, run_sync, wait
 from contracts.builtins import node_builtins
+from contracts.builtins.format import go_text
 from contracts.compiler import compile_module
 from contracts.ecosystems import install_ecosystem
 from contracts.errors import (
@@ -194,7 +195,13 @@ class NeedleBook:
         finally:
             self._conn = None
             ctx.fuel_used = machine.fuel_used * FUEL_DIVISOR
-        return "" if result is None else _result_text(result)
+        if result is None:
+            return ""
+        try:
+            return _result_text(result)
+        except (ValueError, TypeError) as exc:  # a $result too long to print, or containing itself
+            self._tx_failed(host)
+            raise TxFailure("panic", str(exc)) from exc
 
     def _tx_failed(self, host: TxHost) -> None:
         # The savepoint undoes the tx's writes; what we remembered of them must go too.
@@ -342,6 +349,5 @@ class NeedleBook:
 
 
 def _result_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+    """$result as the reference stores it: fmt.Sprint of the value (Go's %v)."""
+    return go_text(value)

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Context, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from chain.golang.decimal import decimal_text
 from chain.golang.ints import INT64_MAX, INT64_MIN
+from chain.golang.strconv import format_float
 from contracts import ast
 from contracts.errors import ContractRuntimeError, OutOfFuel, OutOfMemory, TimeLimit
 
@@ -243,11 +245,16 @@ def type_name(value: Any) -> str:
 
 
 def to_str(value: Any) -> str:
-    """A value as the text `error`, `warning` and Throw show."""
+    """A value as the text `error`, `warning` and Throw show: Go's %v of a scalar."""
     if value is None:
         return ""
-    if isinstance(value, bool):
+    kind = type(value)
+    if kind is bool:
         return "true" if value else "false"
+    if kind is float:
+        return format_float(value)
+    if kind is Decimal:
+        return decimal_text(value)
     return str(value)
 
 

@@ -110,3 +110,54 @@ async def test_refused_sources_give_the_reference_texts(client: Client, founder:
     assert again["errmsg"]["error"].startswith(
         "contract @1Inner already exists [CreateContract @1NewContract:"
     )
+
+
+PRINTER = """contract Printer {
+    data {
+        Mode string
+    }
+    action {
+        if $Mode == "float" {
+            $result = 1500000.0
+        }
+        if $Mode == "array" {
+            $result = [1, "a", 2.5]
+        }
+        if $Mode == "map" {
+            $result = {"b": 1, "a": [true]}
+        }
+    }
+}"""
+
+
+async def test_result_prints_as_go_prints_it(client: Client, founder: Wallet) -> None:
+    printer = await deployed_id(client, founder, PRINTER)
+    expected = {"float": "1.5e+06", "array": "[1 a 2.5]", "map": "map[b:1 a:[true]]"}
+    for mode, text in expected.items():
+        done = await call(client, founder, printer, {"Mode": mode})
+        assert done["penalty"] == 0 and done["result"] == text, (mode, done)
+
+
+FLOATS = """contract Floats {
+    action {
+        NewTable("Name,Columns,ApplicationId,Permissions", "floats",
+            "[{\\"name\\":\\"t\\",\\"type\\":\\"varchar\\",\\"conditions\\":\\"true\\"}]", 1,
+            "{\\"insert\\": \\"true\\", \\"update\\": \\"true\\", \\"new_column\\": \\"true\\"}")
+    }
+}"""
+
+FLOAT_WRITER = """contract FloatWriter {
+    action {
+        var id int
+        id = DBInsert("floats", {t: -3.67})
+        $result = DBFind("floats").WhereId(id).One("t")
+    }
+}"""
+
+
+async def test_a_float_written_as_text_is_go_s_fixed_13(client: Client, founder: Wallet) -> None:
+    floats = await deployed_id(client, founder, FLOATS)
+    assert (await call(client, founder, floats, {}))["penalty"] == 0
+    writer = await deployed_id(client, founder, FLOAT_WRITER)
+    done = await call(client, founder, writer, {})
+    assert done["penalty"] == 0 and done["result"] == "-3.6700000000000", done
