@@ -34,6 +34,7 @@ from contracts.errors import (
     ContractSyntaxError,
     ContractThrow,
     HostError,
+    error_text,
 )
 from contracts.host import BlockCache, HostContext, TxHost
 from contracts.parser import parse, parse_expression
@@ -185,10 +186,10 @@ class NeedleBook:
             result = await run_sync(lambda: run_contract(machine, stored.contract))
         except ContractThrow as exc:
             self._tx_failed(host)
-            raise TxFailure(exc.kind, str(exc), exc.exception_id) from exc
+            raise TxFailure(exc.kind, error_text(str(exc)), exc.exception_id) from exc
         except ContractRuntimeError as exc:
             self._tx_failed(host)
-            raise TxFailure(exc.kind, str(exc)) from exc
+            raise TxFailure(exc.kind, error_text(str(exc))) from exc
         except BaseException:
             self._tx_failed(host)
             raise

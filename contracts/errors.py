@@ -4,6 +4,22 @@ from __future__ import annotations
 
 from chain.source_error import SourceSyntaxError
 
+# The reference cuts a VM error's text to this many bytes, then adds "..." (SetVMError).
+MAX_ERROR_BYTES = 150
+
+
+def error_text(text: str) -> str:
+    """The text as the reference reports it: at most MAX_ERROR_BYTES bytes of UTF-8, then "...".
+
+    A character the cut splits shows as one U+FFFD per byte left of it, as Go's JSON encoder
+    shows the invalid bytes.
+    """
+    raw = text.encode()
+    if len(raw) <= MAX_ERROR_BYTES:
+        return text
+    head = raw[:MAX_ERROR_BYTES].decode(errors="ignore")
+    return head + "\ufffd" * (MAX_ERROR_BYTES - len(head.encode())) + "..."
+
 
 class ContractError(Exception):
     """Base of every error a contract's source or execution can raise."""

@@ -161,3 +161,24 @@ async def test_a_float_written_as_text_is_go_s_fixed_13(client: Client, founder:
     writer = await deployed_id(client, founder, FLOAT_WRITER)
     done = await call(client, founder, writer, {})
     assert done["penalty"] == 0 and done["result"] == "-3.6700000000000", done
+
+
+LONG = """contract Long {
+    data {
+        Text string
+    }
+    action {
+        error $Text
+    }
+}"""
+
+
+async def test_long_texts_are_cut_as_the_reference_cuts_them(
+    client: Client, founder: Wallet
+) -> None:
+    long = await deployed_id(client, founder, LONG)
+    plain = await call(client, founder, long, {"Text": "x" * 300})
+    assert plain["errmsg"] == {"type": "error", "error": "x" * 150 + "..."}
+    # 150 bytes end inside the 75th two-byte letter: its first byte shows as U+FFFD.
+    split = await call(client, founder, long, {"Text": "a" + "\u00e9" * 100})
+    assert split["errmsg"]["error"] == "a" + "\u00e9" * 74 + "\ufffd..."
