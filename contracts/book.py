@@ -28,6 +28,7 @@ from chain.tables import TableCatalog, split_name
 from contracts import ast, payments
 from contracts.bridge import pause, run_sync, wait
 from contracts.builtins import node_builtins
+from contracts.builtins.format import go_text
 from contracts.compiler import compile_module
 from contracts.ecosystems import install_ecosystem
 from contracts.errors import (
@@ -36,6 +37,7 @@ from contracts.errors import (
     ContractSyntaxError,
     ContractThrow,
     HostError,
+    error_text,
 )
 from contracts.host import BlockCache, HostContext, TxHost
 from contracts.parser import parse, parse_expression
@@ -187,19 +189,27 @@ class NeedleBook:
             result = await run_sync(lambda: run_contract(machine, stored.contract))
         except ContractThrow as exc:
             self._tx_failed(host)
-            raise TxFailure(exc.kind, str(exc), exc.exception_id) from exc
+            raise TxFailure(exc.kind, error_text(str(exc)), exc.exception_id) from exc
         except ContractRuntimeError as exc:
             self._tx_failed(host)
-            raise TxFailure(exc.kind, str(exc)) from exc
+            raise TxFailure(exc.kind, error_text(str(exc))) from exc
         except BaseException:
             self._tx_failed(host)
             raise
         finally:
             self._conn = None
             ctx.fuel_used = machine.fuel_used * FUEL_DIVISOR
+        if result is None:
+            text = ""
+        else:
+            try:
+                text = _result_text(result)
+            except (ValueError, TypeError) as exc:  # a $result too long to print, or itself
+                self._tx_failed(host)
+                raise TxFailure("panic", str(exc)) from exc
         self._block.accounts |= host.accounts
         self._block.roles |= host.roles
-        return "" if result is None else _result_text(result)
+        return text
 
     async def fee_capable(self, ctx: TxContext, ecosystem: int, key_id: int) -> int:
         host = TxHost(HostContext.of_tx(ctx), self.catalog, self._block, self)
@@ -209,6 +219,7 @@ class NeedleBook:
         host = TxHost(HostContext.of_tx(ctx), self.catalog, self._block, self)
         created = ctx.decoded.tx.header.time
         await run_sync(lambda: payments.pay(host, fees, ctx.block_id, created))
+
     def take_notices(self) -> Notices:
         """Whose notification counts this block's contracts asked to publish (once)."""
         notices = Notices(frozenset(self._block.accounts), frozenset(self._block.roles))
@@ -307,7 +318,7 @@ class NeedleBook:
         try:
             fn = self._condition(text)
         except ContractSyntaxError as exc:
-            raise HostError(f"{exc.position} {exc.message}") from exc
+            raise HostError(exc.located()) from exc
         if fn.body is None:
             return False
         signal = fn.body(m, [None] * fn.nslots)
@@ -320,20 +331,20 @@ class NeedleBook:
         try:
             self._condition(text)
         except ContractSyntaxError as exc:
-            raise HostError(f"{exc.position} {exc.message}") from exc
+            raise HostError(exc.located()) from exc
 
     def contract_names(self, source: str) -> list[str]:
         try:
             module = parse(source, "@NewContract")
         except ContractSyntaxError as exc:
-            raise HostError(f"{exc.position} {exc.message}", positioned=True) from exc
+            raise HostError(exc.located(), positioned=True) from exc
         return [item.name for item in module.items if isinstance(item, ast.Contract)]
 
     def check_source(self, source: str, ecosystem: int) -> None:
         try:
             module = parse(source, "@NewContract")
         except ContractSyntaxError as exc:
-            raise HostError(f"{exc.position} {exc.message}", positioned=True) from exc
+            raise HostError(exc.located(), positioned=True) from exc
         contracts = [item for item in module.items if isinstance(item, ast.Contract)]
         if len(contracts) != 1:
             raise HostError("only one contract must be in the record")
@@ -344,7 +355,7 @@ class NeedleBook:
                 module, self.builtins, f"@{ecosystem}{own}", ecosystem, names.__contains__
             )
         except ContractSyntaxError as exc:
-            raise HostError(f"{exc.position} {exc.message}", positioned=True) from exc
+            raise HostError(exc.located(), positioned=True) from exc
 
     def contracts_changed(self) -> None:
         self._changed = True
@@ -362,6 +373,5 @@ class NeedleBook:
 
 
 def _result_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+    """$result as the reference stores it: fmt.Sprint of the value (Go's %v)."""
+    return go_text(value)

@@ -39,6 +39,8 @@ from contracts.program import (
     size_fuel,
 )
 from contracts.vm import (
+    ITEM_BYTES,
+    KEY_BYTES,
     SYSTEM_VARS,
     ZERO,
     Machine,
@@ -48,6 +50,7 @@ from contracts.vm import (
     fail,
     fill_params,
     index,
+    memory_size,
     store_index,
     to_str,
     truthy,
@@ -338,7 +341,7 @@ class Compiler:
         if isinstance(target, ast.Name):
             found = self.scope.find(target.id)
             if found is None:
-                raise self.error(f"unknown identifier {target.id}", target)
+                raise self.error(f"unknown variable '{target.id}'", target)
             slot, kind = found
             if kind in ("money", "float"):
 
@@ -444,7 +447,13 @@ class Compiler:
     def _expr_ArrayLit(self, node: ast.ArrayLit) -> Code:  # noqa: N802
         items = tuple(self._expr(i) for i in node.items)
         source = self.source_of_fn
-        return lambda m, f: m.checked([i(m, f) for i in items], node, source)
+
+        def array_lit(m: Machine, f: list[Any]) -> Any:
+            made = m.checked([i(m, f) for i in items], node, source)
+            m.produce(len(made) * ITEM_BYTES, node, source)
+            return made
+
+        return array_lit
 
     def _expr_MapLit(self, node: ast.MapLit) -> Code:  # noqa: N802
         source = self.source_of_fn
@@ -461,6 +470,7 @@ class Compiler:
             for key, value in frozen:
                 name = key if isinstance(key, str) else to_str(key(m, f))
                 result[name] = value(m, f)
+            m.produce(len(result) * KEY_BYTES, node, source)
             return m.checked(result, node, source)
 
         return map_lit
@@ -483,7 +493,9 @@ class Compiler:
             hi = len(seq) if high is None else high(m, f)
             if not isinstance(lo, int) or not isinstance(hi, int) or not 0 <= lo <= hi <= len(seq):
                 raise fail("the index is out of range", node, source)
-            return seq[lo:hi]
+            part = seq[lo:hi]
+            m.produce(memory_size(part), node, source)
+            return part
 
         return slice_expr
 
@@ -693,7 +705,7 @@ class Compiler:
                 error = (
                     ContractRuntimeError(exc.message)
                     if exc.positioned
-                    else fail(exc.message, node, source)
+                    else ContractRuntimeError(exc.message, node.line, node.col, source, name)
                 )
                 error.kind = exc.kind
                 raise error from exc
@@ -705,7 +717,10 @@ class Compiler:
                 IndexError,
                 UnicodeError,
             ) as exc:
-                raise fail(f"{name}: {exc}", node, source) from exc
+                raise ContractRuntimeError(str(exc), node.line, node.col, source, name) from exc
+            # What it made counts against the memory cap (not an argument handed back).
+            if memory_size(result) and not any(result is v for v in values):
+                m.produce(memory_size(result), node, source)
             return m.checked(result, node, source)
 
         return builtin
@@ -751,7 +766,7 @@ class Compiler:
         def as_func(m: Machine, f: list[Any]) -> Any:
             contract = find_contract(m, full, node, source)
             if m.stack and m.stack[-1] == contract.full_name:
-                raise fail("The contract can't call itself recursively", node, source)
+                raise fail("the contract can't call itself recursively", node, source)
             values = args(m, f)
             names = [d.name for d in contract.data]
             if values and isinstance(values[0], str):

@@ -2,34 +2,35 @@
 
 from __future__ import annotations
 
+from chain.source_error import SourceSyntaxError
+
+# The reference cuts a VM error's text to this many bytes, then adds "..." (SetVMError).
+MAX_ERROR_BYTES = 150
+
+
+def error_text(text: str) -> str:
+    """The text as the reference reports it: at most MAX_ERROR_BYTES bytes of UTF-8, then "...".
+
+    A character the cut splits shows as one U+FFFD per byte left of it, as Go's JSON encoder
+    shows the invalid bytes.
+    """
+    raw = text.encode()
+    if len(raw) <= MAX_ERROR_BYTES:
+        return text
+    head = raw[:MAX_ERROR_BYTES].decode(errors="ignore")
+    return head + "\ufffd" * (MAX_ERROR_BYTES - len(head.encode())) + "..."
+
 
 class ContractError(Exception):
     """Base of every error a contract's source or execution can raise."""
 
 
-class ContractSyntaxError(ContractError):
+class ContractSyntaxError(ContractError, SourceSyntaxError):
     """Source that does not lex or parse; carries `[name:line:col]` and shows the line."""
 
-    def __init__(
-        self, message: str, line: int, col: int, source_name: str = "", source: str = ""
-    ) -> None:
-        self.message = message
-        self.line = line
-        self.col = col
-        self.source_name = source_name
-        self.source = source
-        super().__init__(message)
-
-    @property
-    def position(self) -> str:
-        return f"[{self.source_name}:{self.line}:{self.col}]"
-
-    def __str__(self) -> str:
-        text = f"{self.position} {self.message}"
-        lines = self.source.splitlines()
-        if 0 < self.line <= len(lines):
-            text += "\n    " + lines[self.line - 1][:200]
-        return text
+    def located(self) -> str:
+        """The message as the reference reports a source it refuses: `text [Ln:3 Col:5]`."""
+        return f"{self.message} [Ln:{self.line} Col:{self.col}]"
 
 
 class ContractCompileError(ContractSyntaxError):
@@ -37,29 +38,52 @@ class ContractCompileError(ContractSyntaxError):
 
 
 class ContractRuntimeError(ContractError):
-    """A failure while running a contract; `kind` is the txstatus errmsg type."""
+    """A failure while running a contract; `kind` is the txstatus errmsg type.
+
+    Its text is the reference's: the message, then where it happened, innermost first: the
+    built-in that failed (if one did) and `source:line` of each contract on the way out,
+    as in `divided by zero [@1Inner:5 @1Outer:9]` or `Access denied [DBInsert @1Mine:3]`.
+    """
 
     kind = "panic"
+    located = True  # whether the text carries the `[...]` suffix
 
-    def __init__(self, message: str, line: int = 0, col: int = 0, source_name: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        line: int = 0,
+        col: int = 0,
+        source_name: str = "",
+        builtin: str = "",
+    ) -> None:
         self.message = message
         self.line = line
         self.col = col
         self.source_name = source_name
+        self.builtin = builtin
+        self.trace: list[str] = [f"{source_name}:{line}"] if source_name or line else []
         super().__init__(message)
 
-    @property
-    def position(self) -> str:
-        return f"[{self.source_name}:{self.line}:{self.col}]"
+    def called_from(self, source_name: str, line: int) -> None:
+        """The error leaves a contract through a call in `source_name` at `line`."""
+        if self.trace and self.trace[-1].startswith(f"{source_name}:"):
+            return  # one entry per contract on the way out, as the reference
+        self.trace.append(f"{source_name}:{line}")
 
     def __str__(self) -> str:
-        if not self.source_name and not self.line:
+        if not self.located or not (self.trace or self.builtin):
             return self.message
-        return f"{self.position} {self.message}"
+        where = " ".join(([self.builtin] if self.builtin else []) + self.trace)
+        return f"{self.message} [{where}]"
 
 
 class ContractRaise(ContractRuntimeError):
-    """`error`, `warning` or `info` in the source: the contract stops with that type."""
+    """`error`, `warning` or `info` in the source: the contract stops with that type.
+
+    The author's text alone is reported, as the reference does.
+    """
+
+    located = False
 
     def __init__(self, kind: str, message: str, line: int, col: int, source_name: str) -> None:
         super().__init__(message, line, col, source_name)
@@ -67,9 +91,10 @@ class ContractRaise(ContractRuntimeError):
 
 
 class ContractThrow(ContractRuntimeError):
-    """`Throw(id, message)`: an error a client can recognise by its id."""
+    """`Throw(id, message)`: an error a client can recognise by its id (the text alone)."""
 
     kind = "exception"
+    located = False
 
     def __init__(
         self, exception_id: str, message: str, line: int, col: int, source_name: str
@@ -82,10 +107,16 @@ class OutOfFuel(ContractRuntimeError):
     """The transaction used all the fuel it may."""
 
 
+class OutOfMemory(ContractRuntimeError):
+    """The transaction's values grew past its memory cap."""
+
+
 class TimeLimit(ContractRuntimeError):
-    """The transaction ran longer than its time limit."""
+    """The transaction ran longer than its time limit (reported without a place, as the
+    reference's `txError`)."""
 
     kind = "txError"
+    located = False
 
 
 class HostError(Exception):

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from contracts import ast
-from contracts.vm import SYSTEM_VARS, Machine, fail
+from contracts.errors import ContractRuntimeError
+from contracts.vm import SIZE_FUEL_UNIT, SYSTEM_VARS, Machine, fail
 
 Code = Callable[[Machine, list[Any]], Any]
 
@@ -36,8 +37,6 @@ class Ret:
         self.value = value
 
 
-# One unit of fuel per this many characters, bytes or items of a built-in's arguments.
-SIZE_FUEL_UNIT: Final = 256
 # One unit per this many of what a priced built-in returns (or reads): building or parsing a
 # MiB of text takes this machine 0.1-0.7 s, and the machine runs ~3M fuel a second.
 OUTPUT_FUEL_UNIT: Final = 16
@@ -141,7 +140,7 @@ def enter_contract(
     """Run another contract (conditions, then action) with its own $ variables; its $result."""
     full = contract.full_name
     if full in m.stack:
-        raise fail(f"There is loop in {full} contract", node, source)
+        raise fail(f"there is loop in {full} contract", node, source)
     caller = m.tx
     tx = {k: v for k, v in caller.items() if k in SYSTEM_VARS}
     tx.update(params)
@@ -150,6 +149,10 @@ def enter_contract(
     m.tx = tx
     try:
         return run_contract(m, contract)
+    except ContractRuntimeError as exc:
+        if node is not None:
+            exc.called_from(source, node.line)
+        raise
     finally:
         m.tx = caller
 

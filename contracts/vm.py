@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Context, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from chain.golang.decimal import decimal_text
 from chain.golang.ints import INT64_MAX, INT64_MIN
+from chain.golang.strconv import format_float
 from contracts import ast
-from contracts.errors import ContractRuntimeError, OutOfFuel, TimeLimit
+from contracts.errors import ContractRuntimeError, OutOfFuel, OutOfMemory, TimeLimit
 
 if TYPE_CHECKING:
     from contracts.builtins.random import SeededStream
@@ -56,6 +58,12 @@ MONEY_BOUND = Decimal(10) ** 60
 MONEY_CONTEXT = Context(prec=120)
 # How often (in fuel units) the machine looks at the clock and lets its host breathe.
 CHECK_EVERY = 2048
+# One unit of fuel per this many characters, bytes or items a statement or built-in is given
+# or produces (string concatenation, a built-in's arguments, a collection's growth).
+SIZE_FUEL_UNIT = 256
+# What one new item of an array or key of a map is counted as against the memory cap.
+ITEM_BYTES = 16
+KEY_BYTES = 64
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,10 @@ class Limits:
     string_size: int = 1 << 20
     array_size: int = 1_000_000
     map_size: int = 100_000
+    # Bytes a tx may produce in all (strings, bytes, collections' items): counted as made and
+    # never given back, so every node stops a tx at the same statement (the reference caps
+    # a tx's memory at 128 MiB too).
+    memory: int = 128 << 20
 
 
 def fail(message: str, node: ast.Node | None, source: str) -> ContractRuntimeError:
@@ -98,6 +110,7 @@ class Machine:
         "contracts",
         "fuel_used_base",
         "random",
+        "memory",
     )
 
     def __init__(
@@ -122,6 +135,7 @@ class Machine:
         self.contracts = contracts
         # The transaction's random stream, made by its first Random call (builtins.random).
         self.random: SeededStream | None = None
+        self.memory = 0  # bytes produced so far (see Limits.memory)
 
     @property
     def fuel_used(self) -> int:
@@ -145,6 +159,13 @@ class Machine:
         if self.fuel < self.check_at:
             self.tick(node, source)
 
+    def produce(self, size: int, node: ast.Node | None, source: str) -> None:
+        """`size` bytes were just made: count them against the memory cap and pay fuel."""
+        self.memory += size
+        if self.memory > self.limits.memory:
+            raise OutOfMemory("Memory limit exceeded", *_pos(node), source)
+        self.fuel -= size // SIZE_FUEL_UNIT
+
     def checked(self, value: Any, node: ast.Node, source: str) -> Any:
         """The value, or a panic if it exceeds the machine's bounds."""
         kind = type(value)
@@ -167,6 +188,18 @@ class Machine:
 
 def _pos(node: ast.Node | None) -> tuple[int, int]:
     return (node.line, node.col) if node is not None else (0, 0)
+
+
+def memory_size(value: Any) -> int:
+    """What a new value counts against the memory cap (its top level only: O(1))."""
+    kind = type(value)
+    if kind is str or kind is bytes:
+        return len(value)
+    if kind is list:
+        return len(value) * ITEM_BYTES
+    if kind is dict:
+        return len(value) * KEY_BYTES
+    return 0
 
 
 # ---- values ------------------------------------------------------------------------------
@@ -212,11 +245,16 @@ def type_name(value: Any) -> str:
 
 
 def to_str(value: Any) -> str:
-    """A value as the text `error`, `warning` and Throw show."""
+    """A value as the text `error`, `warning` and Throw show: Go's %v of a scalar."""
     if value is None:
         return ""
-    if isinstance(value, bool):
+    kind = type(value)
+    if kind is bool:
         return "true" if value else "false"
+    if kind is float:
+        return format_float(value)
+    if kind is Decimal:
+        return decimal_text(value)
     return str(value)
 
 
@@ -297,7 +335,9 @@ def arith(m: Machine, op: str, left: Any, right: Any, node: ast.Node, source: st
         return not equal(left, right)
     if isinstance(left, str) and isinstance(right, str):
         if op == "+":
-            return m.checked(left + right, node, source)
+            joined = m.checked(left + right, node, source)
+            m.produce(len(joined), node, source)
+            return joined
         if op in ("<", "<=", ">", ">="):
             return compare(op, left, right)
         raise fail("unsupported combination of types in the operator", node, source)
@@ -385,6 +425,8 @@ def store_index(
     if isinstance(container, dict):
         if not isinstance(key, str):
             raise fail(f"index of map cannot be type {type_name(key)}", node, source)
+        if key not in container:
+            m.produce(KEY_BYTES, node, source)
         container[key] = value
         m.checked(container, node, source)
     elif isinstance(container, list):
@@ -393,6 +435,7 @@ def store_index(
         if key < 0 or key >= m.limits.array_size:
             raise fail("the index is out of range", node, source)
         if key >= len(container):
+            m.produce((key + 1 - len(container)) * ITEM_BYTES, node, source)
             container.extend([None] * (key + 1 - len(container)))
         container[key] = value
     else:

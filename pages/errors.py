@@ -2,37 +2,18 @@
 
 from __future__ import annotations
 
+from chain.source_error import SourceSyntaxError
+
 
 class PageError(Exception):
     """Base of every error a template's source or its rendering can raise."""
 
 
-class TemplateSyntaxError(PageError):
+class TemplateSyntaxError(PageError, SourceSyntaxError):
     """A template the parser refuses (only for its limits: any other text is a valid template).
 
     Carries `[name:line:col]` and shows the offending line, as Needle's syntax errors do.
     """
-
-    def __init__(
-        self, message: str, line: int, col: int, source_name: str = "", source: str = ""
-    ) -> None:
-        self.message = message
-        self.line = line
-        self.col = col
-        self.source_name = source_name
-        self.source = source
-        super().__init__(message)
-
-    @property
-    def position(self) -> str:
-        return f"[{self.source_name}:{self.line}:{self.col}]"
-
-    def __str__(self) -> str:
-        text = f"{self.position} {self.message}"
-        lines = self.source.splitlines()
-        if 0 < self.line <= len(lines):
-            text += "\n    " + lines[self.line - 1][:200]
-        return text
 
 
 class PageLimitError(PageError):

@@ -68,8 +68,10 @@ RESERVED_COLUMNS = frozenset(
 MAX_IDENTIFIER = 63  # PostgreSQL silently truncates longer names, merging distinct ones
 MAX_TABLE_NAME = MAX_IDENTIFIER - 20  # room for a 19-digit ecosystem and "_"
 
-_IDENT_RE = re.compile(r"[a-z_][a-z0-9_]*", re.ASCII)
-_FULL_RE = re.compile(r"([1-9][0-9]{0,18})_([a-z_][a-z0-9_]*)", re.ASCII)
+# The reference's IsLatin: latin letters, digits, `_` and `-` (a leading digit is refused apart).
+_IDENT_RE = re.compile(r"[a-z0-9_-]+", re.ASCII)
+_FULL_RE = re.compile(r"([1-9][0-9]{0,18})_([a-z_-][a-z0-9_-]*)", re.ASCII)
+LATIN_ONLY = "Name {} must only contain latin, digit and '_', '-' characters"
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +124,8 @@ _FROM_PG = {
 def check_table_name(name: str) -> str:
     """The lowercased custom table name (without `<ecosystem>_`), or a QueryError why not.
 
-    As the reference's checkTableNameRule, but only plain identifiers: latin letters, digits
-    and `_` (the reference's `-` is dropped by its own table name parsing anyway).
+    As the reference's checkTableNameRule: latin letters, digits, `_` and `-`, not beginning
+    with a digit or `@` (SQL statements quote such names).
     """
     if not isinstance(name, str) or not name:
         raise QueryError("the table name cannot be empty")
@@ -131,7 +133,7 @@ def check_table_name(name: str) -> str:
     if lowered[0].isdigit() or lowered[0] == "@":
         raise QueryError("the name of the table cannot begin with @ or a digit")
     if not _IDENT_RE.fullmatch(lowered):
-        raise QueryError(f"Name {show(name)} must only contain latin, digit and '_' characters")
+        raise QueryError(LATIN_ONLY.format(show(name)))
     if len(lowered) > MAX_TABLE_NAME:
         raise QueryError(f"the table name {lowered} is longer than {MAX_TABLE_NAME} characters")
     if lowered in RESERVED_TABLES:
@@ -147,12 +149,17 @@ def check_column_name(name: str) -> str:
     if lowered[0].isdigit():
         raise QueryError("column name cannot begin with digit")
     if not _IDENT_RE.fullmatch(lowered):
-        raise QueryError(f"Name {show(name)} must only contain latin, digit and '_' characters")
+        raise QueryError(LATIN_ONLY.format(show(name)))
     if len(lowered) > MAX_IDENTIFIER:
         raise QueryError(f"column name {lowered} is longer than {MAX_IDENTIFIER} characters")
     if lowered in RESERVED_COLUMNS:
         raise QueryError(f"column {lowered} exists")
     return lowered
+
+
+def is_latin(name: str) -> bool:
+    """Only latin letters, digits, `_` and `-` (the reference's IsLatin)?"""
+    return _IDENT_RE.fullmatch(name.lower()) is not None
 
 
 def valid_table_name(name: str) -> bool:

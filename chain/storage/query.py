@@ -68,7 +68,7 @@ MAX_LIKE_PATTERN = 1_000  # characters of a $like-style value (SQLite refuses 50
 MAX_ORDER_ITEMS = 100
 MAX_JSON_PATH = 32  # keys in a col->a->b path (each is a bound parameter)
 MAX_COLUMN_NAMES = 1_000
-_NAME_RE = re.compile(r"[a-z_][a-z0-9_]*", re.ASCII)
+_NAME_RE = re.compile(r"[a-z_-][a-z0-9_-]*", re.ASCII)  # a column name (ddl's rule)
 _JSON_KEY_RE = re.compile(r"[a-z0-9_-]+", re.ASCII)
 
 # ---------------------------------------------------------------------------------------------

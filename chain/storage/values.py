@@ -272,6 +272,9 @@ def coerce(kind: str, name: str, value: Any) -> Any:
 def coerce_for_write(col: Column[Any], value: Any) -> Any:
     """`coerce` for an insert or update: also NOT NULL and length limits, enforced on SQLite too."""
     kind = ibax_type_of(col.type)
+    if kind in TEXT_KINDS and type(value) is float:
+        # The reference writes a float as text with strconv.FormatFloat(f, 'f', 13, 64).
+        value = format_float(value, "f", 13)
     if value is None:
         if not col.nullable:
             raise QueryError(f"column {col.name} cannot be NULL")

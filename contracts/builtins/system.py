@@ -12,6 +12,7 @@ from chain.storage.ddl import (
     ColumnSpec,
     add_column,
     create_custom_table,
+    is_latin,
     valid_column_name,
     valid_table_name,
 )
@@ -168,6 +169,16 @@ def _go_name(key: str) -> str:
     return "".join(part.capitalize() for part in key.split("_"))
 
 
+def _check_column_name(name: str) -> None:
+    """The reference's checkColumnName: not empty, no leading digit, latin only."""
+    if not name:
+        raise HostError("column name is empty")
+    if name[0].isdigit():
+        raise HostError("column name cannot begin with digit")
+    if not valid_column_name(name):
+        raise HostError(f"Name {name} must only contain latin, digit and '_', '-' characters")
+
+
 def _columns(text: Any) -> list[tuple[ColumnSpec, str]]:
     try:
         value = json.loads(text) if isinstance(text, str) else text
@@ -187,8 +198,7 @@ def _columns(text: Any) -> list[tuple[ColumnSpec, str]]:
         name, kind = str(item["name"]).lower(), str(item["type"])
         if kind not in COLUMN_TYPES:
             raise HostError("incorrect type")
-        if not valid_column_name(name):
-            raise HostError(f"Name {name} must only contain latin, digit and '_', '-' characters")
+        _check_column_name(name)
         conditions = item.get("conditions", "")
         condition = conditions if isinstance(conditions, str) else json.dumps(conditions)
         if not condition:
@@ -230,7 +240,7 @@ def table_conditions(m: Machine, name: str, columns: Any, permissions: Any) -> N
         raise HostError(f"table {name} has not been found")
     if not editing and exists:
         raise HostError(f"table {name} exists")
-    if not valid_table_name(name):
+    if not is_latin(name):  # the rest of the name's rules are CreateTable's, as the reference's
         raise HostError(f"Name {name} must only contain latin, digit and '_', '-' characters")
     perms = _permissions(permissions, editing)
     for condition in perms.values():
@@ -258,7 +268,9 @@ def create_table(m: Machine, name: str, columns: Any, permissions: Any, app_id: 
     name = str(name).lower()
     if not name:
         raise HostError("the table name cannot be empty")
-    if name[0].isdigit() or name[0] == "@":
+    if not is_latin(name):  # `@` included: the reference checks the letters first
+        raise HostError(f"Name {name} must only contain latin, digit and '_', '-' characters")
+    if name[0].isdigit():
         raise HostError("the name of the table cannot begin with @")
     if not valid_table_name(name):
         raise HostError(f"Name {name} must only contain latin, digit and '_', '-' characters")
@@ -319,8 +331,7 @@ def column_condition(m: Machine, table: str, name: str, kind: Any, permissions: 
         raise HostError(f"column {name} doesn't exist")
     if not editing and name in columns:
         raise HostError(f"column {name} exists")
-    if not valid_column_name(name):
-        raise HostError(f"Name {name} must only contain latin, digit and '_', '-' characters")
+    _check_column_name(name)
     if not permissions:
         raise HostError("permissions are empty")
     _check_column_condition(m, str(permissions))

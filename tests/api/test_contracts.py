@@ -103,12 +103,12 @@ async def test_contract_failures_are_recorded_with_positions(
     broken = await deploy(client, founder, "contract Broken {\n action {\n $x = 1 +\n }\n}")
     assert broken["penalty"] == 1
     assert broken["errmsg"]["type"] == "panic"
-    assert broken["errmsg"]["error"].startswith("[@NewContract:4:2] ")
+    assert broken["errmsg"]["error"].endswith(" [Ln:4 Col:2]")
 
     await deploy(client, founder, HELLO)
     warned = await call(client, founder, 5039, {"Name": ""})
     assert warned["penalty"] == 1
-    assert warned["errmsg"] == {"type": "warning", "error": "[@1Hello:8:13] Name is empty"}
+    assert warned["errmsg"] == {"type": "warning", "error": "Name is empty"}
 
     await deploy(client, founder, "contract Spin {\n action {\n while true { }\n }\n}")
     spin = await call(client, founder, 5040, {})
@@ -117,11 +117,13 @@ async def test_contract_failures_are_recorded_with_positions(
 
     await deploy(client, founder, "contract Loop {\n action {\n $result = @1Loop()\n }\n}")
     loop = await call(client, founder, 5041, {})
-    assert loop["errmsg"]["error"] == "[@1Loop:3:12] There is loop in @1Loop contract"
+    assert loop["errmsg"]["error"] == "there is loop in @1Loop contract [@1Loop:3]"
 
     again = await deploy(client, founder, HELLO)
     assert again["errmsg"]["type"] == "panic"
-    assert again["errmsg"]["error"].endswith("] contract @1Hello already exists")
+    assert again["errmsg"]["error"].startswith(
+        "contract @1Hello already exists [CreateContract @1NewContract:"
+    )
 
 
 async def test_send_tx_checks_contract_parameters(
@@ -193,13 +195,13 @@ async def test_throw_call_contract_and_chain_builtins(
     assert thrown["penalty"] == 1
     assert thrown["errmsg"] == {
         "type": "exception",
-        "error": "[@1Tools:7:13] custom failure",
+        "error": "custom failure",
         "id": "E42",
     }
     called = await call(client, founder, tools_id, {"Mode": "call"})
     assert called["result"] == f"hello via map x1 from {founder.key_id}", called
     bad = await call(client, founder, tools_id, {"Mode": "bad"})
-    assert bad["errmsg"]["error"].endswith("'Nam' parameter is not required")
+    assert bad["errmsg"]["error"] == "'Nam' parameter is not required [@1Tools:14]"
     checks = await call(client, founder, tools_id, {"Mode": "pure"})
     assert checks["result"] == "true true true", checks
 

@@ -10,14 +10,20 @@ from typing import Any
 
 import pytest
 
-from contracts.errors import ContractCompileError, ContractRaise, ContractRuntimeError, OutOfFuel
+from contracts.errors import (
+    ContractCompileError,
+    ContractRaise,
+    ContractRuntimeError,
+    OutOfFuel,
+    OutOfMemory,
+)
 from contracts.program import run_contract
 from contracts.run import compile_source, machine_for, run_function
 from contracts.vm import Limits
 
 CASES = sorted((Path(__file__).parent / "run").glob("*.sim"))
 # Small bounds so hostile cases end fast; the node uses the platform's max_fuel_tx.
-TEST_LIMITS = Limits(fuel=200_000, seconds=5, string_size=1 << 16)
+TEST_LIMITS = Limits(fuel=200_000, seconds=5, string_size=1 << 16, memory=1 << 23)
 
 
 def render(source: str, name: str) -> str:
@@ -74,7 +80,7 @@ def test_contract_conditions_stop_the_action() -> None:
     with pytest.raises(ContractRaise) as info:
         run_tokens_send(tx)
     assert info.value.kind == "warning"
-    assert str(info.value) == "[@1TokensSend:10:13] Amount must be greater than zero"
+    assert str(info.value) == "Amount must be greater than zero"
     assert "result" not in tx
 
 
@@ -83,3 +89,58 @@ def test_fuel_is_charged_and_bounded() -> None:
     assert run_function(source, "main", limits=Limits(fuel=100_000)) == 1000
     with pytest.raises(OutOfFuel, match="Fuel limit exceeded"):
         run_function(source, "main", limits=Limits(fuel=500))
+
+
+def fuel_of(source: str, limits: Limits = Limits()) -> int:
+    """The fuel `main` of `source` uses."""
+    program = compile_source(source)
+    machine = machine_for(program, limits)
+    fn = program.funcs["main"]
+    assert fn.body is not None
+    fn.body(machine, [None] * fn.nslots)
+    return machine.fuel_used
+
+
+JOIN_LOOP = """func main() int {
+    var s, t string
+    var i int
+    s = "%s"
+    while i < 100 {
+        t = s + s
+        i++
+    }
+    return Size(t)
+}"""
+
+
+def test_concatenation_pays_fuel_by_the_bytes_it_makes() -> None:
+    short = fuel_of(JOIN_LOOP % "ab")
+    long = fuel_of(JOIN_LOOP % ("x" * 30_000))
+    # 100 results of 60,000 characters, one unit per 256 (and Size(t) pays for reading one).
+    assert long - short == 101 * (60_000 // 256)
+
+
+def test_collection_growth_counts_against_the_memory_cap() -> None:
+    keys = "func main() int { var m map\n var i int\n"
+    keys += " while true { m[Str(i)] = i\n i++ }\n return 0 }"
+    with pytest.raises(OutOfMemory) as info:
+        run_function(keys, "main", limits=Limits(memory=64_000), source_name="keys")
+    assert str(info.value) == "Memory limit exceeded [keys:3]"
+    spread = "func main() int { var a array\n a[99999] = 1\n return Len(a) }"
+    assert run_function(spread, "main", limits=Limits(memory=1 << 21)) == 100_000
+    with pytest.raises(OutOfMemory):
+        run_function(spread, "main", limits=Limits(memory=1 << 20))
+
+
+def test_built_in_results_count_against_the_memory_cap() -> None:
+    source = """func main() int {
+        var parts array
+        var i int
+        while true {
+            parts[i] = Sprintf("%0500d", i)
+            i++
+        }
+        return 0
+    }"""
+    with pytest.raises(OutOfMemory):
+        run_function(source, "main", limits=Limits(memory=100_000))

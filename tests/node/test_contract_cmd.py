@@ -91,7 +91,7 @@ def test_cases_run_on_a_throwaway_chain(tmp_path: Path) -> None:
     assert note["fuel"] > 0
     assert note["rows"] == [{"table": "1_notes", "id": "1", "previous": None}]
     assert note["signer"] != table["signer"]  # alice, registered for the run
-    assert empty["errmsg"] == {"type": "error", "error": "[@1AddNote:8:13] a note needs text"}
+    assert empty["errmsg"] == {"type": "error", "error": "a note needs text"}
     assert empty["rows"] == [] and empty["result"] == ""
     # The text form names the same things.
     done = contract("test", "notes.sim", "--case", "make the notes table", cwd=tmp_path)
