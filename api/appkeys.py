@@ -7,8 +7,9 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.ban import BanList
 from api.settings import ApiSettings
+from chain.admission import Admission
+from chain.bans import BanList
 from chain.identity import NodeIdentity
 from chain.producer import BlockProducer
 from contracts.book import NeedleBook
@@ -22,6 +23,7 @@ SETTINGS = web.AppKey("settings", ApiSettings)
 Registrar = Callable[[int, bytes], Awaitable[None]]
 REGISTRAR: web.AppKey[Registrar] = web.AppKey("registrar")
 BANS = web.AppKey("bans", BanList)
+ADMISSION = web.AppKey("admission", Admission)  # what sendTx checks against, per head
 PRODUCER = web.AppKey("producer", BlockProducer)
 CONTRACTS = web.AppKey("contracts", NeedleBook)
 READS = web.AppKey("reads", TableReads)

@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chain.identity import NodeIdentity
 from chain.storage.engine import write_transaction
-from chain.storage.repo.params import get_platform_parameter
 from chain.storage.repo.txs import QueuedTx, enqueue
 from chain.txcheck import AcceptedTx, check_tx, expedite_of
 from chain.txcodec import Header, SmartTransaction, build_client_tx
@@ -34,16 +33,6 @@ async def submit(engine: AsyncEngine, txs: Sequence[AcceptedTx], high_rate: bool
     ]
     async with write_transaction(engine) as conn:
         await enqueue(conn, rows)
-
-
-async def max_tx_size(engine: AsyncEngine) -> int:
-    """The platform parameter bounding one transaction's size."""
-    async with engine.connect() as conn:
-        value = await get_platform_parameter(conn, "max_tx_size")
-    try:
-        return int(value or 0) or 33554432
-    except ValueError:
-        return 33554432
 
 
 async def node_signed_tx(

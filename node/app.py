@@ -14,6 +14,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from api.appkeys import (
+    ADMISSION,
     BANS,
     CONTRACTS,
     ENGINE,
@@ -25,7 +26,6 @@ from api.appkeys import (
     SETTINGS,
 )
 from api.auth import derive_key
-from api.ban import BanList
 from api.bank.http import bank_middleware
 from api.bank.keys import BANK, BANK_HTTP, BANK_STOP
 from api.bank.routes import bank_http, setup_bank_routes
@@ -47,8 +47,10 @@ from api.ops.requestid import ACCESS_LOG, request_id_middleware
 from api.ops.routes import setup_ops_routes
 from api.routes import setup_routes
 from api.settings import ApiSettings
+from chain.admission import Admission
 from chain.bank.rules import BANK_ECOSYSTEM_NAME, BankRules
 from chain.bank.service import Bank
+from chain.bans import BanList, BanRules
 from chain.contract_registry import CONTRACT_ID_SHIFT, NEW_USER_ID
 from chain.errors import ConfigMismatchError
 from chain.genesis import GenesisOptions, create_genesis
@@ -130,6 +132,7 @@ def storage_context(config: Config) -> Callable[[web.Application], AsyncIterator
             )
             book = NeedleBook(engine, node.crypto)
             app[CONTRACTS] = book
+            app[ADMISSION] = Admission(engine, book.lookup_at)
             app[READS] = TableReads(book, node)
             # The bank's txs reach blocks through the producer, which it wakes as they come.
             wake = asyncio.Event()
@@ -149,6 +152,7 @@ def storage_context(config: Config) -> Callable[[web.Application], AsyncIterator
                 bank = make_bank(config, engine, node, wake.set, metrics)
                 app[BANK] = bank
                 internal = bank.work
+            bans = BanList(ban_rules(config))
             producer = BlockProducer(
                 engine,
                 node,
@@ -157,9 +161,10 @@ def storage_context(config: Config) -> Callable[[web.Application], AsyncIterator
                 internal=internal,
                 wake=wake,
                 observer=observer,
+                bad_txs=bans,
             )
             app[PRODUCER] = producer
-            app[BANS] = BanList()
+            app[BANS] = bans
             app[REGISTRAR] = chain_registrar(
                 engine, node, producer.accepted, producer.wait_processed
             )
@@ -200,6 +205,11 @@ async def events_context(app: web.Application) -> AsyncIterator[None]:
 async def close_events(app: web.Application) -> None:
     """On shutdown, before handlers are awaited: tell every live-event client to go."""
     app[EVENTS].close_all(SHUTDOWN)
+
+
+def ban_rules(config: Config) -> BanRules:
+    """Which keys sendTx refuses for their bad transactions (minutes in the config)."""
+    return BanRules(config.ban_bad_tx, config.ban_bad_time * 60, config.ban_time * 60)
 
 
 def bank_rules(config: Config) -> BankRules:
