@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from api.settings import ApiSettings
 from chain.admission import Admission
 from chain.bans import BanList
+from chain.freshness import Heads
 from chain.identity import NodeIdentity
 from chain.producer import BlockProducer
 from contracts.book import NeedleBook
@@ -24,6 +25,7 @@ Registrar = Callable[[int, bytes], Awaitable[None]]
 REGISTRAR: web.AppKey[Registrar] = web.AppKey("registrar")
 BANS = web.AppKey("bans", BanList)
 ADMISSION = web.AppKey("admission", Admission)  # what sendTx checks against, per head
+HEADS = web.AppKey("heads", Heads)  # the head each request's connection read first
 PRODUCER = web.AppKey("producer", BlockProducer)
 CONTRACTS = web.AppKey("contracts", NeedleBook)
 READS = web.AppKey("reads", TableReads)

@@ -9,6 +9,7 @@ and takes the cache made for that head: a new, empty one when the head moved.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -35,6 +36,24 @@ async def read_head(conn: AsyncConnection) -> Head:
     """The head now (one primary-key read of a one-row table)."""
     found = await get_head_mark(conn)
     return Head(*found) if found is not None else NO_HEAD
+
+
+class Heads:
+    """The head as each connection first read it: one read per request, shared by its caches.
+
+    A connection (`engine.connect()`) serves one request, so what it read first is the head
+    that request's cached answers may rely on.
+    """
+
+    def __init__(self) -> None:
+        self._seen: weakref.WeakKeyDictionary[AsyncConnection, Head] = weakref.WeakKeyDictionary()
+
+    async def of(self, conn: AsyncConnection) -> Head:
+        """The head this connection saw first (read now if it has not read it yet)."""
+        head = self._seen.get(conn)
+        if head is None:
+            head = self._seen[conn] = await read_head(conn)
+        return head
 
 
 class HeadKeyed(Generic[T]):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import time
-import weakref
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -19,7 +18,7 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chain.errors import ReadDenied, TableNotFound
-from chain.freshness import HeadKeyed, read_head
+from chain.freshness import HeadKeyed, Heads
 from chain.identity import NodeIdentity
 from chain.storage.repo.tabledata import (
     NULL_TEXT,
@@ -82,23 +81,18 @@ class TableReads:
     One per node process: its catalogs remember custom tables as committed, one catalog per
     chain head (the block producer's catalog, which sees uncommitted DDL, is another). Every
     method takes the connection to read on; `chain.storage.engine.read_connection` gives one
-    for reads. The head is read once per connection, so once per request.
+    for reads. The head is read once per connection (`heads`), so once per request.
     """
 
-    def __init__(self, runtime: ReadRuntime, node: NodeIdentity) -> None:
+    def __init__(self, runtime: ReadRuntime, node: NodeIdentity, heads: Heads) -> None:
         self._runtime = runtime
         self._node = node
+        self._heads = heads
         self._catalogs: HeadKeyed[TableCatalog] = HeadKeyed(TableCatalog)
-        self._by_conn: weakref.WeakKeyDictionary[AsyncConnection, TableCatalog] = (
-            weakref.WeakKeyDictionary()
-        )
 
     async def catalog(self, conn: AsyncConnection) -> TableCatalog:
         """The catalog of the head as this connection first saw it."""
-        found = self._by_conn.get(conn)
-        if found is None:
-            found = self._by_conn[conn] = self._catalogs.at(await read_head(conn))
-        return found
+        return self._catalogs.at(await self._heads.of(conn))
 
     # ---- use cases -----------------------------------------------------------------------
 

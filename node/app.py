@@ -18,6 +18,7 @@ from api.appkeys import (
     BANS,
     CONTRACTS,
     ENGINE,
+    HEADS,
     NODE,
     PAGES,
     PRODUCER,
@@ -53,6 +54,7 @@ from chain.bank.service import Bank
 from chain.bans import BanList, BanRules
 from chain.contract_registry import CONTRACT_ID_SHIFT, NEW_USER_ID
 from chain.errors import ConfigMismatchError
+from chain.freshness import Heads
 from chain.genesis import GenesisOptions, create_genesis
 from chain.identity import NodeIdentity
 from chain.internal import InternalWork, NoInternalWork
@@ -133,7 +135,8 @@ def storage_context(config: Config) -> Callable[[web.Application], AsyncIterator
             book = NeedleBook(engine, node.crypto)
             app[CONTRACTS] = book
             app[ADMISSION] = Admission(engine, book.lookup_at)
-            app[READS] = TableReads(book, node)
+            app[HEADS] = Heads()
+            app[READS] = TableReads(book, node, app[HEADS])
             # The bank's txs reach blocks through the producer, which it wakes as they come.
             wake = asyncio.Event()
             internal: InternalWork = NoInternalWork()
