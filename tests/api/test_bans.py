@@ -14,7 +14,8 @@ from chain.txcodec import Utxo, build_client_tx
 from node.app import create_app
 from node.cli import build_parser
 from node.config import Config, build_config
-from tests.helpers import Wallet, send_txs, smart_tx, utxo_tx, wait_status
+from tests.api.test_freshness import MAX_TX_SIZE, deploy, ok
+from tests.helpers import Wallet, call_contract, send_txs, smart_tx, utxo_tx, wait_status
 
 Client = TestClient[Any, Any]
 
@@ -88,6 +89,25 @@ async def test_over_size_batches_count(aiohttp_client: Any, make_config: Any) ->
         resp = await client.post("/api/v2/sendTx", data=form, headers=mallory.auth)
         assert resp.status == 413
     status, body = await send_txs(client, mallory, utxo_tx(mallory, 5555, 1))
+    assert status == 403 and body["error"] == "E_BANNED", body
+
+
+async def test_txs_over_max_tx_size_count(aiohttp_client: Any, make_config: Any) -> None:
+    config = make_config(ban_bad_tx=2)
+    client = await aiohttp_client(create_app(config))
+    private = bytes.fromhex((config.data_dir / "PrivateKey").read_text())
+    founder = Wallet(config.crypto, private=private)
+    await founder.login(client)
+    await deploy(client, founder, MAX_TX_SIZE)
+    limit = len(utxo_tx(founder, 5555, 1)) + 20
+    size = {"Name": "max_tx_size", "Value": str(limit)}
+    ok(await call_contract(client, founder, "@1UpdatePlatformParam", size))
+    noted = smart_tx(founder, utxo=Utxo(to_id=5555, value="1", comment="x" * 100))
+    big = build_client_tx(noted, founder.private, founder.crypto)
+    for _ in range(2):
+        status, body = await send_txs(client, founder, big)
+        assert status == 400 and body["error"] == "E_LIMITTXSIZE", body
+    status, body = await send_txs(client, founder, utxo_tx(founder, 5555, 1))
     assert status == 403 and body["error"] == "E_BANNED", body
 
 
