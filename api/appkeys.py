@@ -7,8 +7,10 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from api.ban import BanList
 from api.settings import ApiSettings
+from chain.admission import Admission
+from chain.bans import BanList
+from chain.freshness import Heads
 from chain.identity import NodeIdentity
 from chain.producer import BlockProducer
 from chain.txpool import TxQueue
@@ -23,6 +25,8 @@ SETTINGS = web.AppKey("settings", ApiSettings)
 Registrar = Callable[[int, bytes], Awaitable[None]]
 REGISTRAR: web.AppKey[Registrar] = web.AppKey("registrar")
 BANS = web.AppKey("bans", BanList)
+ADMISSION = web.AppKey("admission", Admission)  # what sendTx checks against, per head
+HEADS = web.AppKey("heads", Heads)  # the head each request's connection read first
 PRODUCER = web.AppKey("producer", BlockProducer)
 TXQUEUE = web.AppKey("txqueue", TxQueue)  # sendTx's group commit into the queue
 CONTRACTS = web.AppKey("contracts", NeedleBook)

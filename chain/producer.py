@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from chain.bans import NO_BAD_TXS, BadTxs
 from chain.block import BlockHeader, rollbacks_hash, seal_block
 from chain.blockexec import BlockContents, BlockContext, run_queued
 from chain.blockstate import RowMemory
@@ -54,6 +55,7 @@ class BlockProducer:
         wake: asyncio.Event | None = None,
         observer: ChainObserver = NO_OBSERVER,
         notices: Callable[[], Notices] | None = None,
+        bad_txs: BadTxs = NO_BAD_TXS,
     ) -> None:
         self._engine = engine
         self._book = book
@@ -73,6 +75,7 @@ class BlockProducer:
         self._memory = RowMemory()
         self._memory_head: int | None = None
         self._observer = observer  # the node's metrics (NO_OBSERVER: none)
+        self._bad_txs = bad_txs  # the node's ban list hears of every tx that failed
 
     def accepted(self, txs: Sequence[DecodedTx]) -> None:
         """Txs were just queued by this process: remember their decoded form and wake up."""
@@ -155,6 +158,7 @@ class BlockProducer:
                 contents = await run_queued(
                     conn, context, queued, limits, self._memory, self._decode
                 )
+                bad = [log.address for log in contents.logs if log.status]  # before the bank's
                 if batch:
                     internal = await self._add_internal(conn, contents, batch, block_id, block_time)
                 if contents.raw:
@@ -187,6 +191,8 @@ class BlockProducer:
                 )
             )
         self._memory_head = block_id if contents.raw else head.id
+        for key_id in bad:
+            self._bad_txs.bad_tx(key_id)
         if internal is not None:
             self._internal.committed(internal.done)
         async with self._processed:

@@ -41,6 +41,10 @@ class TxRejected(ChainError):
     """The transaction fails an admission check; the message is the reference's text."""
 
 
+class TxOutOfTime(TxRejected):
+    """The transaction's time is outside the window (the reference checks it in its queue)."""
+
+
 @dataclass(frozen=True, slots=True)
 class AcceptedTx:
     """A transaction that passed every admission check."""
@@ -82,9 +86,9 @@ def transfer_value(text: str) -> int:
 def check_tx_time(tx_time: int, now: int) -> None:
     """The validity window of a transaction's time (unix seconds)."""
     if tx_time > now + MAX_CLOCK_SKEW_S:
-        raise TxRejected(f"transaction time {tx_time} is in the future")
+        raise TxOutOfTime(f"transaction time {tx_time} is in the future")
     if tx_time < now - MAX_TX_AGE_S:
-        raise TxRejected(f"transaction time {tx_time} is older than {MAX_TX_AGE_S} s")
+        raise TxOutOfTime(f"transaction time {tx_time} is older than {MAX_TX_AGE_S} s")
 
 
 def admit_tx(

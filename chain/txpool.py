@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chain.identity import NodeIdentity
 from chain.storage.engine import write_transaction
-from chain.storage.repo.params import get_platform_parameter
 from chain.storage.repo.txs import QueuedTx, enqueue
 from chain.txcheck import AcceptedTx, check_tx, expedite_of
 from chain.txcodec import Header, SmartTransaction, build_client_tx
@@ -43,11 +42,6 @@ async def submit(engine: AsyncEngine, txs: Sequence[AcceptedTx], high_rate: bool
 
 # Told of every group commit: (requests it answered, rows it queued).
 CommitObserver = Callable[[int, int], None]
-# How long sendTx trusts the max_tx_size it read: it changes only with a block (and every
-# block checks sizes again), while reading it cost a pooled connection per request.
-LIMIT_TTL_S = 1.0
-
-
 class TxQueue:
     """Group commit into the durable queue: one database commit for every request waiting.
 
@@ -63,35 +57,6 @@ class TxQueue:
         self._waiting: list[tuple[list[QueuedTx], asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
         self.commits = 0  # successful group commits, for the metrics and tests
-        self._limit: tuple[float, int] | None = None  # (read at, max_tx_size)
-        self._reading: asyncio.Task[int] | None = None
-
-    async def max_tx_size(self) -> int:
-        """The platform parameter bounding one transaction, read at most every LIMIT_TTL_S.
-
-        One read at a time: concurrent requests share it, and while it runs they take the
-        value it replaces (a pooled connection per waiting request cost more than the read).
-        """
-        known = self._limit
-        if known is not None and time.monotonic() - known[0] <= LIMIT_TTL_S:
-            return known[1]
-        if self._reading is None:
-            self._reading = asyncio.create_task(self._read_limit())
-        if known is not None:
-            return known[1]
-        return await asyncio.shield(self._reading)
-
-    async def _read_limit(self) -> int:
-        try:
-            value = await max_tx_size(self._engine)
-        except Exception:
-            if self._limit is None:
-                raise  # its callers wait for it and answer the error
-            return self._limit[1]  # a background refresh: keep the value, try again later
-        finally:
-            self._reading = None
-        self._limit = (time.monotonic(), value)
-        return value
 
     async def submit(self, txs: Sequence[AcceptedTx], high_rate: bool = False) -> None:
         """Return once the txs are committed to the queue; raise if their commit failed."""
@@ -140,16 +105,6 @@ def _settle(
             future.cancel()
         else:
             future.set_exception(error)
-
-
-async def max_tx_size(engine: AsyncEngine) -> int:
-    """The platform parameter bounding one transaction's size."""
-    async with engine.connect() as conn:
-        value = await get_platform_parameter(conn, "max_tx_size")
-    try:
-        return int(value or 0) or 33554432
-    except ValueError:
-        return 33554432
 
 
 async def node_signed_tx(

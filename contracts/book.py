@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -11,10 +10,11 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from chain.address import BLACK_HOLE_ID, WHITE_HOLE_ID, address_to_string
-from chain.contract_registry import CONTRACT_ID_SHIFT, ContractInfo, Field
+from chain.contract_registry import CONTRACT_ID_SHIFT, ContractInfo, ContractLookup, Field
 from chain.crypto import Crypto
 from chain.execute import TxContext, TxFailure
 from chain.fees import Payment
+from chain.freshness import Head, HeadKeyed
 from chain.observer import Notices
 from chain.storage.ecosystem_defaults import GUEST_PUBLIC
 from chain.storage.repo.contracts import (
@@ -46,7 +46,6 @@ from contracts.vm import ZERO, Limits, Machine
 
 MAX_COMPILED = 10_000  # compiled sources kept in memory
 MAX_CONDITIONS = 10_000  # compiled permission conditions kept in memory
-LOOKUP_TTL_S = 5.0  # how long sendTx trusts a contract description it read
 
 FUEL_DIVISOR = 10  # our fuel counts statements' nodes; the reference's max_fuel_tx is finer
 TIME_LIMIT_S = 1.0
@@ -64,7 +63,8 @@ class NeedleBook:
     """Implements chain.execute.ContractBook and contracts.host.Runtime.
 
     Compiled sources are cached by (row id, source), so an edited contract compiles anew. Which
-    row a name means is cached per block only, as a failed block may have created it.
+    row a name means is cached per block only, as a failed block may have created it; what
+    sendTx reads of contracts, per head (chain.freshness).
     """
 
     def __init__(self, engine: AsyncEngine, crypto: Crypto) -> None:
@@ -78,8 +78,7 @@ class NeedleBook:
         self._names: dict[tuple[int, str], Stored | None] = {}
         self._by_id: dict[int, Stored | None] = {}  # this block's contracts by table id
         self._fuel: int | None = None  # this block's max_fuel_tx
-        self._lookups: dict[int, tuple[ContractInfo, float]] = {}  # for sendTx
-        self._changed = False  # this block changed contracts
+        self._lookups: HeadKeyed[dict[int, ContractInfo | None]] = HeadKeyed(dict)  # sendTx's
         self._conn: AsyncConnection | None = None
         self._guest = crypto.address(GUEST_PUBLIC)  # hashing it per transaction showed up
 
@@ -129,9 +128,6 @@ class NeedleBook:
 
     def begin_block(self, block_id: int) -> None:
         """A new block starts: forget what the last one (maybe failed) made us remember."""
-        if self._changed:
-            self._lookups.clear()  # the last block, which changed contracts, is committed now
-            self._changed = False
         self._block = BlockCache(block_id)
         self._names.clear()
         self._by_id.clear()
@@ -139,22 +135,29 @@ class NeedleBook:
         self.catalog.forget()
 
     async def lookup(self, contract_id: int) -> ContractInfo | None:
-        # sendTx checks every tx's parameters: a connection and a query each was a tenth of
-        # the node's time under load. Descriptions are remembered briefly (another process
-        # may change a contract) and forgotten when this process's blocks change contracts.
-        now = time.monotonic()
-        known = self._lookups.get(contract_id)
-        if known is not None and known[1] > now:
-            return known[0]
+        """A committed contract's description, read now (tools; sendTx uses `lookup_at`)."""
         async with self._engine.connect() as conn:
             row = await get_contract(conn, contract_id - CONTRACT_ID_SHIFT)
         stored = self._stored(row) if row is not None else None
-        info = self._info(stored) if stored is not None else None
-        if info is not None:  # an unknown id may be deployed any moment: ask again then
-            if len(self._lookups) >= MAX_COMPILED:
-                self._lookups.clear()
-            self._lookups[contract_id] = (info, now + LOOKUP_TTL_S)
-        return info
+        return self._info(stored) if stored is not None else None
+
+    def lookup_at(self, head: Head) -> ContractLookup:
+        """Descriptions as of `head`, which the caller has just read, remembered until it moves.
+
+        sendTx checks every tx's parameters: a connection and a query each was a tenth of
+        the node's time under load, so one read per contract and head is all it costs.
+        """
+        known = self._lookups.at(head)
+
+        async def lookup(contract_id: int) -> ContractInfo | None:
+            if contract_id not in known:
+                info = await self.lookup(contract_id)
+                if len(known) >= MAX_COMPILED:
+                    known.clear()
+                known[contract_id] = info  # also None: a deploy would move the head
+            return known[contract_id]
+
+        return lookup
 
     async def describe(self, conn: AsyncConnection, contract_id: int) -> ContractInfo | None:
         stored = await self._stored_id(conn, contract_id - CONTRACT_ID_SHIFT)
@@ -358,7 +361,6 @@ class NeedleBook:
             raise HostError(exc.located(), positioned=True) from exc
 
     def contracts_changed(self) -> None:
-        self._changed = True
         self._names.clear()
         self._by_id.clear()
 

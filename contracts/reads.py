@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chain.errors import ReadDenied, TableNotFound
+from chain.freshness import HeadKeyed, Heads
 from chain.golang.time import DATE_TIME_LAYOUT, format_time
 from chain.identity import NodeIdentity
 from chain.storage.repo.tabledata import (
@@ -36,7 +37,6 @@ from chain.storage.repo.tabledata import (
     row_exists,
     sum_rows,
 )
-from chain.storage.values import QueryError
 from chain.tables import TableCatalog, TableRef, split_name
 from contracts.bridge import pause, run_sync
 from contracts.errors import ContractError, HostError
@@ -81,21 +81,27 @@ Fetch = Callable[[TableRef], Awaitable[RowPage]]
 class TableReads:
     """The read use cases of the data API and of page templates' DBFind.
 
-    One per node process: its catalog remembers custom tables as committed (the block
-    producer's catalog, which sees uncommitted DDL, is another). Every method takes the
-    connection to read on; `chain.storage.engine.read_connection` gives one for reads.
+    One per node process: its catalogs remember custom tables as committed, one catalog per
+    chain head (the block producer's catalog, which sees uncommitted DDL, is another). Every
+    method takes the connection to read on; `chain.storage.engine.read_connection` gives one
+    for reads. The head is read once per connection (`heads`), so once per request.
     """
 
-    def __init__(self, runtime: ReadRuntime, node: NodeIdentity) -> None:
+    def __init__(self, runtime: ReadRuntime, node: NodeIdentity, heads: Heads) -> None:
         self._runtime = runtime
         self._node = node
-        self.catalog = TableCatalog()
+        self._heads = heads
+        self._catalogs: HeadKeyed[TableCatalog] = HeadKeyed(TableCatalog)
+
+    async def catalog(self, conn: AsyncConnection) -> TableCatalog:
+        """The catalog of the head as this connection first saw it."""
+        return self._catalogs.at(await self._heads.of(conn))
 
     # ---- use cases -----------------------------------------------------------------------
 
     async def table(self, conn: AsyncConnection, ecosystem: int, name: str) -> TableRef | None:
         """The table `name` means in `ecosystem` (`@N` selects ecosystem N), or None."""
-        return await self.catalog.resolve(conn, ecosystem, name)
+        return await (await self.catalog(conn)).resolve(conn, ecosystem, name)
 
     async def list_rows(
         self,
@@ -171,7 +177,7 @@ class TableReads:
         """The sum of a numeric column over the matching rows as text ("" when none match)."""
         column = column.strip().lower()
         ref = await self._open(conn, caller, name)
-        ref, rights = await self._rights(conn, ref)
+        rights = await get_table_rights(conn, *ref.rights_key)
         await self._readable(conn, caller, ref, rights, [column] if column else [], None)
         return await sum_rows(conn, ref.table, column, where=where, scope=ref.scope)
 
@@ -182,10 +188,10 @@ class TableReads:
 
         Only a row of the caller's ecosystem; an unknown table or row has no history.
         """
-        ref = await self.catalog.resolve(conn, caller.ecosystem, name)
+        ref = await (await self.catalog(conn)).resolve(conn, caller.ecosystem, name)
         if ref is None:
             return []  # the reference answers an empty list too
-        ref, rights = await self._rights(conn, ref)
+        rights = await get_table_rights(conn, *ref.rights_key)
         selected = await self._readable(conn, caller, ref, rights, [], None)
         # Ids of a shared table run across ecosystems: only the caller's row is shown.
         if not await row_exists(conn, ref.table, row_id, ref.scope):
@@ -203,7 +209,7 @@ class TableReads:
         ReadDenied as list_rows raises them.
         """
         ref = await self._open(conn, caller, name)
-        ref, rights = await self._rights(conn, ref)
+        rights = await get_table_rights(conn, *ref.rights_key)
         return ref, await self._readable(conn, caller, ref, rights, [], None)
 
     async def list_tables(
@@ -212,8 +218,9 @@ class TableReads:
         """(how many tables `1_tables` describes in `ecosystem`, a page of (name, row count))."""
         total, names = await list_table_names(conn, ecosystem, limit=limit, offset=offset)
         counted = []
+        catalog = await self.catalog(conn)
         for name in names:
-            ref = await self.catalog.resolve(conn, ecosystem, name)
+            ref = await catalog.resolve(conn, ecosystem, name)
             counted.append((name, await count_scoped(conn, ref.table, ref.scope) if ref else 0))
         return total, counted
 
@@ -228,35 +235,18 @@ class TableReads:
         entry = await get_table_entry(conn, eco, short)
         if entry is None:
             raise TableNotFound(name)
-        ref = await self.catalog.resolve(conn, ecosystem, name)
+        ref = await (await self.catalog(conn)).resolve(conn, ecosystem, name)
         return entry, ref.types if ref is not None else {}
 
     # ---- the steps -----------------------------------------------------------------------
 
     async def _open(self, conn: AsyncConnection, caller: Caller, name: str) -> TableRef:
         """The table `name` means for the caller, or TableNotFound naming `<ecosystem>_<name>`."""
-        ref = await self.catalog.resolve(conn, caller.ecosystem, name)
+        ref = await (await self.catalog(conn)).resolve(conn, caller.ecosystem, name)
         if ref is None:
             ecosystem, short = split_name(name, caller.ecosystem)
             raise TableNotFound(f"{ecosystem}_{short}")
         return ref
-
-    async def _reload(self, conn: AsyncConnection, ref: TableRef) -> TableRef:
-        """A custom table read anew from the database (another process or block changed it)."""
-        self.catalog.forget(ref.full_name)
-        fresh = await self.catalog.resolve(conn, ref.ecosystem, f"@{ref.ecosystem}{ref.name}")
-        if fresh is None:
-            raise TableNotFound(ref.full_name)
-        return fresh
-
-    async def _rights(
-        self, conn: AsyncConnection, ref: TableRef
-    ) -> tuple[TableRef, TableRights | None]:
-        """The table (read anew if its shape changed) and its rights, looked up alone."""
-        rights = await get_table_rights(conn, *ref.rights_key)
-        if ref.custom and _stale(ref, rights):
-            ref = await self._reload(conn, ref)
-        return ref, rights
 
     async def _read(
         self,
@@ -273,22 +263,11 @@ class TableReads:
         anything is returned.
         """
         ref = await self._open(conn, caller, name)
-        try:
-            page = await fetch(ref)
-        except QueryError:
-            # A column this process has not seen yet may have been added meanwhile; only then
-            # is the table read anew (bad input costs one indexed lookup, not a catalog scan).
-            if not ref.custom or not _stale(ref, await get_table_rights(conn, *ref.rights_key)):
-                raise
-            ref = await self._reload(conn, ref)
-            page = await fetch(ref)
+        page = await fetch(ref)
         if page.rights_known:
             rights = page.rights
-            fresh = await self._reload(conn, ref) if ref.custom and _stale(ref, rights) else ref
         else:  # no row came back to carry them
-            fresh, rights = await self._rights(conn, ref)
-        if fresh is not ref:
-            ref, page = fresh, await fetch(fresh)
+            rights = await get_table_rights(conn, *ref.rights_key)
         rows = page.rows if apply_filter else None
         return _project(page, await self._readable(conn, caller, ref, rights, columns, rows))
 
@@ -313,7 +292,7 @@ class TableReads:
         filter_condition = rights.permissions.get("filter", "") if rows is not None else ""
         if not filter_condition and _open_to_all(rights, columns):
             return every  # most tables are read this way: no contract machine to run
-        machine = self._machine(conn, caller)
+        machine = self._machine(conn, caller, await self.catalog(conn))
 
         def allows(condition: str) -> bool:
             return self._runtime.eval_condition(machine, condition)
@@ -339,7 +318,7 @@ class TableReads:
             raise ReadDenied(str(exc)) from exc
         return None if allowed == ["*"] else ["id", *allowed]
 
-    def _machine(self, conn: AsyncConnection, caller: Caller) -> Machine:
+    def _machine(self, conn: AsyncConnection, caller: Caller, catalog: TableCatalog) -> Machine:
         """A read-only machine to evaluate conditions in, as the caller's contract would."""
         ctx = HostContext(
             conn=conn,
@@ -354,7 +333,7 @@ class TableReads:
             record_rollback=no_writes,
             read_only=True,
         )
-        host = TxHost(ctx, self.catalog, BlockCache(0), self._runtime)
+        host = TxHost(ctx, catalog, BlockCache(0), self._runtime)
         tx_vars = self._runtime.caller_vars(caller.key_id, caller.ecosystem)
         machine = Machine(READ_LIMITS, tx_vars, host=host, pause=pause)
         machine.contracts = lambda full: self._runtime.find_contract(machine, full)
@@ -420,11 +399,6 @@ def _as_text(value: object) -> str:
 def _shown_ecosystem(ref: TableRef) -> int | None:
     """The ecosystem whose rows a shared table shows (None: every row is the table's own)."""
     return ref.ecosystem if ref.shared else None
-
-
-def _stale(ref: TableRef, rights: TableRights | None) -> bool:
-    """Whether 1_tables describes a custom table otherwise than this process remembers it."""
-    return rights is None or any(c not in ref.table.c for c in rights.columns)
 
 
 def _open_to_all(rights: TableRights, columns: list[str]) -> bool:

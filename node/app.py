@@ -14,9 +14,11 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from api.appkeys import (
+    ADMISSION,
     BANS,
     CONTRACTS,
     ENGINE,
+    HEADS,
     NODE,
     PAGES,
     PRODUCER,
@@ -26,7 +28,6 @@ from api.appkeys import (
     TXQUEUE,
 )
 from api.auth import derive_key
-from api.ban import BanList
 from api.bank.http import bank_middleware
 from api.bank.keys import BANK, BANK_HTTP, BANK_STOP
 from api.bank.routes import bank_http, setup_bank_routes
@@ -48,10 +49,13 @@ from api.ops.requestid import ACCESS_LOG, request_id_middleware
 from api.ops.routes import setup_ops_routes
 from api.routes import setup_routes
 from api.settings import ApiSettings
+from chain.admission import Admission
 from chain.bank.rules import BANK_ECOSYSTEM_NAME, BankRules
 from chain.bank.service import Bank
+from chain.bans import BanList, BanRules
 from chain.contract_registry import CONTRACT_ID_SHIFT, NEW_USER_ID
 from chain.errors import ConfigMismatchError
+from chain.freshness import Heads
 from chain.genesis import GenesisOptions, create_genesis
 from chain.identity import NodeIdentity
 from chain.internal import InternalWork, NoInternalWork
@@ -132,7 +136,9 @@ def storage_context(config: Config) -> Callable[[web.Application], AsyncIterator
             )
             book = NeedleBook(engine, node.crypto)
             app[CONTRACTS] = book
-            app[READS] = TableReads(book, node)
+            app[ADMISSION] = Admission(engine, book.lookup_at)
+            app[HEADS] = Heads()
+            app[READS] = TableReads(book, node, app[HEADS])
             # The bank's txs reach blocks through the producer, which it wakes as they come.
             wake = asyncio.Event()
             internal: InternalWork = NoInternalWork()
@@ -151,6 +157,7 @@ def storage_context(config: Config) -> Callable[[web.Application], AsyncIterator
                 bank = make_bank(config, engine, node, wake.set, metrics)
                 app[BANK] = bank
                 internal = bank.work
+            bans = BanList(ban_rules(config))
             producer = BlockProducer(
                 engine,
                 node,
@@ -160,10 +167,11 @@ def storage_context(config: Config) -> Callable[[web.Application], AsyncIterator
                 wake=wake,
                 observer=observer,
                 notices=book.take_notices,
+                bad_txs=bans,
             )
             app[PRODUCER] = producer
             app[TXQUEUE] = TxQueue(engine, metrics.queue_committed)
-            app[BANS] = BanList()
+            app[BANS] = bans
             app[REGISTRAR] = chain_registrar(
                 engine, node, producer.accepted, producer.wait_processed
             )
@@ -204,6 +212,11 @@ async def events_context(app: web.Application) -> AsyncIterator[None]:
 async def close_events(app: web.Application) -> None:
     """On shutdown, before handlers are awaited: tell every live-event client to go."""
     app[EVENTS].close_all(SHUTDOWN)
+
+
+def ban_rules(config: Config) -> BanRules:
+    """Which keys sendTx refuses for their bad transactions (minutes in the config)."""
+    return BanRules(config.ban_bad_tx, config.ban_bad_time * 60, config.ban_time * 60)
 
 
 def bank_rules(config: Config) -> BankRules:

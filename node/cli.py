@@ -97,6 +97,12 @@ def _add_bank_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bank-help-url", dest="bank_help_url", help="where api/help points")
 
 
+def _add_ban_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--ban-bad-tx", dest="ban_bad_tx", help="bad txs that ban a key (5)")
+    parser.add_argument("--ban-bad-time", dest="ban_bad_time", help="... within these minutes (5)")
+    parser.add_argument("--ban-time", dest="ban_time", help="... for these minutes (15)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(prog="ibax-node", description="An IBAX-compatible node.")
@@ -137,6 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a new chain's contract calls are free (true); false: they pay fees",
     )
     _add_bank_flags(run)
+    _add_ban_flags(run)
 
     keygen = sub.add_parser("keygen", help="make a new key pair")
     keygen.add_argument("--cryptoer", default=Cryptoer.SECP256K1.value)

@@ -60,6 +60,9 @@ class Config:
     explorer: bool = True  # the block explorer pages (/explorer)
     # A new chain's genesis: private_blockchain 1 makes contract calls free (transfers pay).
     private_blockchain: bool = True
+    ban_bad_tx: int = 5  # a key with this many bad txs ...
+    ban_bad_time: int = 5  # ... within these minutes ...
+    ban_time: int = 15  # ... is banned from sendTx for these minutes (go-ibax's BanKey)
 
     @property
     def crypto(self) -> Crypto:
@@ -244,6 +247,8 @@ def validate(config: Config) -> None:
         raise ConfigError("ready_max_head_age must not be negative")
     if not 1 <= config.events_max_clients <= config.max_connections:
         raise ConfigError("events_max_clients must be within 1..max_connections")
+    if config.ban_bad_tx < 1 or config.ban_bad_time < 0 or config.ban_time < 0:
+        raise ConfigError("ban_bad_tx must be positive, ban_bad_time and ban_time not negative")
     if bool(config.bank_admin) != bool(config.bank_admin_password):
         raise ConfigError("bank_admin and bank_admin_password go together")
     _validate_bank(config)

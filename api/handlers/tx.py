@@ -10,20 +10,22 @@ from typing import Any
 from aiohttp import web
 
 from api import jsonparse, multipart
-from api.appkeys import BANS, CONTRACTS, ENGINE, NODE, PRODUCER, TXQUEUE
+from api.appkeys import ADMISSION, BANS, ENGINE, NODE, PRODUCER, TXQUEUE
 from api.errors import ApiError, E, server_error
 from api.jsonenc import Struct
 from api.ops.metrics import METRICS
 from api.request import client_of, form_values, hex_field, posted_form
 from api.responses import json_response
 from api.txstatus import status_entry
+from chain.bans import counts_for_ban
 from chain.errors import ChainError
-from chain.golang.time import time_string
+from chain.golang.time import format_time
 from chain.storage.repo.txs import get_statuses
 from chain.txcheck import TxTooLarge, admit_txs, check_contract
 
 MAX_HASHES = 10_000  # per txstatus request
 INLINE_BATCH = 16  # txs checked on the event loop itself; larger batches go to a thread
+BANNED_TILL = "2006-01-02 15:04:05"  # the reference's layout of a ban's end
 
 
 async def _read_parts(request: web.Request, limit: int) -> list[tuple[str, bytes]]:
@@ -70,13 +72,20 @@ async def send_tx(request: web.Request) -> web.Response:
     until = bans.banned_until(client.key_id)
     if until is not None:
         metrics.tx_refused("banned")
-        raise ApiError(E.BANNED, client.key_id, time_string(int(until)))
+        raise ApiError(E.BANNED, client.key_id, format_time(BANNED_TILL, int(until)))
     node = request.app[NODE]
-    limit = await request.app[TXQUEUE].max_tx_size()
+    rules = await request.app[ADMISSION].rules()  # as of the head now: edits seen at once
+    limit = rules.max_tx_size
     try:
         parts = await _read_parts(request, limit)
     except ApiError as exc:
-        metrics.tx_refused("TxTooLarge" if exc.code == E.LIMITTXSIZE.code else "malformed")
+        too_large = exc.code == E.LIMITTXSIZE.code
+        if too_large:
+            bans.bad_tx(client.key_id)
+        metrics.tx_refused("TxTooLarge" if too_large else "malformed")
+        raise
+    except web.HTTPRequestEntityTooLarge:
+        bans.bad_tx(client.key_id)  # an over-size batch counts, as the reference's does
         raise
     if not parts:
         metrics.tx_refused("empty")
@@ -94,13 +103,13 @@ async def send_tx(request: web.Request) -> web.Response:
         # Decoding and signature checks cost ~0.2 ms a tx: a batch filling the body limit
         # would hold the event loop for most of a second, so large batches run in a thread.
         decoded = await asyncio.to_thread(admit) if len(parts) > INLINE_BATCH else admit()
-        lookup = request.app[CONTRACTS].lookup
         accepted = [
-            (name, await check_contract(tx, lookup))
+            (name, await check_contract(tx, rules.lookup))
             for (name, _), tx in zip(parts, decoded, strict=True)
         ]
     except ChainError as exc:
-        bans.record_bad(client.key_id)
+        if counts_for_ban(exc):  # not the refusals of sendTx's own checks
+            bans.bad_tx(client.key_id)
         metrics.tx_refused(type(exc).__name__)  # one label per kind of check
         raise _tx_error(exc) from exc
     # Answered only once committed (group commit: concurrent requests share the commit).

@@ -12,12 +12,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from aiohttp.test_utils import TestClient
-from sqlalchemy import insert, update
+from sqlalchemy import insert
 
 from api.appkeys import ENGINE, READS
-from chain.storage.ddl import ColumnSpec, add_column
-from chain.storage.schema import tables
 from chain.txcodec import build_client_tx
+from node.app import create_app
 from node.config import Config
 from tests.helpers import Wallet, send_txs, smart_tx, wait_status
 
@@ -65,6 +64,15 @@ PERMS_OF_PETS = json.dumps(
     }
 )
 TRICKY = 'O\'Brien"; DROP TABLE "2_pets"; --'
+# The reference's NewColumn comes with the basic apps, not with a fresh node: deployed here.
+NEW_COLUMN = """contract NewColumn {
+    data { TableName string
+           Name string
+           Type string
+           Permissions string }
+    conditions { ColumnCondition($TableName, $Name, $Type, $Permissions) }
+    action { CreateColumn($TableName, $Name, $Type, $Permissions) }
+}"""
 
 
 async def call_in(
@@ -273,7 +281,7 @@ async def test_where_order_sums_and_what_another_ecosystem_sees(
 
 
 async def test_read_permissions_deny_tables_and_columns(
-    client: Client, config: Config, founder: Wallet
+    aiohttp_client: Any, client: Client, config: Config, founder: Wallet
 ) -> None:
     # In ecosystem 1: @1EditTable cannot yet change a table of another ecosystem (PermTable
     # looks for the 1_tables row in ecosystem 1 only).
@@ -314,27 +322,20 @@ async def test_read_permissions_deny_tables_and_columns(
     await call_in(client, founder, "@1EditTable", mine)
     assert await eco.get(client, "list/pets") == (200, {"count": 3, "list": PETS})
 
-    # A column added since the node first read the table (here behind its back, as another
-    # node process would) is listed too.
-    async with client.app[ENGINE].begin() as conn:
-        await add_column(conn, "1_pets", ColumnSpec("color", "varchar"))
-        await conn.execute(
-            update(tables)
-            .where(tables.c.ecosystem == 1, tables.c.name == "pets")
-            .values(columns=dict(json.loads(PERMS_OF_PETS), color="true"))
-        )
+    # A column added since the node first read the table, by another node process sharing
+    # the database, is listed too.
+    other = await aiohttp_client(create_app(config))
+    await founder.login(other)
+    deploy = {"ApplicationId": 1, "Value": NEW_COLUMN, "Conditions": "true"}
+    await call_in(other, founder, "@1NewContract", deploy)
+    column = {"TableName": "pets", "Name": "color", "Type": "varchar", "Permissions": "true"}
+    await call_in(other, founder, "@1NewColumn", column)
     assert await eco.get(client, "list/pets") == (
         200,
         {"count": 3, "list": [dict(p, color="NULL") for p in PETS]},
     )
     # Asked for by name, before any plain read has seen it.
-    async with client.app[ENGINE].begin() as conn:
-        await add_column(conn, "1_pets", ColumnSpec("size", "number"))
-        await conn.execute(
-            update(tables)
-            .where(tables.c.ecosystem == 1, tables.c.name == "pets")
-            .values(columns=dict(json.loads(PERMS_OF_PETS), color="true", size="true"))
-        )
+    await call_in(other, founder, "@1NewColumn", dict(column, Name="size", Type="number"))
     assert await eco.get(client, "row/pets/2", columns="size") == (
         200,
         {"value": {"id": "2", "size": "0"}},

@@ -208,18 +208,6 @@ async def test_send_tx_needs_login(client: Client) -> None:
     assert await resp.json() == {"error": "E_UNAUTHORIZED", "msg": "Unauthorized"}
 
 
-async def test_bad_txs_get_the_key_banned(client: Client, config: Config) -> None:
-    mallory = Wallet(config.crypto)
-    await mallory.login(client)
-    for _ in range(5):
-        status, _ = await send_txs(client, mallory, b"\x80garbage")
-        assert status == 400
-    status, body = await send_txs(client, mallory, utxo_tx(mallory, 5555, 1))
-    assert status == 403
-    assert body["error"] == "E_BANNED"
-    assert body["msg"].startswith(f"The key {mallory.key_id} is banned till ")
-
-
 async def test_txstatus_errors(client: Client, founder: Wallet) -> None:
     async def post(data: str) -> tuple[int, dict[str, Any]]:
         resp = await client.post("/api/v2/txstatus", data={"data": data}, headers=founder.auth)

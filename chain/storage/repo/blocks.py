@@ -75,6 +75,15 @@ async def list_blocks(conn: AsyncConnection, after: int, limit: int) -> list[Blo
     return [_row(row) for row in result]
 
 
+HEAD_MARK = select(info_block.c.block_id, info_block.c.hash).where(info_block.c.id == 1)
+
+
+async def get_head_mark(conn: AsyncConnection) -> tuple[int, bytes] | None:
+    """The head block's id and hash, or None before genesis (what caches key on)."""
+    row = (await conn.execute(HEAD_MARK)).first()
+    return (int(row.block_id), bytes(row.hash)) if row is not None else None
+
+
 async def get_head(conn: AsyncConnection) -> BlockRow | None:
     """The newest block, from info_block, or None before genesis."""
     result = await conn.execute(select(info_block.c.block_id).where(info_block.c.id == 1))
