@@ -17,7 +17,7 @@ from multidict import MultiDict
 from api.appkeys import NODE, PAGES
 from api.errors import ApiError, E, server_error
 from api.pagehost import ApiPageHost
-from api.request import client_of
+from api.request import client_of, posted_form
 from api.responses import raw_json_response
 from chain.address import BLACK_HOLE_ID, WHITE_HOLE_ID, address_to_string
 from chain.block import go_json
@@ -38,7 +38,7 @@ async def _form(request: web.Request) -> MultiDict[str]:
         "application/x-www-form-urlencoded",
         "multipart/form-data",
     ):
-        for key, value in (await request.post()).items():
+        for key, value in (await posted_form(request)).items():
             if isinstance(value, str):
                 values.add(key, value)
     for key, value in request.query.items():

@@ -4,8 +4,10 @@ refusals (malformed, badly signed, unknown contract, bad parameters) do not."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
+import pytest
 from aiohttp import FormData
 from aiohttp.test_utils import TestClient
 
@@ -27,6 +29,12 @@ async def _contract_id(client: Client, wallet: Wallet, name: str) -> int:
     body = await resp.json()
     assert resp.status == 200, body
     return int(body["id"])
+
+
+@pytest.fixture
+def config(make_config: Callable[..., Config]) -> Config:
+    """The reference's numbers (the suite's default config allows more bad txs)."""
+    return make_config(ban_bad_tx=5)
 
 
 async def test_send_tx_refusals_do_not_ban(client: Client, config: Config) -> None:

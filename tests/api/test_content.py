@@ -339,3 +339,12 @@ async def test_a_slow_page_stops_at_its_time_limit_and_others_are_served(
     assert time.monotonic() - started < 5
     # The render gives the event loop away: other requests do not wait for it.
     assert max(times) < 0.5, times
+
+
+async def test_a_body_that_is_not_a_form_is_a_400(client: Client, founder: Wallet) -> None:
+    for content_type in ("application/x-www-form-urlencoded", "multipart/form-data; boundary=x"):
+        headers = dict(founder.auth, **{"Content-Type": content_type})
+        resp = await client.post("/api/v2/content", data=b"\x80", headers=headers)
+        assert resp.status == 400, content_type
+        body = await resp.json()
+        assert body["error"] == "E_SERVER" and "not a valid form" in body["msg"], body
