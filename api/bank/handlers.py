@@ -59,7 +59,7 @@ def _logs_on(bank: Bank) -> None:
 async def get_balance(request: web.Request) -> web.StreamResponse:
     """GET user/balance?name= -> the balance, a bare number."""
     accepts_json(request)
-    return number(request.app[BANK].balance(request.query.get("name", "")))
+    return number(await request.app[BANK].balance(request.query.get("name", "")))
 
 
 def _v2(log: UserLog) -> str:
@@ -207,7 +207,7 @@ async def close(request: web.Request) -> web.StreamResponse:
 async def contains(request: web.Request) -> web.StreamResponse:
     """GET user/exists?name= -> 204 or 404."""
     accepts_json(request)
-    if not request.app[BANK].exists(request.query.get("name", "")):
+    if not await request.app[BANK].exists(request.query.get("name", "")):
         return _not_found()
     return no_content()
 

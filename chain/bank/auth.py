@@ -40,6 +40,14 @@ def is_legacy(stored: str) -> bool:
     return stored.startswith("xxh3$")
 
 
+def needs_upgrade(stored: str, cost: int) -> bool:
+    """An XXH3 hash, or a scrypt one weaker than `cost`: replaced on the next right password."""
+    if is_legacy(stored):
+        return True
+    parts = stored.split("$")
+    return len(parts) == 6 and parts[0] == "scrypt" and parts[1].isdigit() and int(parts[1]) < cost
+
+
 def check_password(password: bytes, stored: str) -> bool:
     """Does the password match the stored hash (constant-time compare)?"""
     parts = stored.split("$")
@@ -82,27 +90,30 @@ class VerifiedCache:
         self._entries: dict[bytes, _Entry] = {}
         self._generation: dict[str, int] = {}
 
-    def _tag(self, name: str, password: bytes) -> bytes:
-        return hmac.digest(self._key, name.encode() + b"\0" + password, "sha256")
+    def _tag(self, name: str, password: bytes, stored: str) -> bytes:
+        # The stored hash is part of the tag: a password changed by another process (a new
+        # hash in the database) misses at once.
+        message = b"\0".join((name.encode(), stored.encode(), password))
+        return hmac.digest(self._key, message, "sha256")
 
-    def hit(self, name: str, password: bytes) -> bool:
-        """Was this pair verified within the TTL, with no password change since?"""
+    def hit(self, name: str, password: bytes, stored: str) -> bool:
+        """Was this pair verified against this stored hash within the TTL?"""
         if self._ttl <= 0:
             return False
-        entry = self._entries.get(self._tag(name, password))
+        entry = self._entries.get(self._tag(name, password, stored))
         if entry is None or entry.name != name:
             return False
         if entry.expires < time.monotonic() or entry.generation != self._generation.get(name, 0):
             return False
         return True
 
-    def remember(self, name: str, password: bytes, generation: int) -> None:
+    def remember(self, name: str, password: bytes, stored: str, generation: int) -> None:
         """Cache a successful verification made while the user's generation was `generation`."""
         if self._ttl <= 0 or generation != self._generation.get(name, 0):
             return
         if len(self._entries) >= MAX_CACHED:
             self._entries.clear()
-        self._entries[self._tag(name, password)] = _Entry(
+        self._entries[self._tag(name, password, stored)] = _Entry(
             name, generation, time.monotonic() + self._ttl
         )
 

@@ -3,11 +3,16 @@
 A handler hands an operation to `BankWork.submit`, which signs a type-3 transaction with the
 node key, queues it in memory and wakes the producer. The producer takes a batch into the block
 it is forming (after the queued transactions), and `execute` checks and applies each operation
-against the committed view plus the batch's earlier operations, writing 1_keys, 1_history,
+against the view plus the batch's earlier operations, writing 1_keys, 1_history,
 credentials, statuses and rollback rows in bulk. Only once that block is committed are the view
 updated and the handlers answered: an acknowledged write is in a committed block, and a write
 that was not acknowledged may be lost in a crash, which is why the queue can live in memory.
 A refused operation (e.g. insufficient funds found only here) leaves no trace on chain.
+
+Other processes may write bank blocks on the same database. So the view is never trusted
+blindly: under the block writer's lock, before the batch runs, `sync` takes in every bank row
+committed since the view last saw the chain (the 1_history mark), and handlers call it before
+they read, so every process sees every committed bank write.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from chain.bank.rules import (
     HISTORY_REGISTER,
     HISTORY_RETURN,
     HISTORY_TRANSFER,
+    LOG_TYPES,
     OMEGA,
     UINT32_MAX,
     BankError,
@@ -49,9 +55,14 @@ from chain.storage.repo.bank import (
     HistoryRow,
     ProcessedTx,
     delete_credentials,
+    get_history_mark,
     insert_accounts,
     insert_history,
     insert_processed_statuses,
+    list_account_states,
+    list_bank_changes,
+    list_live_balances,
+    list_registrations,
     next_history_id,
     update_accounts,
     upsert_credentials,
@@ -90,6 +101,7 @@ class _Effects:
     stored: list[Credential] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     ecosystem: int | None = None
+    mark: int = 0  # the newest 1_history id once the block is committed
 
 
 class _Batch:
@@ -179,6 +191,101 @@ class BankWork:
         # The node key never changes: made ready once, it signs every bank tx.
         self._signer = node.crypto.signer(node.node_private)
 
+    # ---- the view against the chain -------------------------------------------------------
+
+    async def load_view(self, conn: AsyncConnection, ecosystem: int) -> BankView:
+        """The view read afresh from the chain's rows."""
+        view = BankView(ecosystem)
+        view.mark = await get_history_mark(conn)  # first: rows after it are read again later
+        registrations = await list_registrations(conn, ecosystem)
+        balances = await list_live_balances(conn, ecosystem)
+        latest: dict[int, tuple[int, str]] = {}
+        for history_id, key_id, name in registrations:
+            view.names[key_id] = name
+            latest[key_id] = (history_id, name)
+        for key_id, (history_id, name) in latest.items():
+            if key_id in balances:
+                view.accounts[name] = Account(name, key_id, balances[key_id], since=history_id)
+        return view
+
+    async def sync(self, conn: AsyncConnection, newest: int | None = None) -> None:
+        """Take in the bank rows committed since the view's mark (by any process).
+
+        `newest` is the chain's mark when the caller has just read it. Under the writer's
+        lock nothing commits meanwhile, so this always ends with the view up to date there.
+        """
+        while not await self._sync_once(conn, newest):
+            newest = None
+
+    async def _sync_once(self, conn: AsyncConnection, newest: int | None) -> bool:
+        """False when the view changed under this call (a commit, another sync): try again."""
+        view = self.view
+        if view is None:
+            return True
+        start = view.mark
+        if newest is None or view.stale:
+            newest = await get_history_mark(conn)
+        if newest == start and not view.stale:
+            return True
+        if newest < start or view.stale:
+            # Blocks were undone (or one of ours abandoned): rows and ids went back.
+            fresh = await self.load_view(conn, view.ecosystem)
+            if self.view is not view or view.mark != start:
+                return False
+            self.view = fresh
+            return True
+        rows = await list_bank_changes(conn, view.ecosystem, start)
+        touched = sorted({k for r in rows for k in (r.sender_id, r.recipient_id) if k})
+        states = await list_account_states(conn, view.ecosystem, touched)
+        if self.view is not view or view.mark != start:
+            return False
+        self._catch_up(view, rows, touched, states)
+        view.mark = max(newest, rows[-1].id if rows else 0)
+        return True
+
+    @staticmethod
+    def _catch_up(
+        view: BankView,
+        rows: list[HistoryRow],
+        touched: list[int],
+        states: dict[int, tuple[int, bool]],
+    ) -> None:
+        """Apply other processes' committed rows: new names, balances, deletions."""
+        since: dict[int, int] = {}
+        newest_time: dict[int, int] = {}
+        for row in rows:
+            if row.type == HISTORY_REGISTER:
+                view.names[row.recipient_id] = row.comment
+                since[row.recipient_id] = row.id
+                newest_time[row.recipient_id] = 0  # a new holder's log starts here
+            elif row.type in LOG_TYPES:
+                for key in (row.sender_id, row.recipient_id):
+                    if key:
+                        newest_time[key] = max(newest_time.get(key, 0), row.created_at)
+        for key in touched:
+            name = view.names.get(key)
+            if name is None:
+                continue
+            state = states.get(key)
+            old = view.accounts.get(name)
+            view.logs.pop(name, None)  # its entries changed: read again when asked
+            if state is None or state[1]:
+                view.accounts.pop(name, None)
+                continue
+            last_time: int | None
+            if key in since:
+                first, last_time = since[key], newest_time.get(key, 0)
+            elif old is not None:
+                first = old.since
+                last_time = (
+                    None if old.last_time is None else max(old.last_time, newest_time.get(key, 0))
+                )
+            else:
+                view.stale = True  # a live account the view never saw registered: reload
+                continue
+            version = old.version + 1 if old is not None else 0
+            view.accounts[name] = Account(name, key, state[0], first, last_time, version)
+
     # ---- the handlers' side ---------------------------------------------------------------
 
     def sign(self, op: BankOp) -> tuple[bytes, bytes]:
@@ -250,10 +357,16 @@ class BankWork:
     def abandoned(self, batch: list[Any]) -> None:
         """The block failed: the operations go back to the front, in order."""
         self._queue.extendleft(reversed(batch))
+        if self.view is not None:
+            # Its sync ran inside the failed transaction and may have seen its own rows.
+            self.view.stale = True
 
     async def execute(
         self, conn: AsyncConnection, batch: list[Any], block_id: int, block_time: int
     ) -> InternalBlock:
+        # Under the writer's lock: the view is brought up to what every process committed, so
+        # balances are checked against the chain, not against this process's memory.
+        await self.sync(conn)
         work = _Batch(self.view, block_id, await next_history_id(conn))
         included: list[Pending] = []
         for pending in batch:
@@ -265,6 +378,7 @@ class BankWork:
             included.append(pending)
         eco = work.effects.ecosystem or (self.view.ecosystem if self.view is not None else 1)
         await self._write(conn, work, eco)
+        work.effects.mark = work.next_id - 1
         key_id = self._node.node_key_id
         await insert_processed_statuses(
             conn,
@@ -308,7 +422,9 @@ class BankWork:
         view = self.view
         if effects.ecosystem is not None and view is None:
             self.view = view = BankView(effects.ecosystem)
+            view.mark = effects.mark
         if view is not None:
+            view.mark = max(view.mark, effects.mark)
             for name, account in effects.accounts.items():
                 if account is None:
                     view.accounts.pop(name, None)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from chain.bank.auth import VerifiedCache, check_password, hash_password, is_legacy
+from chain.bank.auth import VerifiedCache, check_password, hash_password, needs_upgrade
 from chain.bank.executor import BankWork, OpenEcosystem
 from chain.bank.rules import (
     HISTORY_IMPORTED_LOG,
@@ -24,15 +24,14 @@ from chain.bank.rules import (
 from chain.bank.view import Account, BankView, UserLog
 from chain.identity import NodeIdentity
 from chain.observer import NO_OBSERVER, ChainObserver
+from chain.storage.engine import read_connection
 from chain.storage.repo.bank import (
     Credential,
     HistoryRow,
+    get_auth_state,
     get_bank_ecosystem,
-    list_credentials,
     list_last_log_times,
-    list_live_balances,
     list_log_rows,
-    list_registrations,
     set_credential_hash,
     upsert_credentials,
 )
@@ -66,7 +65,6 @@ class Bank:
         )
         self.rules = rules
         self.hash_cost = hash_cost
-        self._credentials: dict[str, Credential] = {}
         self._verified = VerifiedCache(auth_ttl)
         self._hashing = asyncio.Semaphore(HASH_THREADS)
 
@@ -94,34 +92,39 @@ class Bank:
             await self._provision_admin(admin_password)
 
     async def load(self, ecosystem: int) -> None:
-        """Read the accounts and credentials as the chain and this node hold them."""
-        view = BankView(ecosystem)
+        """Read the accounts as the chain holds them."""
         async with self.engine.connect() as conn:
-            registrations = await list_registrations(conn, ecosystem)
-            balances = await list_live_balances(conn, ecosystem)
-            self._credentials = await list_credentials(conn)
-        latest: dict[int, tuple[int, str]] = {}
-        for history_id, key_id, name in registrations:
-            view.names[key_id] = name
-            latest[key_id] = (history_id, name)
-        for key_id, (history_id, name) in latest.items():
-            if key_id in balances:
-                view.accounts[name] = Account(name, key_id, balances[key_id], since=history_id)
+            view = await self.work.load_view(conn, ecosystem)
         self.work.view = view
         logger.info("bank: %d accounts in ecosystem %d", len(view.accounts), ecosystem)
+
+    async def refresh(self) -> BankView:
+        """The view, once it has taken in every bank write committed by any process."""
+        async with read_connection(self.engine) as conn:
+            await self.work.sync(conn)
+        return self.view
 
     async def _provision_admin(self, password: str) -> None:
         admin = self.rules.admin
         if self.view.get(admin) is None:
-            await self.register(admin, password.encode(), 0, by_admin=True)
-            logger.info("bank admin %r registered", admin)
-            return
-        stored = self._credentials.get(admin)
+            try:
+                await self.register(admin, password.encode(), 0, by_admin=True)
+                logger.info("bank admin %r registered", admin)
+                return
+            except BankError as exc:
+                if exc.fault != Fault.USER_EXISTS:  # another process registered it first
+                    raise
+        stored = await self.stored_credential(admin)
         if stored is None or not await self._check(password.encode(), stored.hash):
             await self.change_password(admin, password.encode())
             logger.info("bank admin %r password set from the configuration", admin)
 
     # ---- credentials ---------------------------------------------------------------------
+
+    async def stored_credential(self, name: str) -> Credential | None:
+        """The user's password hash as the database holds it now."""
+        async with read_connection(self.engine) as conn:
+            return (await get_auth_state(conn, name))[1]
 
     async def _check(self, password: bytes, stored: str) -> bool:
         async with self._hashing:
@@ -132,35 +135,48 @@ class Bank:
             return await asyncio.to_thread(hash_password, password, self.hash_cost)
 
     async def authenticate(self, name: str, password: bytes) -> bool:
-        """Is this a registered user with this password? Cached briefly once verified."""
-        if name not in self.view.accounts:
+        """Is this a registered user with this password? Cached briefly once verified.
+
+        The stored hash is read on every call (one round trip, with the view's mark), so a
+        password changed or a user deleted through another process counts at once here.
+        """
+        async with read_connection(self.engine) as conn:
+            mark, stored = await get_auth_state(conn, name)
+            await self.work.sync(conn, mark)
+        if name not in self.view.accounts or stored is None:
             return False
-        hit = self._verified.hit(name, password)
+        hit = self._verified.hit(name, password, stored.hash)
         self.work.observer.cache_lookup("bank_auth", hit)
         if hit:
             return True
-        stored = self._credentials.get(name)
-        if stored is None:
-            return False
         generation = self._verified.generation(name)
         if not await self._check(password, stored.hash):
             return False
-        if is_legacy(stored.hash):
-            # An imported XXH3 hash is accepted once, then replaced by a strong one.
-            await self._store_hash(name, stored.key_id, await self._hash(password))
+        if needs_upgrade(stored.hash, self.hash_cost):
+            # An imported XXH3 hash or a weaker scrypt one: replaced now the password is known.
+            new_hash = await self._hash(password)
+            if await self._store_hash(name, stored.key_id, new_hash, expected=stored.hash):
+                stored = Credential(name, stored.key_id, new_hash)
             generation = self._verified.generation(name)
-        self._verified.remember(name, password, generation)
+        self._verified.remember(name, password, stored.hash, generation)
         return name in self.view.accounts
 
-    async def _store_hash(self, name: str, key_id: int, hash_text: str) -> None:
+    async def _store_hash(
+        self, name: str, key_id: int, hash_text: str, expected: str | None = None
+    ) -> bool:
+        """Store a user's hash; with `expected`, only over that one (an upgrade loses to a
+        password changed meanwhile). False when nothing was stored."""
         async with self.engine.begin() as conn:
-            if not await set_credential_hash(conn, name, hash_text, int(time.time())):
-                await upsert_credentials(conn, [Credential(name, key_id, hash_text)], 0)
-        self._credentials[name] = Credential(name, key_id, hash_text)
+            if await set_credential_hash(conn, name, hash_text, int(time.time()), expected):
+                return True
+            if expected is not None:
+                return False
+            await upsert_credentials(conn, [Credential(name, key_id, hash_text)], 0)
+            return True
 
     async def change_password(self, name: str, password: bytes) -> None:
-        """Set a user's password (node-local; nothing goes on chain)."""
-        account = self.view.get(name)
+        """Set a user's password (in the database, not on chain: every process reads it)."""
+        account = (await self.refresh()).get(name)
         if account is None:
             raise BankError(Fault.USER_NOT_FOUND)
         hash_text = await self._hash(password)
@@ -171,26 +187,24 @@ class Bank:
     def credentials_changed(self, stored: list[Credential], removed: list[str]) -> None:
         """A committed block stored or removed credentials (registrations, deletions)."""
         for credential in stored:
-            self._credentials[credential.name] = credential
             self._verified.invalidate(credential.name)
         for name in removed:
-            self._credentials.pop(name, None)
             self._verified.invalidate(name)
 
     # ---- reads ---------------------------------------------------------------------------
 
-    def balance(self, name: str) -> int:
-        account = self.view.get(name)
+    async def balance(self, name: str) -> int:
+        account = (await self.refresh()).get(name)
         if account is None:
             raise BankError(Fault.USER_NOT_FOUND)
         return account.balance
 
-    def exists(self, name: str) -> bool:
-        return name in self.view.accounts
+    async def exists(self, name: str) -> bool:
+        return name in (await self.refresh()).accounts
 
     async def user_log(self, name: str) -> UserLog:
         """The user's newest log entries, from the chain's history, cached once read."""
-        view = self.view
+        view = await self.refresh()
         for _ in range(LOG_READ_TRIES):
             account = view.get(name)
             if account is None:
@@ -230,7 +244,7 @@ class Bank:
             raise BankError(Fault.ADD_USER_DISABLED)
         if not self.rules.valid_name(name):
             raise BankError(Fault.INVALID_NAME)
-        if name in self.view.accounts:
+        if name in (await self.refresh()).accounts:
             raise BankError(Fault.USER_EXISTS)
         secret = await self._hash(password)
         await self.work.submit(BankOp(OpKind.REGISTER, name=name, amount=amount, secret=secret))
@@ -242,7 +256,7 @@ class Bank:
             raise BankError(Fault.AMOUNT_ZERO)
         if sender == receiver:
             raise BankError(Fault.NAMES_MATCH)
-        if receiver not in self.view.accounts:
+        if receiver not in (await self.refresh()).accounts:
             raise BankError(Fault.RECEIVER_MISSING)
         result = await self.work.submit(
             BankOp(OpKind.TRANSFER, name=sender, other=receiver, amount=amount)
@@ -250,26 +264,26 @@ class Bank:
         return int(result or 0)
 
     async def set_balance(self, name: str, amount: int) -> None:
-        if name not in self.view.accounts:
+        if name not in (await self.refresh()).accounts:
             raise BankError(Fault.USER_NOT_FOUND)
         await self.work.submit(BankOp(OpKind.SET_BALANCE, name=name, amount=amount))
 
     async def impact_balance(self, name: str, amount: int) -> int:
         if amount == 0:
             raise BankError(Fault.AMOUNT_ZERO)
-        if name not in self.view.accounts:
+        if name not in (await self.refresh()).accounts:
             raise BankError(Fault.USER_NOT_FOUND)
         result = await self.work.submit(BankOp(OpKind.IMPACT_BALANCE, name=name, amount=amount))
         return int(result or 0)
 
     async def delete(self, name: str) -> None:
-        if name not in self.view.accounts:
+        if name not in (await self.refresh()).accounts:
             raise BankError(Fault.USER_NOT_FOUND)
         await self.work.submit(BankOp(OpKind.DELETE, name=name))
 
     async def prune(self, amount: int, before: int | None) -> int:
         """Delete users poorer than `amount` (and, with `before`, idle since before it)."""
-        view = self.view
+        view = await self.refresh()
         if before is not None:
             unknown = [
                 a for a in view.accounts.values() if a.balance < amount and a.last_time is None
