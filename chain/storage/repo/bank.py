@@ -192,6 +192,40 @@ async def list_account_states(
     return states
 
 
+async def list_history_page(
+    conn: AsyncConnection, ecosystem: int, after: int, limit: int
+) -> list[HistoryRow]:
+    """The ecosystem's history rows with ids above `after`, oldest first, balances included."""
+    result = await conn.execute(
+        select(*_LOG_COLUMNS, history.c.sender_balance, history.c.recipient_balance)
+        .where(history.c.ecosystem == ecosystem, history.c.id > after)
+        .order_by(history.c.id)
+        .limit(limit)
+    )
+    return [
+        HistoryRow(
+            id=int(r.id),
+            sender_id=int(r.sender_id),
+            recipient_id=int(r.recipient_id),
+            amount=int(r.amount),
+            created_at=int(r.created_at),
+            type=int(r.type),
+            comment=str(r.comment),
+            sender_balance=int(r.sender_balance),
+            recipient_balance=int(r.recipient_balance),
+        )
+        for r in result
+    ]
+
+
+async def list_account_rows(conn: AsyncConnection, ecosystem: int) -> dict[int, tuple[int, bool]]:
+    """Key id -> (balance, deleted) of every account row of the ecosystem."""
+    result = await conn.execute(
+        select(keys.c.id, keys.c.amount, keys.c.deleted).where(keys.c.ecosystem == ecosystem)
+    )
+    return {int(r.id): (int(r.amount), bool(r.deleted)) for r in result}
+
+
 def _unnest_insert(table: Any, columns: dict[str, Any]) -> Any:
     """INSERT INTO table (columns) SELECT unnest(:array) ... with one array parameter per column.
 

@@ -43,8 +43,10 @@ async def test_two_processes_share_one_bank(tmp_path: Path, db_url: str) -> None
             # The same 100 spent through both processes at once: one of them is refused.
             spend = {"name": "bob", "amount": 100}
             answers = await asyncio.gather(
-                *(_status(s, "POST", url + "/user/transfer", json=spend, headers=alice)
-                  for url in (a, b, a, b))
+                *(
+                    _status(s, "POST", url + "/user/transfer", json=spend, headers=alice)
+                    for url in (a, b, a, b)
+                )
             )
             assert sorted(answers) == [
                 (200, "0"),
@@ -59,22 +61,22 @@ async def test_two_processes_share_one_bank(tmp_path: Path, db_url: str) -> None
 
             # A password changed through A: the old one is refused by B at once.
             change = {"pass": "new"}
-            assert (await _status(
-                s, "PATCH", a + "/user/change_password", json=change, headers=alice
-            ))[0] == 204
+            assert (
+                await _status(s, "PATCH", a + "/user/change_password", json=change, headers=alice)
+            )[0] == 204
             assert (await _status(s, "POST", b + "/user/verify_password", headers=alice))[0] == 401
             new_alice = basic("alice", "new")
-            assert (
-                await _status(s, "POST", b + "/user/verify_password", headers=new_alice)
-            )[0] == 204
+            assert (await _status(s, "POST", b + "/user/verify_password", headers=new_alice))[
+                0
+            ] == 204
 
             # Registered through B, carol exists on A; deleted through A, bob is gone on B.
             carol = {"name": "carol", "pass": "cpw"}
             assert (await _status(s, "POST", b + "/user/register", json=carol))[0] == 204
             assert (await _status(s, "GET", a + "/user/exists?name=carol", headers=JSON))[0] == 204
-            assert (await _status(
-                s, "DELETE", a + "/user/delete", headers=basic("bob", "pw")
-            ))[0] == 204
+            assert (await _status(s, "DELETE", a + "/user/delete", headers=basic("bob", "pw")))[
+                0
+            ] == 204
             assert await _status(s, "GET", b + "/user/balance?name=bob", headers=JSON) == (
                 404,
                 '"User not found"',
