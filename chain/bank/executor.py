@@ -478,6 +478,8 @@ class BankWork:
             account = work.account(op.name)
             if account is None:
                 raise BankError(Fault.USER_NOT_FOUND)
+            if self.rules.protected(op.name):
+                raise BankError(Fault.PROTECTED)
             self._delete(work, eco, p, account)
             return None
         if op.kind == OpKind.PRUNE:
@@ -628,14 +630,13 @@ class BankWork:
 
     def _prune(self, work: _Batch, eco: int, p: Pending) -> int:
         op = p.op
-        protected = {self.rules.admin, self.rules.return_on_del}
         view = self.view
         names = set(view.accounts) if view is not None else set()
         names.update(n for n, a in work.effects.accounts.items() if a is not None)
         deleted = 0
         for name in sorted(names):
             account = work.account(name)
-            if account is None or name in protected or account.balance >= op.amount:
+            if account is None or self.rules.protected(name) or account.balance >= op.amount:
                 continue
             if op.before is not None:
                 # Unknown activity (not looked up before submitting) keeps the account.

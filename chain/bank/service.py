@@ -279,6 +279,8 @@ class Bank:
     async def delete(self, name: str) -> None:
         if name not in (await self.refresh()).accounts:
             raise BankError(Fault.USER_NOT_FOUND)
+        if self.rules.protected(name):
+            raise BankError(Fault.PROTECTED)
         await self.work.submit(BankOp(OpKind.DELETE, name=name))
 
     async def prune(self, amount: int, before: int | None) -> int:
