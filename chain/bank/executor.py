@@ -78,6 +78,9 @@ OpenEcosystem = Callable[[AsyncConnection], Awaitable[int]]
 # Called after a commit with credentials stored and names whose credentials were removed.
 CredentialsChanged = Callable[[list[Credential], list[str]], None]
 WAIT_S = 30.0
+# Once a wait has timed out, how often the submitter looks again whether its op is back in the
+# queue (its block failed) and can be taken out.
+RECHECK_S = 0.5
 
 
 @dataclass(eq=False)
@@ -89,6 +92,7 @@ class Pending:
     raw: bytes
     future: asyncio.Future[int | None]
     outcome: int | None | BankError = None
+    cancelled: bool = False  # its submitter gave up: refused if it has not run yet
 
 
 @dataclass
@@ -185,6 +189,7 @@ class BankWork:
         self._open = open_ecosystem
         self._credentials_changed = credentials_changed
         self._queue: deque[Pending] = deque()
+        self.wait_s = WAIT_S  # how long a submitter waits before it cancels
         self.observer = observer  # the node's metrics (NO_OBSERVER: none)
         self.view: BankView | None = None
         self._nonces = itertools.count(secrets.randbits(62))
@@ -321,27 +326,42 @@ class BankWork:
         )
         return tx_hash, raw
 
-    async def submit(self, op: BankOp, timeout: float = WAIT_S) -> int | None:
-        """Run one operation through a block; returns its result once the block is committed."""
+    async def submit(self, op: BankOp, timeout: float | None = None) -> int | None:
+        """Run one operation through a block; returns its result once the block is committed.
+
+        After `timeout` (default `wait_s`) the operation is cancelled for real: taken out of
+        the queue, or, if a block being formed holds it already, refused there unless it has
+        run, in which case the answer is its outcome once that block ends. So an answer of
+        Fault.UNAVAILABLE (503) means it is not on chain and never will be.
+        """
         if not op.time:
             op = replace(op, time=int(time.time()))
         tx_hash, raw = self.sign(op)
         future: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
-        self._queue.append(Pending(op, tx_hash, raw, future))
+        pending = Pending(op, tx_hash, raw, future)
+        self._queue.append(pending)
         self._wake()
         try:
-            # A cancelled wait leaves the operation queued; `committed` skips its future.
-            async with asyncio.timeout(timeout):
-                result = await future
+            result = await self._outcome(pending, self.wait_s if timeout is None else timeout)
         except BankError as exc:
             self.observer.bank_operation(op.kind.value, exc.fault.value)
             raise
-        except TimeoutError as exc:
-            # Still queued or in a block being formed: the outcome is unknown to the client.
-            self.observer.bank_operation(op.kind.value, Fault.UNAVAILABLE.value)
-            raise BankError(Fault.UNAVAILABLE) from exc
         self.observer.bank_operation(op.kind.value, "ok")
         return result
+
+    async def _outcome(self, pending: Pending, timeout: float) -> int | None:
+        wait = timeout
+        while True:
+            done, _ = await asyncio.wait((pending.future,), timeout=wait)
+            if done:
+                return pending.future.result()
+            pending.cancelled = True
+            try:
+                self._queue.remove(pending)
+            except ValueError:
+                wait = RECHECK_S  # in a block being formed: it ends in a commit or back here
+                continue
+            raise BankError(Fault.UNAVAILABLE)
 
     # ---- chain.internal.InternalWork -------------------------------------------------------
 
@@ -370,6 +390,9 @@ class BankWork:
         work = _Batch(self.view, block_id, await next_history_id(conn))
         included: list[Pending] = []
         for pending in batch:
+            if pending.cancelled:  # its submitter has given up (and will answer 503)
+                pending.outcome = BankError(Fault.UNAVAILABLE)
+                continue
             try:
                 pending.outcome = await self._apply(conn, work, pending)
             except BankError as exc:
