@@ -93,7 +93,7 @@ def _add_bank_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--bank-name-uppercase", dest="bank_name_uppercase", help="allow A-Z in names (false)"
     )
-    parser.add_argument("--bank-hash-cost", dest="bank_hash_cost", help="log2 scrypt N (14)")
+    parser.add_argument("--bank-hash-cost", dest="bank_hash_cost", help="log2 scrypt N (17)")
     parser.add_argument("--bank-auth-ttl", dest="bank_auth_ttl", help="verified-login cache, s")
     parser.add_argument("--bank-help-url", dest="bank_help_url", help="where api/help points")
 

@@ -34,7 +34,9 @@ async def _user(request: web.Request) -> str:
     """UserFilter: a registered user with the right password (401 otherwise)."""
     bank = request.app[BANK]
     name, password = basic_credentials(request)
-    if not bank.rules.valid_name(name) or not await bank.authenticate(name, password):
+    if not bank.rules.valid_name(name) or not await bank.authenticate(
+        name, password, request.remote or ""
+    ):
         raise BAD_CREDENTIALS
     return name
 
@@ -43,7 +45,9 @@ async def _admin(request: web.Request) -> str:
     """AdminFilter: the configured admin account with its password."""
     bank = request.app[BANK]
     name, password = basic_credentials(request)
-    if name != bank.rules.admin or not await bank.authenticate(name, password):
+    if name != bank.rules.admin or not await bank.authenticate(
+        name, password, request.remote or ""
+    ):
         raise BAD_CREDENTIALS
     return name
 

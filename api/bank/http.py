@@ -47,6 +47,7 @@ STATUS = {
     Fault.ADD_USER_DISABLED: 404,
     Fault.UNAVAILABLE: 503,
     Fault.PROTECTED: 403,
+    Fault.TOO_MANY_TRIES: 429,
 }
 
 

@@ -123,3 +123,81 @@ class VerifiedCache:
     def invalidate(self, name: str) -> None:
         """The user's password changed or the user is gone: drop what was verified."""
         self._generation[name] = self._generation.get(name, 0) + 1
+
+
+@dataclass(slots=True)
+class _Failures:
+    count: int = 0
+    last: float = 0.0  # monotonic time of the newest failure
+    until: float = 0.0  # refused before this monotonic time
+
+
+class LoginGuard:
+    """Backoff on wrong passwords: per client address, and per user name across addresses.
+
+    Past `free_tries` failures the address (or the name) is refused for a time that doubles
+    with each further failure, up to `max_s`; records idle for `forget_s` are dropped. The
+    per-name backoff spares addresses that proved the password lately, so guessing from many
+    addresses cannot lock a user out of the places it logs in from, and a right password from
+    an address that never failed gets through the per-address backoff of another.
+    """
+
+    def __init__(
+        self,
+        free_tries: int = 5,
+        user_free_tries: int = 20,
+        base_s: float = 1.0,
+        max_s: float = 300.0,
+        forget_s: float = 900.0,
+        max_tracked: int = 100_000,
+    ) -> None:
+        self.free_tries = free_tries
+        self.user_free_tries = user_free_tries
+        self.base_s = base_s
+        self.max_s = max_s
+        self.forget_s = forget_s
+        self.max_tracked = max_tracked
+        self._addresses: dict[str, _Failures] = {}
+        self._users: dict[str, _Failures] = {}
+        self._trusted: dict[tuple[str, str], float] = {}  # (name, address) -> last success
+
+    def allowed(self, name: str, address: str) -> bool:
+        """May this address have a password of this user checked now?"""
+        now = time.monotonic()
+        by_address = self._addresses.get(address)
+        if by_address is not None and by_address.until > now:
+            return False
+        by_user = self._users.get(name)
+        if by_user is None or by_user.until <= now:
+            return True
+        trusted = self._trusted.get((name, address))
+        return trusted is not None and now - trusted < self.forget_s
+
+    def failed(self, name: str, address: str) -> None:
+        now = time.monotonic()
+        self._count(self._addresses, address, self.free_tries, now)
+        self._count(self._users, name, self.user_free_tries, now)
+
+    def succeeded(self, name: str, address: str) -> None:
+        self._addresses.pop(address, None)
+        if len(self._trusted) >= self.max_tracked:
+            self._trusted.clear()
+        self._trusted[(name, address)] = time.monotonic()
+
+    def _count(self, records: dict[str, _Failures], key: str, free: int, now: float) -> None:
+        record = records.get(key)
+        if record is None or now - record.last > self.forget_s:
+            if len(records) >= self.max_tracked:
+                self._forget_idle(records, now)
+            record = records[key] = _Failures()
+        record.count += 1
+        record.last = now
+        if record.count >= free:
+            delay = self.base_s * 2.0 ** min(record.count - free, 30)
+            record.until = now + min(delay, self.max_s)
+
+    def _forget_idle(self, records: dict[str, _Failures], now: float) -> None:
+        for key in [k for k, r in records.items() if now - r.last > self.forget_s]:
+            del records[key]
+        if len(records) >= self.max_tracked:
+            records.clear()  # a flood of fresh keys: forgetting beats growing without bound

@@ -81,6 +81,7 @@ class Fault(enum.Enum):
     # Not in CCash, which let the admin delete itself (after which anyone could register the
     # admin's name and set balances).
     PROTECTED = "Cannot delete the admin or the return account"
+    TOO_MANY_TRIES = "Too many wrong passwords, try again later"  # not in CCash: backoff
 
 
 class BankError(Exception):

@@ -9,7 +9,13 @@ from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from chain.bank.auth import VerifiedCache, check_password, hash_password, needs_upgrade
+from chain.bank.auth import (
+    LoginGuard,
+    VerifiedCache,
+    check_password,
+    hash_password,
+    needs_upgrade,
+)
 from chain.bank.executor import BankWork, OpenEcosystem
 from chain.bank.rules import (
     HISTORY_IMPORTED_LOG,
@@ -40,6 +46,11 @@ logger = logging.getLogger(__name__)
 
 # Slow hashes run in threads; more at once would only queue behind the two cores.
 HASH_THREADS = 2
+# Password checks waiting for a hashing thread beyond this are refused at once (503), so a
+# flood of guesses queues nowhere; verified users (the cache) never wait for a thread.
+MAX_HASH_WAITING = 32
+# Checks of one client address at once: more are refused (429) before they cost a hash.
+PER_ADDRESS_CHECKS = 2
 # Reading a log races the blocks that change it; after this many lost races it is not cached.
 LOG_READ_TRIES = 3
 
@@ -67,6 +78,9 @@ class Bank:
         self.hash_cost = hash_cost
         self._verified = VerifiedCache(auth_ttl)
         self._hashing = asyncio.Semaphore(HASH_THREADS)
+        self._waiting = 0  # checks queued for a hashing thread
+        self._checking: dict[str, int] = {}  # client address -> its checks under way
+        self.guard = LoginGuard()
 
     @property
     def view(self) -> BankView:
@@ -127,31 +141,56 @@ class Bank:
             return (await get_auth_state(conn, name))[1]
 
     async def _check(self, password: bytes, stored: str) -> bool:
-        async with self._hashing:
+        self._waiting += 1
+        try:
+            await self._hashing.acquire()
+        finally:
+            self._waiting -= 1
+        try:
             return await asyncio.to_thread(check_password, password, stored)
+        finally:
+            self._hashing.release()
 
     async def _hash(self, password: bytes) -> str:
         async with self._hashing:
             return await asyncio.to_thread(hash_password, password, self.hash_cost)
 
-    async def authenticate(self, name: str, password: bytes) -> bool:
+    async def authenticate(self, name: str, password: bytes, address: str = "") -> bool:
         """Is this a registered user with this password? Cached briefly once verified.
 
         The stored hash is read on every call (one round trip, with the view's mark), so a
         password changed or a user deleted through another process counts at once here.
+        Raises Fault.TOO_MANY_TRIES for an address or name in backoff after wrong passwords,
+        and Fault.UNAVAILABLE when the hashing threads are too far behind.
         """
         async with read_connection(self.engine) as conn:
             mark, stored = await get_auth_state(conn, name)
             await self.work.sync(conn, mark)
         if name not in self.view.accounts or stored is None:
+            self.guard.failed(name, address)
             return False
         hit = self._verified.hit(name, password, stored.hash)
         self.work.observer.cache_lookup("bank_auth", hit)
         if hit:
             return True
+        if not self.guard.allowed(name, address):
+            raise BankError(Fault.TOO_MANY_TRIES)
+        if self._checking.get(address, 0) >= PER_ADDRESS_CHECKS:
+            raise BankError(Fault.TOO_MANY_TRIES)
+        if self._waiting >= MAX_HASH_WAITING:
+            raise BankError(Fault.UNAVAILABLE)
         generation = self._verified.generation(name)
-        if not await self._check(password, stored.hash):
+        self._checking[address] = self._checking.get(address, 0) + 1
+        try:
+            right = await self._check(password, stored.hash)
+        finally:
+            left = self._checking.pop(address) - 1
+            if left:
+                self._checking[address] = left
+        if not right:
+            self.guard.failed(name, address)
             return False
+        self.guard.succeeded(name, address)
         if needs_upgrade(stored.hash, self.hash_cost):
             # An imported XXH3 hash or a weaker scrypt one: replaced now the password is known.
             new_hash = await self._hash(password)
