@@ -55,6 +55,7 @@ from chain.storage.repo.bank import (
     HistoryRow,
     ProcessedTx,
     delete_credentials,
+    get_bank_ecosystem,
     get_history_mark,
     insert_accounts,
     insert_history,
@@ -478,6 +479,9 @@ class BankWork:
         if op.kind == OpKind.OPEN:
             if self.view is not None or work.effects.ecosystem is not None:
                 return self.view.ecosystem if self.view is not None else work.effects.ecosystem
+            existing = await get_bank_ecosystem(conn)
+            if existing is not None:
+                return existing  # another process, starting with this one, opened it first
             work.effects.ecosystem = await self._open(conn)
             # The rollback marker of a new ecosystem: undoing the block removes its rows.
             work.rollbacks.append(

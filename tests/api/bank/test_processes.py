@@ -5,9 +5,18 @@ from __future__ import annotations
 import asyncio
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import aiohttp
+from aiohttp.test_utils import TestClient
 
+from api.appkeys import ENGINE, NODE
+from api.bank.keys import BANK
+from chain.bank.executor import Pending
+from chain.bank.rules import BankOp, OpKind
+from chain.storage.engine import take_writer_lock, write_transaction
+from node.app import make_bank
+from node.config import Config
 from tests.api.bank.conftest import ADMIN_AUTH, JSON, basic
 from tests.api.bank.test_process import start_bank_node
 from tests.nodeproc import free_port, node_cmd, stop_node, wait_up
@@ -94,3 +103,23 @@ async def test_two_processes_share_one_bank(tmp_path: Path, db_url: str) -> None
         timeout=120,
     )
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+
+
+async def test_a_bank_starting_beside_another_opens_no_second_ecosystem(
+    bank: TestClient[Any, Any], bank_config: Config
+) -> None:
+    app = bank.server.app
+    assert app is not None
+    engine, eco = app[ENGINE], app[BANK].view.ecosystem
+    # A second process that found no bank ecosystem at its start (the first was opening it)
+    # asks its producer to open one: under the writer's lock it finds the first's instead.
+    other = make_bank(bank_config, engine, app[NODE], lambda: None)
+    pending = Pending(BankOp(OpKind.OPEN, time=1), b"h", b"", asyncio.Future())
+    async with write_transaction(engine) as conn:
+        await take_writer_lock(conn)
+        block = await other.work.execute(conn, [pending], 10**6, 1)
+        await conn.rollback()
+    assert pending.outcome == eco
+    assert not block.rollbacks
