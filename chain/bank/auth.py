@@ -90,7 +90,7 @@ class VerifiedCache:
         self._entries: dict[bytes, _Entry] = {}
         self._generation: dict[str, int] = {}
 
-    def _tag(self, name: str, password: bytes, stored: str) -> bytes:
+    def tag(self, name: str, password: bytes, stored: str) -> bytes:
         # The stored hash is part of the tag: a password changed by another process (a new
         # hash in the database) misses at once.
         message = b"\0".join((name.encode(), stored.encode(), password))
@@ -100,7 +100,7 @@ class VerifiedCache:
         """Was this pair verified against this stored hash within the TTL?"""
         if self._ttl <= 0:
             return False
-        entry = self._entries.get(self._tag(name, password, stored))
+        entry = self._entries.get(self.tag(name, password, stored))
         if entry is None or entry.name != name:
             return False
         if entry.expires < time.monotonic() or entry.generation != self._generation.get(name, 0):
@@ -113,7 +113,7 @@ class VerifiedCache:
             return
         if len(self._entries) >= MAX_CACHED:
             self._entries.clear()
-        self._entries[self._tag(name, password, stored)] = _Entry(
+        self._entries[self.tag(name, password, stored)] = _Entry(
             name, generation, time.monotonic() + self._ttl
         )
 
@@ -172,6 +172,11 @@ class LoginGuard:
             return True
         trusted = self._trusted.get((name, address))
         return trusted is not None and now - trusted < self.forget_s
+
+    def suspect(self, address: str) -> bool:
+        """Has this address given a wrong password lately?"""
+        record = self._addresses.get(address)
+        return record is not None and time.monotonic() - record.last <= self.forget_s
 
     def failed(self, name: str, address: str) -> None:
         now = time.monotonic()

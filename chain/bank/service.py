@@ -49,8 +49,8 @@ HASH_THREADS = 2
 # Password checks waiting for a hashing thread beyond this are refused at once (503), so a
 # flood of guesses queues nowhere; verified users (the cache) never wait for a thread.
 MAX_HASH_WAITING = 32
-# Checks of one client address at once: more are refused (429) before they cost a hash.
-PER_ADDRESS_CHECKS = 2
+# Checks at once of an address that gave a wrong password lately: more are refused (429).
+SUSPECT_CHECKS = 2
 # Reading a log races the blocks that change it; after this many lost races it is not cached.
 LOG_READ_TRIES = 3
 
@@ -80,6 +80,10 @@ class Bank:
         self._hashing = asyncio.Semaphore(HASH_THREADS)
         self._waiting = 0  # checks queued for a hashing thread
         self._checking: dict[str, int] = {}  # client address -> its checks under way
+        # Checks under way by cache tag: the same name, password and hash are hashed once,
+        # however many requests (a client's burst on a cold cache) ask at the same time.
+        self._inflight: dict[bytes, asyncio.Future[bool]] = {}
+        self._upgrading: set[str] = set()  # names whose hash is being made stronger
         self.guard = LoginGuard()
 
     @property
@@ -175,30 +179,52 @@ class Bank:
             return True
         if not self.guard.allowed(name, address):
             raise BankError(Fault.TOO_MANY_TRIES)
-        if self._checking.get(address, 0) >= PER_ADDRESS_CHECKS:
-            raise BankError(Fault.TOO_MANY_TRIES)
-        if self._waiting >= MAX_HASH_WAITING:
-            raise BankError(Fault.UNAVAILABLE)
         generation = self._verified.generation(name)
-        self._checking[address] = self._checking.get(address, 0) + 1
-        try:
-            right = await self._check(password, stored.hash)
-        finally:
-            left = self._checking.pop(address) - 1
-            if left:
-                self._checking[address] = left
+        right = await self._verify_once(name, password, stored.hash, address)
         if not right:
             self.guard.failed(name, address)
             return False
         self.guard.succeeded(name, address)
-        if needs_upgrade(stored.hash, self.hash_cost):
-            # An imported XXH3 hash or a weaker scrypt one: replaced now the password is known.
-            new_hash = await self._hash(password)
-            if await self._store_hash(name, stored.key_id, new_hash, expected=stored.hash):
-                stored = Credential(name, stored.key_id, new_hash)
+        if needs_upgrade(stored.hash, self.hash_cost) and name not in self._upgrading:
+            # An imported XXH3 hash or a weaker scrypt one: replaced now the password is known
+            # (once: a burst of this user's requests does not hash it again for each).
+            self._upgrading.add(name)
+            try:
+                new_hash = await self._hash(password)
+                if await self._store_hash(name, stored.key_id, new_hash, expected=stored.hash):
+                    stored = Credential(name, stored.key_id, new_hash)
+            finally:
+                self._upgrading.discard(name)
             generation = self._verified.generation(name)
         self._verified.remember(name, password, stored.hash, generation)
         return name in self.view.accounts
+
+    async def _verify_once(self, name: str, password: bytes, stored: str, address: str) -> bool:
+        """check_password on a hashing thread, shared by equal checks under way, bounded."""
+        tag = self._verified.tag(name, password, stored)
+        running = self._inflight.get(tag)
+        if running is not None:
+            return await asyncio.shield(running)
+        if self.guard.suspect(address) and self._checking.get(address, 0) >= SUSPECT_CHECKS:
+            raise BankError(Fault.TOO_MANY_TRIES)
+        if self._waiting >= MAX_HASH_WAITING:
+            raise BankError(Fault.UNAVAILABLE)
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._inflight[tag] = future
+        self._checking[address] = self._checking.get(address, 0) + 1
+        try:
+            right = await self._check(password, stored)
+            future.set_result(right)
+            return right
+        except BaseException as exc:
+            future.set_exception(BankError(Fault.UNAVAILABLE))
+            future.exception()  # retrieved: nobody else may be waiting for it
+            raise exc
+        finally:
+            del self._inflight[tag]
+            left = self._checking.pop(address) - 1
+            if left:
+                self._checking[address] = left
 
     async def _store_hash(
         self, name: str, key_id: int, hash_text: str, expected: str | None = None

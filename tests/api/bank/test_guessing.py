@@ -106,15 +106,18 @@ async def test_a_flood_of_checks_cannot_starve_verified_users(bank: Client) -> N
     try:
         flood = [
             asyncio.create_task(
-                service.authenticate("alice", b"guess", f"10.1.{i // 250}.{i % 250}")
+                service.authenticate("alice", b"guess%d" % i, f"10.1.{i // 250}.{i % 250}")
             )
             for i in range(32)
         ]
-        await asyncio.sleep(0.2)
-        assert not any(task.done() for task in flood)  # queued for a thread
+        async with asyncio.timeout(60):
+            while service._waiting < 32:  # every one queued for a thread
+                await asyncio.sleep(0.01)
+        assert not any(task.done() for task in flood)
         # ... one more unverified check is refused at once instead of queueing,
         with pytest.raises(BankError) as refused:
-            await service.authenticate("alice", b"guess", "10.2.0.1")
+            async with asyncio.timeout(60):
+                await service.authenticate("alice", b"guess", "10.2.0.1")
         assert refused.value.fault == Fault.UNAVAILABLE
         # and a verified user needs no thread at all.
         assert await service.authenticate("alice", b"pw", "10.0.0.1")
@@ -145,3 +148,23 @@ async def test_weaker_hashes_are_upgraded_at_the_next_right_password(
     app[BANK]._verified.invalidate("alice")  # checked against the new hash, not the cache
     assert (await bank.post(VERIFY, headers=basic("alice", "pw"))).status == 204
     assert (await bank.post(VERIFY, headers=basic("alice", "wrong"))).status == 401
+
+
+async def test_a_burst_on_a_cold_cache_is_hashed_once_and_not_refused(bank: Client) -> None:
+    await register(bank, "alice")
+    app = bank.server.app
+    assert app is not None
+    service = app[BANK]
+    # One client (one address) sends many requests of one user before any is verified.
+    results = await asyncio.gather(
+        *(service.authenticate("alice", b"pw", "10.0.0.1") for _ in range(100))
+    )
+    assert all(results)
+    # A guessing address, though, has few checks at once.
+    assert not await service.authenticate("alice", b"wrong", "10.0.0.2")
+    outcomes = await asyncio.gather(
+        *(service.authenticate("alice", b"w%d" % i, "10.0.0.2") for i in range(10)),
+        return_exceptions=True,
+    )
+    refused = [o for o in outcomes if isinstance(o, BankError)]
+    assert refused and all(o.fault == Fault.TOO_MANY_TRIES for o in refused)
