@@ -214,14 +214,21 @@ class BankWork:
                 view.accounts[name] = Account(name, key_id, balances[key_id], since=history_id)
         return view
 
-    async def sync(self, conn: AsyncConnection, newest: int | None = None) -> None:
+    async def sync(
+        self, conn: AsyncConnection, newest: int | None = None, tries: int | None = None
+    ) -> None:
         """Take in the bank rows committed since the view's mark (by any process).
 
         `newest` is the chain's mark when the caller has just read it. Under the writer's
-        lock nothing commits meanwhile, so this always ends with the view up to date there.
+        lock (`tries` None) nothing commits meanwhile, so this always ends with the view up
+        to date there; a reader racing commits gives up after `tries` rounds, a commit later.
         """
         while not await self._sync_once(conn, newest):
             newest = None
+            if tries is not None:
+                tries -= 1
+                if tries <= 0:
+                    return
 
     async def _sync_once(self, conn: AsyncConnection, newest: int | None) -> bool:
         """False when the view changed under this call (a commit, another sync): try again."""
@@ -229,7 +236,8 @@ class BankWork:
         if view is None:
             return True
         start = view.mark
-        if newest is None or view.stale:
+        if newest is None or newest < start or view.stale:
+            # (A mark read before this process's own latest commit is behind the view's.)
             newest = await get_history_mark(conn)
         if newest == start and not view.stale:
             return True

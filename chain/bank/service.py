@@ -51,6 +51,9 @@ HASH_THREADS = 2
 MAX_HASH_WAITING = 32
 # Checks at once of an address that gave a wrong password lately: more are refused (429).
 SUSPECT_CHECKS = 2
+# A request's catching up with other processes races this one's commits; after this many
+# lost races it reads the view as it is (a block newer than the request began with).
+READ_SYNC_TRIES = 3
 # Reading a log races the blocks that change it; after this many lost races it is not cached.
 LOG_READ_TRIES = 3
 
@@ -119,7 +122,7 @@ class Bank:
     async def refresh(self) -> BankView:
         """The view, once it has taken in every bank write committed by any process."""
         async with read_connection(self.engine) as conn:
-            await self.work.sync(conn)
+            await self.work.sync(conn, tries=READ_SYNC_TRIES)
         return self.view
 
     async def _provision_admin(self, password: str) -> None:
@@ -169,7 +172,7 @@ class Bank:
         """
         async with read_connection(self.engine) as conn:
             mark, stored = await get_auth_state(conn, name)
-            await self.work.sync(conn, mark)
+            await self.work.sync(conn, mark, tries=READ_SYNC_TRIES)
         if name not in self.view.accounts or stored is None:
             self.guard.failed(name, address)
             return False
