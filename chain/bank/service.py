@@ -74,9 +74,7 @@ class Bank:
         observer: ChainObserver = NO_OBSERVER,
     ) -> None:
         self.engine = engine
-        self.work = BankWork(
-            node, rules, wake, open_ecosystem, self.credentials_changed, observer
-        )
+        self.work = BankWork(node, rules, wake, open_ecosystem, self.credentials_changed, observer)
         self.rules = rules
         self.hash_cost = hash_cost
         self._verified = VerifiedCache(auth_ttl)

@@ -105,8 +105,6 @@ async def test_two_processes_share_one_bank(tmp_path: Path, db_url: str) -> None
     assert check.returncode == 0, check.stdout + check.stderr
 
 
-
-
 async def test_a_bank_starting_beside_another_opens_no_second_ecosystem(
     bank: TestClient[Any, Any], bank_config: Config
 ) -> None:
