@@ -36,6 +36,8 @@ from chain.storage.repo.bank import (
     HistoryRow,
     get_auth_state,
     get_bank_ecosystem,
+    get_history_mark,
+    list_credentials_of,
     list_last_log_times,
     list_log_rows,
     set_credential_hash,
@@ -56,6 +58,54 @@ SUSPECT_CHECKS = 2
 READ_SYNC_TRIES = 3
 # Reading a log races the blocks that change it; after this many lost races it is not cached.
 LOG_READ_TRIES = 3
+
+
+class _FreshReads:
+    """Requests' look at the chain, batched: one round of queries at a time serves every
+    request that arrived before the round began (the mark, the credentials they ask for).
+
+    A request always waits for a round that starts after it arrived, so it sees every bank
+    write committed before it came, by any process; under load many requests share one round
+    instead of each costing its own database round trip.
+    """
+
+    def __init__(self, engine: AsyncEngine, work: BankWork) -> None:
+        self._engine = engine
+        self._work = work
+        self._next: asyncio.Future[dict[str, Credential]] | None = None
+        self._names: set[str] = set()
+        self._runner: asyncio.Task[None] | None = None
+
+    async def fresh(self, name: str | None = None) -> Credential | None:
+        """Once the view has caught up: the stored credential of `name` (if asked)."""
+        if self._next is None:
+            self._next = asyncio.get_running_loop().create_future()
+            self._names = set()
+        future = self._next
+        if name is not None:
+            self._names.add(name)
+        if self._runner is None:
+            self._runner = asyncio.create_task(self._run(), name="bank-fresh-reads")
+        found = await asyncio.shield(future)
+        return found.get(name) if name is not None else None
+
+    async def _run(self) -> None:
+        try:
+            while self._next is not None:
+                future, names = self._next, sorted(self._names)
+                self._next, self._names = None, set()
+                try:
+                    async with read_connection(self._engine) as conn:
+                        mark = await get_history_mark(conn)
+                        found = await list_credentials_of(conn, names) if names else {}
+                        await self._work.sync(conn, mark, tries=READ_SYNC_TRIES)
+                except Exception as exc:  # every waiter gets it, and the next round runs
+                    future.set_exception(exc)
+                    future.exception()
+                    continue
+                future.set_result(found)
+        finally:
+            self._runner = None
 
 
 class Bank:
@@ -86,6 +136,7 @@ class Bank:
         self._inflight: dict[bytes, asyncio.Future[bool]] = {}
         self._upgrading: set[str] = set()  # names whose hash is being made stronger
         self.guard = LoginGuard()
+        self._reads = _FreshReads(engine, self.work)
 
     @property
     def view(self) -> BankView:
@@ -119,8 +170,7 @@ class Bank:
 
     async def refresh(self) -> BankView:
         """The view, once it has taken in every bank write committed by any process."""
-        async with read_connection(self.engine) as conn:
-            await self.work.sync(conn, tries=READ_SYNC_TRIES)
+        await self._reads.fresh()
         return self.view
 
     async def _provision_admin(self, password: str) -> None:
@@ -168,9 +218,7 @@ class Bank:
         Raises Fault.TOO_MANY_TRIES for an address or name in backoff after wrong passwords,
         and Fault.UNAVAILABLE when the hashing threads are too far behind.
         """
-        async with read_connection(self.engine) as conn:
-            mark, stored = await get_auth_state(conn, name)
-            await self.work.sync(conn, mark, tries=READ_SYNC_TRIES)
+        stored = await self._reads.fresh(name)
         if name not in self.view.accounts or stored is None:
             self.guard.failed(name, address)
             return False

@@ -167,6 +167,19 @@ async def get_auth_state(conn: AsyncConnection, name: str) -> tuple[int, Credent
     return int(row[0]), credential
 
 
+async def list_credentials_of(conn: AsyncConnection, names: Sequence[str]) -> dict[str, Credential]:
+    """The stored credentials of these names (absent: none stored)."""
+    found: dict[str, Credential] = {}
+    for start in range(0, len(names), 500):
+        result = await conn.execute(
+            select(
+                bank_credentials.c.name, bank_credentials.c.key_id, bank_credentials.c.hash
+            ).where(bank_credentials.c.name.in_(names[start : start + 500]))
+        )
+        found.update({r.name: Credential(r.name, int(r.key_id), r.hash) for r in result})
+    return found
+
+
 async def list_bank_changes(conn: AsyncConnection, ecosystem: int, after: int) -> list[HistoryRow]:
     """The ecosystem's history rows with ids above `after`, oldest first."""
     result = await conn.execute(
