@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chain.address import address_to_string
+from chain.bank.audit import BankAuditError, audit_bank_chain
 from chain.block import BlockVerifyError
 from chain.crypto import Crypto, Cryptoer, Hasher
 from chain.errors import ChainError
@@ -92,7 +93,7 @@ def _add_bank_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--bank-name-uppercase", dest="bank_name_uppercase", help="allow A-Z in names (false)"
     )
-    parser.add_argument("--bank-hash-cost", dest="bank_hash_cost", help="log2 scrypt N (14)")
+    parser.add_argument("--bank-hash-cost", dest="bank_hash_cost", help="log2 scrypt N (17)")
     parser.add_argument("--bank-auth-ttl", dest="bank_auth_ttl", help="verified-login cache, s")
     parser.add_argument("--bank-help-url", dest="bank_help_url", help="where api/help points")
 
@@ -309,7 +310,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     except BlockVerifyError as exc:
         print(f"chain is broken: {exc}", file=sys.stderr)
         return 1
+    try:
+        accounts = _with_engine(config, audit_bank_chain)
+    except BankAuditError as exc:
+        print(f"chain is broken: {exc}", file=sys.stderr)
+        return 1
     print(f"chain verified: {height} blocks, links, merkle roots, hashes and signatures")
+    if accounts:
+        print(f"bank verified: {accounts} accounts hold what their history adds up to")
     return 0
 
 

@@ -48,7 +48,7 @@ class Config:
     bank_min_name: int = 3
     bank_max_name: int = 16
     bank_name_uppercase: bool = False
-    bank_hash_cost: int = 14
+    bank_hash_cost: int = 17  # OWASP's scrypt minimum (N=2^17, r=8, p=1)
     bank_auth_ttl: int = 60
     bank_help_url: str = "https://github.com/EntireTwix/CCash/blob/main/README.md"
     log_level: str = "INFO"

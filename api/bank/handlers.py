@@ -34,7 +34,9 @@ async def _user(request: web.Request) -> str:
     """UserFilter: a registered user with the right password (401 otherwise)."""
     bank = request.app[BANK]
     name, password = basic_credentials(request)
-    if not bank.rules.valid_name(name) or not await bank.authenticate(name, password):
+    if not bank.rules.valid_name(name) or not await bank.authenticate(
+        name, password, request.remote or ""
+    ):
         raise BAD_CREDENTIALS
     return name
 
@@ -43,7 +45,9 @@ async def _admin(request: web.Request) -> str:
     """AdminFilter: the configured admin account with its password."""
     bank = request.app[BANK]
     name, password = basic_credentials(request)
-    if name != bank.rules.admin or not await bank.authenticate(name, password):
+    if name != bank.rules.admin or not await bank.authenticate(
+        name, password, request.remote or ""
+    ):
         raise BAD_CREDENTIALS
     return name
 
@@ -59,7 +63,7 @@ def _logs_on(bank: Bank) -> None:
 async def get_balance(request: web.Request) -> web.StreamResponse:
     """GET user/balance?name= -> the balance, a bare number."""
     accepts_json(request)
-    return number(request.app[BANK].balance(request.query.get("name", "")))
+    return number(await request.app[BANK].balance(request.query.get("name", "")))
 
 
 def _v2(log: UserLog) -> str:
@@ -207,7 +211,7 @@ async def close(request: web.Request) -> web.StreamResponse:
 async def contains(request: web.Request) -> web.StreamResponse:
     """GET user/exists?name= -> 204 or 404."""
     accepts_json(request)
-    if not request.app[BANK].exists(request.query.get("name", "")):
+    if not await request.app[BANK].exists(request.query.get("name", "")):
         return _not_found()
     return no_content()
 

@@ -46,6 +46,8 @@ STATUS = {
     Fault.USER_EXISTS: 409,
     Fault.ADD_USER_DISABLED: 404,
     Fault.UNAVAILABLE: 503,
+    Fault.PROTECTED: 403,
+    Fault.TOO_MANY_TRIES: 429,
 }
 
 

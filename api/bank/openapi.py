@@ -245,7 +245,14 @@ ENDPOINTS: tuple[tuple[str, str, tuple[int, ...], Op], ...] = (
         "DELETE",
         "user/delete",
         (1, 2),
-        Op("Delete the caller", "bank", (no_content(),), ACCEPT, security=USER),
+        Op(
+            "Delete the caller",
+            "bank",
+            (no_content(),),
+            ACCEPT,
+            security=USER,
+            errors={403: "the admin and the return account cannot be deleted"},
+        ),
     ),
     (
         "DELETE",
@@ -258,7 +265,7 @@ ENDPOINTS: tuple[tuple[str, str, tuple[int, ...], Op], ...] = (
             JSON_IN,
             json_body=_body({"name": STR}),
             security=ADMIN,
-            errors=NO_USER,
+            errors={403: "the admin and the return account cannot be deleted", **NO_USER},
         ),
     ),
 )

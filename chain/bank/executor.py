@@ -3,11 +3,16 @@
 A handler hands an operation to `BankWork.submit`, which signs a type-3 transaction with the
 node key, queues it in memory and wakes the producer. The producer takes a batch into the block
 it is forming (after the queued transactions), and `execute` checks and applies each operation
-against the committed view plus the batch's earlier operations, writing 1_keys, 1_history,
+against the view plus the batch's earlier operations, writing 1_keys, 1_history,
 credentials, statuses and rollback rows in bulk. Only once that block is committed are the view
 updated and the handlers answered: an acknowledged write is in a committed block, and a write
 that was not acknowledged may be lost in a crash, which is why the queue can live in memory.
 A refused operation (e.g. insufficient funds found only here) leaves no trace on chain.
+
+Other processes may write bank blocks on the same database. So the view is never trusted
+blindly: under the block writer's lock, before the batch runs, `sync` takes in every bank row
+committed since the view last saw the chain (the 1_history mark), and handlers call it before
+they read, so every process sees every committed bank write.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from chain.bank.rules import (
     HISTORY_REGISTER,
     HISTORY_RETURN,
     HISTORY_TRANSFER,
+    LOG_TYPES,
     OMEGA,
     UINT32_MAX,
     BankError,
@@ -49,9 +55,15 @@ from chain.storage.repo.bank import (
     HistoryRow,
     ProcessedTx,
     delete_credentials,
+    get_bank_ecosystem,
+    get_history_mark,
     insert_accounts,
     insert_history,
     insert_processed_statuses,
+    list_account_states,
+    list_bank_changes,
+    list_live_balances,
+    list_registrations,
     next_history_id,
     update_accounts,
     upsert_credentials,
@@ -67,6 +79,9 @@ OpenEcosystem = Callable[[AsyncConnection], Awaitable[int]]
 # Called after a commit with credentials stored and names whose credentials were removed.
 CredentialsChanged = Callable[[list[Credential], list[str]], None]
 WAIT_S = 30.0
+# Once a wait has timed out, how often the submitter looks again whether its op is back in the
+# queue (its block failed) and can be taken out.
+RECHECK_S = 0.5
 
 
 @dataclass(eq=False)
@@ -78,6 +93,7 @@ class Pending:
     raw: bytes
     future: asyncio.Future[int | None]
     outcome: int | None | BankError = None
+    cancelled: bool = False  # its submitter gave up: refused if it has not run yet
 
 
 @dataclass
@@ -90,6 +106,7 @@ class _Effects:
     stored: list[Credential] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     ecosystem: int | None = None
+    mark: int = 0  # the newest 1_history id once the block is committed
 
 
 class _Batch:
@@ -173,11 +190,115 @@ class BankWork:
         self._open = open_ecosystem
         self._credentials_changed = credentials_changed
         self._queue: deque[Pending] = deque()
+        self.wait_s = WAIT_S  # how long a submitter waits before it cancels
         self.observer = observer  # the node's metrics (NO_OBSERVER: none)
         self.view: BankView | None = None
         self._nonces = itertools.count(secrets.randbits(62))
         # The node key never changes: made ready once, it signs every bank tx.
         self._signer = node.crypto.signer(node.node_private)
+
+    # ---- the view against the chain -------------------------------------------------------
+
+    async def load_view(self, conn: AsyncConnection, ecosystem: int) -> BankView:
+        """The view read afresh from the chain's rows."""
+        view = BankView(ecosystem)
+        view.mark = await get_history_mark(conn)  # first: rows after it are read again later
+        registrations = await list_registrations(conn, ecosystem)
+        balances = await list_live_balances(conn, ecosystem)
+        latest: dict[int, tuple[int, str]] = {}
+        for history_id, key_id, name in registrations:
+            view.names[key_id] = name
+            latest[key_id] = (history_id, name)
+        for key_id, (history_id, name) in latest.items():
+            if key_id in balances:
+                view.accounts[name] = Account(name, key_id, balances[key_id], since=history_id)
+        return view
+
+    async def sync(
+        self, conn: AsyncConnection, newest: int | None = None, tries: int | None = None
+    ) -> None:
+        """Take in the bank rows committed since the view's mark (by any process).
+
+        `newest` is the chain's mark when the caller has just read it. Under the writer's
+        lock (`tries` None) nothing commits meanwhile, so this always ends with the view up
+        to date there; a reader racing commits gives up after `tries` rounds, a commit later.
+        """
+        while not await self._sync_once(conn, newest):
+            newest = None
+            if tries is not None:
+                tries -= 1
+                if tries <= 0:
+                    return
+
+    async def _sync_once(self, conn: AsyncConnection, newest: int | None) -> bool:
+        """False when the view changed under this call (a commit, another sync): try again."""
+        view = self.view
+        if view is None:
+            return True
+        start = view.mark
+        if newest is None or newest < start or view.stale:
+            # (A mark read before this process's own latest commit is behind the view's.)
+            newest = await get_history_mark(conn)
+        if newest == start and not view.stale:
+            return True
+        if newest < start or view.stale:
+            # Blocks were undone (or one of ours abandoned): rows and ids went back.
+            fresh = await self.load_view(conn, view.ecosystem)
+            if self.view is not view or view.mark != start:
+                return False
+            self.view = fresh
+            return True
+        rows = await list_bank_changes(conn, view.ecosystem, start)
+        touched = sorted({k for r in rows for k in (r.sender_id, r.recipient_id) if k})
+        states = await list_account_states(conn, view.ecosystem, touched)
+        if self.view is not view or view.mark != start:
+            return False
+        self._catch_up(view, rows, touched, states)
+        view.mark = max(newest, rows[-1].id if rows else 0)
+        return True
+
+    @staticmethod
+    def _catch_up(
+        view: BankView,
+        rows: list[HistoryRow],
+        touched: list[int],
+        states: dict[int, tuple[int, bool]],
+    ) -> None:
+        """Apply other processes' committed rows: new names, balances, deletions."""
+        since: dict[int, int] = {}
+        newest_time: dict[int, int] = {}
+        for row in rows:
+            if row.type == HISTORY_REGISTER:
+                view.names[row.recipient_id] = row.comment
+                since[row.recipient_id] = row.id
+                newest_time[row.recipient_id] = 0  # a new holder's log starts here
+            elif row.type in LOG_TYPES:
+                for key in (row.sender_id, row.recipient_id):
+                    if key:
+                        newest_time[key] = max(newest_time.get(key, 0), row.created_at)
+        for key in touched:
+            name = view.names.get(key)
+            if name is None:
+                continue
+            state = states.get(key)
+            old = view.accounts.get(name)
+            view.logs.pop(name, None)  # its entries changed: read again when asked
+            if state is None or state[1]:
+                view.accounts.pop(name, None)
+                continue
+            last_time: int | None
+            if key in since:
+                first, last_time = since[key], newest_time.get(key, 0)
+            elif old is not None:
+                first = old.since
+                last_time = (
+                    None if old.last_time is None else max(old.last_time, newest_time.get(key, 0))
+                )
+            else:
+                view.stale = True  # a live account the view never saw registered: reload
+                continue
+            version = old.version + 1 if old is not None else 0
+            view.accounts[name] = Account(name, key, state[0], first, last_time, version)
 
     # ---- the handlers' side ---------------------------------------------------------------
 
@@ -214,27 +335,42 @@ class BankWork:
         )
         return tx_hash, raw
 
-    async def submit(self, op: BankOp, timeout: float = WAIT_S) -> int | None:
-        """Run one operation through a block; returns its result once the block is committed."""
+    async def submit(self, op: BankOp, timeout: float | None = None) -> int | None:
+        """Run one operation through a block; returns its result once the block is committed.
+
+        After `timeout` (default `wait_s`) the operation is cancelled for real: taken out of
+        the queue, or, if a block being formed holds it already, refused there unless it has
+        run, in which case the answer is its outcome once that block ends. So an answer of
+        Fault.UNAVAILABLE (503) means it is not on chain and never will be.
+        """
         if not op.time:
             op = replace(op, time=int(time.time()))
         tx_hash, raw = self.sign(op)
         future: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
-        self._queue.append(Pending(op, tx_hash, raw, future))
+        pending = Pending(op, tx_hash, raw, future)
+        self._queue.append(pending)
         self._wake()
         try:
-            # A cancelled wait leaves the operation queued; `committed` skips its future.
-            async with asyncio.timeout(timeout):
-                result = await future
+            result = await self._outcome(pending, self.wait_s if timeout is None else timeout)
         except BankError as exc:
             self.observer.bank_operation(op.kind.value, exc.fault.value)
             raise
-        except TimeoutError as exc:
-            # Still queued or in a block being formed: the outcome is unknown to the client.
-            self.observer.bank_operation(op.kind.value, Fault.UNAVAILABLE.value)
-            raise BankError(Fault.UNAVAILABLE) from exc
         self.observer.bank_operation(op.kind.value, "ok")
         return result
+
+    async def _outcome(self, pending: Pending, timeout: float) -> int | None:
+        wait = timeout
+        while True:
+            done, _ = await asyncio.wait((pending.future,), timeout=wait)
+            if done:
+                return pending.future.result()
+            pending.cancelled = True
+            try:
+                self._queue.remove(pending)
+            except ValueError:
+                wait = RECHECK_S  # in a block being formed: it ends in a commit or back here
+                continue
+            raise BankError(Fault.UNAVAILABLE)
 
     # ---- chain.internal.InternalWork -------------------------------------------------------
 
@@ -250,13 +386,22 @@ class BankWork:
     def abandoned(self, batch: list[Any]) -> None:
         """The block failed: the operations go back to the front, in order."""
         self._queue.extendleft(reversed(batch))
+        if self.view is not None:
+            # Its sync ran inside the failed transaction and may have seen its own rows.
+            self.view.stale = True
 
     async def execute(
         self, conn: AsyncConnection, batch: list[Any], block_id: int, block_time: int
     ) -> InternalBlock:
+        # Under the writer's lock: the view is brought up to what every process committed, so
+        # balances are checked against the chain, not against this process's memory.
+        await self.sync(conn)
         work = _Batch(self.view, block_id, await next_history_id(conn))
         included: list[Pending] = []
         for pending in batch:
+            if pending.cancelled:  # its submitter has given up (and will answer 503)
+                pending.outcome = BankError(Fault.UNAVAILABLE)
+                continue
             try:
                 pending.outcome = await self._apply(conn, work, pending)
             except BankError as exc:
@@ -265,6 +410,7 @@ class BankWork:
             included.append(pending)
         eco = work.effects.ecosystem or (self.view.ecosystem if self.view is not None else 1)
         await self._write(conn, work, eco)
+        work.effects.mark = work.next_id - 1
         key_id = self._node.node_key_id
         await insert_processed_statuses(
             conn,
@@ -308,7 +454,9 @@ class BankWork:
         view = self.view
         if effects.ecosystem is not None and view is None:
             self.view = view = BankView(effects.ecosystem)
+            view.mark = effects.mark
         if view is not None:
+            view.mark = max(view.mark, effects.mark)
             for name, account in effects.accounts.items():
                 if account is None:
                     view.accounts.pop(name, None)
@@ -339,6 +487,9 @@ class BankWork:
         if op.kind == OpKind.OPEN:
             if self.view is not None or work.effects.ecosystem is not None:
                 return self.view.ecosystem if self.view is not None else work.effects.ecosystem
+            existing = await get_bank_ecosystem(conn)
+            if existing is not None:
+                return existing  # another process, starting with this one, opened it first
             work.effects.ecosystem = await self._open(conn)
             # The rollback marker of a new ecosystem: undoing the block removes its rows.
             work.rollbacks.append(
@@ -362,6 +513,8 @@ class BankWork:
             account = work.account(op.name)
             if account is None:
                 raise BankError(Fault.USER_NOT_FOUND)
+            if self.rules.protected(op.name):
+                raise BankError(Fault.PROTECTED)
             self._delete(work, eco, p, account)
             return None
         if op.kind == OpKind.PRUNE:
@@ -512,14 +665,13 @@ class BankWork:
 
     def _prune(self, work: _Batch, eco: int, p: Pending) -> int:
         op = p.op
-        protected = {self.rules.admin, self.rules.return_on_del}
         view = self.view
         names = set(view.accounts) if view is not None else set()
         names.update(n for n, a in work.effects.accounts.items() if a is not None)
         deleted = 0
         for name in sorted(names):
             account = work.account(name)
-            if account is None or name in protected or account.balance >= op.amount:
+            if account is None or self.rules.protected(name) or account.balance >= op.amount:
                 continue
             if op.before is not None:
                 # Unknown activity (not looked up before submitting) keeps the account.

@@ -44,6 +44,10 @@ class BankRules:
     max_name: int = 16
     uppercase: bool = False
 
+    def protected(self, name: str) -> bool:
+        """The admin and the return-on-delete account: never deleted nor pruned."""
+        return bool(name) and name in (self.admin, self.return_on_del)
+
     def valid_name(self, name: str) -> bool:
         """CCash's ValidUsername with this instance's sizes and alphabet."""
         return valid_name(name, self.min_name, self.max_name, self.uppercase)
@@ -74,6 +78,10 @@ class Fault(enum.Enum):
     USER_EXISTS = "User already exists"
     ADD_USER_DISABLED = "AddUser is Disabled"
     UNAVAILABLE = "Bank is unavailable"
+    # Not in CCash, which let the admin delete itself (after which anyone could register the
+    # admin's name and set balances).
+    PROTECTED = "Cannot delete the admin or the return account"
+    TOO_MANY_TRIES = "Too many wrong passwords, try again later"  # not in CCash: backoff
 
 
 class BankError(Exception):

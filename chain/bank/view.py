@@ -45,8 +45,9 @@ class UserLog:
 class BankView:
     """Accounts and cached logs as of the last committed block; the producer updates it.
 
-    Handlers read it without touching the database (balance, exists, log); it is replaced
-    only by committed blocks, so what it shows is never ahead of the chain.
+    It is replaced only by committed blocks, so what it shows is never ahead of the chain.
+    Other processes may commit bank blocks on the same database: `mark`, the newest 1_history
+    id the view has taken in, tells when it must catch up (BankWork.sync).
     """
 
     def __init__(self, ecosystem: int, max_logs_cached: int = 50_000) -> None:
@@ -55,6 +56,8 @@ class BankView:
         self.names: dict[int, str] = {}  # key id -> name, deleted users included
         self.logs: dict[str, UserLog] = {}
         self.max_logs_cached = max_logs_cached
+        self.mark = 0
+        self.stale = False  # a block was abandoned after syncing in its transaction: reload
 
     def get(self, name: str) -> Account | None:
         return self.accounts.get(name)

@@ -148,6 +148,97 @@ async def next_history_id(conn: AsyncConnection) -> int:
     return int(result.scalar_one())
 
 
+async def get_history_mark(conn: AsyncConnection) -> int:
+    """The newest 1_history id (0: none): it moves whenever any process commits bank rows."""
+    result = await conn.execute(select(func.coalesce(func.max(history.c.id), 0)))
+    return int(result.scalar_one())
+
+
+async def get_auth_state(conn: AsyncConnection, name: str) -> tuple[int, Credential | None]:
+    """The history mark and the user's stored credential, in one round trip."""
+
+    def column(col: Any) -> Any:
+        return select(col).where(bank_credentials.c.name == name).scalar_subquery()
+
+    mark = select(func.coalesce(func.max(history.c.id), 0)).scalar_subquery()
+    key_id, hash_text = column(bank_credentials.c.key_id), column(bank_credentials.c.hash)
+    row = (await conn.execute(select(mark, key_id, hash_text))).one()
+    credential = None if row[2] is None else Credential(name, int(row[1]), str(row[2]))
+    return int(row[0]), credential
+
+
+async def list_credentials_of(conn: AsyncConnection, names: Sequence[str]) -> dict[str, Credential]:
+    """The stored credentials of these names (absent: none stored)."""
+    found: dict[str, Credential] = {}
+    for start in range(0, len(names), 500):
+        result = await conn.execute(
+            select(
+                bank_credentials.c.name, bank_credentials.c.key_id, bank_credentials.c.hash
+            ).where(bank_credentials.c.name.in_(names[start : start + 500]))
+        )
+        found.update({r.name: Credential(r.name, int(r.key_id), r.hash) for r in result})
+    return found
+
+
+async def list_bank_changes(conn: AsyncConnection, ecosystem: int, after: int) -> list[HistoryRow]:
+    """The ecosystem's history rows with ids above `after`, oldest first."""
+    result = await conn.execute(
+        select(*_LOG_COLUMNS)
+        .where(history.c.ecosystem == ecosystem, history.c.id > after)
+        .order_by(history.c.id)
+    )
+    return [_history_row(r) for r in result]
+
+
+async def list_account_states(
+    conn: AsyncConnection, ecosystem: int, key_ids: Sequence[int]
+) -> dict[int, tuple[int, bool]]:
+    """Key id -> (balance, deleted) of these accounts of the ecosystem, as committed."""
+    states: dict[int, tuple[int, bool]] = {}
+    for start in range(0, len(key_ids), 500):  # keeps the IN list within every driver's limits
+        result = await conn.execute(
+            select(keys.c.id, keys.c.amount, keys.c.deleted).where(
+                keys.c.ecosystem == ecosystem, keys.c.id.in_(key_ids[start : start + 500])
+            )
+        )
+        states.update({int(r.id): (int(r.amount), bool(r.deleted)) for r in result})
+    return states
+
+
+async def list_history_page(
+    conn: AsyncConnection, ecosystem: int, after: int, limit: int
+) -> list[HistoryRow]:
+    """The ecosystem's history rows with ids above `after`, oldest first, balances included."""
+    result = await conn.execute(
+        select(*_LOG_COLUMNS, history.c.sender_balance, history.c.recipient_balance)
+        .where(history.c.ecosystem == ecosystem, history.c.id > after)
+        .order_by(history.c.id)
+        .limit(limit)
+    )
+    return [
+        HistoryRow(
+            id=int(r.id),
+            sender_id=int(r.sender_id),
+            recipient_id=int(r.recipient_id),
+            amount=int(r.amount),
+            created_at=int(r.created_at),
+            type=int(r.type),
+            comment=str(r.comment),
+            sender_balance=int(r.sender_balance),
+            recipient_balance=int(r.recipient_balance),
+        )
+        for r in result
+    ]
+
+
+async def list_account_rows(conn: AsyncConnection, ecosystem: int) -> dict[int, tuple[int, bool]]:
+    """Key id -> (balance, deleted) of every account row of the ecosystem."""
+    result = await conn.execute(
+        select(keys.c.id, keys.c.amount, keys.c.deleted).where(keys.c.ecosystem == ecosystem)
+    )
+    return {int(r.id): (int(r.amount), bool(r.deleted)) for r in result}
+
+
 def _unnest_insert(table: Any, columns: dict[str, Any]) -> Any:
     """INSERT INTO table (columns) SELECT unnest(:array) ... with one array parameter per column.
 
@@ -387,13 +478,14 @@ async def upsert_credentials(
     await conn.execute(stmt, values)
 
 
-async def set_credential_hash(conn: AsyncConnection, name: str, hash_text: str, now: int) -> bool:
-    """Replace one user's hash; False when the user has no credential row."""
-    result = await conn.execute(
-        update(bank_credentials)
-        .where(bank_credentials.c.name == name)
-        .values(hash=hash_text, updated_at=now)
-    )
+async def set_credential_hash(
+    conn: AsyncConnection, name: str, hash_text: str, now: int, expected: str | None = None
+) -> bool:
+    """Replace one user's hash (only if it is `expected`, when given); False if none was."""
+    stmt = update(bank_credentials).where(bank_credentials.c.name == name)
+    if expected is not None:
+        stmt = stmt.where(bank_credentials.c.hash == expected)
+    result = await conn.execute(stmt.values(hash=hash_text, updated_at=now))
     return bool(result.rowcount)
 
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from tests.api.bank.conftest import ADMIN, ADMIN_AUTH, JSON, balance, basic, register
+from node.app import create_app
+from tests.api.bank.conftest import ADMIN, ADMIN_AUTH, ADMIN_PW, JSON, balance, basic, register
 
 Client = TestClient[Any, Any]
 
@@ -405,3 +406,37 @@ async def test_http_edges(bank: Client) -> None:
     assert await resp.json() == "1.4.3 node server status is running"
     resp = await bank.get("/api/v2/nothing")
     assert (await resp.json())["error"] == "E_NOTFOUND"
+
+
+async def test_admin_and_return_account_cannot_be_deleted(
+    aiohttp_client: Any, make_config: Any
+) -> None:
+    config = make_config(
+        bank_admin=ADMIN,
+        bank_admin_password=ADMIN_PW,
+        bank_hash_cost=10,
+        bank_return_on_del="vault",
+    )
+    client = await aiohttp_client(create_app(config))
+    await register(client, "vault")
+    await register(client, "poor", amount=1)
+    refused = (403, '"Cannot delete the admin or the return account"')
+    resp = await client.delete("/api/v1/user/delete", headers=ADMIN_AUTH)
+    assert await answer(resp) == refused
+    for name in (ADMIN, "vault"):
+        resp = await client.delete(
+            "/api/v2/admin/user/delete", json={"name": name}, headers=ADMIN_AUTH
+        )
+        assert await answer(resp) == refused
+    resp = await client.delete("/api/v1/user/delete", headers=basic("vault", "pw"))
+    assert await answer(resp) == refused
+    # Pruning everyone poorer than 10 leaves both (each holds 0), and the admin still acts.
+    resp = await client.post("/api/v1/admin/prune_users", json={"amount": 10}, headers=ADMIN_AUTH)
+    assert await answer(resp) == (200, "1")
+    for name in (ADMIN, "vault"):
+        resp = await client.get(f"/api/v1/user/exists?name={name}", headers=JSON)
+        assert resp.status == 204
+    # The pruned user's balance went to the return account.
+    assert await balance(client, "vault") == 1
+    resp = await client.post("/api/v1/user/register", json={"name": ADMIN, "pass": "mine"})
+    assert await answer(resp) == (409, '"User already exists"')

@@ -42,7 +42,8 @@ async def test_import_users_balances_logs(
     ]
     # The XXH3 hash worked once and is a scrypt hash now.
     bank = client.server.app[BANK]
-    assert bank._credentials["alice"].hash.startswith("scrypt$")
+    stored = await bank.stored_credential("alice")
+    assert stored is not None and stored.hash.startswith("scrypt$10$")
     assert (
         await client.post("/api/v1/user/verify_password", headers=basic("bob", "x"))
     ).status == 401

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import xxhash
 
-from chain.bank.auth import VerifiedCache, check_password, hash_password, is_legacy, xxh3_hash
+from chain.bank.auth import (
+    VerifiedCache,
+    check_password,
+    hash_password,
+    is_legacy,
+    needs_upgrade,
+    xxh3_hash,
+)
 
 
 def test_scrypt_hash_checks_only_its_password() -> None:
@@ -27,21 +34,37 @@ def test_imported_xxh3_hash_and_malformed_hashes() -> None:
 
 def test_verified_cache_forgets_on_invalidate() -> None:
     cache = VerifiedCache(ttl_s=60)
-    assert not cache.hit("bob", b"pw")
-    cache.remember("bob", b"pw", cache.generation("bob"))
-    assert cache.hit("bob", b"pw")
-    assert not cache.hit("bob", b"px")
-    assert not cache.hit("ann", b"pw")
+    assert not cache.hit("bob", b"pw", "h1")
+    cache.remember("bob", b"pw", "h1", cache.generation("bob"))
+    assert cache.hit("bob", b"pw", "h1")
+    assert not cache.hit("bob", b"px", "h1")
+    assert not cache.hit("ann", b"pw", "h1")
     cache.invalidate("bob")
-    assert not cache.hit("bob", b"pw")
+    assert not cache.hit("bob", b"pw", "h1")
     # A check that began before the password changed is not remembered.
     stale = cache.generation("bob")
     cache.invalidate("bob")
-    cache.remember("bob", b"pw", stale)
-    assert not cache.hit("bob", b"pw")
+    cache.remember("bob", b"pw", "h1", stale)
+    assert not cache.hit("bob", b"pw", "h1")
 
 
 def test_verified_cache_off_with_zero_ttl() -> None:
     cache = VerifiedCache(ttl_s=0)
-    cache.remember("bob", b"pw", 0)
-    assert not cache.hit("bob", b"pw")
+    cache.remember("bob", b"pw", "h1", 0)
+    assert not cache.hit("bob", b"pw", "h1")
+
+
+def test_verified_cache_misses_once_the_stored_hash_changed() -> None:
+    # Another process changed the password: the database holds a new hash, nothing invalidated.
+    cache = VerifiedCache(ttl_s=60)
+    cache.remember("bob", b"pw", "h1", cache.generation("bob"))
+    assert cache.hit("bob", b"pw", "h1")
+    assert not cache.hit("bob", b"pw", "h2")
+
+
+def test_weaker_and_imported_hashes_need_an_upgrade() -> None:
+    assert needs_upgrade(xxh3_hash(1), 17)
+    assert needs_upgrade(hash_password(b"pw", 10), 17)
+    assert not needs_upgrade(hash_password(b"pw", 10), 10)
+    assert not needs_upgrade(hash_password(b"pw", 11), 10)
+    assert not needs_upgrade("md5$abc", 17)

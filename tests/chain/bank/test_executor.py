@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chain.bank.executor import BankWork
-from chain.bank.rules import BankOp, BankRules, OpKind
+from chain.bank.executor import BankWork, _Effects
+from chain.bank.rules import BankError, BankOp, BankRules, Fault, OpKind
 from chain.crypto import Crypto, Cryptoer, Hasher
 from chain.identity import NodeIdentity
 from chain.txcodec import decode_tx, verify_tx_signature
@@ -57,3 +59,39 @@ def test_signer_signs_as_crypto_sign() -> None:
     key = p256.generate_private_key()
     signature = p256.signer(key).sign(b"message")
     assert p256.verify(p256.public_key(key), b"message", signature)
+
+
+async def test_a_timed_out_write_still_queued_is_taken_out() -> None:
+    work = BankWork(_node(Crypto()), BankRules(), lambda: None, _no_ecosystem, lambda _s, _r: None)
+    op = BankOp(OpKind.TRANSFER, name="bob", other="ann", amount=3)
+    with pytest.raises(BankError) as refused:
+        await work.submit(op, timeout=0.01)
+    assert refused.value.fault == Fault.UNAVAILABLE
+    assert not work.pending()  # no producer can ever take it now
+
+
+async def test_a_timed_out_write_in_a_block_gets_its_blocks_outcome() -> None:
+    work = BankWork(_node(Crypto()), BankRules(), lambda: None, _no_ecosystem, lambda _s, _r: None)
+    op = BankOp(OpKind.TRANSFER, name="bob", other="ann", amount=3)
+    ran = asyncio.create_task(work.submit(op, timeout=0.01))
+    await asyncio.sleep(0)
+    batch = work.take(10)  # a producer took it into the block it is forming
+    await asyncio.sleep(0.05)  # past the timeout: the submitter waits for that block
+    assert not ran.done() and batch[0].cancelled
+    batch[0].outcome = 7  # it had run before the submitter gave up: it is committed
+    work.committed((batch, _Effects()))
+    assert await ran == 7
+
+
+async def test_a_timed_out_write_back_from_a_failed_block_is_taken_out() -> None:
+    work = BankWork(_node(Crypto()), BankRules(), lambda: None, _no_ecosystem, lambda _s, _r: None)
+    op = BankOp(OpKind.TRANSFER, name="bob", other="ann", amount=3)
+    ran = asyncio.create_task(work.submit(op, timeout=0.01))
+    await asyncio.sleep(0)
+    batch = work.take(10)
+    await asyncio.sleep(0.05)
+    work.abandoned(batch)  # the block failed: the op is queued again, cancelled
+    with pytest.raises(BankError) as refused:
+        await ran
+    assert refused.value.fault == Fault.UNAVAILABLE
+    assert not work.pending()
