@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import aiohttp
+from prometheus_client import multiprocess
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -26,7 +27,7 @@ from chain.storage.engine import make_engine
 from chain.storage.migrate import upgrade
 from chain.verify import verify_chain
 from node import needletest, serve
-from node.app import create_app
+from node.app import create_app, prepare
 from node.bank_import import import_save
 from node.client import (
     DEFAULT_NODE,
@@ -41,6 +42,7 @@ from node.datadir import new_key_pair, open_data_dir, write_key_pair
 from node.logs import configure_logging
 from node.progress import progress_bar
 from node.status import as_json, as_text, summarize
+from node.workers import WorkerSpec, die_with_parent, supervise
 
 logger = logging.getLogger(__name__)
 
@@ -131,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--events-max-clients", dest="events_max_clients", help="live-event connections (500)"
     )
     run.add_argument("--explorer", help="serve the block explorer at /explorer (true)")
+    run.add_argument(
+        "--workers", help="API processes on the one port (default: one per core; 1: one process)"
+    )
     _add_bank_flags(run)
 
     keygen = sub.add_parser("keygen", help="make a new key pair")
@@ -227,22 +232,43 @@ def load_config(args: argparse.Namespace) -> Config:
     return build_config(vars(args), os.environ, args.config)
 
 
-def cmd_run(args: argparse.Namespace) -> int:
+def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     config = load_config(args)
     configure_logging(config.log_level, config.log_format)
-    logger.info("starting with %r", config)
+    worker = WorkerSpec.from_environ(os.environ)
+    if worker is None and config.worker_count > 1:
+        logger.info("starting %d workers with %r", config.worker_count, config)
+        return supervise(
+            config.worker_count, argv, lambda: prepare(config), _mark_worker_dead
+        )
+    if worker is not None:
+        die_with_parent(os.environ)
+    else:
+        logger.info("starting with %r", config)
     # SIGINT/SIGTERM end it gracefully: cleanup contexts unwind, exit code 0.
     serve.run(
-        create_app(config),
+        create_app(config, worker),
         serve.ServeOptions(
             host=config.host,
             port=config.port,
             max_connections=config.max_connections,
             idle_timeout=config.idle_timeout,
+            reuse_port=worker is not None,
         ),
-        announce=lambda text: print(text, flush=True),
+        announce=lambda text: _announce(text, worker),
     )
     return 0
+
+
+def _announce(text: str, worker: WorkerSpec | None) -> None:
+    print(text, flush=True)
+    if worker is not None:
+        worker.serving()
+
+
+def _mark_worker_dead(pid: int, metrics_dir: Path) -> None:
+    # Its live gauges leave the sums; its counters stay (they count what it did).
+    multiprocess.mark_process_dead(pid, str(metrics_dir))  # type: ignore[no-untyped-call]
 
 
 def cmd_keygen(args: argparse.Namespace) -> int:
@@ -447,10 +473,11 @@ def cmd_contract(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script and of ``python -m node``."""
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     try:
         if args.command == "run":
-            return cmd_run(args)
+            return cmd_run(args, argv)
         if args.command == "keygen":
             return cmd_keygen(args)
         if args.command == "status" and args.hash is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -13,6 +14,7 @@ from chain.bank.rules import valid_name
 from chain.crypto import Crypto, Cryptoer, Hasher
 
 ENV_PREFIX = "IBAX_"
+MAX_WORKERS = 64
 CENSORED = "***"
 
 
@@ -58,6 +60,7 @@ class Config:
     events: bool = True  # the live-events WebSocket (/connection/websocket)
     events_max_clients: int = 500  # its open connections at once
     explorer: bool = True  # the block explorer pages (/explorer)
+    workers: int = 0  # API worker processes on the one port; 0: one per core (1 with the bank)
 
     @property
     def crypto(self) -> Crypto:
@@ -68,6 +71,13 @@ class Config:
     def bank_enabled(self) -> bool:
         """The CCash bank API is served when an admin account is configured."""
         return bool(self.bank_admin)
+
+    @property
+    def worker_count(self) -> int:
+        """How many API processes serve the port (the bank keeps the node to one)."""
+        if self.workers:
+            return self.workers
+        return 1 if self.bank_enabled else max(os.cpu_count() or 1, 1)
 
     @property
     def db_url(self) -> str:
@@ -242,6 +252,11 @@ def validate(config: Config) -> None:
         raise ConfigError("ready_max_head_age must not be negative")
     if not 1 <= config.events_max_clients <= config.max_connections:
         raise ConfigError("events_max_clients must be within 1..max_connections")
+    if not 0 <= config.workers <= MAX_WORKERS:
+        raise ConfigError(f"workers must be within 0..{MAX_WORKERS} (0: one per core)")
+    if config.bank_enabled and config.workers > 1:
+        # The bank's writes and its in-memory view live in the producer's process.
+        raise ConfigError("the bank runs in one process: use workers 1 (or 0) with bank_admin")
     if bool(config.bank_admin) != bool(config.bank_admin_password):
         raise ConfigError("bank_admin and bank_admin_password go together")
     _validate_bank(config)

@@ -27,6 +27,9 @@ class ServeOptions:
     # request and between requests (aiohttp's keep-alive timer, armed when the socket opens).
     idle_timeout: float
     handle_signals: bool = True
+    # SO_REUSEPORT: several worker processes listen on the one port, the kernel shares out
+    # the connections (node/workers.py).
+    reuse_port: bool = False
 
 
 class _Refused(asyncio.Protocol):
@@ -45,8 +48,15 @@ class CappedTCPSite(web.TCPSite):
     one event-loop turn may pass the cap by up to the listen backlog before it takes effect.
     """
 
-    def __init__(self, runner: web.BaseRunner, host: str, port: int, max_connections: int):
-        super().__init__(runner, host, port)
+    def __init__(
+        self,
+        runner: web.BaseRunner,
+        host: str,
+        port: int,
+        max_connections: int,
+        reuse_port: bool = False,
+    ):
+        super().__init__(runner, host, port, reuse_port=reuse_port)
         self._max_connections = max_connections
 
     async def start(self) -> None:
@@ -61,7 +71,9 @@ class CappedTCPSite(web.TCPSite):
             return server()
 
         loop = asyncio.get_running_loop()
-        self._server = await loop.create_server(protocol, self._host, self._port)
+        self._server = await loop.create_server(
+            protocol, self._host, self._port, reuse_port=self._reuse_port
+        )
 
 
 async def start(app: web.Application, options: ServeOptions) -> web.AppRunner:
@@ -74,7 +86,10 @@ async def start(app: web.Application, options: ServeOptions) -> web.AppRunner:
     )
     await runner.setup()
     try:
-        await CappedTCPSite(runner, options.host, options.port, options.max_connections).start()
+        site = CappedTCPSite(
+            runner, options.host, options.port, options.max_connections, options.reuse_port
+        )
+        await site.start()
     except BaseException:
         await runner.cleanup()
         raise
