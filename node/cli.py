@@ -42,7 +42,7 @@ from node.datadir import new_key_pair, open_data_dir, write_key_pair
 from node.logs import configure_logging
 from node.progress import progress_bar
 from node.status import as_json, as_text, summarize
-from node.workers import WorkerSpec, die_with_parent, supervise
+from node.workers import WorkerSpec, supervise
 
 logger = logging.getLogger(__name__)
 
@@ -232,19 +232,29 @@ def load_config(args: argparse.Namespace) -> Config:
     return build_config(vars(args), os.environ, args.config)
 
 
-def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
+def cmd_run(args: argparse.Namespace) -> int:
     config = load_config(args)
     configure_logging(config.log_level, config.log_format)
-    worker = WorkerSpec.from_environ(os.environ)
-    if worker is None and config.worker_count > 1:
-        logger.info("starting %d workers with %r", config.worker_count, config)
+    logger.info("starting with %r", config)
+    if config.worker_count > 1:
         return supervise(
-            config.worker_count, argv, lambda: prepare(config), _mark_worker_dead
+            config.worker_count,
+            lambda: prepare(config),
+            lambda worker: _serve(config, worker),
+            _mark_worker_dead,
         )
-    if worker is not None:
-        die_with_parent(os.environ)
-    else:
-        logger.info("starting with %r", config)
+    _serve(config, None)
+    return 0
+
+
+def _serve(config: Config, worker: WorkerSpec | None) -> None:
+    """Serve the API (one process, or one of several workers) until SIGINT or SIGTERM."""
+
+    def announce(text: str) -> None:
+        print(text, flush=True)
+        if worker is not None:
+            worker.serving()
+
     # SIGINT/SIGTERM end it gracefully: cleanup contexts unwind, exit code 0.
     serve.run(
         create_app(config, worker),
@@ -255,15 +265,8 @@ def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
             idle_timeout=config.idle_timeout,
             reuse_port=worker is not None,
         ),
-        announce=lambda text: _announce(text, worker),
+        announce=announce,
     )
-    return 0
-
-
-def _announce(text: str, worker: WorkerSpec | None) -> None:
-    print(text, flush=True)
-    if worker is not None:
-        worker.serving()
 
 
 def _mark_worker_dead(pid: int, metrics_dir: Path) -> None:
@@ -473,11 +476,10 @@ def cmd_contract(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script and of ``python -m node``."""
-    argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     try:
         if args.command == "run":
-            return cmd_run(args, argv)
+            return cmd_run(args)
         if args.command == "keygen":
             return cmd_keygen(args)
         if args.command == "status" and args.hash is None:

@@ -1,9 +1,9 @@
 """`run --workers N`: N API processes on one port, worker 0 the block producer; their supervisor."""
 
-# Each worker is a fresh interpreter (`python -m node` with the same arguments) told its place
-# through the environment: prometheus_client picks its multiprocess value store at import, so
-# PROMETHEUS_MULTIPROC_DIR must be set before the worker imports anything. Every worker binds
-# the port with SO_REUSEPORT and the kernel shares out the connections. Worker 0 also runs the
+# Workers are forked from the supervisor, which has imported everything and holds no threads
+# nor connections (its one database job, `prepare`, ran and disposed of its engine): a worker
+# starts in well under a second even on a busy machine. Every worker binds the port with
+# SO_REUSEPORT and the kernel shares out the connections. Worker 0 also runs the
 # block producer (the one writer of blocks); the others queue txs and wake it through a Unix
 # datagram socket, so a tx they accept does not wait for the producer's poll.
 
@@ -17,26 +17,22 @@ import os
 import shutil
 import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
 from aiohttp import web
+from prometheus_client import values
 
 from chain.producer import BlockProducer
 from chain.txcodec import DecodedTx
 
 logger = logging.getLogger(__name__)
 
-INDEX_ENV = "IBAX_WORKER_INDEX"
-COUNT_ENV = "IBAX_WORKER_COUNT"
-DIR_ENV = "IBAX_WORKER_DIR"
-PARENT_ENV = "IBAX_WORKER_PARENT"
 METRICS_ENV = "PROMETHEUS_MULTIPROC_DIR"  # prometheus_client's own name
 PRODUCER_INDEX = 0
 STOP_GRACE_S = 30.0  # how long SIGTERM'd workers get before SIGKILL
@@ -67,32 +63,6 @@ class WorkerSpec:
     def serving(self) -> None:
         """Tell the supervisor this worker got as far as serving the port."""
         _serving_mark(self.run_dir, os.getpid()).touch()
-
-    @classmethod
-    def from_environ(cls, environ: Mapping[str, str]) -> WorkerSpec | None:
-        """The spec of this process when a supervisor started it, else None."""
-        if INDEX_ENV not in environ:
-            return None
-        return cls(int(environ[INDEX_ENV]), int(environ[COUNT_ENV]), Path(environ[DIR_ENV]))
-
-    def environ(self, parent: int) -> dict[str, str]:
-        """The variables that tell a new worker its place."""
-        return {
-            INDEX_ENV: str(self.index),
-            COUNT_ENV: str(self.count),
-            DIR_ENV: str(self.run_dir),
-            PARENT_ENV: str(parent),
-            METRICS_ENV: str(self.metrics_dir),
-        }
-
-
-def die_with_parent(environ: Mapping[str, str]) -> None:
-    """Have the kernel send this worker SIGTERM when its supervisor dies (Linux)."""
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    if os.getppid() != int(environ.get(PARENT_ENV, os.getppid())):
-        os.kill(os.getpid(), signal.SIGTERM)  # it died before prctl took effect
 
 
 # ---- waking the producer across processes ------------------------------------------------
@@ -137,29 +107,23 @@ async def forward_wakes(path: Path, wake: asyncio.Event) -> None:
 # ---- the supervisor ----------------------------------------------------------------------
 
 
+def _serving_mark(run_dir: Path, pid: int) -> Path:
+    return run_dir / f"serving.{pid}"
+
+
 class _Stop(Exception):
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
         self.signum = signum
 
 
-def _serving_mark(run_dir: Path, pid: int) -> Path:
-    return run_dir / f"serving.{pid}"
-
-
-@dataclass
-class _Running:
-    spec: WorkerSpec
-    proc: subprocess.Popen[bytes]
-
-
 def supervise(
     count: int,
-    argv: Sequence[str],
     prepare: Callable[[], None],
+    serve: Callable[[WorkerSpec], None],
     mark_dead: Callable[[int, Path], None],
 ) -> int:
-    """Start `count` workers running `ibax-node ARGV`, restart any that dies, stop on a signal.
+    """Fork `count` workers that each `serve`, restart any that dies, stop them on a signal.
 
     `prepare` runs once first (migrations, genesis), so workers never race to make the schema.
     A worker that dies after it served is restarted; one that dies before (it could not start)
@@ -167,76 +131,110 @@ def supervise(
     """
     prepare()
     run_dir = Path(tempfile.mkdtemp(prefix="ibax-workers-"))
-    run_dir.chmod(0o700)
     (run_dir / "metrics").mkdir()
     parent = os.getpid()
-    command = [sys.executable, "-m", "node", *argv]
 
-    def spawn(index: int) -> _Running:
+    def spawn(index: int) -> int:
         spec = WorkerSpec(index, count, run_dir)
-        env = dict(os.environ, **spec.environ(parent))
-        proc = subprocess.Popen(command, env=env)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            _worker_main(spec, parent, serve)  # never returns
         role = "API and block producer" if spec.produces else "API"
-        logger.info("worker %d (%s) started, pid %d", index, role, proc.pid)
-        return _Running(spec, proc)
+        logger.info("worker %d (%s) started, pid %d", index, role, pid)
+        return pid
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         raise _Stop(signum)
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
-    running: dict[int, _Running] = {}
+    running: dict[int, int] = {}  # pid: index
     status = 0
     try:
         for index in range(count):
-            worker = spawn(index)
-            running[worker.proc.pid] = worker
+            running[spawn(index)] = index
         while True:
             pid, wait_status = os.wait()
-            worker_gone = running.pop(pid, None)
-            if worker_gone is None:
+            index_gone = running.pop(pid, None)
+            if index_gone is None:
                 continue
             code = os.waitstatus_to_exitcode(wait_status)
-            worker_gone.proc.returncode = code
-            mark_dead(pid, worker_gone.spec.metrics_dir)
-            index = worker_gone.spec.index
+            mark_dead(pid, run_dir / "metrics")
             mark = _serving_mark(run_dir, pid)
             if not mark.exists():
                 # It failed to start (port taken, database gone): another would fail the same.
                 logger.error(
                     "worker %d (pid %d) exited with %d before it served; stopping the node",
-                    index,
+                    index_gone,
                     pid,
                     code,
                 )
                 status = code if code > 0 else 1
                 break
             mark.unlink()
-            logger.error("worker %d (pid %d) exited with %d; restarting it", index, pid, code)
-            worker = spawn(index)
-            running[worker.proc.pid] = worker
+            logger.error("worker %d (pid %d) exited with %d; restarting it", index_gone, pid, code)
+            running[spawn(index_gone)] = index_gone
     except _Stop as stop:
         logger.info("%s: stopping %d workers", signal.Signals(stop.signum).name, len(running))
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        _stop_all(list(running.values()))
+        _stop_all(running)
         shutil.rmtree(run_dir, ignore_errors=True)
     return status
 
 
-def _stop_all(workers: list[_Running]) -> None:
+def _worker_main(spec: WorkerSpec, parent: int, serve: Callable[[WorkerSpec], None]) -> None:
+    """The forked worker: its own signals and metrics store, `serve`, then exit (no return)."""
+    code = 0
+    try:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, signal.SIG_DFL)
+        os.environ[METRICS_ENV] = str(spec.metrics_dir)
+        # The supervisor imported prometheus_client without it: pick the store again.
+        values.ValueClass = values.get_value_class()  # type: ignore[no-untyped-call]
+        _die_with(parent)
+        serve(spec)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    except BaseException:
+        logger.exception("worker %d failed", spec.index)
+        code = 1
+    finally:
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel send this worker SIGTERM when its supervisor dies (Linux)."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:
+        os.kill(os.getpid(), signal.SIGTERM)  # it died before prctl took effect
+
+
+def _stop_all(running: dict[int, int]) -> None:
     """SIGTERM every worker (a graceful stop); SIGKILL those still there after the grace."""
-    for worker in workers:
+    for pid in running:
         with contextlib.suppress(ProcessLookupError):
-            worker.proc.send_signal(signal.SIGTERM)
+            os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + STOP_GRACE_S
-    for worker in workers:
-        try:
-            worker.proc.wait(timeout=max(deadline - time.monotonic(), 0.1))
-        except subprocess.TimeoutExpired:
-            logger.error("worker %d did not stop in time; killing it", worker.spec.index)
-            worker.proc.kill()
-            worker.proc.wait()
+    while running:
+        pid, _ = os.waitpid(-1, os.WNOHANG)
+        if pid:
+            running.pop(pid, None)
+            continue
+        if time.monotonic() > deadline:
+            for pid, index in running.items():
+                logger.error("worker %d did not stop in time; killing it", index)
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            deadline = float("inf")
+        time.sleep(0.05)
 
 
 class QueueOnly(BlockProducer):
