@@ -45,6 +45,7 @@ from api.ops.health import HEALTH, PRODUCER_TASK, HealthSettings
 from api.ops.metrics import METRICS, NodeMetrics, metrics_middleware
 from api.ops.requestid import ACCESS_LOG, request_id_middleware
 from api.ops.routes import setup_ops_routes
+from api.readcache import READ_CACHE, ReadCache
 from api.routes import setup_routes
 from api.settings import ApiSettings
 from chain.bank.rules import BANK_ECOSYSTEM_NAME, BankRules
@@ -156,6 +157,7 @@ def storage_context(
         try:
             await prepare_storage(engine, node)
             app[ENGINE] = engine
+            app[READ_CACHE] = ReadCache(engine)
             app[NODE] = node
             app[SETTINGS] = ApiSettings(
                 jwt_key=jwt_secret(config.data_dir, config.jwt_secret),

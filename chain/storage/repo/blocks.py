@@ -111,3 +111,12 @@ async def insert_block(conn: AsyncConnection, block: BlockRow) -> None:
     moved = await conn.execute(update(info_block).where(info_block.c.id == 1).values(**head))
     if moved.rowcount == 0:
         await conn.execute(insert(info_block).values(id=1, **head))
+
+
+_HEAD_MARK = select(info_block.c.block_id, info_block.c.hash).where(info_block.c.id == 1)
+
+
+async def get_head_mark(conn: AsyncConnection) -> tuple[int, bytes] | None:
+    """The head block's id and hash, or None before genesis (what caches key on)."""
+    row = (await conn.execute(_HEAD_MARK)).first()
+    return (int(row.block_id), bytes(row.hash)) if row is not None else None
