@@ -19,7 +19,7 @@ from chain.storage.ddl import ColumnSpec, add_column
 from chain.storage.schema import tables
 from chain.txcodec import build_client_tx
 from node.config import Config
-from tests.helpers import Wallet, send_txs, smart_tx, wait_status
+from tests.helpers import Wallet, send_txs, smart_tx, utxo_tx, wait_status
 
 Client = TestClient[Any, Any]
 
@@ -65,6 +65,13 @@ PERMS_OF_PETS = json.dumps(
     }
 )
 TRICKY = 'O\'Brien"; DROP TABLE "2_pets"; --'
+
+
+async def next_block(client: Client, founder: Wallet) -> None:
+    """Any block: the head moves (a tx the founder sends itself)."""
+    status, body = await send_txs(client, founder, utxo_tx(founder, founder.key_id, 1))
+    assert status == 200, body
+    await wait_status(client, founder, next(iter(body["hashes"].values())))
 
 
 async def call_in(
@@ -315,7 +322,7 @@ async def test_read_permissions_deny_tables_and_columns(
     assert await eco.get(client, "list/pets") == (200, {"count": 3, "list": PETS})
 
     # A column added since the node first read the table (here behind its back, as another
-    # node process would) is listed too.
+    # node process would, in a block: answers are kept until the head moves) is listed too.
     async with client.app[ENGINE].begin() as conn:
         await add_column(conn, "1_pets", ColumnSpec("color", "varchar"))
         await conn.execute(
@@ -323,6 +330,7 @@ async def test_read_permissions_deny_tables_and_columns(
             .where(tables.c.ecosystem == 1, tables.c.name == "pets")
             .values(columns=dict(json.loads(PERMS_OF_PETS), color="true"))
         )
+    await next_block(client, founder)
     assert await eco.get(client, "list/pets") == (
         200,
         {"count": 3, "list": [dict(p, color="NULL") for p in PETS]},
