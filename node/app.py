@@ -69,8 +69,10 @@ from contracts.reads import TableReads
 from node.config import Config
 from node.datadir import jwt_secret, open_data_dir
 from node.workers import (
+    EventRelay,
     QueueOnly,
     WorkerSpec,
+    follow_relay,
     forward_wakes,
     listen_for_wakes,
     worker_header,
@@ -81,6 +83,7 @@ logger = logging.getLogger(__name__)
 
 # Set when there is work for the producer (queued txs, the bank's writes).
 WAKE = web.AppKey("wake", asyncio.Event)
+RELAY = web.AppKey("relay", EventRelay)  # worker 0's, with several workers and live events
 PRODUCER_POLL_S = 0.5  # the producer also polls: txs queued by other nodes on the database
 # An API worker hears of no block from its own producer: it polls for a tx's outcome.
 WAITER_POLL_S = 0.05
@@ -183,6 +186,9 @@ def storage_context(
                 )
                 app[EVENTS] = hub
                 observer = Observers(metrics, hub)
+                if worker is not None and worker.produces:
+                    app[RELAY] = EventRelay()  # the other workers' clients hear blocks too
+                    observer = Observers(metrics, hub, app[RELAY])
             if config.bank_enabled:
                 bank = make_bank(config, engine, node, wake.set, metrics)
                 app[BANK] = bank
@@ -238,16 +244,26 @@ def worker_context(worker: WorkerSpec) -> Callable[[web.Application], AsyncItera
         wake = app[WAKE]
         if worker.produces:
             transport = await listen_for_wakes(worker.wake_path, wake)
+            relay = await app[RELAY].serve(worker.events_path) if RELAY in app else None
             try:
                 yield
             finally:
                 transport.close()
+                if relay is not None:
+                    relay.close()
             return
         task = asyncio.create_task(forward_wakes(worker.wake_path, wake), name="wake-producer")
         # Readiness watches the producer's task; an API worker's link to it stands in.
         app[PRODUCER_TASK] = task
+        follow = None
+        if EVENTS in app:
+            follow = asyncio.create_task(
+                follow_relay(worker.events_path, app[EVENTS]), name="follow-events"
+            )
         yield
         await cancel(task)
+        if follow is not None:
+            await cancel(follow)
 
     return context
 

@@ -5,7 +5,8 @@
 # starts in well under a second even on a busy machine. Every worker binds the port with
 # SO_REUSEPORT and the kernel shares out the connections. Worker 0 also runs the
 # block producer (the one writer of blocks); the others queue txs and wake it through a Unix
-# datagram socket, so a tx they accept does not wait for the producer's poll.
+# datagram socket, so a tx they accept does not wait for the producer's poll, and hear of its
+# settled blocks through a Unix stream socket, for their live-event clients.
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import os
 import shutil
 import signal
 import socket
+import struct
 import sys
 import tempfile
 import time
@@ -25,9 +27,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
+import msgpack
 from aiohttp import web
 from prometheus_client import values
 
+from chain.observer import ChainObserver, NullObserver, Settled, SettledTx
 from chain.producer import BlockProducer
 from chain.txcodec import DecodedTx
 
@@ -59,6 +63,10 @@ class WorkerSpec:
     @property
     def wake_path(self) -> Path:
         return self.run_dir / "wake.sock"
+
+    @property
+    def events_path(self) -> Path:
+        return self.run_dir / "events.sock"
 
     def serving(self) -> None:
         """Tell the supervisor this worker got as far as serving the port."""
@@ -253,3 +261,74 @@ def worker_header(index: int) -> Callable[[web.Request, web.StreamResponse], Awa
         response.headers["X-Worker"] = value
 
     return add
+
+
+# ---- live events across processes --------------------------------------------------------
+
+_FRAME = struct.Struct(">I")
+MAX_RELAY_BUFFER = 8 << 20  # bytes a slow API worker may lag behind before it is dropped
+
+
+def _encode(event: Settled) -> bytes:
+    txs = [[t.hash, t.key_id, t.block_id, t.error, t.penalty, t.result] for t in event.txs]
+    body: bytes = msgpack.packb([event.block_id, event.block_time, txs, sorted(event.tables)])
+    return _FRAME.pack(len(body)) + body
+
+
+def _decode(body: bytes) -> Settled:
+    block_id, block_time, txs, tables = msgpack.unpackb(body)
+    return Settled(block_id, block_time, tuple(SettledTx(*t) for t in txs), frozenset(tables))
+
+
+class EventRelay(NullObserver):
+    """Worker 0's observer: every settled block goes on to the API workers' live-event hubs.
+
+    The producer's call only queues bytes on each worker's stream (cheap, never raising).
+    """
+
+    def __init__(self) -> None:
+        self._followers: set[asyncio.StreamWriter] = set()
+
+    def txs_settled(self, event: Settled) -> None:
+        if not self._followers:
+            return
+        frame = _encode(event)
+        for writer in list(self._followers):
+            if writer.transport.get_write_buffer_size() > MAX_RELAY_BUFFER:
+                logger.warning("live events: an API worker fell behind; it reconnects")
+                self._followers.discard(writer)
+                writer.close()
+                continue
+            writer.write(frame)
+
+    async def serve(self, path: Path) -> asyncio.AbstractServer:
+        """Accept the API workers' connections on `path`; close the server to stop."""
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+        async def follower(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            self._followers.add(writer)
+            with contextlib.suppress(ConnectionError):
+                await reader.read()  # until the worker goes
+            self._followers.discard(writer)
+            writer.close()
+
+        return await asyncio.start_unix_server(follower, str(path))
+
+
+async def follow_relay(path: Path, observer: ChainObserver, retry_s: float = 0.5) -> None:
+    """Until cancelled: hand worker 0's settled blocks to `observer` (reconnecting as needed)."""
+    while True:
+        try:
+            reader, writer = await asyncio.open_unix_connection(str(path))
+        except OSError:  # worker 0 not listening (yet, or again)
+            await asyncio.sleep(retry_s)
+            continue
+        try:
+            while True:
+                (size,) = _FRAME.unpack(await reader.readexactly(_FRAME.size))
+                observer.txs_settled(_decode(await reader.readexactly(size)))
+        except (asyncio.IncompleteReadError, ConnectionError):
+            await asyncio.sleep(retry_s)
+        finally:
+            writer.close()

@@ -1,4 +1,5 @@
-"""`run --workers 2`: both answer on one port, txs sent to either land, a crash loses none."""
+"""`run --workers 2`: both answer on one port, txs sent to either land, a crash loses none,
+and live-event clients of either hear every block."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 import aiohttp
 
 from chain.crypto import Crypto
+from tests.api.events.test_socket import PATH, call, publications, subscribe
 from tests.helpers import Wallet, utxo_tx
 from tests.node.test_crash import login, statuses
 from tests.nodeproc import free_port, kill_group, node_cmd, start_node, stop_node, wait_up
@@ -170,3 +172,37 @@ def test_workers_that_cannot_start_stop_the_node(tmp_path: Path) -> None:
         )
     assert done.returncode != 0
     assert "before it served; stopping the node" in done.stderr
+
+
+async def test_live_event_clients_of_every_worker_hear_blocks(tmp_path: Path) -> None:
+    data_dir, log = tmp_path / "data", tmp_path / "node.log"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = start_node(data_dir, log, port=port, env=TWO)
+    try:
+        await wait_up(base + "/api/v2/version", proc, timeout=60)
+        founder = Wallet(Crypto(), private=bytes.fromhex((data_dir / "PrivateKey").read_text()))
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20)) as session:
+            sockets: dict[str, aiohttp.ClientWebSocketResponse] = {}
+            deadline = time.monotonic() + 60
+            while len(sockets) < 2 and time.monotonic() < deadline:
+                ws = await session.ws_connect(base + PATH)
+                worker = ws._response.headers["X-Worker"]
+                if worker in sockets:
+                    await ws.close()
+                    continue
+                await call(ws, 1, 0)
+                await subscribe(ws, 2, "blocks")
+                sockets[worker] = ws
+            assert sorted(sockets) == ["0", "1"]
+            auth = await login(session, base, founder)
+            sent = await send_one(
+                session, base, auth, utxo_tx(founder, Wallet(Crypto()).key_id, 1)
+            )
+            block = (await in_blocks(session, base, auth, [sent]))[sent]
+            for ws in sockets.values():
+                [(channel, published)] = await publications(ws, 1)
+                assert channel == "blocks" and published["id"] == block
+                await ws.close()
+    finally:
+        assert stop_node(proc) == 0, log.read_text()
