@@ -77,7 +77,7 @@ class Config:
         """How many API processes serve the port (the bank keeps the node to one)."""
         if self.workers:
             return self.workers
-        return 1 if self.bank_enabled else max(os.cpu_count() or 1, 1)
+        return 1 if self.bank_enabled else usable_cores()
 
     @property
     def db_url(self) -> str:
@@ -98,6 +98,13 @@ class Config:
     def censored_db_url(self) -> str:
         """The database URL with any password replaced, for logs."""
         return censor_url(self.db_url)
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, e.g. a container's cpuset)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(len(os.sched_getaffinity(0)), 1)
+    return max(os.cpu_count() or 1, 1)
 
 
 def censor_url(url: str) -> str:

@@ -67,7 +67,7 @@ def test_bad_values(cli: dict[str, str], message: str) -> None:
 
 
 def test_workers_default_to_one_per_core_and_one_with_the_bank() -> None:
-    assert build_config({}, {}).worker_count == max(os.cpu_count() or 1, 1)
+    assert build_config({}, {}).worker_count == len(os.sched_getaffinity(0))
     assert build_config({"workers": "1"}, {}).worker_count == 1
     assert build_config({}, {"IBAX_WORKERS": "3"}).worker_count == 3
     bank = build_config({"bank_admin": "root", "bank_admin_password": "pw"}, {})
