@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient
 
+from api.readcache import Coalesced
 from chain.address import address_to_string
 from chain.crypto import Crypto
 from tests.helpers import Wallet, send_txs, utxo_tx, wait_status
@@ -77,3 +80,41 @@ async def test_a_range_past_the_head_is_answered_again_after_a_block(
     after = await get(client, f"blocks?block_id={head}&count=5")
     assert str(block_id) in after
 
+
+
+async def test_concurrent_head_reads_share_one_that_began_after_they_asked() -> None:
+    reads: list[int] = []
+    gate = asyncio.Event()
+
+    async def read() -> int:
+        reads.append(len(reads) + 1)
+        number = len(reads)
+        await gate.wait()
+        return number
+
+    coalesced = Coalesced(read)
+    first = asyncio.ensure_future(coalesced())
+    while not reads:  # the first read is under way
+        await asyncio.sleep(0)
+    # These came after it began: they must not take its (possibly older) answer.
+    later = [asyncio.ensure_future(coalesced()) for _ in range(5)]
+    await asyncio.sleep(0)
+    gate.set()
+    assert await first == 1
+    assert await asyncio.gather(*later) == [2] * 5
+    assert reads == [1, 2]  # six callers, two reads
+
+
+async def test_a_failed_read_fails_its_callers_and_the_next_read_runs() -> None:
+    outcomes = iter([RuntimeError("database gone"), 7])
+
+    async def read() -> int:
+        outcome = next(outcomes)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    coalesced = Coalesced(read)
+    with pytest.raises(RuntimeError, match="database gone"):
+        await coalesced()
+    assert await coalesced() == 7
