@@ -87,6 +87,7 @@ RELAY = web.AppKey("relay", EventRelay)  # worker 0's, with several workers and 
 PRODUCER_POLL_S = 0.5  # the producer also polls: txs queued by other nodes on the database
 # An API worker hears of no block from its own producer: it polls for a tx's outcome.
 WAITER_POLL_S = 0.05
+RELAY_WAIT_S = 30.0  # how long an API worker waits at start for worker 0's event relay
 
 
 async def ensure_genesis(engine: AsyncEngine, node: NodeIdentity) -> None:
@@ -257,9 +258,14 @@ def worker_context(worker: WorkerSpec) -> Callable[[web.Application], AsyncItera
         app[PRODUCER_TASK] = task
         follow = None
         if EVENTS in app:
+            connected = asyncio.Event()
             follow = asyncio.create_task(
-                follow_relay(worker.events_path, app[EVENTS]), name="follow-events"
+                follow_relay(worker.events_path, app[EVENTS], connected), name="follow-events"
             )
+            # Serve once worker 0's blocks reach this worker's clients (it starts alongside).
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(RELAY_WAIT_S):
+                    await connected.wait()
         yield
         await cancel(task)
         if follow is not None:

@@ -316,14 +316,20 @@ class EventRelay(NullObserver):
         return await asyncio.start_unix_server(follower, str(path))
 
 
-async def follow_relay(path: Path, observer: ChainObserver, retry_s: float = 0.5) -> None:
-    """Until cancelled: hand worker 0's settled blocks to `observer` (reconnecting as needed)."""
+async def follow_relay(
+    path: Path, observer: ChainObserver, connected: asyncio.Event, retry_s: float = 0.1
+) -> None:
+    """Until cancelled: hand worker 0's settled blocks to `observer` (reconnecting as needed).
+
+    `connected` is set once the first connection stands (blocks before it are not heard).
+    """
     while True:
         try:
             reader, writer = await asyncio.open_unix_connection(str(path))
         except OSError:  # worker 0 not listening (yet, or again)
             await asyncio.sleep(retry_s)
             continue
+        connected.set()
         try:
             while True:
                 (size,) = _FRAME.unpack(await reader.readexactly(_FRAME.size))
