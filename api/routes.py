@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 from aiohttp import web
 
@@ -22,8 +23,21 @@ from api.handlers import (
     wallets,
 )
 from api.middleware import Handler, require_auth
+from api.readcache import Lasting, block_answer_lasts, block_range_lasts, cached
 
 API_PREFIX = "/api/v2"
+
+
+class Cache(Enum):
+    """How long a route's 200 answers are kept (api/readcache.py)."""
+
+    NO = "no"
+    HEAD = "head"  # until the next block
+    BLOCK = "block"  # for good once the block is in the chain: /block/{id}
+    BLOCKS = "blocks"  # for good once every block of the range is: ?block_id=&count=
+
+
+LASTING: dict[Cache, Lasting] = {Cache.BLOCK: block_answer_lasts, Cache.BLOCKS: block_range_lasts}
 
 
 @dataclass(frozen=True)
@@ -34,6 +48,7 @@ class Route:
     path: str
     handler: Handler
     auth: bool = False
+    cache: Cache = Cache.NO
 
 
 ROUTES: tuple[Route, ...] = (
@@ -47,21 +62,21 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/contract/{name}", contracts.fetch_contract, auth=True),
     Route("GET", "/contracts", contracts.list_contracts_page, auth=True),
     Route("POST", "/node/{name}", contracts.node_contract),
-    Route("GET", "/maxblockid", explorer.get_max_block_id),
-    Route("GET", "/block/{id}", explorer.fetch_block),
-    Route("GET", "/blocks", explorer.list_blocks_txs),
-    Route("GET", "/detailed_blocks", explorer.list_detailed_blocks),
-    Route("GET", "/txinfo/{hash}", explorer.get_tx_info),
+    Route("GET", "/maxblockid", explorer.get_max_block_id, cache=Cache.HEAD),
+    Route("GET", "/block/{id}", explorer.fetch_block, cache=Cache.BLOCK),
+    Route("GET", "/blocks", explorer.list_blocks_txs, cache=Cache.BLOCKS),
+    Route("GET", "/detailed_blocks", explorer.list_detailed_blocks, cache=Cache.BLOCKS),
+    Route("GET", "/txinfo/{hash}", explorer.get_tx_info, cache=Cache.HEAD),
     Route("GET", "/txinfomultiple", explorer.get_tx_info_multiple),
     Route("GET", "/tx_record/{hashes}", explorer.get_tx_record),
-    Route("GET", "/balance/{wallet}", wallets.get_balance),
-    Route("GET", "/keyinfo/{wallet}", wallets.get_key_info),
+    Route("GET", "/balance/{wallet}", wallets.get_balance, cache=Cache.HEAD),
+    Route("GET", "/keyinfo/{wallet}", wallets.get_key_info, cache=Cache.HEAD),
     Route("GET", "/ecosystemname", wallets.get_ecosystem_name),
     Route("GET", "/ecosystems", wallets.count_ecosystems_legacy),
-    Route("GET", "/metrics/keys", stats.count_keys_metric),
-    Route("GET", "/metrics/blocks", stats.count_blocks_metric),
-    Route("GET", "/metrics/transactions", stats.count_transactions_metric),
-    Route("GET", "/metrics/ecosystems", stats.count_ecosystems_metric),
+    Route("GET", "/metrics/keys", stats.count_keys_metric, cache=Cache.HEAD),
+    Route("GET", "/metrics/blocks", stats.count_blocks_metric, cache=Cache.HEAD),
+    Route("GET", "/metrics/transactions", stats.count_transactions_metric, cache=Cache.HEAD),
+    Route("GET", "/metrics/ecosystems", stats.count_ecosystems_metric, cache=Cache.HEAD),
     Route("GET", "/metrics/honornodes", stats.count_honor_nodes_metric),
     Route("GET", "/metrics/mem", stats.memory_metric),
     Route("GET", "/metrics/ban", stats.ban_metric),
@@ -71,12 +86,12 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/tables", tables.list_tables, auth=True),
     Route("GET", "/table/{name}", tables.fetch_table, auth=True),
     Route("GET", "/history/{name}/{id}", tables.list_history, auth=True),
-    Route("GET", "/list/{name}", data.list_table, auth=True),
+    Route("GET", "/list/{name}", data.list_table, auth=True, cache=Cache.HEAD),
     Route("POST", "/listWhere/{name}", data.list_where, auth=True),
     Route("POST", "/nodelistWhere/{name}", data.list_where, auth=True),
     Route("POST", "/sumWhere/{name}", data.sum_where, auth=True),
-    Route("GET", "/row/{name}/{id}", data.fetch_row, auth=True),
-    Route("GET", "/row/{name}/{column}/{id}", data.fetch_row, auth=True),
+    Route("GET", "/row/{name}/{id}", data.fetch_row, auth=True, cache=Cache.HEAD),
+    Route("GET", "/row/{name}/{column}/{id}", data.fetch_row, auth=True, cache=Cache.HEAD),
     Route("GET", "/sections", interface.list_sections_page, auth=True),
     Route("GET", "/interface/page/{name}", interface.fetch_page, auth=True),
     Route("GET", "/interface/menu/{name}", interface.fetch_menu, auth=True),
@@ -106,5 +121,9 @@ ROUTES: tuple[Route, ...] = (
 def setup_routes(app: web.Application, routes: tuple[Route, ...] = ROUTES) -> None:
     """Register every route under the API prefix."""
     for route in routes:
-        handler = require_auth(route.handler) if route.auth else route.handler
+        handler = route.handler
+        if route.cache is not Cache.NO:
+            handler = cached(handler, LASTING.get(route.cache))
+        if route.auth:
+            handler = require_auth(handler)
         app.router.add_route(route.method, API_PREFIX + route.path, handler)

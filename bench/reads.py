@@ -1,9 +1,10 @@
-"""Read throughput of the data API (list/{name}, row/{name}/{id}) on each backend, one report.
+"""Read throughput of the API (maxblockid, blocks, balance, list, row) per backend and workers.
 
-Per backend: a node in a fresh data dir (and, for PostgreSQL, a fresh database), a custom table
-`bench` filled with `--rows` rows through a deployed contract, then `--duration` seconds of GET
-requests per endpoint and per `--connections` level (keep-alive connections), with wrk when it
-is installed (C, so the load generator takes little of the shared CPU) or an aiohttp client.
+Per backend and per `--workers` count: a node in a fresh data dir (and, for PostgreSQL, a fresh
+database), a custom table `bench` filled with `--rows` rows through a deployed contract, then
+`--duration` seconds of GET requests per endpoint and per `--connections` level (keep-alive
+connections), with wrk when it is installed (C, so the load generator takes little of the
+shared CPU) or an aiohttp client. The node's CPU counts every worker process.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import aiohttp
 
 from bench.loadgen import check_loopback
 from bench.nodeproc import BACKENDS, default_pg_dsn, node_process
+from chain.address import address_to_string
 from node.client import NodeClient, load_private_key, succeeded
 
 TABLE = "bench"
@@ -55,7 +57,7 @@ FILL_SOURCE = """contract BenchFill {
         }
     }
 }"""
-ENDPOINTS = ("version", "list", "row")
+ENDPOINTS = ("version", "maxblockid", "blocks", "balance", "list", "row")
 WRK_SCRIPT = """
 wrk.headers["Authorization"] = "Bearer %(token)s"
 local rows = %(rows)d
@@ -83,6 +85,7 @@ class Measure:
 
     backend: str
     endpoint: str
+    workers: int = 0  # as --workers was given: 0 is the node's default, one per core
     connections: int = 0
     requests: int = 0
     rate: float = 0.0
@@ -105,23 +108,34 @@ class Run:
     results: list[Measure] = field(default_factory=list)
 
 
-def _path(endpoint: str) -> str:
-    return {"version": "/api/v2/version", "list": f"/api/v2/list/{TABLE}?limit=25"}.get(
-        endpoint, f"/api/v2/row/{TABLE}/1"
-    )
+# The founder's address (balance/{address}); the same on every run, the node key is new each.
+ADDRESS = "{address}"
+
+
+def _path(endpoint: str, address: str = ADDRESS) -> str:
+    return {
+        "version": "/api/v2/version",
+        "maxblockid": "/api/v2/maxblockid",
+        "blocks": "/api/v2/blocks?block_id=1&count=10",
+        "balance": f"/api/v2/balance/{address}",
+        "list": f"/api/v2/list/{TABLE}?limit=25",
+    }.get(endpoint, f"/api/v2/row/{TABLE}/1")
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process (all its threads) has used so far; NaN without /proc."""
+    """User + system CPU time of a process and its children now (each with all its threads);
+    NaN without /proc. Workers that ended meanwhile are not counted."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
         return math.nan
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(cpu_seconds(int(child)) for child in children)
 
 
-async def prepare(url: str, key_file: Path, rows: int) -> str:
-    """Create and fill the `bench` table as the founder; a login token for the readers."""
+async def prepare(url: str, key_file: Path, rows: int) -> tuple[str, str]:
+    """Create and fill the `bench` table as the founder; a login token and its address."""
     async with NodeClient(url, load_private_key(key_file)) as node:
         session = await node.login()
         table = {"ApplicationId": "1", "Name": TABLE, "Columns": COLUMNS, "Permissions": OPEN}
@@ -140,13 +154,17 @@ async def prepare(url: str, key_file: Path, rows: int) -> str:
             status = await node.wait(tx_hash, timeout=120)
             if not succeeded(status):
                 raise SystemExit(f"BenchFill failed: {status}")
-        return session.token
+        return session.token, address_to_string(session.key_id)
 
 
-async def check_answers(url: str, token: str, rows: int) -> None:
+async def check_answers(url: str, token: str, address: str, rows: int) -> None:
     """The endpoints answer what the benchmark expects before it measures them."""
     headers = {"Authorization": f"Bearer {token}"}
     async with aiohttp.ClientSession(headers=headers) as http:
+        for endpoint in ("maxblockid", "blocks", "balance"):
+            async with http.get(url + _path(endpoint, address)) as resp:
+                if resp.status != 200:
+                    raise SystemExit(f"{endpoint} answered {resp.status} {await resp.text()}")
         async with http.get(url + _path("list")) as resp:
             body = await resp.json()
             if resp.status != 200 or body["count"] != rows or len(body["list"]) != 25:
@@ -169,9 +187,8 @@ def measure_wrk(
 ) -> Measure:
     """Run wrk against one endpoint (after a warm-up of the same kind)."""
     script = workdir / f"{endpoint}.lua"
-    script.write_text(
-        WRK_SCRIPT % {"token": token, "rows": rows, "kind": endpoint, "path": _path(endpoint)}
-    )
+    path = _path(endpoint, args.address)
+    script.write_text(WRK_SCRIPT % {"token": token, "rows": rows, "kind": endpoint, "path": path})
     threads = min(args.threads, connections)
     base = ["wrk", "-t", str(threads), "-c", str(connections), "--timeout", "5s"]
     base += ["-s", str(script)]
@@ -216,7 +233,7 @@ async def measure_aiohttp(
             path = (
                 f"/api/v2/row/{TABLE}/{random.randint(1, rows)}"
                 if endpoint == "row"
-                else (_path(endpoint))
+                else _path(endpoint, args.address)
             )
             start = time.perf_counter()
             try:
@@ -258,10 +275,14 @@ async def measure_aiohttp(
     )
 
 
-def run_backend(backend: str, args: argparse.Namespace, workdir: Path) -> list[Measure]:
+def run_backend(
+    backend: str, workers: int, args: argparse.Namespace, workdir: Path
+) -> list[Measure]:
     """Start a node, fill its table, measure every endpoint."""
     results = []
-    with node_process(backend, workdir, backend, pg_dsn=args.pg_dsn) as node:
+    name = f"{backend}-w{workers}"
+    env = {"IBAX_WORKERS": str(workers)}
+    with node_process(backend, workdir, name, pg_dsn=args.pg_dsn, env=env) as node:
         url, data = node.url, node.data_dir
 
         def cpu() -> float:
@@ -269,11 +290,13 @@ def run_backend(backend: str, args: argparse.Namespace, workdir: Path) -> list[M
 
         check_loopback(url)
         sys.stderr.write(f"{backend}: node on {url}, filling {args.rows} rows\n")
-        token = asyncio.run(prepare(url, data / "PrivateKey", args.rows))
-        asyncio.run(check_answers(url, token, args.rows))
+        token, args.address = asyncio.run(prepare(url, data / "PrivateKey", args.rows))
+        asyncio.run(check_answers(url, token, args.address, args.rows))
         for endpoint in args.endpoints:
             for connections in args.connections:
-                sys.stderr.write(f"{backend}: measuring {endpoint} with {connections}\n")
+                sys.stderr.write(
+                    f"{backend}, workers {workers}: measuring {endpoint} with {connections}\n"
+                )
                 before = os.getloadavg()[0]
                 if args.tool == "wrk":
                     found = measure_wrk(
@@ -284,6 +307,7 @@ def run_backend(backend: str, args: argparse.Namespace, workdir: Path) -> list[M
                         measure_aiohttp(url, endpoint, token, args.rows, connections, args, cpu)
                     )
                 found.backend = backend
+                found.workers = workers
                 found.connections = connections
                 found.load = f"{before:.1f} / {os.getloadavg()[0]:.1f}"
                 results.append(found)
@@ -299,17 +323,18 @@ def markdown(run: Run) -> str:
         run.command,
         "```",
         "",
-        "| endpoint | connections | backend | req/s | p50 ms | p95 ms | p99 ms | max ms "
-        "| node CPU ms/req | failed | load |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| endpoint | connections | backend | workers | req/s | p50 ms | p95 ms | p99 ms "
+        "| max ms | node CPU ms/req | failed | load |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     order = {b: i for i, b in enumerate(BACKENDS)}
     for endpoint in ENDPOINTS:
         found = [r for r in run.results if r.endpoint == endpoint]
-        for m in sorted(found, key=lambda r: (r.connections, order[r.backend])):
+        for m in sorted(found, key=lambda r: (r.connections, order[r.backend], r.workers)):
+            workers = m.workers or f"default ({os.cpu_count()})"
             lines.append(
                 f"| `{_path(endpoint).removeprefix('/api/v2/')}` | {m.connections} | {m.backend} "
-                f"| {m.rate:.0f} | "
+                f"| {workers} | {m.rate:.0f} | "
                 f"{m.p50_ms:.2f} | {m.p95_ms:.2f} | {m.p99_ms:.2f} | {m.max_ms:.1f} "
                 f"| {m.cpu_ms:.2f} | {m.failed} "
                 f"| {m.load} |"
@@ -326,7 +351,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=1000, help="rows in the bench table")
     parser.add_argument("--duration", type=int, default=10, help="seconds per endpoint")
     parser.add_argument("--warmup", type=int, default=2, help="seconds before measuring")
-    parser.add_argument("--connections", default="8,32", help="comma-separated concurrency levels")
+    parser.add_argument("--connections", default="64", help="comma-separated concurrency levels")
+    parser.add_argument(
+        "--workers", default="1,0", help="comma-separated --workers of the node (0: its default)"
+    )
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--tool", choices=("auto", "wrk", "aiohttp"), default="auto")
     parser.add_argument("--pg-dsn", default=None)
@@ -337,6 +365,7 @@ def main(argv: list[str] | None = None) -> int:
     args.backends = [b for b in args.backends.split(",") if b]
     args.endpoints = [e for e in args.endpoints.split(",") if e]
     args.connections = [int(c) for c in args.connections.split(",") if c]
+    args.workers = [int(w) for w in args.workers.split(",") if w]
     if set(args.backends) - set(BACKENDS) or set(args.endpoints) - set(ENDPOINTS):
         parser.error(f"backends: {', '.join(BACKENDS)}; endpoints: {', '.join(ENDPOINTS)}")
     if args.tool == "auto":
@@ -348,6 +377,8 @@ def main(argv: list[str] | None = None) -> int:
         "per endpoint": f"{args.warmup:g} s warm-up, then {args.duration:g} s measured",
         "table": f"custom table `{TABLE}` (varchar, money, text, json), {args.rows} rows",
         "list": "`limit=25`, first page; row: a uniformly random id per request",
+        "balance": "the founder's address (`{address}` in the table)",
+        "workers": "1: one process; default: one per core (worker 0 also makes blocks)",
         "machine": f"{os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{platform.system()} {platform.release()}",
         "note": "node, database and load generator share the machine's cores; `load` is the "
@@ -356,7 +387,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     with tempfile.TemporaryDirectory(prefix="ibax-bench-reads-") as tmp:
         for backend in args.backends:
-            run.results += run_backend(backend, args, Path(tmp))
+            for workers in args.workers:
+                run.results += run_backend(backend, workers, args, Path(tmp))
     report = markdown(run)
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(report)

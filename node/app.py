@@ -47,6 +47,7 @@ from api.ops.health import HEALTH, PRODUCER_TASK, HealthSettings
 from api.ops.metrics import METRICS, NodeMetrics, metrics_middleware
 from api.ops.requestid import ACCESS_LOG, request_id_middleware
 from api.ops.routes import setup_ops_routes
+from api.readcache import READ_CACHE, ReadCache
 from api.routes import setup_routes
 from api.settings import ApiSettings
 from chain.admission import Admission
@@ -73,9 +74,26 @@ from contracts.ecosystems import install_ecosystem, platform_contracts
 from contracts.reads import TableReads
 from node.config import Config
 from node.datadir import jwt_secret, open_data_dir
+from node.workers import (
+    EventRelay,
+    QueueOnly,
+    WorkerSpec,
+    follow_relay,
+    forward_wakes,
+    listen_for_wakes,
+    worker_header,
+)
 from pages import PageEngine
 
 logger = logging.getLogger(__name__)
+
+# Set when there is work for the producer (queued txs, the bank's writes).
+WAKE = web.AppKey("wake", asyncio.Event)
+RELAY = web.AppKey("relay", EventRelay)  # worker 0's, with several workers and live events
+PRODUCER_POLL_S = 0.5  # the producer also polls: txs queued by other nodes on the database
+# An API worker hears of no block from its own producer: it polls for a tx's outcome.
+WAITER_POLL_S = 0.05
+RELAY_WAIT_S = 30.0  # how long an API worker waits at start for worker 0's event relay
 
 
 async def ensure_genesis(engine: AsyncEngine, node: NodeIdentity, private: bool = True) -> None:
@@ -114,7 +132,32 @@ async def ensure_genesis(engine: AsyncEngine, node: NodeIdentity, private: bool 
         )
 
 
-def storage_context(config: Config) -> Callable[[web.Application], AsyncIterator[None]]:
+async def prepare_storage(engine: AsyncEngine, node: NodeIdentity, private: bool = True) -> None:
+    """Reachable database, newest schema, a genesis block of this network and node."""
+    await check_connection(engine)
+    await upgrade(engine)
+    await ensure_genesis(engine, node, private)
+
+
+def prepare(config: Config) -> None:
+    """Data dir, schema and genesis once, before several workers open them (node/workers.py)."""
+
+    async def run() -> None:
+        node = open_data_dir(config.data_dir, config.network_id, config.crypto)
+        jwt_secret(config.data_dir, config.jwt_secret)  # made here, not by racing workers
+        engine = make_engine(config.db_url)
+        logger.info("connecting to %s", config.censored_db_url())
+        try:
+            await prepare_storage(engine, node, config.private_blockchain)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+
+
+def storage_context(
+    config: Config, worker: WorkerSpec | None = None
+) -> Callable[[web.Application], AsyncIterator[None]]:
     """Cleanup context: data dir, engine, migrations and genesis; disposed on shutdown."""
 
     async def context(app: web.Application) -> AsyncIterator[None]:
@@ -122,10 +165,9 @@ def storage_context(config: Config) -> Callable[[web.Application], AsyncIterator
         engine = make_engine(config.db_url)
         logger.info("connecting to %s", config.censored_db_url())
         try:
-            await check_connection(engine)
-            await upgrade(engine)
-            await ensure_genesis(engine, node, config.private_blockchain)
+            await prepare_storage(engine, node, config.private_blockchain)
             app[ENGINE] = engine
+            app[READ_CACHE] = ReadCache(engine)
             app[NODE] = node
             app[SETTINGS] = ApiSettings(
                 jwt_key=jwt_secret(config.data_dir, config.jwt_secret),
@@ -153,15 +195,20 @@ def storage_context(config: Config) -> Callable[[web.Application], AsyncIterator
                 )
                 app[EVENTS] = hub
                 observer = Observers(metrics, hub)
+                if worker is not None and worker.produces:
+                    app[RELAY] = EventRelay()  # the other workers' clients hear blocks too
+                    observer = Observers(metrics, hub, app[RELAY])
             if config.bank_enabled:
                 bank = make_bank(config, engine, node, wake.set, metrics)
                 app[BANK] = bank
                 internal = bank.work
             bans = BanList(ban_rules(config))
-            producer = BlockProducer(
+            producer_type = BlockProducer if worker is None or worker.produces else QueueOnly
+            producer = producer_type(
                 engine,
                 node,
                 config.block_window_ms,
+                poll_s=PRODUCER_POLL_S if producer_type is BlockProducer else WAITER_POLL_S,
                 book=book,
                 internal=internal,
                 wake=wake,
@@ -171,6 +218,7 @@ def storage_context(config: Config) -> Callable[[web.Application], AsyncIterator
             )
             app[PRODUCER] = producer
             app[TXQUEUE] = TxQueue(engine, metrics.queue_committed)
+            app[WAKE] = wake
             app[BANS] = bans
             app[REGISTRAR] = chain_registrar(
                 engine, node, producer.accepted, producer.wait_processed
@@ -200,6 +248,42 @@ async def producer_context(app: web.Application) -> AsyncIterator[None]:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+def worker_context(worker: WorkerSpec) -> Callable[[web.Application], AsyncIterator[None]]:
+    """Cleanup context: worker 0 hears the other workers' wake-ups; they send theirs."""
+
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        wake = app[WAKE]
+        if worker.produces:
+            transport = await listen_for_wakes(worker.wake_path, wake)
+            relay = await app[RELAY].serve(worker.events_path) if RELAY in app else None
+            try:
+                yield
+            finally:
+                transport.close()
+                if relay is not None:
+                    relay.close()
+            return
+        task = asyncio.create_task(forward_wakes(worker.wake_path, wake), name="wake-producer")
+        # Readiness watches the producer's task; an API worker's link to it stands in.
+        app[PRODUCER_TASK] = task
+        follow = None
+        if EVENTS in app:
+            connected = asyncio.Event()
+            follow = asyncio.create_task(
+                follow_relay(worker.events_path, app[EVENTS], connected), name="follow-events"
+            )
+            # Serve once worker 0's blocks reach this worker's clients (it starts alongside).
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(RELAY_WAIT_S):
+                    await connected.wait()
+        yield
+        await cancel(task)
+        if follow is not None:
+            await cancel(follow)
+
+    return context
 
 
 async def events_context(app: web.Application) -> AsyncIterator[None]:
@@ -280,8 +364,11 @@ def _stop_like_sigterm() -> None:
     os.kill(os.getpid(), signal.SIGTERM)
 
 
-def create_app(config: Config) -> web.Application:
-    """Build the application; nothing touches disk or network until it starts."""
+def create_app(config: Config, worker: WorkerSpec | None = None) -> web.Application:
+    """Build the application; nothing touches disk or network until it starts.
+
+    `worker`: this process is one of several on the port (node/workers.py); None: the only one.
+    """
     bank_first = [bank_middleware] if config.bank_enabled else []
     app = web.Application(
         client_max_size=config.max_body_size,
@@ -301,12 +388,16 @@ def create_app(config: Config) -> web.Application:
     )
     setup_routes(app)
     setup_ops_routes(app)
-    app[METRICS] = NodeMetrics()  # one process; see api/ops/metrics.py for several
+    app[METRICS] = NodeMetrics(None if worker is None else str(worker.metrics_dir))
     app[ACCESS_LOG] = config.access_log
     app[PAGES] = PageEngine()
-    app.cleanup_ctx.append(storage_context(config))
+    app.cleanup_ctx.append(storage_context(config, worker))
     app.cleanup_ctx.append(ops_context(config))
-    app.cleanup_ctx.append(producer_context)
+    if worker is not None:
+        app.cleanup_ctx.append(worker_context(worker))
+        app.on_response_prepare.append(worker_header(worker.index))
+    if worker is None or worker.produces:
+        app.cleanup_ctx.append(producer_context)
     if config.explorer:
         setup_explorer_routes(app)
     if config.events:

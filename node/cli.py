@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import aiohttp
+from prometheus_client import multiprocess
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -27,7 +28,7 @@ from chain.storage.engine import make_engine
 from chain.storage.migrate import upgrade
 from chain.verify import verify_chain
 from node import needletest, serve
-from node.app import create_app
+from node.app import create_app, prepare
 from node.bank_import import import_save
 from node.client import (
     DEFAULT_NODE,
@@ -42,6 +43,7 @@ from node.datadir import new_key_pair, open_data_dir, write_key_pair
 from node.logs import configure_logging
 from node.progress import progress_bar
 from node.status import as_json, as_text, summarize
+from node.workers import WorkerSpec, supervise
 
 logger = logging.getLogger(__name__)
 
@@ -142,6 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--private-blockchain",
         dest="private_blockchain",
         help="a new chain's contract calls are free (true); false: they pay fees",
+    )
+    run.add_argument(
+        "--workers", help="API processes on the one port (default: one per core; 1: one process)"
     )
     _add_bank_flags(run)
     _add_ban_flags(run)
@@ -244,18 +249,42 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = load_config(args)
     configure_logging(config.log_level, config.log_format)
     logger.info("starting with %r", config)
+    if config.worker_count > 1:
+        return supervise(
+            config.worker_count,
+            lambda: prepare(config),
+            lambda worker: _serve(config, worker),
+            _mark_worker_dead,
+        )
+    _serve(config, None)
+    return 0
+
+
+def _serve(config: Config, worker: WorkerSpec | None) -> None:
+    """Serve the API (one process, or one of several workers) until SIGINT or SIGTERM."""
+
+    def announce(text: str) -> None:
+        print(text, flush=True)
+        if worker is not None:
+            worker.serving()
+
     # SIGINT/SIGTERM end it gracefully: cleanup contexts unwind, exit code 0.
     serve.run(
-        create_app(config),
+        create_app(config, worker),
         serve.ServeOptions(
             host=config.host,
             port=config.port,
             max_connections=config.max_connections,
             idle_timeout=config.idle_timeout,
+            reuse_port=worker is not None,
         ),
-        announce=lambda text: print(text, flush=True),
+        announce=announce,
     )
-    return 0
+
+
+def _mark_worker_dead(pid: int, metrics_dir: Path) -> None:
+    # Its live gauges leave the sums; its counters stay (they count what it did).
+    multiprocess.mark_process_dead(pid, str(metrics_dir))  # type: ignore[no-untyped-call]
 
 
 def cmd_keygen(args: argparse.Namespace) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -13,6 +14,7 @@ from chain.bank.rules import valid_name
 from chain.crypto import Crypto, Cryptoer, Hasher
 
 ENV_PREFIX = "IBAX_"
+MAX_WORKERS = 64
 CENSORED = "***"
 
 
@@ -63,6 +65,7 @@ class Config:
     ban_bad_tx: int = 5  # a key with this many bad txs ...
     ban_bad_time: int = 5  # ... within these minutes ...
     ban_time: int = 15  # ... is banned from sendTx for these minutes (go-ibax's BanKey)
+    workers: int = 0  # API worker processes on the one port; 0: one per core (1 with the bank)
 
     @property
     def crypto(self) -> Crypto:
@@ -73,6 +76,13 @@ class Config:
     def bank_enabled(self) -> bool:
         """The CCash bank API is served when an admin account is configured."""
         return bool(self.bank_admin)
+
+    @property
+    def worker_count(self) -> int:
+        """How many API processes serve the port (the bank keeps the node to one)."""
+        if self.workers:
+            return self.workers
+        return 1 if self.bank_enabled else usable_cores()
 
     @property
     def db_url(self) -> str:
@@ -93,6 +103,13 @@ class Config:
     def censored_db_url(self) -> str:
         """The database URL with any password replaced, for logs."""
         return censor_url(self.db_url)
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, e.g. a container's cpuset)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(len(os.sched_getaffinity(0)), 1)
+    return max(os.cpu_count() or 1, 1)
 
 
 def censor_url(url: str) -> str:
@@ -249,6 +266,11 @@ def validate(config: Config) -> None:
         raise ConfigError("events_max_clients must be within 1..max_connections")
     if config.ban_bad_tx < 1 or config.ban_bad_time < 0 or config.ban_time < 0:
         raise ConfigError("ban_bad_tx must be positive, ban_bad_time and ban_time not negative")
+    if not 0 <= config.workers <= MAX_WORKERS:
+        raise ConfigError(f"workers must be within 0..{MAX_WORKERS} (0: one per core)")
+    if config.bank_enabled and config.workers > 1:
+        # The bank's writes and its in-memory view live in the producer's process.
+        raise ConfigError("the bank runs in one process: use workers 1 (or 0) with bank_admin")
     if bool(config.bank_admin) != bool(config.bank_admin_password):
         raise ConfigError("bank_admin and bank_admin_password go together")
     _validate_bank(config)

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiohttp import web
+
+logger = logging.getLogger(__name__)
 
 _BUSY = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 
@@ -27,6 +30,9 @@ class ServeOptions:
     # request and between requests (aiohttp's keep-alive timer, armed when the socket opens).
     idle_timeout: float
     handle_signals: bool = True
+    # SO_REUSEPORT: several worker processes listen on the one port, the kernel shares out
+    # the connections (node/workers.py).
+    reuse_port: bool = False
 
 
 class _Refused(asyncio.Protocol):
@@ -45,8 +51,15 @@ class CappedTCPSite(web.TCPSite):
     one event-loop turn may pass the cap by up to the listen backlog before it takes effect.
     """
 
-    def __init__(self, runner: web.BaseRunner, host: str, port: int, max_connections: int):
-        super().__init__(runner, host, port)
+    def __init__(
+        self,
+        runner: web.BaseRunner,
+        host: str,
+        port: int,
+        max_connections: int,
+        reuse_port: bool = False,
+    ):
+        super().__init__(runner, host, port, reuse_port=reuse_port)
         self._max_connections = max_connections
 
     async def start(self) -> None:
@@ -61,7 +74,9 @@ class CappedTCPSite(web.TCPSite):
             return server()
 
         loop = asyncio.get_running_loop()
-        self._server = await loop.create_server(protocol, self._host, self._port)
+        self._server = await loop.create_server(
+            protocol, self._host, self._port, reuse_port=self._reuse_port
+        )
 
 
 async def start(app: web.Application, options: ServeOptions) -> web.AppRunner:
@@ -74,7 +89,10 @@ async def start(app: web.Application, options: ServeOptions) -> web.AppRunner:
     )
     await runner.setup()
     try:
-        await CappedTCPSite(runner, options.host, options.port, options.max_connections).start()
+        site = CappedTCPSite(
+            runner, options.host, options.port, options.max_connections, options.reuse_port
+        )
+        await site.start()
     except BaseException:
         await runner.cleanup()
         raise
@@ -96,7 +114,8 @@ def run(
         finally:
             await runner.cleanup()
 
-    loop = asyncio.new_event_loop()
+    loop = new_event_loop()
+    logger.info("event loop: %s", type(loop).__module__.split(".")[0])
     main = loop.create_task(serve())
     try:
         asyncio.set_event_loop(loop)
@@ -114,6 +133,15 @@ def run(
             loop.run_until_complete(loop.shutdown_asyncgens())
             asyncio.set_event_loop(None)
             loop.close()
+
+
+def new_event_loop() -> asyncio.AbstractEventLoop:
+    """uvloop's loop (its sockets and timers cost a fraction of asyncio's), else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:  # not installed on this platform: the standard loop serves as well
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
 
 
 def _cancel_all(loop: asyncio.AbstractEventLoop) -> None:

@@ -40,9 +40,20 @@ def start_node(
         node_env["IBAX_DB"] = db_url
     node_env.update(env or {})
     with log.open("ab") as out:
+        # Its own process group: kill_group ends the node and every worker it started.
         return subprocess.Popen(
-            node_cmd("run"), env=node_env, stdout=out, stderr=subprocess.STDOUT
+            node_cmd("run"),
+            env=node_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
+
+
+def kill_group(proc: subprocess.Popen[bytes]) -> None:
+    """SIGKILL the node and all its workers at once (a crash of the whole node)."""
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
 
 
 def wait_for(url: str, proc: subprocess.Popen[bytes], timeout: float = 30) -> str:

@@ -44,6 +44,7 @@ def test_run_answers_version_and_exits_cleanly(tmp_path: Path, sig: signal.Signa
             if proc.poll() is None:
                 proc.kill()
     assert (tmp_path / "d" / "node.db").exists()
+    assert "event loop: uvloop" in log.read_text()  # pinned in pyproject.toml
 
 
 def test_run_refuses_foreign_data_dir_with_message(tmp_path: Path) -> None:

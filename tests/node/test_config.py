@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -52,11 +53,25 @@ def test_unknown_key_is_refused(tmp_path: Path) -> None:
         ({"bank_admin": "root"}, "go together"),
         ({"network_id": "0"}, "network_id must be positive"),
         ({"jwt_secret": "short"}, "at least 32 characters"),
+        ({"workers": "-1"}, "workers must be within 0..64"),
+        ({"workers": "65"}, "workers must be within 0..64"),
+        (
+            {"workers": "2", "bank_admin": "root", "bank_admin_password": "pw"},
+            "the bank runs in one process",
+        ),
     ],
 )
 def test_bad_values(cli: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         build_config(cli, {})
+
+
+def test_workers_default_to_one_per_core_and_one_with_the_bank() -> None:
+    assert build_config({}, {}).worker_count == len(os.sched_getaffinity(0))
+    assert build_config({"workers": "1"}, {}).worker_count == 1
+    assert build_config({}, {"IBAX_WORKERS": "3"}).worker_count == 3
+    bank = build_config({"bank_admin": "root", "bank_admin_password": "pw"}, {})
+    assert bank.worker_count == 1
 
 
 def test_bad_toml(tmp_path: Path) -> None:

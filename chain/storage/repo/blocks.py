@@ -120,3 +120,4 @@ async def insert_block(conn: AsyncConnection, block: BlockRow) -> None:
     moved = await conn.execute(update(info_block).where(info_block.c.id == 1).values(**head))
     if moved.rowcount == 0:
         await conn.execute(insert(info_block).values(id=1, **head))
+

@@ -1,0 +1,208 @@
+"""`run --workers 2`: both answer on one port, txs sent to either land, a crash loses none,
+and live-event clients of either hear every block."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import aiohttp
+
+from chain.crypto import Crypto
+from tests.api.events.test_socket import PATH, call, publications, subscribe
+from tests.helpers import Wallet, utxo_tx
+from tests.node.test_crash import login, statuses
+from tests.nodeproc import free_port, kill_group, node_cmd, start_node, stop_node, wait_up
+
+TWO = {"IBAX_WORKERS": "2"}
+
+
+async def answering_workers(base: str, timeout: float = 60) -> set[str]:
+    """The X-Worker of answers on fresh connections, until both workers have answered."""
+    seen: set[str] = set()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        # Eight connections at once: the kernel spreads new connections over the workers.
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as s:
+
+            async def one(session: aiohttp.ClientSession = s) -> str:
+                async with session.get(base + "/api/v2/version") as resp:
+                    assert resp.status == 200
+                    return resp.headers["X-Worker"]
+
+            try:
+                seen.update(await asyncio.gather(*(one() for _ in range(8))))
+            except aiohttp.ClientConnectionError:
+                pass  # a worker killed by the test: its accepted connections are reset
+        if len(seen) == 2:
+            break
+        await asyncio.sleep(0.1)
+    return seen
+
+
+async def send_one(
+    session: aiohttp.ClientSession, base: str, auth: dict[str, str], raw: bytes
+) -> str:
+    form = aiohttp.FormData()
+    form.add_field("t0", raw, filename="t0")
+    async with session.post(base + "/api/v2/sendTx", data=form, headers=auth) as resp:
+        body = await resp.json()
+        assert resp.status == 200, body
+        tx_hash: str = body["hashes"]["t0"]
+        return tx_hash
+
+
+async def in_blocks(
+    session: aiohttp.ClientSession, base: str, auth: dict[str, str], hashes: list[str]
+) -> dict[str, int]:
+    """Each tx's block id, once every one of them is in a block (60 s at most)."""
+    deadline = time.monotonic() + 60
+    found: dict[str, int] = {}
+    while time.monotonic() < deadline:
+        results = await statuses(session, base, auth, hashes)
+        assert all(not r.get("errmsg") for r in results.values()), results
+        found = {h: int(r["blockid"]) for h, r in results.items() if r["blockid"]}
+        if len(found) == len(hashes):
+            return found
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"not in a block: {sorted(set(hashes) - set(found))}")
+
+
+def metric(text: str, name: str) -> float:
+    """The sum of a metric's samples in an exposition text."""
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith(name + "{") or line.startswith(name + " ")
+    )
+
+
+async def test_two_workers_serve_reads_and_txs_and_lose_nothing_to_a_crash(
+    tmp_path: Path, db_url: str
+) -> None:
+    data_dir, log = tmp_path / "data", tmp_path / "node.log"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = start_node(data_dir, log, port=port, db_url=db_url, env=TWO)
+    try:
+        await wait_up(base + "/api/v2/version", proc, timeout=60)
+        assert await answering_workers(base) == {"0", "1"}, log.read_text()
+
+        founder = Wallet(Crypto(), private=bytes.fromhex((data_dir / "PrivateKey").read_text()))
+        async with aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(force_close=True),
+            timeout=aiohttp.ClientTimeout(total=20),
+        ) as session:
+            auth = await login(session, base, founder)
+            # Fresh connections: these land on both workers; worker 0 alone makes blocks.
+            sent = [
+                await send_one(session, base, auth, utxo_tx(founder, Wallet(Crypto()).key_id, 1))
+                for _ in range(12)
+            ]
+            blocks = await in_blocks(session, base, auth, sent)
+            async with session.get(base + "/api/v2/maxblockid") as resp:
+                assert (await resp.json())["max_block_id"] >= max(blocks.values())
+            async with session.get(base + "/metrics") as resp:
+                scraped = await resp.text()
+            # One /metrics sums every worker: all 12 sendTx answers are counted.
+            assert metric(scraped, "ibax_txs_accepted_total") == 12
+            assert metric(scraped, "ibax_head_block_id") >= max(blocks.values())
+
+            acked = await send_one(
+                session, base, auth, utxo_tx(founder, Wallet(Crypto()).key_id, 1)
+            )
+        kill_group(proc)
+
+        proc = start_node(data_dir, log, port=port, db_url=db_url, env=TWO)
+        await wait_up(base + "/api/v2/version", proc, timeout=60)
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20)) as session:
+            auth = await login(session, base, founder)
+            assert (await in_blocks(session, base, auth, [acked]))[acked] > 1
+    finally:
+        assert stop_node(proc) == 0, log.read_text()
+    assert "stopping 2 workers" in log.read_text()
+
+
+def children(pid: int) -> set[int]:
+    return {int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()}
+
+
+async def test_a_worker_that_dies_is_restarted(tmp_path: Path) -> None:
+    data_dir, log = tmp_path / "data", tmp_path / "node.log"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = start_node(data_dir, log, port=port, env=TWO)
+    try:
+        await wait_up(base + "/api/v2/version", proc, timeout=60)
+        assert await answering_workers(base) == {"0", "1"}
+        first = children(proc.pid)
+        assert len(first) == 2
+        victim = int(re.findall(r"worker 1 \(API\) started, pid (\d+)", log.read_text())[-1])
+        assert victim in first
+        os.kill(victim, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            now = children(proc.pid)
+            if len(now) == 2 and victim not in now:
+                break
+            await asyncio.sleep(0.2)
+        assert victim not in children(proc.pid)
+        # The new worker 1 answers once it has started (seconds on a busy machine).
+        assert await answering_workers(base) == {"0", "1"}, log.read_text()
+        assert f"(pid {victim}) exited with -9; restarting it" in log.read_text()
+    finally:
+        assert stop_node(proc) == 0
+
+
+def test_workers_that_cannot_start_stop_the_node(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = dict(os.environ, IBAX_DATA_DIR=str(data_dir), IBAX_PORT=str(port), **TWO)
+        done = subprocess.run(
+            node_cmd("run"), env=env, capture_output=True, text=True, timeout=120
+        )
+    assert done.returncode != 0
+    assert "before it served; stopping the node" in done.stderr
+
+
+async def test_live_event_clients_of_every_worker_hear_blocks(tmp_path: Path) -> None:
+    data_dir, log = tmp_path / "data", tmp_path / "node.log"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = start_node(data_dir, log, port=port, env=TWO)
+    try:
+        await wait_up(base + "/api/v2/version", proc, timeout=60)
+        founder = Wallet(Crypto(), private=bytes.fromhex((data_dir / "PrivateKey").read_text()))
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20)) as session:
+            sockets: dict[str, aiohttp.ClientWebSocketResponse] = {}
+            deadline = time.monotonic() + 60
+            while len(sockets) < 2 and time.monotonic() < deadline:
+                ws = await session.ws_connect(base + PATH)
+                worker = ws._response.headers["X-Worker"]
+                if worker in sockets:
+                    await ws.close()
+                    continue
+                await call(ws, 1, 0)
+                await subscribe(ws, 2, "blocks")
+                sockets[worker] = ws
+            assert sorted(sockets) == ["0", "1"]
+            auth = await login(session, base, founder)
+            sent = await send_one(
+                session, base, auth, utxo_tx(founder, Wallet(Crypto()).key_id, 1)
+            )
+            block = (await in_blocks(session, base, auth, [sent]))[sent]
+            for ws in sockets.values():
+                [(channel, published)] = await publications(ws, 1)
+                assert channel == "blocks" and published["id"] == block
+                await ws.close()
+    finally:
+        assert stop_node(proc) == 0, log.read_text()
