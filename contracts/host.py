@@ -1,5 +1,8 @@
 """What one transaction's contracts reach on the chain: tables, permissions, the rollback log.
 
+(Over 600 lines: TxHost is the one object built-ins talk to; its tables, permissions and
+rollback records share one transaction's state.)
+
 Built-ins run synchronously inside the machine; every database call here goes through
 `bridge.wait` on the block's connection, so it sees (and writes into) the block being formed.
 """

@@ -1,5 +1,8 @@
 """Bank writes as node-signed transactions, executed natively by the block producer.
 
+(Over 600 lines: the work queue and the execution of every CCash operation share one batch
+view and its sync with the chain; split, each half would reach into the other's state.)
+
 A handler hands an operation to `BankWork.submit`, which signs a type-3 transaction with the
 node key, queues it in memory and wakes the producer. The producer takes a batch into the block
 it is forming (after the queued transactions), and `execute` checks and applies each operation
