@@ -14,6 +14,16 @@ from aiohttp.test_utils import TestClient
 from chain.crypto import Crypto
 from chain.txcodec import Header, SmartTransaction, TransferSelf, Utxo, build_client_tx
 
+# The reference's NewColumn comes with the basic apps, not with a fresh node: deployed here.
+NEW_COLUMN = """contract NewColumn {
+    data { TableName string
+           Name string
+           Type string
+           Permissions string }
+    conditions { ColumnCondition($TableName, $Name, $Type, $Permissions) }
+    action { CreateColumn($TableName, $Name, $Type, $Permissions) }
+}"""
+
 
 @dataclass
 class Wallet:

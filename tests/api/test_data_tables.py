@@ -18,7 +18,7 @@ from api.appkeys import ENGINE, READS
 from chain.txcodec import build_client_tx
 from node.app import create_app
 from node.config import Config
-from tests.helpers import Wallet, send_txs, smart_tx, wait_status
+from tests.helpers import NEW_COLUMN, Wallet, send_txs, smart_tx, wait_status
 
 Client = TestClient[Any, Any]
 
@@ -64,15 +64,6 @@ PERMS_OF_PETS = json.dumps(
     }
 )
 TRICKY = 'O\'Brien"; DROP TABLE "2_pets"; --'
-# The reference's NewColumn comes with the basic apps, not with a fresh node: deployed here.
-NEW_COLUMN = """contract NewColumn {
-    data { TableName string
-           Name string
-           Type string
-           Permissions string }
-    conditions { ColumnCondition($TableName, $Name, $Type, $Permissions) }
-    action { CreateColumn($TableName, $Name, $Type, $Permissions) }
-}"""
 
 
 async def call_in(

@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestClient
 
 from node.app import create_app
 from node.config import Config
-from tests.helpers import Wallet, call_contract, send_txs, utxo_tx
+from tests.helpers import NEW_COLUMN, Wallet, call_contract, send_txs, utxo_tx
 
 Client = TestClient[Any, Any]
 
@@ -26,14 +26,6 @@ GREETER_2 = """contract Greeter {
 MAX_TX_SIZE = """contract max_tx_size {
     data { Value string }
     action {}
-}"""
-NEW_COLUMN = """contract NewColumn {
-    data { TableName string
-           Name string
-           Type string
-           Permissions string }
-    conditions { ColumnCondition($TableName, $Name, $Type, $Permissions) }
-    action { CreateColumn($TableName, $Name, $Type, $Permissions) }
 }"""
 NOTES_COLUMNS = json.dumps(
     [{"name": "text", "type": "varchar", "index": "0", "conditions": "true"}]

@@ -28,6 +28,7 @@ from chain.verify import verify_chain
 from node.app import create_app
 from node.config import Config
 from tests.helpers import (
+    NEW_COLUMN,
     Wallet,
     call_contract,
     send_txs,
@@ -84,15 +85,6 @@ ADD_TOY = """contract AddToy {
         DBUpdate("toys", id, {label: $Label + "!"})
         $result = id
     }
-}"""
-# The reference's NewColumn comes with the basic apps, not with a fresh node: deployed here.
-NEW_COLUMN = """contract NewColumn {
-    data { TableName string
-           Name string
-           Type string
-           Permissions string }
-    conditions { ColumnCondition($TableName, $Name, $Type, $Permissions) }
-    action { CreateColumn($TableName, $Name, $Type, $Permissions) }
 }"""
 GREETER = 'contract Greeter {\n action { $result = "hello" }\n}'
 

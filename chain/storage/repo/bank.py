@@ -98,7 +98,7 @@ _LOG_COLUMNS = (
 )
 
 
-def _history_row(r: Any) -> HistoryRow:
+def _history_row(r: Any, sender_balance: int = 0, recipient_balance: int = 0) -> HistoryRow:
     return HistoryRow(
         id=int(r.id),
         sender_id=int(r.sender_id),
@@ -107,6 +107,8 @@ def _history_row(r: Any) -> HistoryRow:
         created_at=int(r.created_at),
         type=int(r.type),
         comment=str(r.comment),
+        sender_balance=sender_balance,
+        recipient_balance=recipient_balance,
     )
 
 
@@ -216,14 +218,8 @@ async def list_history_page(
         .limit(limit)
     )
     return [
-        HistoryRow(
-            id=int(r.id),
-            sender_id=int(r.sender_id),
-            recipient_id=int(r.recipient_id),
-            amount=int(r.amount),
-            created_at=int(r.created_at),
-            type=int(r.type),
-            comment=str(r.comment),
+        _history_row(
+            r,
             sender_balance=int(r.sender_balance),
             recipient_balance=int(r.recipient_balance),
         )
