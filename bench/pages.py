@@ -29,7 +29,8 @@ from pathlib import Path
 import aiohttp
 
 from bench.loadgen import check_loopback
-from bench.reads import TABLE, node_process, prepare
+from bench.nodeproc import node_process
+from bench.reads import TABLE, cpu_seconds, prepare
 from bench.run import BACKENDS, DEFAULT_PG_ADMIN
 from node.client import NodeClient, load_private_key, succeeded
 
@@ -143,10 +144,10 @@ def measure_wrk(
     base = ["wrk", "-t", str(min(args.threads, connections)), "-c", str(connections)]
     base += ["--timeout", "5s", "-s", str(script)]
     if args.warmup > 0:
-        subprocess.run([*base, "-d", f"{args.warmup}s", url], capture_output=True, check=True)
+        subprocess.run([*base, "-d", f"{args.warmup:g}s", url], capture_output=True, check=True)
     started = cpu()
     out = subprocess.run(
-        [*base, "-d", f"{args.duration}s", url], capture_output=True, text=True, check=True
+        [*base, "-d", f"{args.duration:g}s", url], capture_output=True, text=True, check=True
     ).stdout
     used = cpu() - started
     line = next(x for x in reversed(out.splitlines()) if x.startswith("RESULT "))
@@ -227,10 +228,16 @@ async def measure_aiohttp(
 def run_backend(backend: str, args: argparse.Namespace, workdir: Path) -> list[Measure]:
     """Start a node, fill the table, make the pages, measure every page."""
     results = []
-    with node_process(backend, args.pg_dsn, workdir) as (url, data, cpu):
+    env = {"IBAX_WORKERS": str(args.workers)}
+    with node_process(backend, workdir, backend, pg_dsn=args.pg_dsn, env=env) as node:
+        url, data = node.url, node.data_dir
+
+        def cpu() -> float:
+            return cpu_seconds(node.process.pid)
+
         check_loopback(url)
         sys.stderr.write(f"{backend}: node on {url}, filling {args.rows} rows\n")
-        token = asyncio.run(prepare(url, data / "PrivateKey", args.rows))
+        token, _ = asyncio.run(prepare(url, data / "PrivateKey", args.rows))
         asyncio.run(make_pages(url, data / "PrivateKey", token))
         for page in args.pages:
             for connections in args.connections:
@@ -281,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--pages", default=",".join(PAGES))
     parser.add_argument("--rows", type=int, default=1000, help="rows in the bench table")
+    parser.add_argument("--workers", type=int, default=0, help="the node's --workers (0: default)")
     parser.add_argument("--duration", type=float, default=10, help="seconds per page")
     parser.add_argument("--warmup", type=float, default=2, help="seconds before measuring")
     parser.add_argument("--connections", default="8,32", help="comma-separated concurrency levels")
