@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -10,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from api.settings import ApiSettings
 from chain.admission import Admission
 from chain.bans import BanList
-from chain.freshness import Heads
+from chain.freshness import HeadKeyed, Heads
 from chain.identity import NodeIdentity
 from chain.producer import BlockProducer
 from chain.txpool import TxQueue
@@ -27,6 +28,9 @@ REGISTRAR: web.AppKey[Registrar] = web.AppKey("registrar")
 BANS = web.AppKey("bans", BanList)
 ADMISSION = web.AppKey("admission", Admission)  # what sendTx checks against, per head
 HEADS = web.AppKey("heads", Heads)  # the head each request's connection read first
+# Pages, menus, snippets, ecosystems and parameters the page engine read, until the head moves.
+InterfaceRows = HeadKeyed[dict[tuple[Any, ...], Any]]
+INTERFACE_ROWS: web.AppKey[InterfaceRows] = web.AppKey("interface_rows")
 PRODUCER = web.AppKey("producer", BlockProducer)
 TXQUEUE = web.AppKey("txqueue", TxQueue)  # sendTx's group commit into the queue
 CONTRACTS = web.AppKey("contracts", NeedleBook)

@@ -8,15 +8,23 @@ ecosystem of the page's variables, as the reference evaluates them.
 from __future__ import annotations
 
 import contextlib
-from typing import Final
+from collections.abc import Awaitable, Callable
+from typing import Any, Final, TypeVar
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from api.appkeys import ENGINE, NODE, READS
+from api.appkeys import ENGINE, HEADS, INTERFACE_ROWS, NODE, READS
 from chain.errors import ReadDenied, TableNotFound
 from chain.storage.engine import read_connection
-from chain.storage.repo.interface import get_snippet, list_all_language_resources
+from chain.storage.repo.interface import (
+    MenuRow,
+    PageRow,
+    get_menu,
+    get_page,
+    get_snippet,
+    list_all_language_resources,
+)
 from chain.storage.repo.members import find_binary_ref, get_binary_ref
 from chain.storage.repo.param_rows import get_app_param
 from chain.storage.repo.params import get_ecosystem, get_parameter, get_platform_parameter
@@ -29,6 +37,8 @@ from pages.lang import Resources, resources_from_rows
 
 ACCESS_DENIED: Final = "Access denied"
 BINARIES: Final = "1_binaries"
+MAX_CACHED_ROWS: Final = 10_000  # per head; past it the cache starts again
+T = TypeVar("T")
 
 
 class ApiPageHost:
@@ -51,32 +61,62 @@ class ApiPageHost:
         await self._stack.aclose()
         self._conn = None
 
+    async def _cached(
+        self, key: tuple[Any, ...], read: Callable[[AsyncConnection], Awaitable[T]]
+    ) -> T:
+        # Interface rows change only in blocks: one head read replaces a query per row, which
+        # was most of a small page's cost. Cached values are frozen rows or plain values.
+        conn = await self.connection()
+        rows = self._request.app[INTERFACE_ROWS].at(await self._request.app[HEADS].of(conn))
+        if key in rows:
+            found: T = rows[key]
+            return found
+        value = await read(conn)
+        if len(rows) >= MAX_CACHED_ROWS:
+            rows.clear()
+        rows[key] = value
+        return value
+
+    async def page(self, ecosystem: int, name: str) -> PageRow | None:
+        """A page's row, as of the head."""
+        return await self._cached(("page", ecosystem, name), lambda c: get_page(c, ecosystem, name))
+
+    async def menu(self, ecosystem: int, name: str) -> MenuRow | None:
+        """A menu's row, as of the head."""
+        return await self._cached(("menu", ecosystem, name), lambda c: get_menu(c, ecosystem, name))
+
     # ---- values ------------------------------------------------------------------------------
 
     async def ecosystem_digits(self, ecosystem: int) -> int:
-        found = await get_ecosystem(await self.connection(), ecosystem)
+        found = await self._cached(("eco", ecosystem), lambda c: get_ecosystem(c, ecosystem))
         return found.digits if found is not None else 0
 
     async def ecosystem_name(self, ecosystem: int) -> str | None:
-        found = await get_ecosystem(await self.connection(), ecosystem)
+        found = await self._cached(("eco", ecosystem), lambda c: get_ecosystem(c, ecosystem))
         return found.name if found is not None else None
 
     async def ecosystem_parameter(self, ecosystem: int, name: str) -> str:
-        return await get_parameter(await self.connection(), ecosystem, name) or ""
+        value = await self._cached(
+            ("param", ecosystem, name), lambda c: get_parameter(c, ecosystem, name)
+        )
+        return value or ""
 
     async def app_parameter(self, ecosystem: int, app_id: int, name: str) -> str:
         row = await get_app_param(await self.connection(), ecosystem, app_id, name)
         return row.value if row is not None else ""
 
     async def platform_parameter(self, name: str) -> str:
-        return await get_platform_parameter(await self.connection(), name) or ""
+        value = await self._cached(("platform", name), lambda c: get_platform_parameter(c, name))
+        return value or ""
 
     async def language_resources(self, ecosystem: int) -> Resources:
         rows = await list_all_language_resources(await self.connection(), ecosystem)
         return resources_from_rows(rows)
 
     async def snippet(self, ecosystem: int, name: str) -> str | None:
-        row = await get_snippet(await self.connection(), ecosystem, name)
+        row = await self._cached(
+            ("snippet", ecosystem, name), lambda c: get_snippet(c, ecosystem, name)
+        )
         return row.value if row is not None else None
 
     def pub_to_id(self, public_key_hex: str) -> int | None:

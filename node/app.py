@@ -19,6 +19,7 @@ from api.appkeys import (
     CONTRACTS,
     ENGINE,
     HEADS,
+    INTERFACE_ROWS,
     NODE,
     PAGES,
     PRODUCER,
@@ -26,6 +27,7 @@ from api.appkeys import (
     REGISTRAR,
     SETTINGS,
     TXQUEUE,
+    InterfaceRows,
 )
 from api.auth import derive_key
 from api.bank.http import bank_middleware
@@ -56,7 +58,7 @@ from chain.bank.service import Bank
 from chain.bans import BanList, BanRules
 from chain.contract_registry import CONTRACT_ID_SHIFT, NEW_USER_ID
 from chain.errors import ConfigMismatchError
-from chain.freshness import Heads
+from chain.freshness import HeadKeyed, Heads
 from chain.genesis import GenesisOptions, create_genesis
 from chain.identity import NodeIdentity
 from chain.internal import InternalWork, NoInternalWork
@@ -180,6 +182,8 @@ def storage_context(
             app[CONTRACTS] = book
             app[ADMISSION] = Admission(engine, book.lookup_at)
             app[HEADS] = Heads()
+            interface_rows: InterfaceRows = HeadKeyed(dict)
+            app[INTERFACE_ROWS] = interface_rows
             app[READS] = TableReads(book, node, app[HEADS])
             # The bank's txs reach blocks through the producer, which it wakes as they come.
             wake = asyncio.Event()

@@ -23,7 +23,7 @@ from chain.address import BLACK_HOLE_ID, WHITE_HOLE_ID, address_to_string
 from chain.block import go_json
 from chain.numbers import clamp_int64
 from chain.storage.repo.ecosystem import guest_account_id
-from chain.storage.repo.interface import MenuRow, PageRow, get_menu, get_page
+from chain.storage.repo.interface import MenuRow, PageRow
 from pages import Element, tree_value
 
 _PREFIXED = re.compile(r"@([0-9]+)([A-Za-z0-9_][A-Za-z0-9_]*)", re.ASCII)
@@ -99,7 +99,7 @@ def _name(request: web.Request, name: str) -> tuple[int, str]:
 
 async def _page_row(request: web.Request, name: str, host: ApiPageHost) -> PageRow:
     ecosystem, page_name = _name(request, name)
-    page = await get_page(await host.connection(), ecosystem, page_name)
+    page = await host.page(ecosystem, page_name)
     if page is None:
         raise ApiError(E.NOTFOUND)
     return page
@@ -139,7 +139,7 @@ async def _page_result(request: web.Request, name: str, form: MultiDict[str]) ->
         # The reference takes the menu from the caller's ecosystem; an anonymous caller's is
         # the one its form names, so content/hash matches a logged-in call of that ecosystem.
         menu_ecosystem = clamp_int64(variables.get("ecosystem_id", "")) or 1
-        menu = await get_menu(await host.connection(), menu_ecosystem, page.menu)
+        menu = await host.menu(menu_ecosystem, page.menu)
         tree = await _render(request, page.value, variables, host)
         menu_tree = await _render(request, menu.value if menu else "", variables, host)
     finally:
@@ -173,7 +173,7 @@ async def fetch_menu_content(request: web.Request) -> web.Response:
     host = ApiPageHost(request)
     try:
         ecosystem, name = _name(request, request.match_info["name"])
-        menu: MenuRow | None = await get_menu(await host.connection(), ecosystem, name)
+        menu: MenuRow | None = await host.menu(ecosystem, name)
         if menu is None:
             raise ApiError(E.NOTFOUND)
         variables = await _variables(request, form, host)

@@ -15,8 +15,9 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from api.appkeys import PAGES
+from api.appkeys import ENGINE, INTERFACE_ROWS, PAGES
 from chain.address import address_to_string
+from chain.freshness import read_head
 from chain.storage.repo.ecosystem import guest_account_id
 from node.app import create_app
 from node.config import Config
@@ -348,3 +349,29 @@ async def test_a_body_that_is_not_a_form_is_a_400(client: Client, founder: Walle
         assert resp.status == 400, content_type
         body = await resp.json()
         assert body["error"] == "E_SERVER" and "not a valid form" in body["msg"], body
+
+
+async def test_page_rows_are_read_once_per_head_and_an_edit_is_seen_at_once(
+    client: Client, founder: Wallet
+) -> None:
+    page = {
+        "ApplicationId": 1,
+        "Name": "cached",
+        "Value": "Div(,one)",
+        "Menu": "default_menu",
+        "Conditions": "true",
+    }
+    await call_in(client, founder, "@1NewPage", page)
+    status, body = await post(client, "content/page/cached", founder)
+    assert status == 200 and body["tree"][0]["children"][0]["text"] == "one"
+    # The row is kept for this head: a second render reads it from the cache.
+    async with client.app[ENGINE].connect() as conn:
+        head = await read_head(conn)
+    rows = client.app[INTERFACE_ROWS].at(head)
+    assert rows[("page", 1, "cached")].value == "Div(,one)"
+    assert ("menu", 1, "default_menu") in rows
+    resp = await client.get("/api/v2/interface/page/cached", headers=founder.auth)
+    page_id = int((await resp.json())["id"])
+    await call_in(client, founder, "@1EditPage", {"Id": page_id, "Value": "Div(,two)"})
+    status, body = await post(client, "content/page/cached", founder)
+    assert status == 200 and body["tree"][0]["children"][0]["text"] == "two"
