@@ -97,6 +97,8 @@ class Config:
             value = getattr(self, f.name)
             if f.name in ("jwt_secret", "bank_admin_password") and value:
                 value = CENSORED
+            elif f.name == "db" and value:
+                value = censor_url(value)  # the startup log prints this
             parts.append(f"{f.name}={value!r}")
         return f"Config({', '.join(parts)})"
 

@@ -84,8 +84,14 @@ def test_bad_toml(tmp_path: Path) -> None:
 
 
 def test_secrets_are_censored() -> None:
-    config = Config(jwt_secret="topsecret" * 4, bank_admin="a", bank_admin_password="hunter2")
+    config = Config(
+        jwt_secret="topsecret" * 4,
+        bank_admin="a",
+        bank_admin_password="hunter2",
+        db="postgresql+asyncpg://u:dbpass@h:5432/db",
+    )
     assert "topsecret" not in repr(config) and "hunter2" not in repr(config)
+    assert "dbpass" not in repr(config) and "u:***@h" in repr(config)
     assert (
         censor_url("postgresql+asyncpg://u:pw@h:5432/db") == "postgresql+asyncpg://u:***@h:5432/db"
     )
