@@ -314,10 +314,13 @@ class EventRelay(NullObserver):
 
         async def follower(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
             self._followers.add(writer)
-            with contextlib.suppress(ConnectionError):
+            try:
                 await reader.read()  # until the worker goes
-            self._followers.discard(writer)
-            writer.close()
+            except (ConnectionError, asyncio.CancelledError):
+                pass  # the worker went, or this one stops: either way the stream is done
+            finally:
+                self._followers.discard(writer)
+                writer.close()
 
         return await asyncio.start_unix_server(follower, str(path))
 
