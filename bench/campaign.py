@@ -298,7 +298,7 @@ async def check_bank(url: str, acks: Acks, users: list[str], phase: Phase) -> No
                 params={"name": name},
                 headers=_basic(ADMIN, ADMIN_PW),
             ) as resp:
-                entries = await resp.json()
+                entries = await resp.json() or []  # null: no entries yet
             for entry in entries:
                 if not entry["receiving"]:
                     sent[(name, entry["counterparty"], int(entry["amount"]))] += 1
