@@ -288,6 +288,26 @@ async def settle(url: str, token: str, hashes: list[str], phase: Phase) -> dict[
     return done
 
 
+def tally_txs(
+    phase: Phase, acked: set[str], statuses: dict[str, Any], counts: Counter[str]
+) -> None:
+    """Each acknowledged hash: in one block, or failed with its error recorded; else lost."""
+    for h in sorted(acked):
+        status = statuses.get(h)
+        if counts[h] > 1:
+            phase.duplicated += 1
+            phase.problems.append(f"tx {h} in {counts[h]} blocks")
+        if counts[h] >= 1:
+            phase.in_block += 1
+            if status is not None and not succeeded(status):
+                phase.failed_in_block += 1
+        elif status is None or not status.get("errmsg"):
+            phase.lost += 1
+            phase.problems.append(f"tx {h} acknowledged, in no block and not failed")
+        else:
+            phase.failed_in_block += 1  # refused at its block: recorded with its error
+
+
 async def check_bank(url: str, acks: Acks, users: list[str], phase: Phase) -> None:
     """Each acknowledged transfer once in its sender's log; the balances add up to the mint."""
     sent: Counter[tuple[str, str, int]] = Counter()
@@ -306,7 +326,14 @@ async def check_bank(url: str, acks: Acks, users: list[str], phase: Phase) -> No
                 url + "/api/v1/user/balance", params={"name": name}, headers=_basic(ADMIN, ADMIN_PW)
             ) as resp:
                 phase.bank_sum += int(await resp.text())
-    for write in acks.bank:
+    tally_bank(phase, acks.bank, sent)
+
+
+def tally_bank(
+    phase: Phase, acked: list[tuple[str, str, int]], sent: Counter[tuple[str, str, int]]
+) -> None:
+    """Each acknowledged transfer once in the logs; the balances add up to what was minted."""
+    for write in acked:
         if sent[write] == 0:
             phase.lost += 1
             phase.problems.append(f"bank transfer {write} acknowledged, not in the log")
@@ -392,21 +419,7 @@ async def run_phase(
     finally:
         stop_node(proc)
     phase.acked_txs, phase.acked_bank = len(acks.txs), len(acks.bank)
-    counts = await block_tx_counts(db_url, load.crypto)
-    for h in sorted(acks.txs):
-        status = statuses.get(h)
-        if counts[h] > 1:
-            phase.duplicated += 1
-            phase.problems.append(f"tx {h} in {counts[h]} blocks")
-        if counts[h] >= 1:
-            phase.in_block += 1
-            if status is not None and not succeeded(status):
-                phase.failed_in_block += 1
-        elif status is None or not status.get("errmsg"):
-            phase.lost += 1
-            phase.problems.append(f"tx {h} acknowledged, in no block and not failed")
-        else:
-            phase.failed_in_block += 1  # refused at its block: recorded with its error
+    tally_txs(phase, acks.txs, statuses, await block_tx_counts(db_url, load.crypto))
     phase.native_after = await supply(db_url)
     if phase.native_after != phase.native_before:
         phase.problems.append(

@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
 
-from bench.campaign import Phase, run_phase, supply
+from bench.campaign import Phase, run_phase, supply, tally_bank, tally_txs
 from chain.address import address_to_string
 from node.client import NodeClient, succeeded
 from node.config import Config
 from tests.helpers import Wallet
 
 KILLS = 3
+
+
+def test_the_tally_flags_lost_and_duplicated_txs() -> None:
+    phase = Phase("sqlite", "workers")
+    statuses = {"c": {"blockid": "", "errmsg": {"type": "error", "error": "no money"}}}
+    tally_txs(phase, {"a", "b", "c", "d"}, statuses, Counter({"a": 1, "b": 2}))
+    assert (phase.in_block, phase.duplicated, phase.failed_in_block, phase.lost) == (2, 1, 1, 1)
+    assert len(phase.problems) == 2  # b twice, d nowhere
+
+
+def test_the_tally_flags_lost_duplicated_and_made_bank_money() -> None:
+    phase = Phase("sqlite", "bank", bank_minted=100, bank_sum=101)
+    acked = [("user0", "user1", 1), ("user1", "user0", 2)]
+    tally_bank(phase, acked, Counter({("user0", "user1", 1): 2}))
+    assert (phase.lost, phase.duplicated) == (1, 1)
+    assert len(phase.problems) == 3
 
 
 async def test_native_supply_holds_across_a_transfer(
