@@ -394,6 +394,11 @@ async def run_phase(
             if round_ == kills:
                 break
             clients = [asyncio.create_task(load.client(k, url, rng)) for k in kinds]
+            # A bank write waits for its block, slow under this load on PostgreSQL: the first
+            # round runs until one is acknowledged, so that every run has one to lose.
+            patience = time.monotonic() + 60
+            while bank and not acks.bank and time.monotonic() < patience:
+                await asyncio.sleep(0.1)
             await asyncio.sleep(rng.uniform(*up))
             await asyncio.to_thread(kill_group, proc)
             phase.kills += 1
