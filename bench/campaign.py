@@ -1,15 +1,4 @@
-"""SIGKILL campaign: kill a real node's process group under mixed load; nothing acknowledged lost.
-
-Per backend, two phases on a fresh data dir and database each: one with the bank on (which
-keeps the node to one process) and one without it (the default workers). In each phase a node
-is started, a few concurrent clients send single and batched native transfers, @1TokensSend
-and user-contract calls (and bank transfers), and the whole process group is SIGKILLed at a
-random moment; again and again. After the last restart every acknowledged write must be
-there exactly once, money must conserve and `ibax-node check` must pass.
-
-    python -m bench.campaign --kills 20 --backends sqlite,postgresql \
-        --report bench/reports/$(date +%F)-campaign.md
-"""
+"""SIGKILL campaign: kill a node's process group under mixed load; nothing acknowledged is lost."""
 
 from __future__ import annotations
 
