@@ -64,6 +64,21 @@ async def sum_unspent(conn: AsyncConnection, key_id: int, ecosystem: int) -> int
     return sum(result.scalars())
 
 
+async def native_supply(conn: AsyncConnection, ecosystem: int) -> int:
+    """All of an ecosystem's money: every account balance plus every unspent output.
+
+    No fee is burned, so this only changes by minting; the SIGKILL campaign checks it holds.
+    Summed exactly in Python (SQLite has no decimal).
+    """
+    amounts = await conn.execute(select(keys.c.amount).where(keys.c.ecosystem == ecosystem))
+    outputs = await conn.execute(
+        select(spent_info.c.output_value).where(
+            spent_info.c.ecosystem == ecosystem, spent_info.c.input_tx_hash.is_(None)
+        )
+    )
+    return sum(int(v) for v in amounts.scalars()) + sum(int(v) for v in outputs.scalars())
+
+
 async def list_unspent_many(
     conn: AsyncConnection, accounts: Sequence[tuple[int, int]]
 ) -> dict[tuple[int, int], list[Output]]:
