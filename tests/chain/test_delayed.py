@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from chain.storage.engine import make_engine
-from chain.storage.migrate import upgrade
 from chain.storage.repo.delayed import list_due_delayed
 from chain.storage.repo.nodeban import BadBlock
 from chain.storage.schema import delayed_contracts
 from contracts.builtins.nodes import ban_requests
 
 
-@pytest.fixture
-async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = make_engine(db_url)
-    try:
-        await upgrade(engine)
-        yield engine
-    finally:
-        await engine.dispose()
-
-
-async def test_due_at_a_block(engine: AsyncEngine) -> None:
+async def test_due_at_a_block(migrated_engine: AsyncEngine) -> None:
+    engine = migrated_engine
     rows = [
         # id, start, every, counter, limit, deleted, high_rate
         (1, 10, 10, 0, 0, 0, 4),  # from 10, every 10

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from chain.storage.engine import make_engine
-from chain.storage.migrate import upgrade
 from chain.storage.repo.txs import (
     LogRow,
     QueuedTx,
@@ -21,17 +16,8 @@ from chain.storage.repo.txs import (
 )
 
 
-@pytest.fixture
-async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = make_engine(db_url)
-    try:
-        await upgrade(engine)
-        yield engine
-    finally:
-        await engine.dispose()
-
-
-async def test_lookups_of_40000_hashes(engine: AsyncEngine) -> None:
+async def test_lookups_of_40000_hashes(migrated_engine: AsyncEngine) -> None:
+    engine = migrated_engine
     # More than SQLite's 32,766 and asyncpg's 32,767 bound parameters in one statement.
     wanted = [i.to_bytes(32, "big") for i in range(40_000)]
     present = wanted[-1]
