@@ -25,14 +25,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from api.middleware import Handler
 from api.ops.metrics import METRICS
 from api.request import CLIENT
+from chain.freshness import NO_HEAD, Head, read_head
 from chain.storage.engine import read_connection
-from chain.storage.repo.blocks import get_head_mark
 
 MAX_ANSWERS = 4096  # per cache: the head's answers and the lasting ones each
 CACHE_NAME = "answers"  # its label in ibax_cache_lookups
 
 T = TypeVar("T")
-Head = tuple[int, bytes]
 Key = tuple[str, int, int, int]
 # Whether a 200 answer stays right after the head moves, given the head it was made at.
 Lasting = Callable[[web.Request, int], bool]
@@ -114,16 +113,16 @@ class ReadCache:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
-        self._head: Head | None = None
+        self._head = NO_HEAD
         self._at_head = _Bounded()
         self._lasting = _Bounded()
         self._read_head = Coalesced(self._head_now)
 
-    async def _head_now(self) -> Head | None:
+    async def _head_now(self) -> Head:
         async with read_connection(self._engine) as conn:
-            return await get_head_mark(conn)
+            return await read_head(conn)
 
-    async def head(self) -> Head | None:
+    async def head(self) -> Head:
         """The head now; a moved head drops the answers of the old one."""
         head = await self._read_head()
         if head != self._head:
@@ -156,7 +155,7 @@ def cached(handler: Handler, lasting: Lasting | None = None) -> Handler:
     async def wrapped(request: web.Request) -> web.StreamResponse:
         cache = request.app[READ_CACHE]
         head = await cache.head()
-        if head is None:  # before genesis: nothing to key on
+        if head == NO_HEAD:  # before genesis: nothing to key on
             return await handler(request)
         key = _key(request)
         found = cache.find(key)
@@ -168,7 +167,7 @@ def cached(handler: Handler, lasting: Lasting | None = None) -> Handler:
             body = response.body
             if isinstance(body, bytes):
                 answer = Answer(200, body, response.headers.get("Content-Type", ""))
-                stays = lasting is not None and lasting(request, head[0])
+                stays = lasting is not None and lasting(request, head.block_id)
                 cache.keep(key, answer, head, stays)
         return response
 
