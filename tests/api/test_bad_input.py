@@ -37,7 +37,7 @@ async def test_huge_expedite_is_refused_without_stalling(client: Client, founder
     version = await client.get("/api/v2/version")  # answered while the tx is being checked
     assert version.status == 200
     status, body = await sending
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 20  # a hang guard (unbounded: 95 s), not a speed test
     assert status == 400, body
     assert_canonical_error(body, "E_SERVER")
     assert "expedite" in body["msg"]

@@ -46,7 +46,7 @@ def test_refused(text: str | bytes, message: str) -> None:
     started = time.perf_counter()
     with pytest.raises(JsonError, match=message):
         loads(text)
-    assert time.perf_counter() - started < 0.5
+    assert time.perf_counter() - started < 10  # a hang guard (unbounded: minutes), not a speed test
 
 
 @settings(max_examples=200, deadline=None)

@@ -90,7 +90,7 @@ def test_huge_text_is_refused_at_once() -> None:
         with pytest.raises(NumberError):
             parse_whole(text, digits=30)
         clamp_int64(text)
-    assert time.perf_counter() - started < 0.5
+    assert time.perf_counter() - started < 10  # a hang guard (unbounded: minutes), not a speed test
 
 
 def test_client_numbers_in_chain_checks_are_bounded() -> None:
@@ -108,7 +108,7 @@ def test_client_numbers_in_chain_checks_are_bounded() -> None:
         for name in ("a", "m"):
             with pytest.raises(TxParamError):
                 check_params(contract, {name: text})
-    assert time.perf_counter() - started < 0.5
+    assert time.perf_counter() - started < 10  # a hang guard (unbounded: minutes), not a speed test
 
 
 def test_expedite_units() -> None:

@@ -454,7 +454,7 @@ def test_depth_limit() -> None:
     started = time.monotonic()
     with pytest.raises(TxDecodeError, match="nested deeper"):
         decode_tx(client_envelope(b"\x91" * 200_000 + b"\x01"), K1)
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < 10  # a hang guard (unbounded: minutes), not a speed test
 
 
 def test_element_limit() -> None:
@@ -483,7 +483,7 @@ def test_huge_declared_lengths_refused_quickly(body: bytes) -> None:
         decode_tx(client_envelope(body), K1)
     with pytest.raises(TxDecodeError, match="declares more"):
         decode_tx(b"\x05" + body, K1)
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < 10  # a hang guard (unbounded: minutes), not a speed test
 
 
 def test_huge_envelope_length_prefix_refused() -> None:
