@@ -12,6 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 # Any fixed 64-bit number: the PostgreSQL advisory lock that elects the one block writer.
 WRITER_LOCK_KEY = 0x1BA7_0DE0_B10C
+# Connections per process on PostgreSQL: kept open, and opened beyond it under bursts. Several
+# workers share the server's max_connections (100 by default): 2 workers x 30 leave room.
+POOL_SIZE = 24
+POOL_OVERFLOW = 6
 
 
 def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -58,7 +62,12 @@ def make_engine(url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    # A pool big enough for a worker's concurrent requests: a connection opened beyond it is
+    # closed again when returned, and opening one (TLS negotiation, cold statement cache) costs
+    # more than the request. No ping per checkout (a round trip each): a connection the server
+    # dropped fails its statement, and SQLAlchemy then invalidates the whole pool, so one request
+    # sees the restart and the next ones get new connections.
+    return create_async_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
 
 
 _PING = text("SELECT 1")
