@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.auth import TokenCache
 from api.settings import ApiSettings
 from chain.admission import Admission
 from chain.bans import BanList
@@ -22,6 +23,7 @@ from pages import PageEngine
 ENGINE = web.AppKey("engine", AsyncEngine)
 NODE = web.AppKey("node", NodeIdentity)
 SETTINGS = web.AppKey("settings", ApiSettings)
+TOKENS = web.AppKey("tokens", TokenCache)  # login tokens already verified
 # Stores a new account's key; the node decides how (directly, or through a block).
 Registrar = Callable[[int, bytes], Awaitable[None]]
 REGISTRAR: web.AppKey[Registrar] = web.AppKey("registrar")

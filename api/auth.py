@@ -57,6 +57,32 @@ def verify(token: str, key: bytes) -> dict[str, Any]:
     return claims
 
 
+class TokenCache:
+    """The clients of tokens this process has verified: a token's signature is checked once.
+
+    Weaver and signing scripts send the same token with every request, and checking its HMAC
+    and claims costs more than many whole reads. Expiry is still checked on every use.
+    """
+
+    def __init__(self, key: bytes, size: int = 10_000) -> None:
+        self._key = key
+        self._size = size
+        self._clients: dict[str, Client] = {}
+
+    def client(self, token: str, now: float | None = None) -> Client:
+        """The caller a token names; raises TokenError for a bad or expired one."""
+        client = self._clients.get(token)
+        if client is None:
+            client = client_from_claims(verify(token, self._key))
+            if len(self._clients) >= self._size:
+                self._clients.clear()  # simpler than LRU, and a refill costs one check a token
+            self._clients[token] = client
+        if client.exp and (time.time() if now is None else now) >= client.exp:
+            del self._clients[token]
+            raise TokenError("Signature has expired")
+        return client
+
+
 def _int_claim(claims: dict[str, Any], name: str) -> int:
     value = claims.get(name, "")
     if value in ("", None):

@@ -9,8 +9,8 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from api.appkeys import SETTINGS
-from api.auth import Client, TokenError, bearer_token, client_from_claims, verify
+from api.appkeys import TOKENS
+from api.auth import Client, TokenError, bearer_token
 from api.errors import ApiError, E, server_error
 from api.request import CLIENT
 from api.responses import error_response
@@ -146,7 +146,7 @@ async def client_middleware(request: web.Request, handler: Handler) -> web.Strea
     token = bearer_token(request.headers.get("Authorization", ""))
     if token is not None:
         try:
-            client = client_from_claims(verify(token, request.app[SETTINGS].jwt_key))
+            client = request.app[TOKENS].client(token)
         except TokenError:
             client = Client()
     request[CLIENT] = client

@@ -5,7 +5,7 @@
 # changes in blocks, and every block moves the head, so an answer made after the head was H
 # is right until the head moves. Each request reads the head (one primary-key read of a
 # one-row table): several worker processes share the database, and any of them, or another
-# node, may have added the block. Concurrent requests share those reads (Coalesced): at most
+# node, may have added the block. Concurrent requests share those reads (HeadWatch): at most
 # one runs at a time, and a request waits for one that began after it arrived, never for one
 # already under way (that one may predate a block the client has already seen). A block
 # already in the chain never changes (rollback is an offline command), so answers about such
@@ -13,25 +13,20 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.middleware import Handler
 from api.ops.metrics import METRICS
 from api.request import CLIENT
-from chain.freshness import NO_HEAD, Head, read_head
-from chain.storage.engine import read_connection
+from chain.freshness import NO_HEAD, Head, HeadWatch
 
 MAX_ANSWERS = 4096  # per cache: the head's answers and the lasting ones each
 CACHE_NAME = "answers"  # its label in ibax_cache_lookups
 
-T = TypeVar("T")
 Key = tuple[str, int, int, int]
 # Whether a 200 answer stays right after the head moves, given the head it was made at.
 Lasting = Callable[[web.Request, int], bool]
@@ -65,66 +60,18 @@ class _Bounded(OrderedDict[Key, Answer]):
             self.popitem(last=False)
 
 
-class Coalesced(Generic[T]):
-    """One read at a time; every caller gets the result of a read that began after it called."""
-
-    def __init__(self, read: Callable[[], Awaitable[T]]) -> None:
-        self._read = read
-        self._running: asyncio.Future[T] | None = None
-        self._next: asyncio.Future[T] | None = None  # callers that came while one ran
-
-    async def __call__(self) -> T:
-        if self._running is None:
-            self._running = self._start()
-            return await asyncio.shield(self._running)
-        if self._next is None:
-            self._next = asyncio.get_running_loop().create_future()
-        return await asyncio.shield(self._next)
-
-    def _start(self) -> asyncio.Future[T]:
-        running = asyncio.ensure_future(self._read())
-        running.add_done_callback(self._finished)
-        return running
-
-    def _finished(self, done: asyncio.Future[T]) -> None:
-        waiting, self._next = self._next, None
-        self._running = None
-        if waiting is None:
-            if not done.cancelled():
-                done.exception()  # seen: its callers were told, or none waits any more
-            return
-        self._running = self._start()
-        self._running.add_done_callback(lambda read: _hand_over(read, waiting))
-
-
-def _hand_over(read: asyncio.Future[T], waiting: asyncio.Future[T]) -> None:
-    if waiting.done():
-        return
-    if read.cancelled():
-        waiting.cancel()
-    elif (error := read.exception()) is not None:
-        waiting.set_exception(error)
-    else:
-        waiting.set_result(read.result())
-
-
 class ReadCache:
     """This process's cached answers: those of the current head, and the lasting ones."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+    def __init__(self, heads: HeadWatch) -> None:
+        self._heads = heads
         self._head = NO_HEAD
         self._at_head = _Bounded()
         self._lasting = _Bounded()
-        self._read_head = Coalesced(self._head_now)
-
-    async def _head_now(self) -> Head:
-        async with read_connection(self._engine) as conn:
-            return await read_head(conn)
 
     async def head(self) -> Head:
         """The head now; a moved head drops the answers of the old one."""
-        head = await self._read_head()
+        head = await self._heads.now()
         if head != self._head:
             self._head = head
             self._at_head.clear()

@@ -9,13 +9,15 @@ and takes the cache made for that head: a new, empty one when the head moved.
 
 from __future__ import annotations
 
+import asyncio
 import weakref
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from chain.storage.engine import read_connection
 from chain.storage.repo.blocks import get_head_mark
 
 T = TypeVar("T")
@@ -74,3 +76,66 @@ class HeadKeyed(Generic[T]):
         if head != self._head:
             self._head, self._cache = head, self._make()
         return self._cache
+
+
+class Coalesced(Generic[T]):
+    """One read at a time; every caller gets the result of a read that began after it called."""
+
+    def __init__(self, read: Callable[[], Awaitable[T]]) -> None:
+        self._read = read
+        self._running: asyncio.Future[T] | None = None
+        self._next: asyncio.Future[T] | None = None  # callers that came while one ran
+
+    async def __call__(self) -> T:
+        if self._running is None:
+            self._running = self._start()
+            return await asyncio.shield(self._running)
+        if self._next is None:
+            self._next = asyncio.get_running_loop().create_future()
+        return await asyncio.shield(self._next)
+
+    def _start(self) -> asyncio.Future[T]:
+        running = asyncio.ensure_future(self._read())
+        running.add_done_callback(self._finished)
+        return running
+
+    def _finished(self, done: asyncio.Future[T]) -> None:
+        waiting, self._next = self._next, None
+        self._running = None
+        if waiting is None:
+            if not done.cancelled():
+                done.exception()  # seen: its callers were told, or none waits any more
+            return
+        self._running = self._start()
+        self._running.add_done_callback(lambda read: _hand_over(read, waiting))
+
+
+def _hand_over(read: asyncio.Future[T], waiting: asyncio.Future[T]) -> None:
+    if waiting.done():
+        return
+    if read.cancelled():
+        waiting.cancel()
+    elif (error := read.exception()) is not None:
+        waiting.set_exception(error)
+    else:
+        waiting.set_result(read.result())
+
+
+class HeadWatch:
+    """This process's reads of the head for requests: concurrent callers share one read.
+
+    Every caller gets a head read after it called (so never one older than a block its client
+    has seen), but a burst of requests costs one primary-key read, not one each.
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._read = Coalesced(self._read_now)
+
+    async def _read_now(self) -> Head:
+        async with read_connection(self._engine) as conn:
+            return await read_head(conn)
+
+    async def now(self) -> Head:
+        """The head as of a read that began after this call."""
+        return await self._read()

@@ -26,10 +26,11 @@ from api.appkeys import (
     READS,
     REGISTRAR,
     SETTINGS,
+    TOKENS,
     TXQUEUE,
     InterfaceRows,
 )
-from api.auth import derive_key
+from api.auth import TokenCache, derive_key
 from api.bank.http import bank_middleware
 from api.bank.keys import BANK, BANK_HTTP, BANK_STOP
 from api.bank.routes import bank_http, setup_bank_routes
@@ -58,7 +59,7 @@ from chain.bank.service import Bank
 from chain.bans import BanList, BanRules
 from chain.contract_registry import CONTRACT_ID_SHIFT, NEW_USER_ID
 from chain.errors import ConfigMismatchError
-from chain.freshness import HeadKeyed, Heads
+from chain.freshness import HeadKeyed, Heads, HeadWatch
 from chain.genesis import GenesisOptions, create_genesis
 from chain.identity import NodeIdentity
 from chain.internal import InternalWork, NoInternalWork
@@ -169,7 +170,8 @@ def storage_context(
         try:
             await prepare_storage(engine, node, config.private_blockchain)
             app[ENGINE] = engine
-            app[READ_CACHE] = ReadCache(engine)
+            head_watch = HeadWatch(engine)
+            app[READ_CACHE] = ReadCache(head_watch)
             app[NODE] = node
             app[SETTINGS] = ApiSettings(
                 jwt_key=jwt_secret(config.data_dir, config.jwt_secret),
@@ -178,9 +180,10 @@ def storage_context(
                 max_body_size=config.max_body_size,
                 api_address=f"http://{config.host}:{config.port}",
             )
+            app[TOKENS] = TokenCache(app[SETTINGS].jwt_key)
             book = NeedleBook(engine, node.crypto)
             app[CONTRACTS] = book
-            app[ADMISSION] = Admission(engine, book.lookup_at)
+            app[ADMISSION] = Admission(engine, head_watch, book.lookup_at)
             app[HEADS] = Heads()
             interface_rows: InterfaceRows = HeadKeyed(dict)
             app[INTERFACE_ROWS] = interface_rows

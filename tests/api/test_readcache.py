@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from api.readcache import Coalesced
 from chain.address import address_to_string
 from chain.crypto import Crypto
+from chain.freshness import Coalesced
 from tests.helpers import Wallet, send_txs, utxo_tx, wait_status
 
 Client = TestClient[Any, Any]
