@@ -31,24 +31,19 @@ from api.appkeys import (
     InterfaceRows,
 )
 from api.auth import TokenCache, derive_key
-from api.bank.http import bank_middleware
+from api.bank.http import answer_ccash, is_ccash_path
 from api.bank.keys import BANK, BANK_HTTP, BANK_STOP
 from api.bank.routes import bank_http, setup_bank_routes
+from api.edge import edge_middleware
 from api.events.hub import EVENTS, EventHub, EventLimits, cancel
 from api.events.protocol import SHUTDOWN
 from api.events.socket import PATH as EVENTS_PATH
 from api.events.socket import serve_events
 from api.explorer.routes import setup_explorer_routes
-from api.middleware import (
-    body_deadline_middleware,
-    client_middleware,
-    cors_middleware,
-    error_middleware,
-)
 from api.ops.docs import node_version
 from api.ops.health import HEALTH, PRODUCER_TASK, HealthSettings
-from api.ops.metrics import METRICS, NodeMetrics, metrics_middleware
-from api.ops.requestid import ACCESS_LOG, request_id_middleware
+from api.ops.metrics import METRICS, NodeMetrics
+from api.ops.requestid import ACCESS_LOG
 from api.ops.routes import setup_ops_routes
 from api.readcache import READ_CACHE, ReadCache
 from api.routes import setup_routes
@@ -376,22 +371,10 @@ def create_app(config: Config, worker: WorkerSpec | None = None) -> web.Applicat
 
     `worker`: this process is one of several on the port (node/workers.py); None: the only one.
     """
-    bank_first = [bank_middleware] if config.bank_enabled else []
+    ccash = (is_ccash_path, answer_ccash) if config.bank_enabled else None
     app = web.Application(
         client_max_size=config.max_body_size,
-        middlewares=[
-            # Outermost, so every answer (the bank's, errors, redirects) has an id and is counted.
-            request_id_middleware,
-            metrics_middleware,
-            body_deadline_middleware(config.body_timeout),
-            *bank_first,
-            cors_middleware,
-            error_middleware,
-            web.normalize_path_middleware(
-                append_slash=False, remove_slash=True, redirect_class=web.HTTPMovedPermanently
-            ),
-            client_middleware,
-        ],
+        middlewares=[edge_middleware(config.body_timeout, ccash)],
     )
     setup_routes(app)
     setup_ops_routes(app)

@@ -199,11 +199,8 @@ def is_ccash_path(path: str) -> bool:
     return path.startswith(CCASH_PREFIXES)
 
 
-@web.middleware
-async def bank_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """CCash paths: preflights, 404/405 and their handlers, outside the IBAX middlewares."""
-    if not is_ccash_path(request.path):
-        return await handler(request)
+async def answer_ccash(request: web.Request) -> web.StreamResponse:
+    """A CCash path's answer: preflights, 404/405 and its handler, without the IBAX steps."""
     match = request.match_info
     failure = match.http_exception
     if request.method == "OPTIONS":

@@ -35,7 +35,6 @@ from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
 
 from api.appkeys import ENGINE
-from api.middleware import Handler
 from chain.crypto import address_cache_stats
 from chain.observer import BlockStats, Settled
 from chain.storage.repo.blocks import get_head
@@ -242,24 +241,6 @@ def route_label(request: web.Request) -> str:
     if resource is None or request.match_info.http_exception is not None:
         return UNMATCHED
     return resource.canonical
-
-
-@web.middleware
-async def metrics_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Count every answer by route and status, and time it."""
-    started = time.perf_counter()
-    status = 500
-    try:
-        response = await handler(request)
-        status = response.status
-        return response
-    except web.HTTPException as exc:  # redirects (and anything raised past the error layer)
-        status = exc.status
-        raise
-    finally:
-        request.app[METRICS].observe_request(
-            request.method, route_label(request), status, time.perf_counter() - started
-        )
 
 
 async def scrape_metrics(request: web.Request) -> web.Response:
