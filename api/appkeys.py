@@ -12,7 +12,7 @@ from api.auth import TokenCache
 from api.settings import ApiSettings
 from chain.admission import Admission
 from chain.bans import BanList
-from chain.freshness import HeadKeyed, Heads
+from chain.freshness import HeadKeyed, Heads, HeadWatch
 from chain.identity import NodeIdentity
 from chain.producer import BlockProducer
 from chain.txpool import TxQueue
@@ -30,6 +30,7 @@ REGISTRAR: web.AppKey[Registrar] = web.AppKey("registrar")
 BANS = web.AppKey("bans", BanList)
 ADMISSION = web.AppKey("admission", Admission)  # what sendTx checks against, per head
 HEADS = web.AppKey("heads", Heads)  # the head each request's connection read first
+HEAD_WATCH = web.AppKey("head_watch", HeadWatch)  # the head now, one read for concurrent requests
 # Pages, menus, snippets, ecosystems and parameters the page engine read, until the head moves.
 InterfaceRows = HeadKeyed[dict[tuple[Any, ...], Any]]
 INTERFACE_ROWS: web.AppKey[InterfaceRows] = web.AppKey("interface_rows")

@@ -14,8 +14,9 @@ from typing import Any, Final, TypeVar
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from api.appkeys import ENGINE, HEADS, INTERFACE_ROWS, NODE, READS
+from api.appkeys import ENGINE, HEAD_WATCH, INTERFACE_ROWS, NODE, READS
 from chain.errors import ReadDenied, TableNotFound
+from chain.freshness import Head
 from chain.storage.engine import read_connection
 from chain.storage.repo.interface import (
     MenuRow,
@@ -48,6 +49,7 @@ class ApiPageHost:
         self._request = request
         self._stack = contextlib.AsyncExitStack()
         self._conn: AsyncConnection | None = None
+        self._head: Head | None = None
 
     async def connection(self) -> AsyncConnection:
         """The request's read connection (opened now if it is not yet)."""
@@ -64,14 +66,17 @@ class ApiPageHost:
     async def _cached(
         self, key: tuple[Any, ...], read: Callable[[AsyncConnection], Awaitable[T]]
     ) -> T:
-        # Interface rows change only in blocks: one head read replaces a query per row, which
-        # was most of a small page's cost. Cached values are frozen rows or plain values.
-        conn = await self.connection()
-        rows = self._request.app[INTERFACE_ROWS].at(await self._request.app[HEADS].of(conn))
+        # Interface rows change only in blocks: one head read per render (shared by concurrent
+        # renders) replaces a query per row, which was most of a small page's cost, and a page
+        # whose rows are all cached needs no connection at all. Cached values are frozen rows
+        # or plain values, each read after the head it is kept under.
+        if self._head is None:
+            self._head = await self._request.app[HEAD_WATCH].now()
+        rows = self._request.app[INTERFACE_ROWS].at(self._head)
         if key in rows:
             found: T = rows[key]
             return found
-        value = await read(conn)
+        value = await read(await self.connection())
         if len(rows) >= MAX_CACHED_ROWS:
             rows.clear()
         rows[key] = value

@@ -18,6 +18,7 @@ from api.appkeys import (
     BANS,
     CONTRACTS,
     ENGINE,
+    HEAD_WATCH,
     HEADS,
     INTERFACE_ROWS,
     NODE,
@@ -165,7 +166,7 @@ def storage_context(
         try:
             await prepare_storage(engine, node, config.private_blockchain)
             app[ENGINE] = engine
-            head_watch = HeadWatch(engine)
+            head_watch = app[HEAD_WATCH] = HeadWatch(engine)
             app[READ_CACHE] = ReadCache(head_watch)
             app[NODE] = node
             app[SETTINGS] = ApiSettings(
