@@ -79,46 +79,49 @@ class HeadKeyed(Generic[T]):
 
 
 class Coalesced(Generic[T]):
-    """One read at a time; every caller gets the result of a read that began after it called."""
+    """One read at a time; every caller gets the result of a read that began after it called.
+
+    Each caller waits on a future of its own, so a caller that is cancelled (its client went
+    away) cancels nothing shared; cheaper than shielding one shared future per caller.
+    """
 
     def __init__(self, read: Callable[[], Awaitable[T]]) -> None:
         self._read = read
         self._running: asyncio.Future[T] | None = None
-        self._next: asyncio.Future[T] | None = None  # callers that came while one ran
+        self._served: list[asyncio.Future[T]] = []  # callers of the running read
+        self._next: list[asyncio.Future[T]] = []  # callers that came while it ran
 
     async def __call__(self) -> T:
+        mine: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         if self._running is None:
-            self._running = self._start()
-            return await asyncio.shield(self._running)
-        if self._next is None:
-            self._next = asyncio.get_running_loop().create_future()
-        return await asyncio.shield(self._next)
+            self._served.append(mine)
+            self._start()
+        else:
+            self._next.append(mine)
+        return await mine
 
-    def _start(self) -> asyncio.Future[T]:
-        running = asyncio.ensure_future(self._read())
-        running.add_done_callback(self._finished)
-        return running
+    def _start(self) -> None:
+        self._running = asyncio.ensure_future(self._read())
+        self._running.add_done_callback(self._finished)
 
-    def _finished(self, done: asyncio.Future[T]) -> None:
-        waiting, self._next = self._next, None
+    def _finished(self, read: asyncio.Future[T]) -> None:
+        served, self._served = self._served, []
         self._running = None
-        if waiting is None:
-            if not done.cancelled():
-                done.exception()  # seen: its callers were told, or none waits any more
-            return
-        self._running = self._start()
-        self._running.add_done_callback(lambda read: _hand_over(read, waiting))
-
-
-def _hand_over(read: asyncio.Future[T], waiting: asyncio.Future[T]) -> None:
-    if waiting.done():
-        return
-    if read.cancelled():
-        waiting.cancel()
-    elif (error := read.exception()) is not None:
-        waiting.set_exception(error)
-    else:
-        waiting.set_result(read.result())
+        if read.cancelled():
+            for caller in served:
+                caller.cancel()
+        elif (error := read.exception()) is not None:
+            for caller in served:
+                if not caller.done():
+                    caller.set_exception(error)
+        else:
+            result = read.result()
+            for caller in served:
+                if not caller.done():
+                    caller.set_result(result)
+        if self._next:
+            self._served, self._next = self._next, []
+            self._start()
 
 
 class HeadWatch:

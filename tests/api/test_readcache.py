@@ -81,7 +81,6 @@ async def test_a_range_past_the_head_is_answered_again_after_a_block(
     assert str(block_id) in after
 
 
-
 async def test_concurrent_head_reads_share_one_that_began_after_they_asked() -> None:
     reads: list[int] = []
     gate = asyncio.Event()
@@ -118,3 +117,22 @@ async def test_a_failed_read_fails_its_callers_and_the_next_read_runs() -> None:
     with pytest.raises(RuntimeError, match="database gone"):
         await coalesced()
     assert await coalesced() == 7
+
+
+async def test_a_cancelled_caller_cancels_nothing_shared() -> None:
+    gate = asyncio.Event()
+    reads: list[int] = []
+
+    async def read() -> int:
+        reads.append(1)
+        await gate.wait()
+        return 5
+
+    coalesced = Coalesced(read)
+    leaving, staying = asyncio.ensure_future(coalesced()), asyncio.ensure_future(coalesced())
+    await asyncio.sleep(0)
+    leaving.cancel()
+    await asyncio.sleep(0)
+    gate.set()
+    assert await staying == 5
+    assert leaving.cancelled() and reads == [1]
