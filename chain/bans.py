@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from chain.errors import ChainError
+from chain.observer import NullObserver, Settled
 from chain.txcheck import TxOutOfTime, TxTooLarge
 
 # Keys with bad transactions but no ban remembered at once; past it, those whose window ended
@@ -103,3 +104,23 @@ class BanList:
         """Forget every bad transaction and ban."""
         self._bad.clear()
         self._banned_until.clear()
+
+
+class BlockFailures(NullObserver):
+    """An API worker's count of the failures in worker 0's blocks, heard through its relay.
+
+    Worker 0's producer counts each tx that failed in its block in its own ban list; the other
+    workers hear the same blocks and count the same txs in theirs, so a key banned for its
+    failed txs is refused by every worker, whichever one its connection reached.
+    """
+
+    def __init__(self, bans: BadTxs, node_key_id: int) -> None:
+        self._bans = bans
+        self._node_key_id = node_key_id
+
+    def txs_settled(self, event: Settled) -> None:
+        for tx in event.txs:
+            # In a block and failed, as the producer counts; the node's own txs (the bank's
+            # work, scheduled contracts) are not a client's.
+            if tx.block_id and tx.error and tx.key_id not in (0, self._node_key_id):
+                self._bans.bad_tx(tx.key_id)

@@ -52,7 +52,7 @@ from api.settings import ApiSettings
 from chain.admission import Admission
 from chain.bank.rules import BANK_ECOSYSTEM_NAME, BankRules
 from chain.bank.service import Bank
-from chain.bans import BanList, BanRules
+from chain.bans import BanList, BanRules, BlockFailures
 from chain.contract_registry import CONTRACT_ID_SHIFT, NEW_USER_ID
 from chain.errors import ConfigMismatchError
 from chain.freshness import HeadKeyed, Heads, HeadWatch
@@ -88,7 +88,7 @@ logger = logging.getLogger(__name__)
 
 # Set when there is work for the producer (queued txs, the bank's writes).
 WAKE = web.AppKey("wake", asyncio.Event)
-RELAY = web.AppKey("relay", EventRelay)  # worker 0's, with several workers and live events
+RELAY = web.AppKey("relay", EventRelay)  # worker 0's, with several workers
 PRODUCER_POLL_S = 0.5  # the producer also polls: txs queued by other nodes on the database
 # An API worker hears of no block from its own producer: it polls for a tx's outcome.
 WAITER_POLL_S = 0.05
@@ -198,9 +198,10 @@ def storage_context(
                 )
                 app[EVENTS] = hub
                 observer = Observers(metrics, hub)
-                if worker is not None and worker.produces:
-                    app[RELAY] = EventRelay()  # the other workers' clients hear blocks too
-                    observer = Observers(metrics, hub, app[RELAY])
+            if worker is not None and worker.produces:
+                # The other workers hear every block: their live-event clients, their bans.
+                app[RELAY] = EventRelay()
+                observer = Observers(observer, app[RELAY])
             if config.bank_enabled:
                 bank = make_bank(config, engine, node, wake.set, metrics)
                 app[BANK] = bank
@@ -271,20 +272,22 @@ def worker_context(worker: WorkerSpec) -> Callable[[web.Application], AsyncItera
         task = asyncio.create_task(forward_wakes(worker.wake_path, wake), name="wake-producer")
         # Readiness watches the producer's task; an API worker's link to it stands in.
         app[PRODUCER_TASK] = task
-        follow = None
+        # Worker 0's blocks: failed txs count in this worker's bans, and reach its live-event
+        # clients when it has them.
+        hearer: ChainObserver = BlockFailures(app[BANS], app[NODE].node_key_id)
         if EVENTS in app:
-            connected = asyncio.Event()
-            follow = asyncio.create_task(
-                follow_relay(worker.events_path, app[EVENTS], connected), name="follow-events"
-            )
-            # Serve once worker 0's blocks reach this worker's clients (it starts alongside).
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(RELAY_WAIT_S):
-                    await connected.wait()
+            hearer = Observers(app[EVENTS], hearer)
+        connected = asyncio.Event()
+        follow = asyncio.create_task(
+            follow_relay(worker.events_path, hearer, connected), name="follow-blocks"
+        )
+        # Serve once worker 0's blocks reach this worker (it starts alongside).
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(RELAY_WAIT_S):
+                await connected.wait()
         yield
         await cancel(task)
-        if follow is not None:
-            await cancel(follow)
+        await cancel(follow)
 
     return context
 

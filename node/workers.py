@@ -287,7 +287,7 @@ def _decode(body: bytes) -> Settled:
 
 
 class EventRelay(NullObserver):
-    """Worker 0's observer: every settled block goes on to the API workers' live-event hubs.
+    """Worker 0's observer: every settled block goes on to the API workers (events, bans).
 
     The producer's call only queues bytes on each worker's stream (cheap, never raising).
     """

@@ -167,9 +167,7 @@ def test_workers_that_cannot_start_stop_the_node(tmp_path: Path) -> None:
         taken.listen()
         port = taken.getsockname()[1]
         env = dict(os.environ, IBAX_DATA_DIR=str(data_dir), IBAX_PORT=str(port), **TWO)
-        done = subprocess.run(
-            node_cmd("run"), env=env, capture_output=True, text=True, timeout=120
-        )
+        done = subprocess.run(node_cmd("run"), env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode != 0
     assert "before it served; stopping the node" in done.stderr
 
@@ -196,13 +194,59 @@ async def test_live_event_clients_of_every_worker_hear_blocks(tmp_path: Path) ->
                 sockets[worker] = ws
             assert sorted(sockets) == ["0", "1"]
             auth = await login(session, base, founder)
-            sent = await send_one(
-                session, base, auth, utxo_tx(founder, Wallet(Crypto()).key_id, 1)
-            )
+            sent = await send_one(session, base, auth, utxo_tx(founder, Wallet(Crypto()).key_id, 1))
             block = (await in_blocks(session, base, auth, [sent]))[sent]
             for ws in sockets.values():
                 [(channel, published)] = await publications(ws, 1)
                 assert channel == "blocks" and published["id"] == block
                 await ws.close()
+    finally:
+        assert stop_node(proc) == 0, log.read_text()
+
+
+async def test_a_key_banned_for_failed_txs_is_refused_by_every_worker(
+    tmp_path: Path, db_url: str
+) -> None:
+    data_dir, log = tmp_path / "data", tmp_path / "node.log"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = dict(TWO, IBAX_BAN_BAD_TX="2")
+    proc = start_node(data_dir, log, port=port, db_url=db_url, env=env)
+    try:
+        await wait_up(base + "/api/v2/version", proc, timeout=60)
+        assert await answering_workers(base) == {"0", "1"}, log.read_text()
+        founder = Wallet(Crypto(), private=bytes.fromhex((data_dir / "PrivateKey").read_text()))
+        async with aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(force_close=True),
+            timeout=aiohttp.ClientTimeout(total=20),
+        ) as session:
+            auth = await login(session, base, founder)
+            # Two transfers of more than the founder holds: both fail in their blocks, which
+            # worker 0 makes, whichever worker accepted them.
+            failing = [
+                await send_one(
+                    session, base, auth, utxo_tx(founder, Wallet(Crypto()).key_id, 10**30 + i)
+                )
+                for i in range(2)
+            ]
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                results = await statuses(session, base, auth, failing)
+                if all(r.get("errmsg") for r in results.values()):
+                    break
+                await asyncio.sleep(0.2)
+            assert all(r.get("errmsg") for r in results.values()), results
+            # Each new connection reaches either worker: both refuse the banned key.
+            refused_by: set[str] = set()
+            deadline = time.monotonic() + 60
+            while len(refused_by) < 2 and time.monotonic() < deadline:
+                form = aiohttp.FormData()
+                raw = utxo_tx(founder, Wallet(Crypto()).key_id, 1)
+                form.add_field("t0", raw, filename="t0")
+                async with session.post(base + "/api/v2/sendTx", data=form, headers=auth) as resp:
+                    body = await resp.json()
+                    assert (resp.status, body.get("error")) == (403, "E_BANNED"), body
+                    refused_by.add(resp.headers["X-Worker"])
+            assert refused_by == {"0", "1"}
     finally:
         assert stop_node(proc) == 0, log.read_text()
