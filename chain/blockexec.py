@@ -212,7 +212,7 @@ async def _include(
     if failure is None:
         out.statuses.append(StatusRow(decoded.hash, block_id, "", 0, result[:255]))
     else:
-        out.statuses.append(StatusRow(decoded.hash, block_id, failure.errmsg()[:255], 1, ""))
+        out.statuses.append(StatusRow(decoded.hash, block_id, failure.errmsg(), 1, ""))
     out.logs.append(
         LogRow(
             hash=decoded.hash,

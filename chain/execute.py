@@ -36,6 +36,7 @@ UTXO_SELF_UTXO = 11
 UTXO_SELF_ACCOUNT = 12
 UTXO_OUTPUT = 22
 UTXO_TRANSFER = 26
+ERRMSG_LIMIT = 255  # characters of transactions_status.error, as the reference's column
 
 
 class TxFailure(ChainError):
@@ -50,11 +51,26 @@ class TxFailure(ChainError):
         self.exception_id = exception_id
         super().__init__(message)
 
-    def errmsg(self) -> str:
-        """The JSON stored in transactions_status.error."""
-        body = {"type": self.kind, "error": self.message}
-        if self.exception_id:
-            body["id"] = self.exception_id
+    def errmsg(self, limit: int = ERRMSG_LIMIT) -> str:
+        """The JSON stored in transactions_status.error: at most `limit` characters, and still
+        JSON (a long message is cut, never the JSON around it, so txstatus can read it)."""
+        message, exception_id = self.message, self.exception_id
+        text = self._json(message, exception_id)
+        while len(text) > limit and (message or exception_id):
+            # Escapes make the JSON longer than the text: cut by the excess and look again,
+            # the message first (Throw's id is the contract's too, so it may be long as well).
+            excess = len(text) - limit
+            if message:
+                message = message[: max(len(message) - excess, 0)]
+            else:
+                exception_id = exception_id[: max(len(exception_id) - excess, 0)]
+            text = self._json(message, exception_id)
+        return text
+
+    def _json(self, message: str, exception_id: str) -> str:
+        body = {"type": self.kind, "error": message}
+        if exception_id:
+            body["id"] = exception_id
         return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aiohttp.test_utils import TestClient
 
+from chain.execute import TxFailure
 from tests.api.test_contracts import call, deploy
 from tests.helpers import Wallet
 
@@ -57,6 +59,18 @@ RAISER = """contract Raiser {
         if $Mode == "info" {
             info "just so"
         }
+        var long string
+        var i int
+        while i < 40 {
+            long = long + `"quoted" `
+            i = i + 1
+        }
+        if $Mode == "long" {
+            error long
+        }
+        if $Mode == "longid" {
+            Throw(long, long)
+        }
         Throw("E7", "thrown text")
     }
 }"""
@@ -99,6 +113,20 @@ async def test_raised_and_thrown_texts_stand_alone(client: Client, founder: Wall
     assert info["errmsg"] == {"type": "info", "error": "just so"}
     thrown = await call(client, founder, raiser, {"Mode": "throw"})
     assert thrown["errmsg"] == {"type": "exception", "error": "thrown text", "id": "E7"}
+
+
+async def test_long_texts_are_cut_inside_the_json(client: Client, founder: Wallet) -> None:
+    # The stored error holds 255 characters: the message is cut, the JSON stays whole.
+    raiser = await deployed_id(client, founder, RAISER)
+    long = '"quoted" ' * 40
+    error = await call(client, founder, raiser, {"Mode": "long"})
+    assert error["errmsg"]["type"] == "error"
+    assert long.startswith(error["errmsg"]["error"].removesuffix("...")), error
+    assert len(json.dumps(error["errmsg"], ensure_ascii=False, separators=(",", ":"))) <= 255
+    thrown = await call(client, founder, raiser, {"Mode": "longid"})
+    assert thrown["errmsg"]["type"] == "exception", thrown
+    assert long.startswith(thrown["errmsg"]["id"]), thrown
+    assert len(json.dumps(thrown["errmsg"], ensure_ascii=False, separators=(",", ":"))) <= 255
 
 
 async def test_refused_sources_give_the_reference_texts(client: Client, founder: Wallet) -> None:
@@ -182,3 +210,22 @@ async def test_long_texts_are_cut_as_the_reference_cuts_them(
     # 150 bytes end inside the 75th two-byte letter: its first byte shows as U+FFFD.
     split = await call(client, founder, long, {"Text": "a" + "\u00e9" * 100})
     assert split["errmsg"]["error"] == "a" + "\u00e9" * 74 + "\ufffd..."
+
+
+def test_errmsg_fits_its_column_whatever_the_escapes() -> None:
+    for message, exception_id in [
+        ("\x01" * 300, ""),  # each character escapes to six
+        ("é" * 400, ""),
+        ("x", "\\" * 300),
+        ("ok", "E1"),
+    ]:
+        text = TxFailure("exception", message, exception_id).errmsg()
+        body = json.loads(text)
+        assert len(text) <= 255 and body["type"] == "exception"
+        assert message.startswith(body["error"])
+        assert exception_id.startswith(body.get("id", ""))
+    assert json.loads(TxFailure("error", "ok", "E1").errmsg()) == {
+        "type": "error",
+        "error": "ok",
+        "id": "E1",
+    }
