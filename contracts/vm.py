@@ -144,7 +144,7 @@ class Machine:
     def tick(self, node: ast.Node | None, source: str) -> None:
         """Fuel crossed a checkpoint: stop if it ran out or time is up, else let the host run."""
         if self.fuel < 0:
-            raise OutOfFuel("Fuel limit exceeded", *_pos(node), source)
+            raise OutOfFuel("runtime cost limit overflow", *_pos(node), source)
         if time.monotonic() > self.deadline:
             raise TimeLimit("Time limit exceeded", *_pos(node), source)
         if self.pause is not None:

@@ -87,7 +87,7 @@ def test_contract_conditions_stop_the_action() -> None:
 def test_fuel_is_charged_and_bounded() -> None:
     source = "func main() int { var i int\n while i < 1000 { i++ }\n return i }"
     assert run_function(source, "main", limits=Limits(fuel=100_000)) == 1000
-    with pytest.raises(OutOfFuel, match="Fuel limit exceeded"):
+    with pytest.raises(OutOfFuel, match="runtime cost limit overflow"):
         run_function(source, "main", limits=Limits(fuel=500))
 
 
