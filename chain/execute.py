@@ -14,9 +14,11 @@ from chain.blockstate import BlockState
 from chain.contract_registry import ContractInfo, check_params
 from chain.errors import ChainError
 from chain.fees import (
+    HISTORY_TRANSFER_SELF,
     UTXO_PACKAGING,
     UTXO_TAXES,
     FeeSchedule,
+    HistoryRecord,
     Payment,
     Split,
     contract_fee,
@@ -78,6 +80,9 @@ class ContractBook(Protocol):
 
     async def pay_fees(self, ctx: TxContext, payments: Sequence[Payment]) -> None:
         """Move fee payments between accounts and record them in 1_history."""
+
+    async def write_history(self, ctx: TxContext, rows: Sequence[HistoryRecord]) -> None:
+        """Record in 1_history moves a native transfer made in the ledger."""
 
 
 @dataclass
@@ -194,6 +199,20 @@ async def run_transfer_self(ctx: TxContext) -> str:
     previous = None if stored is None else {"amount": str(balance)}
     ctx.record_rollback("1_keys", f"{sender},{ecosystem}", previous)
     ctx.ledger.set_amount(account, new_balance)
+    if ctx.book is not None:
+        # The reference's row: the sender on both sides with the balance after, the source
+        # as the client spelt it for the comment.
+        move = HistoryRecord(
+            ecosystem,
+            sender,
+            new_balance,
+            sender,
+            new_balance,
+            value,
+            HISTORY_TRANSFER_SELF,
+            tx.transfer_self.source,
+        )
+        await ctx.book.write_history(ctx, [move])
     return ""
 
 

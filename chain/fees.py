@@ -18,7 +18,9 @@ SIZE_FUEL_BYTES = 1024  # price_tx_data is fuel per this many bytes
 # 1_history.type of fee payments (the reference's GasScenesType).
 HISTORY_REWARD = 1
 HISTORY_TAXES = 2
+HISTORY_DIRECT = 15
 HISTORY_COMBUSTION = 16
+HISTORY_TRANSFER_SELF = 24
 # spent_info.type of a native transfer's fee outputs (consts.UTXO_Type_*).
 UTXO_PACKAGING = 20
 UTXO_TAXES = 21
@@ -283,3 +285,18 @@ def contract_payments(
         ),
     ]
     return [m for m in moves if m.amount > 0]
+
+
+@dataclass(frozen=True)
+class HistoryRecord:
+    """A 1_history row of a move whose balances the caller already set (TransferSelf)."""
+
+    ecosystem: int
+    sender: int
+    sender_balance: int
+    recipient: int
+    recipient_balance: int
+    amount: int
+    kind: int
+    comment: str
+    status: int = STATUS_SUCCESS

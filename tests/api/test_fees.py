@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from api.appkeys import ENGINE, NODE
 from chain.address import address_to_string
-from chain.fees import HISTORY_REWARD, HISTORY_TAXES
+from chain.fees import HISTORY_REWARD, HISTORY_TAXES, HISTORY_TRANSFER_SELF
 from chain.genesis import FOUNDER_AMOUNT
 from chain.rollback import rollback_blocks
 from chain.storage.engine import make_engine
@@ -305,3 +305,68 @@ async def test_without_a_taxes_wallet_a_native_transfer_pays_nothing(
     assert status["penalty"] == 0
     node = client.app[NODE].node_key_id
     assert await _outputs(client, bob.key_id, node, founder.key_id) == [9, 0, FOUNDER_AMOUNT - 9]
+
+
+async def test_transfer_self_writes_its_history_row_and_rollback_removes_it(
+    client: Client, config: Config, founder: Wallet
+) -> None:
+    # The reference's TransferSelf row (type 24): the sender on both sides with the balance
+    # after the move, the source as the client spelt it for the comment, no fee.
+    moves = (("UTXO", "Account", 7 * COIN, 7 * COIN), ("account", "utxo", 2 * COIN, 5 * COIN))
+    hashes = []
+    for source, target, value, balance in moves:
+        raw = transfer_self_tx(founder, value, source, target)
+        tx_hash, status = await _send(client, founder, raw)
+        assert status["penalty"] == 0, status
+        hashes.append(tx_hash)
+        async with client.app[ENGINE].connect() as conn:
+            rows = (
+                await conn.execute(
+                    select(history).where(history.c.txhash == bytes.fromhex(tx_hash))
+                )
+            ).all()
+        assert [
+            (
+                r.sender_id,
+                r.sender_balance,
+                r.recipient_id,
+                r.recipient_balance,
+                r.amount,
+                r.comment,
+                r.status,
+                r.type,
+                r.ecosystem,
+                r.block_id,
+            )
+            for r in rows
+        ] == [
+            (
+                founder.key_id,
+                balance,
+                founder.key_id,
+                balance,
+                value,
+                source,
+                0,
+                HISTORY_TRANSFER_SELF,
+                1,
+                int(status["blockid"]),
+            )
+        ]
+    first = int((await wait_status(client, founder, hashes[0]))["blockid"])
+    await client.close()
+    node_identity = open_data_dir(config.data_dir, config.network_id, config.crypto)
+    engine = make_engine(config.db_url)
+    try:
+        async with engine.connect() as conn:
+            head = await get_head(conn)
+        assert head is not None
+        await rollback_blocks(engine, node_identity, head.id - first + 1, requeue=False)
+        async with engine.connect() as conn:
+            left = await conn.execute(
+                select(history.c.id).where(history.c.type == HISTORY_TRANSFER_SELF)
+            )
+            assert left.all() == []
+            assert await get_amount(conn, 1, founder.key_id) in (None, 0)
+    finally:
+        await engine.dispose()
