@@ -21,15 +21,19 @@ from chain.fees import (
     HistoryRecord,
     Payment,
     Split,
+    UtxoTerms,
+    combustion_percent,
     contract_fee,
     contract_payments,
     payable,
     utxo_fee,
+    utxo_own_fee,
 )
 from chain.genesis import TOKEN_SYMBOL
 from chain.identity import NodeIdentity
 from chain.ledger import BlockLedger
 from chain.storage.repo.money import Output, RollbackRow
+from chain.storage.repo.params import get_fee_terms
 from chain.txcheck import TxRejected, expedite_units, transfer_value
 from chain.txcodec import DecodedTx, TxType
 
@@ -37,7 +41,9 @@ from chain.txcodec import DecodedTx, TxType
 UTXO_SELF_UTXO = 11
 UTXO_SELF_ACCOUNT = 12
 UTXO_OUTPUT = 22
+UTXO_COMBUSTION = 23
 UTXO_TRANSFER = 26
+COMBUSTION_KEY = 0  # burnt value is an output of (or a balance of) key 0
 
 
 class TxFailure(ChainError):
@@ -129,7 +135,11 @@ def _amount(text: str) -> int:
 
 
 async def run_utxo(ctx: TxContext) -> str:
-    """Type 5: spend all of the sender's outputs, pay the recipient, return the change."""
+    """Type 5: spend all of the sender's outputs, pay the recipient, return the change.
+
+    Outside ecosystem 1 the transfer also pays ecosystem 1's fee out of the sender's
+    ecosystem-1 outputs (which it must have), and its own ecosystem's where that one charges.
+    """
     tx = ctx.decoded.tx
     if tx.utxo is None:
         raise TxFailure("txError", "not a UTXO transaction")
@@ -137,31 +147,70 @@ async def run_utxo(ctx: TxContext) -> str:
     value = _amount(tx.utxo.value)
     if tx.utxo.to_id == sender:
         raise TxFailure("panic", "cannot send to yourself")
+    size, expedite = len(ctx.decoded.raw), expedite_units(tx.expedite)
     inputs = await ctx.ledger.unspent((ecosystem, sender))
+    if not inputs:
+        raise _insufficient(sender, ecosystem)
     total = sum(o.output_value for o in inputs)
-    fee = Split(0, 0)
-    if ctx.fees is not None and ecosystem == 1 and inputs:
-        fee = utxo_fee(
-            ctx.fees, len(ctx.decoded.raw), len(inputs), expedite_units(tx.expedite), total
-        )
-    left = total - fee.reward - fee.taxes
-    if not inputs or left < value:
+    platform_inputs, platform_total = inputs, total
+    if ecosystem != 1:
+        platform_inputs = await ctx.ledger.unspent((1, sender))
+        if not platform_inputs:
+            raise _insufficient(sender, 1)
+        platform_total = sum(o.output_value for o in platform_inputs)
+    platform = Split(0, 0)
+    own = Split(0, 0)
+    if ctx.fees is not None:
+        platform = utxo_fee(ctx.fees, size, len(platform_inputs), expedite, platform_total)
+        if ecosystem != 1:
+            found = await get_fee_terms(ctx.conn, ecosystem)
+            terms = None
+            if found is not None:
+                percent = combustion_percent(found.fee_mode_info)
+                terms = UtxoTerms(found.utxo_fee == "1", percent, found.digits)
+            own = utxo_own_fee(ctx.fees, ecosystem, terms, size, len(inputs), total)
+    left = total - (platform.total if ecosystem == 1 else own.total)
+    if left < value:
         raise _insufficient(sender, ecosystem)  # as the reference: a failed transfer pays nothing
-    ctx.ledger.spend((ecosystem, sender), inputs, ctx.hash)
-    # Outputs in the reference's order: the producer's reward, the taxes, the value, the change.
-    paid = [
-        (ctx.node.node_key_id, fee.reward, UTXO_PACKAGING),
-        (ctx.fees.taxes_wallets.get(1, 0) if ctx.fees else 0, fee.taxes, UTXO_TAXES),
-        (tx.utxo.to_id, value, UTXO_TRANSFER),
-        (sender, left - value, UTXO_OUTPUT),
-    ]
+    producer = ctx.node.node_key_id
+    wallets = ctx.fees.taxes_wallets if ctx.fees is not None else {}
     index = 0
-    for key_id, amount, kind in paid:
-        if amount > 0:
-            ctx.ledger.add_output(
-                Output(ctx.hash, index, key_id, amount, ecosystem, ctx.block_id, kind)
-            )
-            index += 1
+
+    def pay(eco: int, moves: list[tuple[int, int, int]]) -> None:
+        nonlocal index
+        for key_id, amount, kind in moves:
+            if amount > 0:
+                ctx.ledger.add_output(
+                    Output(ctx.hash, index, key_id, amount, eco, ctx.block_id, kind)
+                )
+                index += 1
+
+    # Outputs in the reference's order (one index across both ecosystems): ecosystem 1's fee
+    # and change, then the burn, the producer's reward, the taxes, the value and the change.
+    fee_moves = [
+        (producer, platform.reward, UTXO_PACKAGING),
+        (wallets.get(1, 0), platform.taxes, UTXO_TAXES),
+    ]
+    if ecosystem != 1:
+        # The reference spends the ecosystem-1 outputs and returns their change even when
+        # the fee is nothing.
+        ctx.ledger.spend((1, sender), platform_inputs, ctx.hash)
+        platform_change = platform_total - platform.total
+        pay(1, [*fee_moves, (sender, platform_change, UTXO_OUTPUT)])
+        fee_moves = [
+            (COMBUSTION_KEY, own.burn, UTXO_COMBUSTION),
+            (producer, own.reward, UTXO_PACKAGING),
+            (wallets.get(ecosystem, 0), own.taxes, UTXO_TAXES),
+        ]
+    ctx.ledger.spend((ecosystem, sender), inputs, ctx.hash)
+    pay(
+        ecosystem,
+        [
+            *fee_moves,
+            (tx.utxo.to_id, value, UTXO_TRANSFER),
+            (sender, left - value, UTXO_OUTPUT),
+        ],
+    )
     return ""
 
 

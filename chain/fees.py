@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from typing import Any
 
@@ -186,6 +186,10 @@ class Split:
     taxes: int
     burn: int = 0
 
+    @property
+    def total(self) -> int:
+        return self.reward + self.taxes + self.burn
+
 
 def split_fee(money: int, taxes_size: int, combustion_percent: int = 0) -> Split:
     """Burn combustion_percent first, then taxes_size percent of the rest to taxes."""
@@ -209,6 +213,56 @@ def utxo_fee(
     money = _floor(rate / 10 * (tx_size + inputs)) + max(expedite_units, 0)
     money = min(money, max(available, 0))
     return split_fee(money, schedule.taxes_size)
+
+
+def combustion_percent(fee_mode_info: Any) -> int:
+    """`combustion.percent` of an ecosystem's fee_mode_info, 0 to 100 (absent or bad: 0)."""
+    if isinstance(fee_mode_info, str):
+        try:
+            fee_mode_info = json.loads(fee_mode_info)
+        except ValueError:
+            return 0
+    combustion = fee_mode_info.get("combustion") if isinstance(fee_mode_info, dict) else None
+    percent = combustion.get("percent") if isinstance(combustion, dict) else None
+    if isinstance(percent, bool) or not isinstance(percent, int | str):
+        return 0
+    return min(max(_int(str(percent)), 0), 100)
+
+
+@dataclass(frozen=True)
+class UtxoTerms:
+    """What an ecosystem other than 1 adds to the fee of a native transfer in its token."""
+
+    charged: bool  # its `utxo_fee` parameter is 1: it takes a fee of its own
+    combustion_percent: int  # of that fee, burnt first (an output of key 0)
+    digits: int
+
+
+def utxo_own_fee(
+    schedule: FeeSchedule,
+    ecosystem: int,
+    terms: UtxoTerms | None,
+    tx_size: int,
+    inputs: int,
+    available: int,
+) -> Split:
+    """A native transfer's fee in its own ecosystem's token (not 1), from the outputs it spends.
+
+    As the reference's UtxoToken: only where `utxo_fee` is 1 and `fuel_rate` has the
+    ecosystem; fuel_rate (scaled to its digits) / 10 per byte and per output spent, at most
+    what the outputs hold; the combustion percent of it is burnt even without a taxes wallet,
+    the rest split to the producer and the ecosystem's taxes wallet when it has one.
+    """
+    rate = schedule.fuel_rate(ecosystem)
+    if terms is None or not terms.charged or rate <= 0:
+        return Split(0, 0)
+    scale = Decimal(10) ** (terms.digits - MONEY_DIGITS)
+    money = min(_floor(rate * scale / 10 * (tx_size + inputs)), max(available, 0))
+    burn = money * terms.combustion_percent // 100
+    money -= burn
+    if money <= 0 or ecosystem not in schedule.taxes_wallets:
+        return Split(0, 0, burn)
+    return replace(split_fee(money, schedule.taxes_size), burn=burn)
 
 
 def fee_detail(

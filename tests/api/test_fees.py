@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import func, insert, select, update
 
 from api.appkeys import ENGINE, NODE
 from chain.address import address_to_string
@@ -15,9 +15,16 @@ from chain.genesis import FOUNDER_AMOUNT
 from chain.rollback import rollback_blocks
 from chain.storage.engine import make_engine
 from chain.storage.repo.blocks import get_head
-from chain.storage.repo.money import get_amount, sum_unspent
-from chain.storage.schema import history, platform_parameters
-from chain.txcodec import Utxo, build_client_tx
+from chain.storage.repo.money import get_amount, native_supply, sum_unspent
+from chain.storage.schema import (
+    ecosystems,
+    history,
+    keys,
+    parameters,
+    platform_parameters,
+    spent_info,
+)
+from chain.txcodec import TransferSelf, Utxo, build_client_tx
 from node.config import Config
 from node.datadir import open_data_dir
 from tests.helpers import (
@@ -368,5 +375,161 @@ async def test_transfer_self_writes_its_history_row_and_rollback_removes_it(
             )
             assert left.all() == []
             assert await get_amount(conn, 1, founder.key_id) in (None, 0)
+    finally:
+        await engine.dispose()
+
+
+ECO2_COIN = 10**6  # the second ecosystem's token has 6 digits here
+
+
+async def _eco_outputs(client: Client, ecosystem: int, *key_ids: int) -> list[int]:
+    async with client.app[ENGINE].connect() as conn:
+        return [int(await sum_unspent(conn, k, ecosystem)) for k in key_ids]
+
+
+async def _second_ecosystem_with_fees(
+    client: Client, founder: Wallet, taxes2: int, percent: int = 10
+) -> None:
+    """Ecosystem 2 with a token of 6 digits whose native transfers pay a fee (utxo_fee 1),
+    fuel rate 5e6 (5 units at 6 digits), combustion `percent`, taxes wallet `taxes2`; the
+    founder holds 1000 of its tokens as one output."""
+    _, status = await _send(client, founder, transfer_self_tx(founder, COIN, "UTXO", "Account"))
+    assert status["penalty"] == 0
+    _, _, status = await _contract(client, founder, "@1NewEcosystem", {"Name": "Second"})
+    assert status["penalty"] == 0, status
+    async with client.app[ENGINE].begin() as conn:
+        mode = {"combustion": {"flag": "2", "percent": str(percent)}}
+        await conn.execute(
+            update(ecosystems)
+            .where(ecosystems.c.id == 2)
+            .values(digits=6, token_symbol="SEC", fee_mode_info=mode)
+        )
+        [next_id] = (await conn.execute(select(func.max(parameters.c.id)))).one()
+        await conn.execute(
+            insert(parameters).values(
+                id=next_id + 1, name="utxo_fee", value="1", conditions="true", ecosystem=2
+            )
+        )
+        for name, value in (
+            ("fuel_rate", '[["1","1000000"],["2","5000000"]]'),
+            ("taxes_wallet", f'[["1","{founder.key_id}"],["2","{taxes2}"]]'),
+        ):
+            await conn.execute(
+                update(platform_parameters)
+                .where(platform_parameters.c.name == name)
+                .values(value=value)
+            )
+        done = await conn.execute(
+            update(keys)
+            .where(keys.c.ecosystem == 2, keys.c.id == founder.key_id)
+            .values(amount=1000 * ECO2_COIN)
+        )
+        assert done.rowcount == 1
+    tx = smart_tx(
+        founder,
+        transfer_self=TransferSelf(value=str(1000 * ECO2_COIN), source="Account", target="UTXO"),
+        ecosystem=2,
+    )
+    _, status = await _send(client, founder, build_client_tx(tx, founder.private, founder.crypto))
+    assert status["penalty"] == 0, status
+
+
+async def test_native_transfer_in_another_ecosystem_pays_both_fees_and_burns(
+    client: Client, config: Config, founder: Wallet
+) -> None:
+    node = client.app[NODE].node_key_id
+    bob, taxes2 = Wallet(config.crypto), Wallet(config.crypto)
+    await _second_ecosystem_with_fees(client, founder, taxes2.key_id)
+    async with client.app[ENGINE].connect() as conn:
+        supply = [await native_supply(conn, 1), await native_supply(conn, 2)]
+    platform_before = await _eco_outputs(client, 1, founder.key_id, node)
+
+    value = 100 * ECO2_COIN
+    tx = smart_tx(founder, utxo=Utxo(to_id=bob.key_id, value=str(value), comment=""), ecosystem=2)
+    raw = build_client_tx(tx, founder.private, founder.crypto)
+    tx_hash, status = await _send(client, founder, raw)
+    assert status["penalty"] == 0 and "errmsg" not in status, status
+    transfer_block = int(status["blockid"])
+    # Ecosystem 1's fee, out of the founder's ecosystem-1 outputs (one of them): the founder
+    # is its taxes wallet, so only the producer's reward leaves him.
+    reward1, _taxes1 = utxo_fee(raw)
+    assert await _eco_outputs(client, 1, founder.key_id, node) == [
+        platform_before[0] - reward1,
+        platform_before[1] + reward1,
+    ]
+    # Its own fee in its token: 5 units of fuel / 10 per byte and per output spent, 10 percent
+    # burnt (an output of key 0), 3 percent of the rest to its taxes wallet.
+    fee2 = 5 * (len(raw) + 1) // 10
+    burn = fee2 * 10 // 100
+    taxes = (fee2 - burn) * 3 // 100
+    reward = fee2 - burn - taxes
+    assert await _eco_outputs(client, 2, founder.key_id, bob.key_id, node, taxes2.key_id, BURN) == [
+        1000 * ECO2_COIN - value - fee2,
+        value,
+        reward,
+        taxes,
+        burn,
+    ]
+    async with client.app[ENGINE].connect() as conn:
+        kinds = await conn.execute(
+            select(spent_info.c.ecosystem, spent_info.c.output_key_id, spent_info.c.type)
+            .where(spent_info.c.output_tx_hash == bytes.fromhex(tx_hash))
+            .order_by(spent_info.c.output_index)
+        )
+        assert [tuple(r) for r in kinds] == [
+            (1, node, 20),
+            (1, founder.key_id, 21),
+            (1, founder.key_id, 22),
+            (2, BURN, 23),
+            (2, node, 20),
+            (2, taxes2.key_id, 21),
+            (2, bob.key_id, 26),
+            (2, founder.key_id, 22),
+        ]
+        # Burnt value stays counted (key 0 holds it): no money appears or vanishes.
+        assert [await native_supply(conn, 1), await native_supply(conn, 2)] == supply
+    after = await _eco_outputs(client, 2, founder.key_id, bob.key_id, node, taxes2.key_id, BURN)
+    platform_after = await _eco_outputs(client, 1, founder.key_id, node)
+
+    # More than the founder has: a penalty, nothing paid in either ecosystem.
+    tx = smart_tx(
+        founder, utxo=Utxo(to_id=bob.key_id, value=str(10**6 * ECO2_COIN), comment=""), ecosystem=2
+    )
+    _, status = await _send(client, founder, build_client_tx(tx, founder.private, founder.crypto))
+    assert status["penalty"] == 1
+    assert status["errmsg"]["error"] == (
+        f"account {address_to_string(founder.key_id)} current balance is not enough in ecosystem 2"
+    )
+    # Bob has tokens but no ecosystem-1 outputs to pay ecosystem 1's fee with.
+    await bob.login(client)
+    tx = smart_tx(bob, utxo=Utxo(to_id=founder.key_id, value="5", comment=""), ecosystem=2)
+    _, status = await _send(client, bob, build_client_tx(tx, bob.private, bob.crypto))
+    assert status["penalty"] == 1
+    assert status["errmsg"]["error"] == (
+        f"account {address_to_string(bob.key_id)} current balance is not enough in ecosystem 1"
+    )
+    assert (
+        await _eco_outputs(client, 2, founder.key_id, bob.key_id, node, taxes2.key_id, BURN)
+        == after
+    )
+    assert await _eco_outputs(client, 1, founder.key_id, node) == platform_after
+
+    # Rolling the transfer's block back gives every output back.
+    await client.close()
+    node_identity = open_data_dir(config.data_dir, config.network_id, config.crypto)
+    engine = make_engine(config.db_url)
+    try:
+        async with engine.connect() as conn:
+            head = await get_head(conn)
+        assert head is not None
+        await rollback_blocks(engine, node_identity, head.id - transfer_block + 1, requeue=False)
+        async with engine.connect() as conn:
+            assert [
+                int(await sum_unspent(conn, k, 2))
+                for k in (founder.key_id, bob.key_id, node, taxes2.key_id, BURN)
+            ] == [1000 * ECO2_COIN, 0, 0, 0, 0]
+            assert [int(await sum_unspent(conn, k, 1)) for k in (founder.key_id, node)] == (
+                platform_before
+            )
     finally:
         await engine.dispose()

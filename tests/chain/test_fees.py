@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -14,13 +15,16 @@ from chain.fees import (
     FeeSchedule,
     NotEnoughFee,
     Split,
+    UtxoTerms,
     capable_amount,
+    combustion_percent,
     contract_fee,
     contract_payments,
     payable,
     split_fee,
     storage_fee,
     utxo_fee,
+    utxo_own_fee,
 )
 from chain.genesis import PLATFORM_PARAMETERS
 
@@ -108,6 +112,36 @@ def test_utxo_fee() -> None:
     assert utxo_fee(no_wallet, 300, 1, 0, 10**18) == Split(0, 0)
     free = FeeSchedule.from_parameters({"fuel_rate": '[["1","0"]]', "taxes_wallet": '[["1","5"]]'})
     assert utxo_fee(free, 300, 1, 0, 10**18) == Split(0, 0)
+
+
+def test_combustion_percent_of_fee_mode_info() -> None:
+    assert combustion_percent({"combustion": {"flag": 2, "percent": 10}}) == 10
+    assert combustion_percent('{"combustion": {"flag": "1", "percent": "25"}}') == 25
+    assert combustion_percent({"combustion": {"percent": 150}}) == 100
+    for bad in (None, "", "not json", [], {"combustion": 5}, {"combustion": {"percent": True}}):
+        assert combustion_percent(bad) == 0
+
+
+def test_utxo_own_fee_in_another_ecosystem() -> None:
+    schedule = FeeSchedule.from_parameters(
+        {
+            "fuel_rate": '[["1","1000000"],["2","5000000"]]',
+            "taxes_wallet": '[["1","5"],["2","6"]]',
+            "taxes_size": "3",
+        }
+    )
+    terms = UtxoTerms(charged=True, combustion_percent=10, digits=6)
+    # fuel_rate 5e6 at 6 digits is 5 units of fuel; / 10 per byte and input: 0.5 * 301 floored
+    # = 150; 10 percent burnt (15), then 3 percent of 135 to taxes (4), 131 to the producer.
+    assert utxo_own_fee(schedule, 2, terms, 300, 1, 10**9) == Split(131, 4, 15)
+    assert utxo_own_fee(schedule, 2, terms, 300, 1, 100) == Split(88, 2, 10)  # at most held
+    # Without utxo_fee 1, a fuel rate of its own or the ecosystem: nothing.
+    assert utxo_own_fee(schedule, 2, replace(terms, charged=False), 300, 1, 10**9) == Split(0, 0)
+    assert utxo_own_fee(schedule, 3, terms, 300, 1, 10**9) == Split(0, 0)
+    assert utxo_own_fee(schedule, 2, None, 300, 1, 10**9) == Split(0, 0)
+    # Without its taxes wallet the burn is still taken, the rest is not.
+    no_wallet = replace(schedule, taxes_wallets={1: 5})
+    assert utxo_own_fee(no_wallet, 2, terms, 300, 1, 10**9) == Split(0, 0, 15)
 
 
 def test_contract_payments_rows() -> None:
