@@ -5,27 +5,27 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chain.address import address_to_string
+from chain.address import address_to_id, address_to_string
 from chain.blockstate import BlockState
+from chain.contract_fees import FeePlan, TokenTerms, plan_contract_fee, plan_total, settle
 from chain.contract_registry import ContractInfo, check_params
 from chain.errors import ChainError
 from chain.fees import (
     HISTORY_TRANSFER_SELF,
+    MONEY_DIGITS,
     UTXO_PACKAGING,
     UTXO_TAXES,
+    FeeMode,
     FeeSchedule,
     HistoryRecord,
     Payment,
     Split,
     UtxoTerms,
-    combustion_percent,
-    contract_fee,
-    contract_payments,
-    payable,
     utxo_fee,
     utxo_own_fee,
 )
@@ -33,7 +33,7 @@ from chain.genesis import TOKEN_SYMBOL
 from chain.identity import NodeIdentity
 from chain.ledger import BlockLedger
 from chain.storage.repo.money import Output, RollbackRow
-from chain.storage.repo.params import get_fee_terms
+from chain.storage.repo.params import get_fee_terms, get_parameter
 from chain.txcheck import TxRejected, expedite_units, transfer_value
 from chain.txcodec import DecodedTx, TxType
 
@@ -107,6 +107,7 @@ class TxContext:
     contract_name: str = ""  # set once the called contract is known
     fuel_used: int = 0  # contract fuel, in the reference's units (max_fuel_tx's)
     fees: FeeSchedule | None = None  # None: nothing is charged (a block without fees)
+    fee_plans: list[FeePlan] = field(default_factory=list)  # who pays the call's fee
 
     @property
     def hash(self) -> bytes:
@@ -166,7 +167,8 @@ async def run_utxo(ctx: TxContext) -> str:
             found = await get_fee_terms(ctx.conn, ecosystem)
             terms = None
             if found is not None:
-                percent = combustion_percent(found.fee_mode_info)
+                mode = FeeMode.parse(found.fee_mode_info)
+                percent = mode.combustion_percent if mode is not None else 0
                 terms = UtxoTerms(found.utxo_fee == "1", percent, found.digits)
             own = utxo_own_fee(ctx.fees, ecosystem, terms, size, len(inputs), total)
     left = total - (platform.total if ecosystem == 1 else own.total)
@@ -280,37 +282,59 @@ async def execute(ctx: TxContext) -> str:
     except ChainError as exc:
         raise TxFailure("panic", str(exc)) from exc
     ctx.contract_name = contract.full_name
+    await plan_fees(ctx, contract)
     return await ctx.book.run(ctx, contract, params)
 
 
-async def charge_contract(ctx: TxContext, penalty: bool) -> None:
-    """Take a contract tx's fee in ecosystem 1, as the reference's payContract.
+async def plan_fees(ctx: TxContext, contract: ContractInfo) -> None:
+    """Work out who pays the call's fee in which token, before it runs (as the reference's
+    prepareMultiPay reads the ecosystems then); nothing when the call is free."""
+    fees, tx = ctx.fees, ctx.decoded.tx
+    if fees is None or not fees.contract_pays(contract.full_name):
+        return
+    tx_ecosystem = tx.header.ecosystem_id or 1
+    tokens = [TokenTerms(1, MONEY_DIGITS, TOKEN_SYMBOL)]
+    others = sorted({e for e in (contract.token_id, tx_ecosystem) if e > 1})
+    ecosystem_wallet = 0
+    if others:
+        if ctx.state is not None:
+            await ctx.state.flush_block()  # earlier txs of the block may have changed them
+        for eco in others:
+            found = await get_fee_terms(ctx.conn, eco)
+            if found is not None and found.token_symbol:
+                mode = FeeMode.parse(found.fee_mode_info)
+                tokens.append(TokenTerms(eco, found.digits, found.token_symbol, mode))
+        if tx_ecosystem > 1 and not contract.wallet_id:
+            wallet = await get_parameter(ctx.conn, tx_ecosystem, "ecosystem_wallet")
+            ecosystem_wallet = address_to_id(wallet or "")
+    ctx.fee_plans = plan_contract_fee(
+        fees,
+        caller=tx.header.key_id,
+        producer=ctx.node.node_key_id,
+        binder=contract.wallet_id,
+        tx_ecosystem=tx_ecosystem,
+        ecosystem_wallet=ecosystem_wallet,
+        tokens=tokens,
+        tx_size=len(ctx.decoded.raw),
+        expedite=Decimal(expedite_units(tx.expedite)).scaleb(-MONEY_DIGITS),
+    )
 
-    `penalty`: the tx failed (its writes are gone); its payer pays what it can. A successful
+
+async def charge_contract(ctx: TxContext, penalty: bool) -> None:
+    """Take a contract tx's fee as the reference's payContract: each planned payment in turn.
+
+    `penalty`: the tx failed (its writes are gone); each payer pays what it can. A successful
     tx whose payer cannot pay raises NotEnoughFee, and the caller fails it.
     """
     fees, book = ctx.fees, ctx.book
-    if fees is None or book is None or not ctx.contract_name:
+    if fees is None or book is None or not ctx.fee_plans:
         return
-    if not fees.contract_pays(ctx.contract_name):
-        return
-    tx, size = ctx.decoded.tx, len(ctx.decoded.raw)
-    fuel = ctx.fuel_used + fees.size_fuel(size)
-    fee = contract_fee(fees, fuel, size, expedite_units(tx.expedite))
-    if fee.total == 0:
-        return
-    payer = tx.header.key_id
-    capable = await book.fee_capable(ctx, 1, payer)
-    paid = payable(fee.total, capable, penalty, address_to_string(payer))
-    payments = contract_payments(
-        fee,
-        paid,
-        fees,
-        payer=payer,
-        producer=ctx.node.node_key_id,
-        contract=ctx.contract_name,
-        penalty=penalty,
-        token_symbol=TOKEN_SYMBOL,
-    )
-    if payments:
-        await book.pay_fees(ctx, payments)
+    fuel = ctx.fuel_used + fees.size_fuel(len(ctx.decoded.raw))
+    for plan in ctx.fee_plans:
+        if plan_total(plan, fuel) == 0:
+            continue
+        # Its balance now: an earlier payment of the same call may have taken from it.
+        capable = await book.fee_capable(ctx, plan.ecosystem, plan.payer)
+        payments = settle(plan, fuel, capable, penalty=penalty, contract=ctx.contract_name)
+        if payments:
+            await book.pay_fees(ctx, payments)

@@ -124,51 +124,13 @@ class FeeSchedule:
         return self.fuel_rates.get(ecosystem, Decimal(0))
 
 
-@dataclass(frozen=True)
-class ContractFee:
-    """What a contract tx owes, by the reference's three categories, in smallest units."""
-
-    vm: int
-    storage: int
-    expedite: int
-    fuel_rate: Decimal
-
-    @property
-    def total(self) -> int:
-        return self.vm + self.storage + self.expedite
-
-
-def storage_fee(schedule: FeeSchedule, tx_size: int, digits: int = MONEY_DIGITS) -> int:
-    """price_tx_size coins per CHAIN_SIZE bytes; at least one unit unless the price is 0."""
+def storage_amount(schedule: FeeSchedule, tx_size: int, digits: int = MONEY_DIGITS) -> Decimal:
+    """price_tx_size tokens per CHAIN_SIZE bytes in smallest units of `digits`, unrounded;
+    at least one unit unless the price is 0."""
     if schedule.price_tx_size <= 0:
-        return 0
-    fee: int = schedule.price_tx_size * 10**digits * tx_size // CHAIN_SIZE
-    return max(fee, 1)
-
-
-def contract_fee(
-    schedule: FeeSchedule, fuel: int, tx_size: int, expedite_units: int
-) -> ContractFee:
-    """A contract tx's fee in ecosystem 1: fuel x fuel_rate, storage by size, expedite."""
-    rate = schedule.fuel_rate()
-    return ContractFee(
-        vm=_floor(Decimal(fuel) * rate),
-        storage=storage_fee(schedule, tx_size),
-        expedite=max(expedite_units, 0),
-        fuel_rate=rate,
-    )
-
-
-def payable(fee: int, capable: int, penalty: bool, account: str) -> int:
-    """What the payer pays: the fee; a failed tx's payer short of it pays all it has.
-
-    A successful tx whose payer cannot pay fails (NotEnoughFee) and then pays as failed.
-    """
-    if capable >= fee:
-        return fee
-    if not penalty:
-        raise NotEnoughFee(f"{account} not enough fee for taxes in ecosystem {PLATFORM_ECOSYSTEM}")
-    return max(capable, 0)
+        return Decimal(0)
+    fee = Decimal(schedule.price_tx_size).scaleb(digits) * tx_size / CHAIN_SIZE
+    return fee if fee > 0 else Decimal(1)
 
 
 def capable_amount(amount: int, maxpay: int) -> int:
@@ -215,18 +177,73 @@ def utxo_fee(
     return split_fee(money, schedule.taxes_size)
 
 
-def combustion_percent(fee_mode_info: Any) -> int:
-    """`combustion.percent` of an ecosystem's fee_mode_info, 0 to 100 (absent or bad: 0)."""
-    if isinstance(fee_mode_info, str):
-        try:
-            fee_mode_info = json.loads(fee_mode_info)
-        except ValueError:
-            return 0
-    combustion = fee_mode_info.get("combustion") if isinstance(fee_mode_info, dict) else None
-    percent = combustion.get("percent") if isinstance(combustion, dict) else None
-    if isinstance(percent, bool) or not isinstance(percent, int | str):
-        return 0
-    return min(max(_int(str(percent)), 0), 100)
+# A contract fee's parts by the reference's names, in the order it walks them (sorted).
+EXPEDITE, STORAGE, VM = "expedite_fee", "storage_fee", "vmCost_fee"
+FUEL_TYPES = (EXPEDITE, STORAGE, VM)
+# GasPayAbleType: a part paid in ecosystem 1's coin, or in the ecosystem's own token.
+UNABLE, CAPABLE = 1, 2
+HUNDRED = Decimal(100)
+
+
+def _number(value: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return Decimal(0)
+    try:
+        found = Decimal(str(value).strip())
+    except InvalidOperation:
+        return Decimal(0)
+    return found if found.is_finite() else Decimal(0)
+
+
+def _whole(value: Any) -> int:
+    found = _number(value)
+    return int(found) if found == found.to_integral_value() else 0
+
+
+@dataclass(frozen=True)
+class FeeMode:
+    """An ecosystem's fee_mode_info: per part its flag and conversion rate (percent), the
+    combustion flag (2: burn) and percent, and how many times ecosystem 1's fuel rate its
+    own defaults to (follow_fuel)."""
+
+    parts: Mapping[str, tuple[int, Decimal]]
+    combustion_flag: int = 1
+    combustion_percent: int = 0
+    follow_fuel: Decimal = Decimal(0)
+
+    @classmethod
+    def parse(cls, info: Any) -> FeeMode | None:
+        """From the column's JSON (text or value); None when unset. What does not read as a
+        number reads as 0."""
+        if isinstance(info, str):
+            try:
+                info = json.loads(info) if info.strip() else None
+            except ValueError:
+                info = {}
+        if info is None:
+            return None
+        if not isinstance(info, dict):
+            info = {}
+        detail = info.get("fee_mode_detail")
+        parts: dict[str, tuple[int, Decimal]] = {}
+        if isinstance(detail, dict):
+            for name, flag in detail.items():
+                flag = flag if isinstance(flag, dict) else {}
+                parts[str(name)] = (_whole(flag.get("flag")), _number(flag.get("conversion_rate")))
+        combustion = info.get("combustion")
+        combustion = combustion if isinstance(combustion, dict) else {}
+        flag = _whole(combustion.get("flag"))
+        percent = _whole(combustion.get("percent"))
+        flag = flag if flag > 0 else 1
+        return cls(
+            parts=parts,
+            combustion_flag=flag,
+            combustion_percent=min(max(percent, 0), 100),
+            follow_fuel=_number(info.get("follow_fuel")),
+        )
+
+    def has_capable_part(self) -> bool:
+        return any(self.parts.get(name, (0, HUNDRED))[0] == CAPABLE for name in FUEL_TYPES)
 
 
 @dataclass(frozen=True)
@@ -265,31 +282,6 @@ def utxo_own_fee(
     return replace(split_fee(money, schedule.taxes_size), burn=burn)
 
 
-def fee_detail(
-    fee: ContractFee, taxes_size: int, token_symbol: str, payment_type: str = "ContractCaller"
-) -> dict[str, Any]:
-    """The reward row's value_detail: each category's amount and how it was reckoned."""
-
-    def category(value: int) -> dict[str, Any]:
-        return {
-            "arithmetic": "NATIVE",
-            "conversion_rate": 100,
-            "decimal": str(value),
-            "flag": 1,  # GasPayAbleType Unable: paid in ecosystem 1's own coin
-            "value": str(value),
-        }
-
-    return {
-        "expedite_fee": category(fee.expedite),
-        "fuel_rate": str(fee.fuel_rate),
-        "payment_type": payment_type,
-        "storage_fee": category(fee.storage),
-        "taxes_size": taxes_size,
-        "token_symbol": token_symbol,
-        "vmCost_fee": category(fee.vm),
-    }
-
-
 @dataclass(frozen=True)
 class Payment:
     """One move of a fee between two accounts, recorded as a 1_history row of `kind`."""
@@ -302,43 +294,6 @@ class Payment:
     comment: str
     status: int  # STATUS_SUCCESS or STATUS_PENALTY
     detail: Mapping[str, Any] | None = None
-
-
-def contract_payments(
-    fee: ContractFee,
-    paid: int,
-    schedule: FeeSchedule,
-    *,
-    payer: int,
-    producer: int,
-    contract: str,
-    penalty: bool,
-    token_symbol: str,
-) -> list[Payment]:
-    """The history rows of a contract tx's fee: the producer's reward, then the taxes."""
-    split = split_fee(paid, schedule.taxes_size)
-    comment = f"taxes for execution of {contract} contract"
-    if penalty:
-        comment = "(error)" + comment
-    status = STATUS_PENALTY if penalty else STATUS_SUCCESS
-    taxes_wallet = schedule.taxes_wallets.get(PLATFORM_ECOSYSTEM, producer)
-    detail = fee_detail(fee, schedule.taxes_size, token_symbol)
-    moves = [
-        Payment(
-            PLATFORM_ECOSYSTEM,
-            payer,
-            producer,
-            split.reward,
-            HISTORY_REWARD,
-            comment,
-            status,
-            detail,
-        ),
-        Payment(
-            PLATFORM_ECOSYSTEM, payer, taxes_wallet, split.taxes, HISTORY_TAXES, comment, status
-        ),
-    ]
-    return [m for m in moves if m.amount > 0]
 
 
 @dataclass(frozen=True)

@@ -108,7 +108,8 @@ class NeedleBook:
 
     def _info(self, stored: Stored) -> ContractInfo:
         fields = tuple(Field(f.name, f.type, f.optional) for f in stored.contract.data)
-        return ContractInfo(stored.row.id, stored.row.name, stored.row.ecosystem, fields)
+        row = stored.row
+        return ContractInfo(row.id, row.name, row.ecosystem, fields, row.wallet_id, row.token_id)
 
     def _condition(self, text: str) -> Function:
         fn = self._conditions.get(text)

@@ -10,7 +10,13 @@ from sqlalchemy import func, insert, select, update
 
 from api.appkeys import ENGINE, NODE
 from chain.address import address_to_string
-from chain.fees import HISTORY_REWARD, HISTORY_TAXES, HISTORY_TRANSFER_SELF
+from chain.fees import (
+    HISTORY_COMBUSTION,
+    HISTORY_DIRECT,
+    HISTORY_REWARD,
+    HISTORY_TAXES,
+    HISTORY_TRANSFER_SELF,
+)
 from chain.genesis import FOUNDER_AMOUNT
 from chain.rollback import rollback_blocks
 from chain.storage.engine import make_engine
@@ -29,6 +35,7 @@ from node.config import Config
 from node.datadir import open_data_dir
 from tests.helpers import (
     Wallet,
+    call_contract,
     send_txs,
     smart_tx,
     transfer_self_tx,
@@ -533,3 +540,197 @@ async def test_native_transfer_in_another_ecosystem_pays_both_fees_and_burns(
             )
     finally:
         await engine.dispose()
+
+
+async def _set_platform(conn: Any, name: str, value: str) -> None:
+    await conn.execute(
+        update(platform_parameters).where(platform_parameters.c.name == name).values(value=value)
+    )
+
+
+async def _balances(client: Client, ecosystem: int, *key_ids: int) -> list[int]:
+    async with client.app[ENGINE].connect() as conn:
+        return [int(await get_amount(conn, ecosystem, k) or 0) for k in key_ids]
+
+
+async def test_an_ecosystem_wallet_pays_for_calls_in_its_ecosystem_by_its_fee_mode(
+    client: Client, config: Config, founder: Wallet
+) -> None:
+    node = client.app[NODE].node_key_id
+    wallet, taxes1, taxes2 = (Wallet(config.crypto) for _ in range(3))
+    _, status = await _send(
+        client, founder, transfer_self_tx(founder, 100 * COIN, "UTXO", "Account")
+    )
+    assert status["penalty"] == 0
+    _, _, status = await _contract(client, founder, "@1NewEcosystem", {"Name": "Second"})
+    assert status["penalty"] == 0, status
+    # Ecosystem 2's token (6 digits): the vm part is paid in it (flag 2, half of it to the
+    # wallet), the storage part in ecosystem 1's coin by the caller (flag 1), the expedite in
+    # it too (flag 2); 10 percent of what the token pays the producer is burnt.
+    mode = {
+        "fee_mode_detail": {
+            "vmCost_fee": {"flag": "2", "conversion_rate": "50"},
+            "storage_fee": {"flag": "1", "conversion_rate": "100"},
+            "expedite_fee": {"flag": "2", "conversion_rate": "100"},
+        },
+        "combustion": {"flag": 2, "percent": 10},
+        "follow_fuel": 2,
+    }
+    # Set before any block reads these rows (the producer keeps rows it read in memory).
+    async with client.app[ENGINE].begin() as conn:
+        await conn.execute(
+            update(ecosystems)
+            .where(ecosystems.c.id == 2)
+            .values(digits=6, token_symbol="SEC", fee_mode_info=mode)
+        )
+        await conn.execute(
+            update(parameters)
+            .where(parameters.c.ecosystem == 2, parameters.c.name == "ecosystem_wallet")
+            .values(value=address_to_string(wallet.key_id))
+        )
+        await _set_platform(conn, "fuel_rate", '[["1","1000000"],["2","2000000"]]')
+        await _set_platform(
+            conn, "taxes_wallet", f'[["1","{taxes1.key_id}"],["2","{taxes2.key_id}"]]'
+        )
+        await conn.execute(
+            update(keys)
+            .where(keys.c.ecosystem == 2, keys.c.id == founder.key_id)
+            .values(amount=1000 * ECO2_COIN)
+        )
+        await conn.execute(
+            insert(keys).values(
+                id=wallet.key_id, account=address_to_string(wallet.key_id), ecosystem=1,
+                amount=10 * COIN, pub=b"",
+            )
+        )  # fmt: skip
+    for name, source in (("Noop", "$result = 1"), ("Boom", 'error "boom"')):
+        value = f"contract {name} {{\n action {{ {source} }}\n}}"
+        status = await call_contract(
+            client,
+            founder,
+            "@1NewContract",
+            {"ApplicationId": 1, "Value": value, "Conditions": "true"},
+            ecosystem=2,
+        )
+        assert status["penalty"] == 0, status
+    who = (founder.key_id, wallet.key_id, node, taxes1.key_id, taxes2.key_id, BURN)
+    async with client.app[ENGINE].connect() as conn:
+        height = (await get_head(conn)).id  # type: ignore[union-attr]
+    start = [await _balances(client, 1, *who), await _balances(client, 2, *who)]
+
+    def expected(before: list[list[int]], raw: bytes, fuel: int, expedite: int) -> list[list[int]]:
+        storage = 15 * COIN * len(raw) // (1 << 20)  # the caller, in ecosystem 1's coin
+        coin = fuel * 1_000_000 + expedite * COIN // 2  # the wallet, for the token's parts
+        vm = fuel * 2  # fuel x 2e6 at 6 digits
+        to_wallet = vm // 2 + expedite * ECO2_COIN
+        burn = vm // 10
+        taxes = (vm - burn) * 3 // 100
+        one, two = before
+        return [
+            [
+                one[0] - storage,
+                one[1] - coin,
+                one[2] + _split(storage)[0] + _split(coin)[0],
+                one[3] + _split(storage)[1] + _split(coin)[1],
+                one[4],
+                one[5],
+            ],
+            [
+                two[0] - to_wallet - vm,
+                two[1] + to_wallet,
+                two[2] + vm - burn - taxes,
+                two[3],
+                two[4] + taxes,
+                two[5] + burn,
+            ],
+        ]
+
+    async def fuel_of(tx_hash: str) -> int:
+        # The wallet's reward row shows the vm part in coin: fuel x fuel_rate 1e6.
+        async with client.app[ENGINE].connect() as conn:
+            [row] = (
+                await conn.execute(
+                    select(history.c.value_detail).where(
+                        history.c.txhash == bytes.fromhex(tx_hash),
+                        history.c.sender_id == wallet.key_id,
+                        history.c.type == HISTORY_REWARD,
+                    )
+                )
+            ).all()
+        assert row.value_detail["payment_type"] == "EcosystemAddress"
+        return int(row.value_detail["vmCost_fee"]["decimal"]) // 1_000_000
+
+    # Success.
+    tx = smart_tx(founder, contract_id=await _id_of(client, founder, "@2Noop"), expedite="1",
+                  ecosystem=2)  # fmt: skip
+    raw = build_client_tx(tx, founder.private, founder.crypto)
+    tx_hash, status = await _send(client, founder, raw)
+    assert status["penalty"] == 0 and "errmsg" not in status, status
+    fuel = await fuel_of(tx_hash)
+    assert fuel > 0
+    after = expected(start, raw, fuel, 1)
+    assert [await _balances(client, 1, *who), await _balances(client, 2, *who)] == after
+    async with client.app[ENGINE].connect() as conn:
+        kinds = await conn.execute(
+            select(history.c.ecosystem, history.c.sender_id, history.c.recipient_id,
+                   history.c.type)
+            .where(history.c.txhash == bytes.fromhex(tx_hash))
+            .order_by(history.c.id)
+        )  # fmt: skip
+        assert [tuple(r) for r in kinds] == [
+            (1, founder.key_id, node, HISTORY_REWARD),
+            (1, founder.key_id, taxes1.key_id, HISTORY_TAXES),
+            (1, wallet.key_id, node, HISTORY_REWARD),
+            (1, wallet.key_id, taxes1.key_id, HISTORY_TAXES),
+            (2, founder.key_id, wallet.key_id, HISTORY_DIRECT),
+            (2, founder.key_id, BURN, HISTORY_COMBUSTION),
+            (2, founder.key_id, node, HISTORY_REWARD),
+            (2, founder.key_id, taxes2.key_id, HISTORY_TAXES),
+        ]
+
+    # Failure: the same payments, of the fuel it used.
+    tx = smart_tx(founder, contract_id=await _id_of(client, founder, "@2Boom"), ecosystem=2)
+    raw = build_client_tx(tx, founder.private, founder.crypto)
+    tx_hash, status = await _send(client, founder, raw)
+    assert status["penalty"] == 1 and status["errmsg"]["error"] == "boom", status
+    failed = expected(after, raw, await fuel_of(tx_hash), 0)
+    assert [await _balances(client, 1, *who), await _balances(client, 2, *who)] == failed
+
+    # A wallet that cannot pay: the call fails, naming it, and everyone pays what they can.
+    broke = Wallet(config.crypto)
+    async with client.app[ENGINE].begin() as conn:
+        await conn.execute(
+            update(parameters)
+            .where(parameters.c.ecosystem == 2, parameters.c.name == "ecosystem_wallet")
+            .values(value=address_to_string(broke.key_id))
+        )
+    tx = smart_tx(founder, contract_id=await _id_of(client, founder, "@2Noop"), ecosystem=2)
+    raw = build_client_tx(tx, founder.private, founder.crypto)
+    tx_hash, status = await _send(client, founder, raw)
+    assert status["penalty"] == 1
+    assert status["errmsg"]["error"] == (
+        f"{address_to_string(broke.key_id)} not enough fee for taxes in ecosystem 1"
+    )
+    assert (await _balances(client, 1, broke.key_id)) == [0]
+
+    # Rolling back restores every balance in both ecosystems.
+    await client.close()
+    node_identity = open_data_dir(config.data_dir, config.network_id, config.crypto)
+    engine = make_engine(config.db_url)
+    try:
+        async with engine.connect() as conn:
+            head = await get_head(conn)
+        assert head is not None
+        await rollback_blocks(engine, node_identity, head.id - height, requeue=False)
+        async with engine.connect() as conn:
+            restored = [[int(await get_amount(conn, eco, k) or 0) for k in who] for eco in (1, 2)]
+    finally:
+        await engine.dispose()
+    assert restored == start
+
+
+async def _id_of(client: Client, wallet: Wallet, name: str) -> int:
+    resp = await client.get(f"/api/v2/contract/{name}", headers=wallet.auth)
+    info = await resp.json()
+    assert resp.status == 200, info
+    return int(info["id"])
