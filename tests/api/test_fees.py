@@ -23,6 +23,7 @@ from chain.storage.engine import make_engine
 from chain.storage.repo.blocks import get_head
 from chain.storage.repo.money import get_amount, native_supply, sum_unspent
 from chain.storage.schema import (
+    contracts,
     ecosystems,
     history,
     keys,
@@ -734,3 +735,47 @@ async def _id_of(client: Client, wallet: Wallet, name: str) -> int:
     info = await resp.json()
     assert resp.status == 200, info
     return int(info["id"])
+
+
+async def test_a_wallet_bound_to_a_contract_pays_for_its_calls(
+    client: Client, config: Config, founder: Wallet
+) -> None:
+    node = client.app[NODE].node_key_id
+    wallet, bob = Wallet(config.crypto), Wallet(config.crypto)
+    for who in (wallet, bob):
+        await who.login(client)
+    _, status = await _send(
+        client, founder, transfer_self_tx(founder, 100 * COIN, "UTXO", "Account")
+    )
+    assert status["penalty"] == 0
+    _, _, status = await _contract(client, founder, "@1TokensSend", _send_to(wallet, 10 * COIN))
+    assert status["penalty"] == 0
+    value = "contract Paid {\n action { $result = 1 }\n}"
+    params = {"ApplicationId": 1, "Value": value, "Conditions": "true"}
+    _, _, status = await _contract(client, founder, "@1NewContract", params)
+    assert status["penalty"] == 0, status
+    # @1BindWallet lets the wallet recorded on the contract confirm itself as its payer.
+    async with client.app[ENGINE].begin() as conn:
+        row_id = await conn.scalar(select(contracts.c.id).where(contracts.c.name == "Paid"))
+        await conn.execute(
+            update(contracts).where(contracts.c.id == row_id).values(wallet_id=wallet.key_id)
+        )
+    _, _, status = await _contract(client, wallet, "@1BindWallet", {"Id": row_id})
+    assert status["penalty"] == 0, status
+    before = await _accounts(client, bob.key_id, wallet.key_id, node, founder.key_id)
+    assert before[0] == 0  # bob has nothing, and needs nothing
+
+    raw, tx_hash, status = await _contract(client, bob, "@1Paid", {})
+    assert status["penalty"] == 0 and "errmsg" not in status, status
+    [reward_row, taxes_row] = await _fee_rows(client, tx_hash)
+    assert reward_row.sender_id == taxes_row.sender_id == wallet.key_id
+    assert reward_row.value_detail["payment_type"] == "ContractBinder"
+    total = int(reward_row.value_detail["vmCost_fee"]["value"]) + _storage(raw)
+    reward, taxes = _split(total)
+    assert (reward_row.amount, taxes_row.amount) == (reward, taxes)
+    assert await _accounts(client, bob.key_id, wallet.key_id, node, founder.key_id) == [
+        0,
+        before[1] - total,
+        before[2] + reward,
+        before[3] + taxes,
+    ]
