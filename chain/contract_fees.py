@@ -10,6 +10,7 @@ from typing import Any
 from chain.address import address_to_string
 from chain.fees import (
     CAPABLE,
+    COMBUSTION_KEY,
     EXPEDITE,
     FUEL_TYPES,
     HISTORY_COMBUSTION,
@@ -31,8 +32,6 @@ from chain.fees import (
     split_fee,
     storage_amount,
 )
-
-COMBUSTION_KEY = 0  # burnt value goes to key 0
 
 # PaymentType: who pays in the token's ecosystem.
 CALLER, BINDER, ECOSYSTEM_WALLET = "ContractCaller", "ContractBinder", "EcosystemAddress"
@@ -74,7 +73,7 @@ class FeePlan:
     recipient: int  # the block producer, or the wallet an indirect payment goes to
     taxes_wallet: int
     payment_type: str
-    fuel_rate: Decimal  # smallest units of ecosystem 1 per unit of fuel
+    fuel_rate: Decimal  # its ecosystem's, as fuel_rate states it (scaled to `digits` on use)
     categories: tuple[Category, ...]
     taxes_size: int
     indirect: bool = False  # the caller pays the wallet that pays ecosystem 1 for it

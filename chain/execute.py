@@ -16,6 +16,7 @@ from chain.contract_fees import FeePlan, TokenTerms, plan_contract_fee, plan_tot
 from chain.contract_registry import ContractInfo, check_params
 from chain.errors import ChainError
 from chain.fees import (
+    COMBUSTION_KEY,
     HISTORY_TRANSFER_SELF,
     MONEY_DIGITS,
     UTXO_PACKAGING,
@@ -43,7 +44,6 @@ UTXO_SELF_ACCOUNT = 12
 UTXO_OUTPUT = 22
 UTXO_COMBUSTION = 23
 UTXO_TRANSFER = 26
-COMBUSTION_KEY = 0  # burnt value is an output of (or a balance of) key 0
 
 
 class TxFailure(ChainError):

@@ -11,6 +11,7 @@ from typing import Any
 from chain.errors import ChainError
 
 PLATFORM_ECOSYSTEM = 1
+COMBUSTION_KEY = 0  # burnt value is key 0's (an output of it, or its balance)
 MONEY_DIGITS = 12
 CHAIN_SIZE = 1 << 20  # price_tx_size is per this many bytes (the reference's consts.ChainSize)
 SIZE_FUEL_BYTES = 1024  # price_tx_data is fuel per this many bytes
