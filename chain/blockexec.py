@@ -68,9 +68,12 @@ async def _run_tx(ctx: TxContext, fuel_left: int | None) -> tuple[str, TxFailure
         # Native transfers check before they change the ledger view, so a failure leaves
         # nothing behind; they need no database savepoint.
         try:
-            return await execute(ctx), None
+            result = await execute(ctx)
         except TxFailure as failure:
             return "", failure
+        if ctx.state is not None:
+            await ctx.state.end_tx(True)  # its history row (TransferSelf), written last
+        return result, None
     # A contract's writes wait in the block state (in a savepoint once it used the database
     # directly): its failure drops them.
     try:

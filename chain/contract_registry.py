@@ -57,6 +57,8 @@ class ContractInfo:
     name: str
     ecosystem: int
     fields: tuple[Field, ...]
+    wallet_id: int = 0  # the wallet bound to the contract: it pays the contract's fees
+    token_id: int = 1  # the ecosystem whose token the contract's fees may be paid in
 
     @property
     def id(self) -> int:

@@ -10,10 +10,14 @@ from chain.contract_registry import CONTRACT_ID_SHIFT
 from chain.identity import NodeIdentity
 from chain.storage.repo.contracts import get_contract_by_name
 from chain.storage.repo.delayed import list_due_delayed
+from chain.storage.repo.txs import logged_hashes
 from chain.tables import split_name
 from chain.txcodec import DecodedTx, Header, SmartTransaction, TxType, build_client_tx, decode_tx
 
 logger = logging.getLogger(__name__)
+
+# How many seconds a scheduled call may be dated before its block (see delayed_txs).
+MAX_BACKDATE = 600
 
 
 async def delayed_txs(
@@ -33,21 +37,33 @@ async def delayed_txs(
         if contract is None:
             logger.warning("delayed contract %d: %s does not exist", row.id, row.contract)
             continue
-        tx = SmartTransaction(
-            header=Header(
-                id=contract.id + CONTRACT_ID_SHIFT,
-                ecosystem_id=1,
-                key_id=node.node_key_id,
-                time=block_time,
-                network_id=node.network_id,
-                public_key=node.node_public,
-            ),
-            signed_by=node.node_key_id,
-            params={},
-        )
-        raw = build_client_tx(tx, node.node_private, node.crypto)
-        found.append((decode_tx(raw, node.crypto).hash, raw))
+        for back in range(MAX_BACKDATE + 1):
+            raw = _scheduled_call(node, contract.id + CONTRACT_ID_SHIFT, block_time - back)
+            tx_hash = decode_tx(raw, node.crypto).hash
+            # A call made for an earlier block of the same second would be the same tx, and
+            # a tx already in a block is never run again: date this one a second earlier.
+            if not await logged_hashes(conn, [tx_hash]):
+                found.append((tx_hash, raw))
+                break
+        else:
+            logger.warning("delayed contract %d: no unused time for its call", row.id)
     return found
+
+
+def _scheduled_call(node: NodeIdentity, contract_id: int, time: int) -> bytes:
+    tx = SmartTransaction(
+        header=Header(
+            id=contract_id,
+            ecosystem_id=1,
+            key_id=node.node_key_id,
+            time=time,
+            network_id=node.network_id,
+            public_key=node.node_public,
+        ),
+        signed_by=node.node_key_id,
+        params={},
+    )
+    return build_client_tx(tx, node.node_private, node.crypto)
 
 
 def is_scheduled_call(tx: DecodedTx, node: NodeIdentity) -> bool:

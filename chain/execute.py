@@ -5,29 +5,36 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from chain.address import address_to_string
+from chain.address import address_to_id, address_to_string
 from chain.blockstate import BlockState
+from chain.contract_fees import FeePlan, TokenTerms, plan_contract_fee, plan_total, settle
 from chain.contract_registry import ContractInfo, check_params
 from chain.errors import ChainError
 from chain.fees import (
+    COMBUSTION_KEY,
+    HISTORY_TRANSFER_SELF,
+    MONEY_DIGITS,
     UTXO_PACKAGING,
     UTXO_TAXES,
+    FeeMode,
     FeeSchedule,
+    HistoryRecord,
     Payment,
     Split,
-    contract_fee,
-    contract_payments,
-    payable,
+    UtxoTerms,
     utxo_fee,
+    utxo_own_fee,
 )
 from chain.genesis import TOKEN_SYMBOL
 from chain.identity import NodeIdentity
 from chain.ledger import BlockLedger
 from chain.storage.repo.money import Output, RollbackRow
+from chain.storage.repo.params import get_fee_terms, get_parameter
 from chain.txcheck import TxRejected, expedite_units, transfer_value
 from chain.txcodec import DecodedTx, TxType
 
@@ -35,6 +42,7 @@ from chain.txcodec import DecodedTx, TxType
 UTXO_SELF_UTXO = 11
 UTXO_SELF_ACCOUNT = 12
 UTXO_OUTPUT = 22
+UTXO_COMBUSTION = 23
 UTXO_TRANSFER = 26
 ERRMSG_LIMIT = 255  # characters of transactions_status.error, as the reference's column
 
@@ -95,6 +103,9 @@ class ContractBook(Protocol):
     async def pay_fees(self, ctx: TxContext, payments: Sequence[Payment]) -> None:
         """Move fee payments between accounts and record them in 1_history."""
 
+    async def write_history(self, ctx: TxContext, rows: Sequence[HistoryRecord]) -> None:
+        """Record in 1_history moves a native transfer made in the ledger."""
+
 
 @dataclass
 class TxContext:
@@ -112,6 +123,7 @@ class TxContext:
     contract_name: str = ""  # set once the called contract is known
     fuel_used: int = 0  # contract fuel, in the reference's units (max_fuel_tx's)
     fees: FeeSchedule | None = None  # None: nothing is charged (a block without fees)
+    fee_plans: list[FeePlan] = field(default_factory=list)  # who pays the call's fee
 
     @property
     def hash(self) -> bytes:
@@ -140,7 +152,11 @@ def _amount(text: str) -> int:
 
 
 async def run_utxo(ctx: TxContext) -> str:
-    """Type 5: spend all of the sender's outputs, pay the recipient, return the change."""
+    """Type 5: spend all of the sender's outputs, pay the recipient, return the change.
+
+    Outside ecosystem 1 the transfer also pays ecosystem 1's fee out of the sender's
+    ecosystem-1 outputs (which it must have), and its own ecosystem's where that one charges.
+    """
     tx = ctx.decoded.tx
     if tx.utxo is None:
         raise TxFailure("txError", "not a UTXO transaction")
@@ -148,31 +164,71 @@ async def run_utxo(ctx: TxContext) -> str:
     value = _amount(tx.utxo.value)
     if tx.utxo.to_id == sender:
         raise TxFailure("panic", "cannot send to yourself")
+    size, expedite = len(ctx.decoded.raw), expedite_units(tx.expedite)
     inputs = await ctx.ledger.unspent((ecosystem, sender))
+    if not inputs:
+        raise _insufficient(sender, ecosystem)
     total = sum(o.output_value for o in inputs)
-    fee = Split(0, 0)
-    if ctx.fees is not None and ecosystem == 1 and inputs:
-        fee = utxo_fee(
-            ctx.fees, len(ctx.decoded.raw), len(inputs), expedite_units(tx.expedite), total
-        )
-    left = total - fee.reward - fee.taxes
-    if not inputs or left < value:
+    platform_inputs, platform_total = inputs, total
+    if ecosystem != 1:
+        platform_inputs = await ctx.ledger.unspent((1, sender))
+        if not platform_inputs:
+            raise _insufficient(sender, 1)
+        platform_total = sum(o.output_value for o in platform_inputs)
+    platform = Split(0, 0)
+    own = Split(0, 0)
+    if ctx.fees is not None:
+        platform = utxo_fee(ctx.fees, size, len(platform_inputs), expedite, platform_total)
+        if ecosystem != 1:
+            found = await get_fee_terms(ctx.conn, ecosystem)
+            terms = None
+            if found is not None:
+                mode = FeeMode.parse(found.fee_mode_info)
+                percent = mode.combustion_percent if mode is not None else 0
+                terms = UtxoTerms(found.utxo_fee == "1", percent, found.digits)
+            own = utxo_own_fee(ctx.fees, ecosystem, terms, size, len(inputs), total)
+    left = total - (platform.total if ecosystem == 1 else own.total)
+    if left < value:
         raise _insufficient(sender, ecosystem)  # as the reference: a failed transfer pays nothing
-    ctx.ledger.spend((ecosystem, sender), inputs, ctx.hash)
-    # Outputs in the reference's order: the producer's reward, the taxes, the value, the change.
-    paid = [
-        (ctx.node.node_key_id, fee.reward, UTXO_PACKAGING),
-        (ctx.fees.taxes_wallets.get(1, 0) if ctx.fees else 0, fee.taxes, UTXO_TAXES),
-        (tx.utxo.to_id, value, UTXO_TRANSFER),
-        (sender, left - value, UTXO_OUTPUT),
-    ]
+    producer = ctx.node.node_key_id
+    wallets = ctx.fees.taxes_wallets if ctx.fees is not None else {}
     index = 0
-    for key_id, amount, kind in paid:
-        if amount > 0:
-            ctx.ledger.add_output(
-                Output(ctx.hash, index, key_id, amount, ecosystem, ctx.block_id, kind)
-            )
-            index += 1
+
+    def pay(eco: int, moves: list[tuple[int, int, int]]) -> None:
+        nonlocal index
+        for key_id, amount, kind in moves:
+            if amount > 0:
+                ctx.ledger.add_output(
+                    Output(ctx.hash, index, key_id, amount, eco, ctx.block_id, kind)
+                )
+                index += 1
+
+    # Outputs in the reference's order (one index across both ecosystems): ecosystem 1's fee
+    # and change, then the burn, the producer's reward, the taxes, the value and the change.
+    fee_moves = [
+        (producer, platform.reward, UTXO_PACKAGING),
+        (wallets.get(1, 0), platform.taxes, UTXO_TAXES),
+    ]
+    if ecosystem != 1:
+        # The reference spends the ecosystem-1 outputs and returns their change even when
+        # the fee is nothing.
+        ctx.ledger.spend((1, sender), platform_inputs, ctx.hash)
+        platform_change = platform_total - platform.total
+        pay(1, [*fee_moves, (sender, platform_change, UTXO_OUTPUT)])
+        fee_moves = [
+            (COMBUSTION_KEY, own.burn, UTXO_COMBUSTION),
+            (producer, own.reward, UTXO_PACKAGING),
+            (wallets.get(ecosystem, 0), own.taxes, UTXO_TAXES),
+        ]
+    ctx.ledger.spend((ecosystem, sender), inputs, ctx.hash)
+    pay(
+        ecosystem,
+        [
+            *fee_moves,
+            (tx.utxo.to_id, value, UTXO_TRANSFER),
+            (sender, left - value, UTXO_OUTPUT),
+        ],
+    )
     return ""
 
 
@@ -210,6 +266,20 @@ async def run_transfer_self(ctx: TxContext) -> str:
     previous = None if stored is None else {"amount": str(balance)}
     ctx.record_rollback("1_keys", f"{sender},{ecosystem}", previous)
     ctx.ledger.set_amount(account, new_balance)
+    if ctx.book is not None:
+        # The reference's row: the sender on both sides with the balance after, the source
+        # as the client spelt it for the comment.
+        move = HistoryRecord(
+            ecosystem,
+            sender,
+            new_balance,
+            sender,
+            new_balance,
+            value,
+            HISTORY_TRANSFER_SELF,
+            tx.transfer_self.source,
+        )
+        await ctx.book.write_history(ctx, [move])
     return ""
 
 
@@ -228,37 +298,59 @@ async def execute(ctx: TxContext) -> str:
     except ChainError as exc:
         raise TxFailure("panic", str(exc)) from exc
     ctx.contract_name = contract.full_name
+    await plan_fees(ctx, contract)
     return await ctx.book.run(ctx, contract, params)
 
 
-async def charge_contract(ctx: TxContext, penalty: bool) -> None:
-    """Take a contract tx's fee in ecosystem 1, as the reference's payContract.
+async def plan_fees(ctx: TxContext, contract: ContractInfo) -> None:
+    """Work out who pays the call's fee in which token, before it runs (as the reference's
+    prepareMultiPay reads the ecosystems then); nothing when the call is free."""
+    fees, tx = ctx.fees, ctx.decoded.tx
+    if fees is None or not fees.contract_pays(contract.full_name):
+        return
+    tx_ecosystem = tx.header.ecosystem_id or 1
+    tokens = [TokenTerms(1, MONEY_DIGITS, TOKEN_SYMBOL)]
+    others = sorted({e for e in (contract.token_id, tx_ecosystem) if e > 1})
+    ecosystem_wallet = 0
+    if others:
+        if ctx.state is not None:
+            await ctx.state.flush_block()  # earlier txs of the block may have changed them
+        for eco in others:
+            found = await get_fee_terms(ctx.conn, eco)
+            if found is not None and found.token_symbol:
+                mode = FeeMode.parse(found.fee_mode_info)
+                tokens.append(TokenTerms(eco, found.digits, found.token_symbol, mode))
+        if tx_ecosystem > 1 and not contract.wallet_id:
+            wallet = await get_parameter(ctx.conn, tx_ecosystem, "ecosystem_wallet")
+            ecosystem_wallet = address_to_id(wallet or "")
+    ctx.fee_plans = plan_contract_fee(
+        fees,
+        caller=tx.header.key_id,
+        producer=ctx.node.node_key_id,
+        binder=contract.wallet_id,
+        tx_ecosystem=tx_ecosystem,
+        ecosystem_wallet=ecosystem_wallet,
+        tokens=tokens,
+        tx_size=len(ctx.decoded.raw),
+        expedite=Decimal(expedite_units(tx.expedite)).scaleb(-MONEY_DIGITS),
+    )
 
-    `penalty`: the tx failed (its writes are gone); its payer pays what it can. A successful
+
+async def charge_contract(ctx: TxContext, penalty: bool) -> None:
+    """Take a contract tx's fee as the reference's payContract: each planned payment in turn.
+
+    `penalty`: the tx failed (its writes are gone); each payer pays what it can. A successful
     tx whose payer cannot pay raises NotEnoughFee, and the caller fails it.
     """
     fees, book = ctx.fees, ctx.book
-    if fees is None or book is None or not ctx.contract_name:
+    if fees is None or book is None or not ctx.fee_plans:
         return
-    if not fees.contract_pays(ctx.contract_name):
-        return
-    tx, size = ctx.decoded.tx, len(ctx.decoded.raw)
-    fuel = ctx.fuel_used + fees.size_fuel(size)
-    fee = contract_fee(fees, fuel, size, expedite_units(tx.expedite))
-    if fee.total == 0:
-        return
-    payer = tx.header.key_id
-    capable = await book.fee_capable(ctx, 1, payer)
-    paid = payable(fee.total, capable, penalty, address_to_string(payer))
-    payments = contract_payments(
-        fee,
-        paid,
-        fees,
-        payer=payer,
-        producer=ctx.node.node_key_id,
-        contract=ctx.contract_name,
-        penalty=penalty,
-        token_symbol=TOKEN_SYMBOL,
-    )
-    if payments:
-        await book.pay_fees(ctx, payments)
+    fuel = ctx.fuel_used + fees.size_fuel(len(ctx.decoded.raw))
+    for plan in ctx.fee_plans:
+        if plan_total(plan, fuel) == 0:
+            continue
+        # Its balance now: an earlier payment of the same call may have taken from it.
+        capable = await book.fee_capable(ctx, plan.ecosystem, plan.payer)
+        payments = settle(plan, fuel, capable, penalty=penalty, contract=ctx.contract_name)
+        if payments:
+            await book.pay_fees(ctx, payments)

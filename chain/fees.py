@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from typing import Any
 
 from chain.errors import ChainError
 
 PLATFORM_ECOSYSTEM = 1
+COMBUSTION_KEY = 0  # burnt value is key 0's (an output of it, or its balance)
 MONEY_DIGITS = 12
 CHAIN_SIZE = 1 << 20  # price_tx_size is per this many bytes (the reference's consts.ChainSize)
 SIZE_FUEL_BYTES = 1024  # price_tx_data is fuel per this many bytes
@@ -18,7 +19,9 @@ SIZE_FUEL_BYTES = 1024  # price_tx_data is fuel per this many bytes
 # 1_history.type of fee payments (the reference's GasScenesType).
 HISTORY_REWARD = 1
 HISTORY_TAXES = 2
+HISTORY_DIRECT = 15
 HISTORY_COMBUSTION = 16
+HISTORY_TRANSFER_SELF = 24
 # spent_info.type of a native transfer's fee outputs (consts.UTXO_Type_*).
 UTXO_PACKAGING = 20
 UTXO_TAXES = 21
@@ -122,51 +125,13 @@ class FeeSchedule:
         return self.fuel_rates.get(ecosystem, Decimal(0))
 
 
-@dataclass(frozen=True)
-class ContractFee:
-    """What a contract tx owes, by the reference's three categories, in smallest units."""
-
-    vm: int
-    storage: int
-    expedite: int
-    fuel_rate: Decimal
-
-    @property
-    def total(self) -> int:
-        return self.vm + self.storage + self.expedite
-
-
-def storage_fee(schedule: FeeSchedule, tx_size: int, digits: int = MONEY_DIGITS) -> int:
-    """price_tx_size coins per CHAIN_SIZE bytes; at least one unit unless the price is 0."""
+def storage_amount(schedule: FeeSchedule, tx_size: int, digits: int = MONEY_DIGITS) -> Decimal:
+    """price_tx_size tokens per CHAIN_SIZE bytes in smallest units of `digits`, unrounded;
+    at least one unit unless the price is 0."""
     if schedule.price_tx_size <= 0:
-        return 0
-    fee: int = schedule.price_tx_size * 10**digits * tx_size // CHAIN_SIZE
-    return max(fee, 1)
-
-
-def contract_fee(
-    schedule: FeeSchedule, fuel: int, tx_size: int, expedite_units: int
-) -> ContractFee:
-    """A contract tx's fee in ecosystem 1: fuel x fuel_rate, storage by size, expedite."""
-    rate = schedule.fuel_rate()
-    return ContractFee(
-        vm=_floor(Decimal(fuel) * rate),
-        storage=storage_fee(schedule, tx_size),
-        expedite=max(expedite_units, 0),
-        fuel_rate=rate,
-    )
-
-
-def payable(fee: int, capable: int, penalty: bool, account: str) -> int:
-    """What the payer pays: the fee; a failed tx's payer short of it pays all it has.
-
-    A successful tx whose payer cannot pay fails (NotEnoughFee) and then pays as failed.
-    """
-    if capable >= fee:
-        return fee
-    if not penalty:
-        raise NotEnoughFee(f"{account} not enough fee for taxes in ecosystem {PLATFORM_ECOSYSTEM}")
-    return max(capable, 0)
+        return Decimal(0)
+    fee = Decimal(schedule.price_tx_size).scaleb(digits) * tx_size / CHAIN_SIZE
+    return fee if fee > 0 else Decimal(1)
 
 
 def capable_amount(amount: int, maxpay: int) -> int:
@@ -183,6 +148,10 @@ class Split:
     reward: int
     taxes: int
     burn: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.reward + self.taxes + self.burn
 
 
 def split_fee(money: int, taxes_size: int, combustion_percent: int = 0) -> Split:
@@ -209,29 +178,109 @@ def utxo_fee(
     return split_fee(money, schedule.taxes_size)
 
 
-def fee_detail(
-    fee: ContractFee, taxes_size: int, token_symbol: str, payment_type: str = "ContractCaller"
-) -> dict[str, Any]:
-    """The reward row's value_detail: each category's amount and how it was reckoned."""
+# A contract fee's parts by the reference's names, in the order it walks them (sorted).
+EXPEDITE, STORAGE, VM = "expedite_fee", "storage_fee", "vmCost_fee"
+FUEL_TYPES = (EXPEDITE, STORAGE, VM)
+# GasPayAbleType: a part paid in ecosystem 1's coin, or in the ecosystem's own token.
+UNABLE, CAPABLE = 1, 2
+HUNDRED = Decimal(100)
 
-    def category(value: int) -> dict[str, Any]:
-        return {
-            "arithmetic": "NATIVE",
-            "conversion_rate": 100,
-            "decimal": str(value),
-            "flag": 1,  # GasPayAbleType Unable: paid in ecosystem 1's own coin
-            "value": str(value),
-        }
 
-    return {
-        "expedite_fee": category(fee.expedite),
-        "fuel_rate": str(fee.fuel_rate),
-        "payment_type": payment_type,
-        "storage_fee": category(fee.storage),
-        "taxes_size": taxes_size,
-        "token_symbol": token_symbol,
-        "vmCost_fee": category(fee.vm),
-    }
+def _number(value: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return Decimal(0)
+    try:
+        found = Decimal(str(value).strip())
+    except InvalidOperation:
+        return Decimal(0)
+    return found if found.is_finite() else Decimal(0)
+
+
+def _whole(value: Any) -> int:
+    found = _number(value)
+    return int(found) if found == found.to_integral_value() else 0
+
+
+@dataclass(frozen=True)
+class FeeMode:
+    """An ecosystem's fee_mode_info: per part its flag and conversion rate (percent), the
+    combustion flag (2: burn) and percent, and how many times ecosystem 1's fuel rate its
+    own defaults to (follow_fuel)."""
+
+    parts: Mapping[str, tuple[int, Decimal]]
+    combustion_flag: int = 1
+    combustion_percent: int = 0
+    follow_fuel: Decimal = Decimal(0)
+
+    @classmethod
+    def parse(cls, info: Any) -> FeeMode | None:
+        """From the column's JSON (text or value); None when unset. What does not read as a
+        number reads as 0."""
+        if isinstance(info, str):
+            try:
+                info = json.loads(info) if info.strip() else None
+            except ValueError:
+                info = {}
+        if info is None:
+            return None
+        if not isinstance(info, dict):
+            info = {}
+        detail = info.get("fee_mode_detail")
+        parts: dict[str, tuple[int, Decimal]] = {}
+        if isinstance(detail, dict):
+            for name, flag in detail.items():
+                flag = flag if isinstance(flag, dict) else {}
+                parts[str(name)] = (_whole(flag.get("flag")), _number(flag.get("conversion_rate")))
+        combustion = info.get("combustion")
+        combustion = combustion if isinstance(combustion, dict) else {}
+        flag = _whole(combustion.get("flag"))
+        percent = _whole(combustion.get("percent"))
+        flag = flag if flag > 0 else 1
+        return cls(
+            parts=parts,
+            combustion_flag=flag,
+            combustion_percent=min(max(percent, 0), 100),
+            follow_fuel=_number(info.get("follow_fuel")),
+        )
+
+    def has_capable_part(self) -> bool:
+        return any(self.parts.get(name, (0, HUNDRED))[0] == CAPABLE for name in FUEL_TYPES)
+
+
+@dataclass(frozen=True)
+class UtxoTerms:
+    """What an ecosystem other than 1 adds to the fee of a native transfer in its token."""
+
+    charged: bool  # its `utxo_fee` parameter is 1: it takes a fee of its own
+    combustion_percent: int  # of that fee, burnt first (an output of key 0)
+    digits: int
+
+
+def utxo_own_fee(
+    schedule: FeeSchedule,
+    ecosystem: int,
+    terms: UtxoTerms | None,
+    tx_size: int,
+    inputs: int,
+    available: int,
+) -> Split:
+    """A native transfer's fee in its own ecosystem's token (not 1), from the outputs it spends.
+
+    As the reference's UtxoToken: only where `utxo_fee` is 1 and `fuel_rate` has the
+    ecosystem; fuel_rate (scaled to its digits) / 10 per byte and per output spent, at most
+    what the outputs hold; the combustion percent of it is burnt even without a taxes wallet,
+    the rest split to the producer and the ecosystem's taxes wallet when it has one.
+    """
+    rate = schedule.fuel_rate(ecosystem)
+    if terms is None or not terms.charged or rate <= 0:
+        return Split(0, 0)
+    scale = Decimal(10) ** (terms.digits - MONEY_DIGITS)
+    money = min(_floor(rate * scale / 10 * (tx_size + inputs)), max(available, 0))
+    burn = money * terms.combustion_percent // 100
+    money -= burn
+    if money <= 0 or ecosystem not in schedule.taxes_wallets:
+        return Split(0, 0, burn)
+    return replace(split_fee(money, schedule.taxes_size), burn=burn)
 
 
 @dataclass(frozen=True)
@@ -248,38 +297,16 @@ class Payment:
     detail: Mapping[str, Any] | None = None
 
 
-def contract_payments(
-    fee: ContractFee,
-    paid: int,
-    schedule: FeeSchedule,
-    *,
-    payer: int,
-    producer: int,
-    contract: str,
-    penalty: bool,
-    token_symbol: str,
-) -> list[Payment]:
-    """The history rows of a contract tx's fee: the producer's reward, then the taxes."""
-    split = split_fee(paid, schedule.taxes_size)
-    comment = f"taxes for execution of {contract} contract"
-    if penalty:
-        comment = "(error)" + comment
-    status = STATUS_PENALTY if penalty else STATUS_SUCCESS
-    taxes_wallet = schedule.taxes_wallets.get(PLATFORM_ECOSYSTEM, producer)
-    detail = fee_detail(fee, schedule.taxes_size, token_symbol)
-    moves = [
-        Payment(
-            PLATFORM_ECOSYSTEM,
-            payer,
-            producer,
-            split.reward,
-            HISTORY_REWARD,
-            comment,
-            status,
-            detail,
-        ),
-        Payment(
-            PLATFORM_ECOSYSTEM, payer, taxes_wallet, split.taxes, HISTORY_TAXES, comment, status
-        ),
-    ]
-    return [m for m in moves if m.amount > 0]
+@dataclass(frozen=True)
+class HistoryRecord:
+    """A 1_history row of a move whose balances the caller already set (TransferSelf)."""
+
+    ecosystem: int
+    sender: int
+    sender_balance: int
+    recipient: int
+    recipient_balance: int
+    amount: int
+    kind: int
+    comment: str
+    status: int = STATUS_SUCCESS

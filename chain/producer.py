@@ -23,6 +23,7 @@ from chain.planning import BlockLimits
 from chain.rollback import hash_rows
 from chain.storage.engine import take_writer_lock, write_transaction
 from chain.storage.repo.blocks import BlockRow, block_row, get_head, insert_block
+from chain.storage.repo.delayed import list_due_delayed
 from chain.storage.repo.money import insert_rollbacks, list_block_outputs
 from chain.storage.repo.params import get_platform_parameters
 from chain.storage.repo.txs import (
@@ -144,7 +145,12 @@ class BlockProducer:
                     raise RuntimeError("no genesis block")
                 queued = await list_queue(conn, limits.max_tx_block * 2)
                 batch = self._internal.take(limits.max_tx_block)
-                if not queued and not batch:
+                # As the reference's generator, a scheduled contract due at the next block
+                # makes that block even when nothing is queued.
+                scheduled_only = not queued and not batch
+                if scheduled_only and (
+                    self._book is None or not await list_due_delayed(conn, head.id + 1)
+                ):
                     return False
                 if head.id != self._memory_head:
                     self._memory.clear()  # another writer's blocks came in between
@@ -199,7 +205,9 @@ class BlockProducer:
             self._processed.notify_all()
         # Without progress (e.g. every queued tx waits on a per-user limit) wait for a wake-up
         # instead of spinning.
-        return bool(contents.included or contents.drop or batch)
+        # A block of scheduled calls alone waits for the next wake-up or poll before another
+        # (one due every block must not make blocks as fast as the machine can).
+        return bool(contents.included or contents.drop or batch) and not scheduled_only
 
     async def _add_internal(
         self,

@@ -13,7 +13,7 @@ from chain.address import BLACK_HOLE_ID, WHITE_HOLE_ID, address_to_string
 from chain.contract_registry import CONTRACT_ID_SHIFT, ContractInfo, ContractLookup, Field
 from chain.crypto import Crypto
 from chain.execute import TxContext, TxFailure
-from chain.fees import Payment
+from chain.fees import HistoryRecord, Payment
 from chain.freshness import Head, HeadKeyed
 from chain.observer import Notices
 from chain.storage.ecosystem_defaults import GUEST_PUBLIC
@@ -108,7 +108,8 @@ class NeedleBook:
 
     def _info(self, stored: Stored) -> ContractInfo:
         fields = tuple(Field(f.name, f.type, f.optional) for f in stored.contract.data)
-        return ContractInfo(stored.row.id, stored.row.name, stored.row.ecosystem, fields)
+        row = stored.row
+        return ContractInfo(row.id, row.name, row.ecosystem, fields, row.wallet_id, row.token_id)
 
     def _condition(self, text: str) -> Function:
         fn = self._conditions.get(text)
@@ -222,6 +223,11 @@ class NeedleBook:
         host = TxHost(HostContext.of_tx(ctx), self.catalog, self._block, self)
         created = ctx.decoded.tx.header.time
         await run_sync(lambda: payments.pay(host, fees, ctx.block_id, created))
+
+    async def write_history(self, ctx: TxContext, rows: Sequence[HistoryRecord]) -> None:
+        host = TxHost(HostContext.of_tx(ctx), self.catalog, self._block, self)
+        created = ctx.decoded.tx.header.time
+        await run_sync(lambda: payments.record(host, rows, ctx.block_id, created))
 
     def take_notices(self) -> Notices:
         """Whose notification counts this block's contracts asked to publish (once)."""

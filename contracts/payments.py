@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from chain.address import address_to_string
 from chain.blockstate import Row, key_of
-from chain.fees import Payment, capable_amount
+from chain.fees import HistoryRecord, Payment, capable_amount
 from chain.storage.repo.rows import select_rows
 from chain.tables import TableRef
 from contracts.host import TxHost
@@ -76,3 +76,26 @@ def pay(host: TxHost, payments: Sequence[Payment], block_id: int, created_at: in
             if p.detail is not None:
                 row["value_detail"] = dict(p.detail)
             host.insert_checked(host.table("@1history"), row)
+
+
+def record(host: TxHost, rows: Sequence[HistoryRecord], block_id: int, created_at: int) -> None:
+    """Write 1_history rows of moves made elsewhere (the native ledger moved the money)."""
+    with host.writing_for_system():
+        for r in rows:
+            host.insert_checked(
+                host.table("@1history"),
+                {
+                    "sender_id": r.sender,
+                    "sender_balance": r.sender_balance,
+                    "recipient_id": r.recipient,
+                    "recipient_balance": r.recipient_balance,
+                    "amount": r.amount,
+                    "comment": r.comment,
+                    "status": r.status,
+                    "block_id": block_id,
+                    "txhash": host.ctx.hash,
+                    "ecosystem": r.ecosystem,
+                    "type": r.kind,
+                    "created_at": created_at,
+                },
+            )

@@ -55,6 +55,7 @@ ZERO: dict[str, Callable[[], Any]] = {
 }
 # Money stays below 10^60 between operations, so a product (120 digits) is always exact.
 MONEY_BOUND = Decimal(10) ** 60
+MONEY_ONLY = frozenset("+-*/")  # operators that take money only beside money
 MONEY_CONTEXT = Context(prec=120)
 # How often (in fuel units) the machine looks at the clock and lets its host breathe.
 CHECK_EVERY = 2048
@@ -144,7 +145,7 @@ class Machine:
     def tick(self, node: ast.Node | None, source: str) -> None:
         """Fuel crossed a checkpoint: stop if it ran out or time is up, else let the host run."""
         if self.fuel < 0:
-            raise OutOfFuel("Fuel limit exceeded", *_pos(node), source)
+            raise OutOfFuel("runtime cost limit overflow", *_pos(node), source)
         if time.monotonic() > self.deadline:
             raise TimeLimit("Time limit exceeded", *_pos(node), source)
         if self.pause is not None:
@@ -342,6 +343,9 @@ def arith(m: Machine, op: str, left: Any, right: Any, node: ast.Node, source: st
             return compare(op, left, right)
         raise fail("unsupported combination of types in the operator", node, source)
     if isinstance(left, bool) or isinstance(right, bool):
+        raise fail("unsupported combination of types in the operator", node, source)
+    if op in MONEY_ONLY and isinstance(left, Decimal) != isinstance(right, Decimal):
+        # As the reference: arithmetic takes money only with money (compare converts).
         raise fail("unsupported combination of types in the operator", node, source)
     try:
         pair = numeric_pair(left, right)

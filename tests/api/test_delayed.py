@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from datetime import UTC, datetime
@@ -51,7 +52,7 @@ async def _scheduled_runs(client: Client) -> list[tuple[int, int]]:
 
 async def test_check_nodes_ban_runs_every_10_blocks(client: Client, founder: Wallet) -> None:
     await _reach(client, founder, 12)
-    # Due at block 10 (block_id 10, every_block 10), with the block's first transaction.
+    # Due at block 10 (block_id 10, every_block 10).
     assert await _scheduled_runs(client) == [(10, 0)]
     async with client.app[ENGINE].connect() as conn:
         counter = await conn.scalar(
@@ -62,6 +63,22 @@ async def test_check_nodes_ban_runs_every_10_blocks(client: Client, founder: Wal
     assert counter == 1
     await _reach(client, founder, 20)
     assert await _scheduled_runs(client) == [(10, 0), (20, 0)]
+
+
+async def test_a_due_contract_makes_its_block_alone(client: Client, founder: Wallet) -> None:
+    # As the reference's generator: once block 9 is in, block 10 is formed for the due
+    # @1CheckNodesBan though nothing is queued.
+    await _reach(client, founder, 9)
+    deadline = time.monotonic() + 15
+    while not await _scheduled_runs(client):
+        assert time.monotonic() < deadline, "block 10 was not formed"
+        await asyncio.sleep(0.05)
+    async with client.app[ENGINE].connect() as conn:
+        found = await conn.execute(
+            select(log_transactions.c.contract_name).where(log_transactions.c.block == 10)
+        )
+        assert found.scalars().all() == ["@1CheckNodesBan"]
+    assert await _scheduled_runs(client) == [(10, 0)]
 
 
 async def test_update_nodes_ban_bans_a_node_most_nodes_reported(

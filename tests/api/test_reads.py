@@ -68,8 +68,12 @@ async def test_transfer_self_in_blocks_txinfo_and_balance(client: Client, founde
         "token_symbol": "IBXC",
         "token_name": "IBAX Coin",
     }
-    # Only the account row changed, and tx_record leaves 1_keys out.
-    assert await get(client, f"tx_record/{tx_hash}") == (200, None)
+    # The account row changed (tx_record leaves 1_keys out) and its history row was written.
+    status, record = await get(client, f"tx_record/{tx_hash}")
+    assert status == 200
+    assert [[{k: r[k] for k in ("table", "previous")} for r in tx] for tx in record] == [
+        [{"table": "1_history", "previous": ""}]
+    ]
 
 
 async def test_unregistered_recipient_has_outputs_but_no_account(

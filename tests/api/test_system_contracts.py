@@ -151,7 +151,7 @@ HOSTILE = {
     "Spin": (
         "while true { }",
         ("txError", "Time limit exceeded"),
-        ("panic", "Fuel limit exceeded"),
+        ("panic", "runtime cost limit overflow"),
     ),
     "Deep": ("$result = deep(0)", ("panic", "the call stack is too deep"), None),
     "Huge": (

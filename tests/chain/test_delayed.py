@@ -5,10 +5,14 @@ from __future__ import annotations
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from chain.delayed import delayed_txs
 from chain.storage.repo.delayed import list_due_delayed
 from chain.storage.repo.nodeban import BadBlock
-from chain.storage.schema import delayed_contracts
+from chain.storage.repo.txs import LogRow, insert_log
+from chain.storage.schema import contracts, delayed_contracts
+from chain.txcodec import decode_tx
 from contracts.builtins.nodes import ban_requests
+from tests.chain.conftest import NODE
 
 
 async def test_due_at_a_block(migrated_engine: AsyncEngine) -> None:
@@ -56,3 +60,23 @@ def test_ban_requests_count_reporters_with_enough_distinct_blocks() -> None:
     assert ban_requests(reports, 3) == {7: 1, 8: 1}
     assert ban_requests(reports, 2) == {7: 2, 8: 1}
     assert ban_requests(reports, 4) == {}
+
+
+async def test_a_call_due_again_in_the_same_second_is_dated_earlier(
+    migrated_engine: AsyncEngine,
+) -> None:
+    # Blocks 10 and 20 formed within one second: the same call would be the same tx, which
+    # the producer never runs twice.
+    now = 1_700_000_000
+    async with migrated_engine.begin() as conn:
+        await conn.execute(
+            insert(contracts).values(id=7, name="Tick", value="contract Tick {}", ecosystem=1)
+        )
+        await conn.execute(
+            insert(delayed_contracts).values(id=1, contract="@1Tick", block_id=10, every_block=10)
+        )
+        [(first, _)] = await delayed_txs(conn, NODE, 10, now)
+        await insert_log(conn, [LogRow(first, 10, now * 1000, "@1Tick", NODE.node_key_id, 1, 0)])
+        [(second, raw)] = await delayed_txs(conn, NODE, 20, now)
+    assert second != first
+    assert decode_tx(raw, NODE.crypto).tx.header.time == now - 1

@@ -87,7 +87,7 @@ def test_contract_conditions_stop_the_action() -> None:
 def test_fuel_is_charged_and_bounded() -> None:
     source = "func main() int { var i int\n while i < 1000 { i++ }\n return i }"
     assert run_function(source, "main", limits=Limits(fuel=100_000)) == 1000
-    with pytest.raises(OutOfFuel, match="Fuel limit exceeded"):
+    with pytest.raises(OutOfFuel, match="runtime cost limit overflow"):
         run_function(source, "main", limits=Limits(fuel=500))
 
 
@@ -144,3 +144,40 @@ def test_built_in_results_count_against_the_memory_cap() -> None:
     }"""
     with pytest.raises(OutOfMemory):
         run_function(source, "main", limits=Limits(memory=100_000))
+
+
+UNSUPPORTED = "unsupported combination of types in the operator"
+
+
+@pytest.mark.parametrize(
+    ("expr", "expected"),
+    [
+        # Money with anything but money is refused by + - * /, as the reference's runtime.
+        ('"3" + Money(2)', UNSUPPORTED),
+        ('Money(2) + "3"', UNSUPPORTED),
+        ("Money(2) + 3", UNSUPPORTED),
+        ("3 - Money(2)", UNSUPPORTED),
+        ("Money(2) * 1.5", UNSUPPORTED),
+        ("1.5 / Money(2)", UNSUPPORTED),
+        ("Money(2) + Money(3)", "5"),
+        ("Money(7) / Money(2)", "3"),  # money division floors
+        # Text beside a number reads as that number's type; text with text concatenates.
+        ('"3" + 2', 5),
+        ('2 + "3"', 5),
+        ('"1.5" + 1.0', 2.5),
+        ('"3" + "2"', "32"),
+        # Comparisons convert to money.
+        ('"3" == Money(3)', True),
+        ("Money(3) > 2", True),
+    ],
+)
+def test_mixed_operands(expr: str, expected: Any) -> None:
+    source = f'func main() string {{ return Sprintf("%v", {expr}) }}'
+    if expected == UNSUPPORTED:
+        with pytest.raises(ContractRuntimeError) as caught:
+            run_function(source, "main", limits=TEST_LIMITS)
+        assert caught.value.message == UNSUPPORTED
+    else:
+        assert run_function(source, "main", limits=TEST_LIMITS) == str(expected).replace(
+            "True", "true"
+        )

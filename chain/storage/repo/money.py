@@ -67,7 +67,9 @@ async def sum_unspent(conn: AsyncConnection, key_id: int, ecosystem: int) -> int
 async def native_supply(conn: AsyncConnection, ecosystem: int) -> int:
     """All of an ecosystem's money: every account balance plus every unspent output.
 
-    No fee is burned, so this only changes by minting; the SIGKILL campaign checks it holds.
+    Fees move between keys, and a burnt one (combustion) goes to key 0, an output or a
+    balance counted here like any other, so this only changes by minting; the SIGKILL
+    campaign checks it holds.
     Summed exactly in Python (SQLite has no decimal).
     """
     amounts = await conn.execute(select(keys.c.amount).where(keys.c.ecosystem == ecosystem))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -82,3 +83,38 @@ async def count_ecosystems(conn: AsyncConnection) -> int:
     """Number of rows in 1_ecosystems."""
     result = await conn.execute(select(func.count()).select_from(ecosystems))
     return int(result.scalar_one())
+
+
+@dataclass(frozen=True, slots=True)
+class FeeTerms:
+    """An ecosystem's fee settings: 1_ecosystems' fee columns and its `utxo_fee` parameter."""
+
+    id: int
+    digits: int
+    token_symbol: str
+    fee_mode_info: Any  # the JSON value, None when unset
+    utxo_fee: str | None  # the parameter's value, None without one
+
+
+async def get_fee_terms(conn: AsyncConnection, ecosystem_id: int) -> FeeTerms | None:
+    """One ecosystem's fee settings, or None when it does not exist."""
+    utxo_fee = (
+        select(parameters.c.value)
+        .where(parameters.c.ecosystem == ecosystem_id, parameters.c.name == "utxo_fee")
+        .scalar_subquery()
+    )
+    result = await conn.execute(
+        select(
+            ecosystems.c.id,
+            ecosystems.c.digits,
+            ecosystems.c.token_symbol,
+            ecosystems.c.fee_mode_info,
+            utxo_fee.label("utxo_fee"),
+        ).where(ecosystems.c.id == ecosystem_id)
+    )
+    row = result.first()
+    if row is None:
+        return None
+    return FeeTerms(
+        int(row.id), int(row.digits), row.token_symbol or "", row.fee_mode_info, row.utxo_fee
+    )
