@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import insert
 
 from api.appkeys import ENGINE, READS
+from chain.storage.engine import write_transaction
 from chain.txcodec import build_client_tx
 from node.app import create_app
 from node.config import Config
@@ -409,7 +410,9 @@ async def test_hostile_names_columns_where_and_order_change_nothing(
 
 async def test_paging_is_bounded(client: Client, config: Config, founder: Wallet) -> None:
     eco = await make_eco2(client, config, founder, ecosystem=1)
-    async with client.app[ENGINE].begin() as conn:
+    # Immediate: it reads, then writes, beside the running producer (a deferred SQLite
+    # transaction that read before a block's commit could no longer write).
+    async with write_transaction(client.app[ENGINE]) as conn:
         ref = await client.app[READS].table(conn, 1, "pets")
         assert ref is not None
         await conn.execute(

@@ -19,7 +19,7 @@ from chain.fees import (
 )
 from chain.genesis import FOUNDER_AMOUNT
 from chain.rollback import rollback_blocks
-from chain.storage.engine import make_engine
+from chain.storage.engine import make_engine, write_transaction
 from chain.storage.repo.blocks import get_head
 from chain.storage.repo.money import get_amount, native_supply, sum_unspent
 from chain.storage.schema import (
@@ -755,7 +755,9 @@ async def test_a_wallet_bound_to_a_contract_pays_for_its_calls(
     _, _, status = await _contract(client, founder, "@1NewContract", params)
     assert status["penalty"] == 0, status
     # @1BindWallet lets the wallet recorded on the contract confirm itself as its payer.
-    async with client.app[ENGINE].begin() as conn:
+    # Immediate: it reads, then writes, beside the running producer (a deferred SQLite
+    # transaction that read before a block's commit could no longer write).
+    async with write_transaction(client.app[ENGINE]) as conn:
         row_id = await conn.scalar(select(contracts.c.id).where(contracts.c.name == "Paid"))
         await conn.execute(
             update(contracts).where(contracts.c.id == row_id).values(wallet_id=wallet.key_id)
