@@ -239,9 +239,19 @@ class BlockState:
 
     # ---- transactions --------------------------------------------------------------------
 
-    async def direct(self) -> None:
-        """The running tx is about to use the database itself: make it current, savepointed."""
-        self._absent.clear()  # its statements may write any unique value
+    async def direct(self, writes: Iterable[str] | None = None) -> None:
+        """The running tx is about to use the database itself: make it current, savepointed.
+
+        `writes`: the tables its statements will write (None: any). What `preload` learnt of
+        the unique values no row holds stays true for every other table: a block whose
+        contract writes its history row directly keeps its new accounts' check in memory.
+        """
+        if writes is None:
+            self._absent.clear()
+        else:
+            for name in writes:
+                for unique in [u for u in self._absent if u[0] == name]:
+                    del self._absent[unique]
         if self._savepoint is None:
             await self.flush_block()
             self._savepoint = await self.conn.begin_nested()

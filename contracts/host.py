@@ -380,7 +380,7 @@ class TxHost:
             self.wait(self.state.insert(ref.table, full, new_key=allocated))
             row = full
         else:
-            self.direct()
+            self.direct(ref)
             self.wait(insert_row(self.conn, ref.table, row))
         self._track_next_id(ref, int(row["id"]))
         self.ctx.record_rollback(ref.full_name, _row_key(ref, row), None)
@@ -422,7 +422,7 @@ class TxHost:
             previous = _previous(found, plain, ref.types)
             self.ctx.record_rollback(ref.full_name, _row_key(ref, found), previous)
             return
-        self.direct()
+        self.direct(ref)
         key_columns = ["id", "ecosystem"] if ref.shared else ["id"]
         condition = dict(where)
         extra = ref.scope if ref.shared and "ecosystem" not in condition else None
@@ -450,16 +450,17 @@ class TxHost:
 
     # ---- the block's rows in memory (chain.blockstate) -----------------------------------
 
-    def direct(self) -> None:
-        """This tx writes the database itself next: bring it up to date, in a savepoint."""
+    def direct(self, writes: TableRef | None = None) -> None:
+        """This tx writes the database itself next (`writes`, or any table when None): bring
+        it up to date, in a savepoint."""
         self.writable()
         if self.state is not None:
-            self.wait(self.state.direct())
+            self.wait(self.state.direct(None if writes is None else (writes.table.name,)))
 
     def direct_reads(self, ref: TableRef) -> None:
         """A query the memory cannot answer: a table with rows written behind must be flushed."""
         if self.state is not None and self.state.cacheable(ref.table):
-            self.wait(self.state.direct())
+            self.wait(self.state.direct(writes=()))
 
     def wait_state(self) -> BlockState:
         if self.state is None:

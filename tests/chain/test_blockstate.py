@@ -168,6 +168,34 @@ async def test_preloaded_new_accounts_cost_no_query_each(migrated_engine: AsyncE
         assert await amounts(conn) == {ALICE: 1000, **{k: 5 for k in fresh}}
 
 
+async def test_a_direct_write_elsewhere_keeps_what_preload_learnt(
+    migrated_engine: AsyncEngine,
+) -> None:
+    fresh = list(range(2001, 2011))
+    async with migrated_engine.begin() as conn:
+        state = BlockState(conn)
+        wanted = [(1, k) for k in fresh]
+        unique = {("ecosystem", "account"): [(1, address_to_string(k)) for _, k in wanted]}
+        await state.preload(keys, wanted, unique)
+        counter = StatementCounter(migrated_engine, keys.name)
+        try:
+            for key_id in fresh[:5]:
+                # Each tx writes its history row itself (a table memory does not keep).
+                await state.direct(writes=[history.name])
+                await state.insert(keys, key_row(key_id, 5))
+                await state.end_tx(True)
+            assert counter.selects == 0  # the free addresses are still known
+            # A direct write to the accounts themselves may have taken any address.
+            await state.direct(writes=[keys.name])
+            await state.insert(keys, key_row(fresh[5], 5))
+            await state.end_tx(True)
+            assert counter.selects == 1
+        finally:
+            counter.close()
+        await state.flush_block()
+        assert await amounts(conn) == {k: 5 for k in fresh[:6]}
+
+
 async def test_preloaded_addresses_still_refuse_duplicates(migrated_engine: AsyncEngine) -> None:
     taken = address_to_string(ALICE)
     async with migrated_engine.begin() as conn:
