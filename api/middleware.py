@@ -1,4 +1,4 @@
-"""Middlewares: CORS, error mapping to the E_* envelope, and the calling client's identity."""
+"""What the edge and the routes share: the E_* error mapping, CORS headers, the login gate."""
 
 from __future__ import annotations
 
