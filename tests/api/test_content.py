@@ -320,20 +320,21 @@ async def test_a_slow_page_stops_at_its_time_limit_and_others_are_served(
     aiohttp_client: Callable[..., Any], config: Config
 ) -> None:
     app = create_app(config)
-    app[PAGES] = PageEngine(Limits(seconds=1.0, max_rows=10**7, max_nodes=10**7))
+    app[PAGES] = PageEngine(Limits(seconds=2.0, max_rows=10**7, max_nodes=10**7))
     client: Client = await aiohttp_client(app)
     slow = "Range(r, 0, 3000)ForList(r){ForList(r){#id#}}"
     render = asyncio.create_task(post(client, "content", template=slow))
     answered_during_render = 0
     # The render gives the event loop away: other requests are answered while it runs. A render
-    # that held the loop would finish (at its 1 s limit) before any of these got an answer.
+    # that held the loop would finish (at its 2 s limit) before any of these got an answer; on a
+    # loaded machine (CI runs four test processes on two cores) only a few get one, so one will do.
     while not render.done():
         resp = await client.get("/api/v2/version")
         assert resp.status == 200
         if not render.done():
             answered_during_render += 1
     assert await render == (400, HEAVY)
-    assert answered_during_render >= 3, answered_during_render
+    assert answered_during_render >= 1, answered_during_render
 
 
 async def test_a_body_that_is_not_a_form_is_a_400(client: Client, founder: Wallet) -> None:
