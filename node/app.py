@@ -62,7 +62,7 @@ from chain.internal import InternalWork, NoInternalWork
 from chain.observer import NO_OBSERVER, ChainObserver, Observers
 from chain.producer import BlockProducer
 from chain.registration import chain_registrar
-from chain.storage.engine import check_connection, make_engine
+from chain.storage.engine import CommitProbe, check_connection, commit_probe, make_engine
 from chain.storage.migrate import head_revision, upgrade
 from chain.storage.repo.contracts import get_contract
 from chain.storage.repo.ecosystem import guest_account_id
@@ -162,6 +162,7 @@ def storage_context(
     async def context(app: web.Application) -> AsyncIterator[None]:
         node = open_data_dir(config.data_dir, config.network_id, config.crypto)
         engine = make_engine(config.db_url)
+        probe: CommitProbe | None = None
         logger.info("connecting to %s", config.censored_db_url())
         try:
             await prepare_storage(engine, node, config.private_blockchain)
@@ -203,7 +204,9 @@ def storage_context(
                 app[RELAY] = EventRelay()
                 observer = Observers(observer, app[RELAY])
             if config.bank_enabled:
-                bank = make_bank(config, engine, node, wake.set, metrics)
+                # SQLite: reads learn of other connections' commits without a query.
+                probe = commit_probe(engine)
+                bank = make_bank(config, engine, node, wake.set, metrics, probe)
                 app[BANK] = bank
                 internal = bank.work
             bans = BanList(ban_rules(config))
@@ -229,6 +232,8 @@ def storage_context(
             )
             yield
         finally:
+            if probe is not None:
+                probe.close()
             await engine.dispose()
 
     return context
@@ -328,6 +333,7 @@ def make_bank(
     node: NodeIdentity,
     wake: Callable[[], None],
     observer: ChainObserver = NO_OBSERVER,
+    probe: CommitProbe | None = None,
 ) -> Bank:
     """The bank, not started; `wake` rouses the producer that will run its work.
 
@@ -351,6 +357,7 @@ def make_bank(
         hash_cost=config.bank_hash_cost,
         auth_ttl=config.bank_auth_ttl,
         observer=observer,
+        probe=probe,
     )
     return bank
 

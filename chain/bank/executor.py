@@ -219,19 +219,21 @@ class BankWork:
 
     async def sync(
         self, conn: AsyncConnection, newest: int | None = None, tries: int | None = None
-    ) -> None:
+    ) -> bool:
         """Take in the bank rows committed since the view's mark (by any process).
 
         `newest` is the chain's mark when the caller has just read it. Under the writer's
         lock (`tries` None) nothing commits meanwhile, so this always ends with the view up
         to date there; a reader racing commits gives up after `tries` rounds, a commit later.
+        True when it caught up, False when it gave up.
         """
         while not await self._sync_once(conn, newest):
             newest = None
             if tries is not None:
                 tries -= 1
                 if tries <= 0:
-                    return
+                    return False
+        return True
 
     async def _sync_once(self, conn: AsyncConnection, newest: int | None) -> bool:
         """False when the view changed under this call (a commit, another sync): try again."""

@@ -30,7 +30,7 @@ from chain.bank.rules import (
 from chain.bank.view import Account, BankView, UserLog
 from chain.identity import NodeIdentity
 from chain.observer import NO_OBSERVER, ChainObserver
-from chain.storage.engine import read_connection
+from chain.storage.engine import CommitProbe, read_connection
 from chain.storage.repo.bank import (
     Credential,
     HistoryRow,
@@ -69,15 +69,30 @@ class _FreshReads:
     instead of each costing its own database round trip.
     """
 
-    def __init__(self, engine: AsyncEngine, work: BankWork) -> None:
+    def __init__(
+        self, engine: AsyncEngine, work: BankWork, probe: CommitProbe | None = None
+    ) -> None:
         self._engine = engine
         self._work = work
         self._next: asyncio.Future[dict[str, Credential]] | None = None
         self._names: set[str] = set()
         self._runner: asyncio.Task[None] | None = None
+        # SQLite: the file's commit counter when the last round that caught up began. Unchanged
+        # since then, no connection has committed anything the view lacks: no round needed.
+        self._probe = probe
+        self._caught_up_at: int | None = None
+        self.rounds = 0  # rounds of queries run (the probe saves the others)
+
+    def _unchanged(self) -> bool:
+        view = self._work.view
+        if self._probe is None or self._caught_up_at is None or view is None or view.stale:
+            return False
+        return self._probe.version() == self._caught_up_at
 
     async def fresh(self, name: str | None = None) -> Credential | None:
         """Once the view has caught up: the stored credential of `name` (if asked)."""
+        if name is None and self._unchanged():
+            return None
         if self._next is None:
             self._next = asyncio.get_running_loop().create_future()
             self._names = set()
@@ -94,15 +109,20 @@ class _FreshReads:
             while self._next is not None:
                 future, names = self._next, sorted(self._names)
                 self._next, self._names = None, set()
+                # Read before the queries: a commit after it changes the counter again.
+                version = self._probe.version() if self._probe is not None else None
+                self.rounds += 1
                 try:
                     async with read_connection(self._engine) as conn:
                         mark = await get_history_mark(conn)
                         found = await list_credentials_of(conn, names) if names else {}
-                        await self._work.sync(conn, mark, tries=READ_SYNC_TRIES)
+                        caught_up = await self._work.sync(conn, mark, tries=READ_SYNC_TRIES)
                 except Exception as exc:  # every waiter gets it, and the next round runs
                     future.set_exception(exc)
                     future.exception()
                     continue
+                if caught_up and version is not None:
+                    self._caught_up_at = version
                 future.set_result(found)
         finally:
             self._runner = None
@@ -122,6 +142,7 @@ class Bank:
         hash_cost: int,
         auth_ttl: float,
         observer: ChainObserver = NO_OBSERVER,
+        probe: CommitProbe | None = None,
     ) -> None:
         self.engine = engine
         self.work = BankWork(node, rules, wake, open_ecosystem, self.credentials_changed, observer)
@@ -136,7 +157,12 @@ class Bank:
         self._inflight: dict[bytes, asyncio.Future[bool]] = {}
         self._upgrading: set[str] = set()  # names whose hash is being made stronger
         self.guard = LoginGuard()
-        self._reads = _FreshReads(engine, self.work)
+        self._reads = _FreshReads(engine, self.work, probe)
+
+    @property
+    def read_rounds(self) -> int:
+        """Rounds of queries its reads ran to catch up with other processes."""
+        return self._reads.rounds
 
     @property
     def view(self) -> BankView:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -108,3 +109,36 @@ async def read_connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]
             # resetting it would hand the pool a connection in pysqlite's implicit mode.)
             await conn.execution_options(isolation_level="AUTOCOMMIT")
         yield conn
+
+
+class CommitProbe:
+    """Whether any other connection committed to a SQLite file since the last look.
+
+    `PRAGMA data_version` on a connection of its own: it changes whenever another connection
+    (another process, or this one's pool) commits, and asking costs microseconds on the
+    calling thread, where a query through the pool costs a thread hop and a statement.
+    """
+
+    def __init__(self, path: str) -> None:
+        self._conn = sqlite3.connect(path, timeout=0, isolation_level=None)
+
+    def version(self) -> int | None:
+        """The file's commit counter as this connection sees it; None if it cannot tell."""
+        try:
+            row = self._conn.execute("PRAGMA data_version").fetchone()
+        except sqlite3.Error:
+            return None
+        return int(row[0]) if row else None
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def commit_probe(engine: AsyncEngine) -> CommitProbe | None:
+    """A probe of a SQLite file's engine; None for PostgreSQL or a database in memory."""
+    if engine.dialect.name != "sqlite":
+        return None
+    path = engine.url.database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    return CommitProbe(path)
