@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.appkeys import ENGINE, NODE
 from chain.address import address_to_string
@@ -19,7 +20,7 @@ from chain.fees import (
 )
 from chain.genesis import FOUNDER_AMOUNT
 from chain.rollback import rollback_blocks
-from chain.storage.engine import make_engine, write_transaction
+from chain.storage.engine import write_transaction
 from chain.storage.repo.blocks import get_head
 from chain.storage.repo.money import get_amount, native_supply, sum_unspent
 from chain.storage.schema import (
@@ -33,7 +34,8 @@ from chain.storage.schema import (
 )
 from chain.txcodec import TransferSelf, Utxo, build_client_tx
 from node.config import Config
-from node.datadir import open_data_dir
+from tests.chain.test_rollback import height as head_height
+from tests.chain.test_rollback import stop_node
 from tests.helpers import (
     Wallet,
     call_contract,
@@ -265,15 +267,8 @@ async def test_contract_fees_on_success_failure_and_short_funds_and_rollback(
     assert await _accounts(client, dave.key_id, carol.key_id, node) == [0, COIN, producer + 5]
 
     # Rolling the blocks back restores every balance and removes the fee rows.
-    await client.close()
-    node_identity = open_data_dir(config.data_dir, config.network_id, config.crypto)
-    engine = make_engine(config.db_url)
+    engine = await _rolled_back_to(client, config, height)
     try:
-        async with engine.connect() as conn:
-            head = await get_head(conn)
-        assert head is not None
-        top = head.id
-        await rollback_blocks(engine, node_identity, top - height, requeue=False)
         async with engine.connect() as conn:
             restored = [
                 await get_amount(conn, 1, k) or 0
@@ -369,14 +364,8 @@ async def test_transfer_self_writes_its_history_row_and_rollback_removes_it(
             )
         ]
     first = int((await wait_status(client, founder, hashes[0]))["blockid"])
-    await client.close()
-    node_identity = open_data_dir(config.data_dir, config.network_id, config.crypto)
-    engine = make_engine(config.db_url)
+    engine = await _rolled_back_to(client, config, first - 1)
     try:
-        async with engine.connect() as conn:
-            head = await get_head(conn)
-        assert head is not None
-        await rollback_blocks(engine, node_identity, head.id - first + 1, requeue=False)
         async with engine.connect() as conn:
             left = await conn.execute(
                 select(history.c.id).where(history.c.type == HISTORY_TRANSFER_SELF)
@@ -388,6 +377,17 @@ async def test_transfer_self_writes_its_history_row_and_rollback_removes_it(
 
 
 ECO2_COIN = 10**6  # the second ecosystem's token has 6 digits here
+
+
+async def _rolled_back_to(client: Client, config: Config, block_id: int) -> AsyncEngine:
+    """Stop the node and roll its chain back to `block_id`; an engine to look at what is left."""
+    engine, node = await stop_node(client, config)
+    try:
+        await rollback_blocks(engine, node, await head_height(engine) - block_id, requeue=False)
+    except BaseException:
+        await engine.dispose()
+        raise
+    return engine
 
 
 async def _eco_outputs(client: Client, ecosystem: int, *key_ids: int) -> list[int]:
@@ -523,14 +523,8 @@ async def test_native_transfer_in_another_ecosystem_pays_both_fees_and_burns(
     assert await _eco_outputs(client, 1, founder.key_id, node) == platform_after
 
     # Rolling the transfer's block back gives every output back.
-    await client.close()
-    node_identity = open_data_dir(config.data_dir, config.network_id, config.crypto)
-    engine = make_engine(config.db_url)
+    engine = await _rolled_back_to(client, config, transfer_block - 1)
     try:
-        async with engine.connect() as conn:
-            head = await get_head(conn)
-        assert head is not None
-        await rollback_blocks(engine, node_identity, head.id - transfer_block + 1, requeue=False)
         async with engine.connect() as conn:
             assert [
                 int(await sum_unspent(conn, k, 2))
@@ -715,14 +709,8 @@ async def test_an_ecosystem_wallet_pays_for_calls_in_its_ecosystem_by_its_fee_mo
     assert (await _balances(client, 1, broke.key_id)) == [0]
 
     # Rolling back restores every balance in both ecosystems.
-    await client.close()
-    node_identity = open_data_dir(config.data_dir, config.network_id, config.crypto)
-    engine = make_engine(config.db_url)
+    engine = await _rolled_back_to(client, config, height)
     try:
-        async with engine.connect() as conn:
-            head = await get_head(conn)
-        assert head is not None
-        await rollback_blocks(engine, node_identity, head.id - height, requeue=False)
         async with engine.connect() as conn:
             restored = [[int(await get_amount(conn, eco, k) or 0) for k in who] for eco in (1, 2)]
     finally:
