@@ -11,6 +11,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 
@@ -46,16 +47,23 @@ async def answering_workers(base: str, timeout: float = 60) -> set[str]:
     return seen
 
 
-async def send_one(
+async def post_one(
     session: aiohttp.ClientSession, base: str, auth: dict[str, str], raw: bytes
-) -> str:
+) -> tuple[int, Any, str]:
+    """sendTx of one tx: the status, the body and the worker that answered."""
     form = aiohttp.FormData()
     form.add_field("t0", raw, filename="t0")
     async with session.post(base + "/api/v2/sendTx", data=form, headers=auth) as resp:
-        body = await resp.json()
-        assert resp.status == 200, body
-        tx_hash: str = body["hashes"]["t0"]
-        return tx_hash
+        return resp.status, await resp.json(), resp.headers["X-Worker"]
+
+
+async def send_one(
+    session: aiohttp.ClientSession, base: str, auth: dict[str, str], raw: bytes
+) -> str:
+    status, body, _ = await post_one(session, base, auth, raw)
+    assert status == 200, body
+    tx_hash: str = body["hashes"]["t0"]
+    return tx_hash
 
 
 async def in_blocks(
@@ -240,13 +248,10 @@ async def test_a_key_banned_for_failed_txs_is_refused_by_every_worker(
             refused_by: set[str] = set()
             deadline = time.monotonic() + 60
             while len(refused_by) < 2 and time.monotonic() < deadline:
-                form = aiohttp.FormData()
                 raw = utxo_tx(founder, Wallet(Crypto()).key_id, 1)
-                form.add_field("t0", raw, filename="t0")
-                async with session.post(base + "/api/v2/sendTx", data=form, headers=auth) as resp:
-                    body = await resp.json()
-                    assert (resp.status, body.get("error")) == (403, "E_BANNED"), body
-                    refused_by.add(resp.headers["X-Worker"])
+                status, body, worker = await post_one(session, base, auth, raw)
+                assert (status, body.get("error")) == (403, "E_BANNED"), body
+                refused_by.add(worker)
             assert refused_by == {"0", "1"}
     finally:
         assert stop_node(proc) == 0, log.read_text()
