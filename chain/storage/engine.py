@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import Connection, event, make_url, text
+from sqlalchemy import URL, Connection, event, make_url, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 # Any fixed 64-bit number: the PostgreSQL advisory lock that elects the one block writer.
@@ -41,11 +41,19 @@ def _sqlite_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
+def _sqlite_file(url: URL) -> str | None:
+    """The file a SQLite URL names; None for a database in memory or a `file:` URI."""
+    path = url.database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    return path
+
+
 def _create_private_file(url: str) -> None:
     # SQLite would create the file with the umask's mode (0644 mostly), readable by every local
     # user, and it holds the bank's password hashes. Its -wal and -shm files copy this mode.
-    path = make_url(url).database
-    if not path or path == ":memory:" or path.startswith("file:"):
+    path = _sqlite_file(make_url(url))
+    if path is None:
         return
     try:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
@@ -136,9 +144,5 @@ class CommitProbe:
 
 def commit_probe(engine: AsyncEngine) -> CommitProbe | None:
     """A probe of a SQLite file's engine; None for PostgreSQL or a database in memory."""
-    if engine.dialect.name != "sqlite":
-        return None
-    path = engine.url.database
-    if not path or path == ":memory:" or path.startswith("file:"):
-        return None
-    return CommitProbe(path)
+    path = _sqlite_file(engine.url) if engine.dialect.name == "sqlite" else None
+    return CommitProbe(path) if path is not None else None
