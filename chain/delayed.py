@@ -12,7 +12,8 @@ from chain.storage.repo.contracts import get_contract_by_name
 from chain.storage.repo.delayed import list_due_delayed
 from chain.storage.repo.txs import logged_hashes
 from chain.tables import split_name
-from chain.txcodec import DecodedTx, Header, SmartTransaction, TxType, build_client_tx, decode_tx
+from chain.txcodec import DecodedTx, TxType, decode_tx
+from chain.txpool import node_call
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ async def delayed_txs(
             logger.warning("delayed contract %d: %s does not exist", row.id, row.contract)
             continue
         for back in range(MAX_BACKDATE + 1):
-            raw = _scheduled_call(node, contract.id + CONTRACT_ID_SHIFT, block_time - back)
+            raw = node_call(node, contract.id + CONTRACT_ID_SHIFT, {}, block_time - back)
             tx_hash = decode_tx(raw, node.crypto).hash
             # A call made for an earlier block of the same second would be the same tx, and
             # a tx already in a block is never run again: date this one a second earlier.
@@ -48,22 +49,6 @@ async def delayed_txs(
         else:
             logger.warning("delayed contract %d: no unused time for its call", row.id)
     return found
-
-
-def _scheduled_call(node: NodeIdentity, contract_id: int, time: int) -> bytes:
-    tx = SmartTransaction(
-        header=Header(
-            id=contract_id,
-            ecosystem_id=1,
-            key_id=node.node_key_id,
-            time=time,
-            network_id=node.network_id,
-            public_key=node.node_public,
-        ),
-        signed_by=node.node_key_id,
-        params={},
-    )
-    return build_client_tx(tx, node.node_private, node.crypto)
 
 
 def is_scheduled_call(tx: DecodedTx, node: NodeIdentity) -> bool:

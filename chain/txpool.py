@@ -42,6 +42,8 @@ async def submit(engine: AsyncEngine, txs: Sequence[AcceptedTx], high_rate: bool
 
 # Told of every group commit: (requests it answered, rows it queued).
 CommitObserver = Callable[[int, int], None]
+
+
 class TxQueue:
     """Group commit into the durable queue: one database commit for every request waiting.
 
@@ -107,30 +109,29 @@ def _settle(
             future.set_exception(error)
 
 
-async def node_signed_tx(
-    node: NodeIdentity, contract_id: int, params: dict[str, Any]
-) -> AcceptedTx:
-    """A contract call signed by the node key (how the node registers new accounts)."""
-    now = int(time.time())
+def node_call(node: NodeIdentity, contract_id: int, params: dict[str, Any], at: int) -> bytes:
+    """A contract call of ecosystem 1 signed by the node key, dated `at`: the raw tx."""
     tx = SmartTransaction(
         header=Header(
             id=contract_id,
             ecosystem_id=1,
             key_id=node.node_key_id,
-            time=now,
+            time=at,
             network_id=node.network_id,
             public_key=node.node_public,
         ),
-        max_sum="",
-        pay_over="",
-        lang="",
-        expedite="",
         signed_by=node.node_key_id,
-        transfer_self=None,
-        utxo=None,
         params=params,
     )
-    raw = build_client_tx(tx, node.node_private, node.crypto)
+    return build_client_tx(tx, node.node_private, node.crypto)
+
+
+async def node_signed_tx(
+    node: NodeIdentity, contract_id: int, params: dict[str, Any]
+) -> AcceptedTx:
+    """A contract call signed by the node key (how the node registers new accounts)."""
+    now = int(time.time())
+    raw = node_call(node, contract_id, params, now)
     return await check_tx(
         raw, crypto=node.crypto, network_id=node.network_id, max_tx_size=len(raw), now=now
     )
