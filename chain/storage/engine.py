@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import URL, Connection, event, make_url, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.util import await_only
 
 # Any fixed 64-bit number: the PostgreSQL advisory lock that elects the one block writer.
 WRITER_LOCK_KEY = 0x1BA7_0DE0_B10C
@@ -17,6 +21,10 @@ WRITER_LOCK_KEY = 0x1BA7_0DE0_B10C
 # workers share the server's max_connections (100 by default): 2 workers x 30 leave room.
 POOL_SIZE = 24
 POOL_OVERFLOW = 6
+# How long a SQLite connection waits for a lock before "database is locked".
+SQLITE_LOCK_WAIT_S = 10.0
+# A writer waiting for SQLite's write lock retries after these pauses (then the last one).
+_WRITE_LOCK_PAUSES_S = (0.0002, 0.0005, 0.001, 0.002)
 
 
 def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -27,7 +35,7 @@ def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
     # durable even against power loss, which "nothing acknowledged is lost" requires.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_LOCK_WAIT_S * 1000)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
@@ -35,10 +43,43 @@ def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
 def _sqlite_begin(conn: Connection) -> None:
     # A writer must take the lock up front: a deferred transaction that reads first and
     # writes later fails at once (SQLITE_BUSY_SNAPSHOT) if another writer committed meanwhile.
-    if conn.get_execution_options().get("sqlite_immediate"):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    options = conn.get_execution_options()
+    if options.get("sqlite_immediate"):
+        _begin_immediate(conn, options.get("sqlite_lock_wait", SQLITE_LOCK_WAIT_S))
     else:
         conn.exec_driver_sql("BEGIN")
+
+
+def _begin_immediate(conn: Connection, wait_s: float) -> None:
+    """BEGIN IMMEDIATE, retried within a millisecond or two of the lock coming free.
+
+    SQLite's own busy handler sleeps 1, 2, 5, 10, 15, 20, then 25 ms and more between tries,
+    so a queue commit waiting on a block (or the other way round) went on sleeping long after
+    the lock was free: single-tx sendTx's p99 on SQLite was over a second. The pause here is
+    an asyncio sleep (this runs in SQLAlchemy's greenlet on the event loop), so other requests
+    go on meanwhile. Other waits (a reader during a checkpoint) keep the busy handler.
+    """
+    conn.exec_driver_sql("PRAGMA busy_timeout=0")
+    try:
+        deadline = time.monotonic() + wait_s
+        tries = 0
+        while True:
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                return
+            except OperationalError as exc:
+                if not _locked(exc) or time.monotonic() > deadline:
+                    raise
+            pause = _WRITE_LOCK_PAUSES_S[min(tries, len(_WRITE_LOCK_PAUSES_S) - 1)]
+            tries += 1
+            await_only(asyncio.sleep(pause))
+    finally:
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={int(SQLITE_LOCK_WAIT_S * 1000)}")
+
+
+def _locked(exc: OperationalError) -> bool:
+    orig = exc.orig
+    return isinstance(orig, sqlite3.OperationalError) and "locked" in str(orig)
 
 
 def _sqlite_file(url: URL) -> str | None:
@@ -67,7 +108,7 @@ def make_engine(url: str) -> AsyncEngine:
     """An engine for a sqlite+aiosqlite or postgresql+asyncpg URL (a new SQLite file is 0600)."""
     if url.startswith("sqlite"):
         _create_private_file(url)
-        engine = create_async_engine(url, connect_args={"timeout": 10})
+        engine = create_async_engine(url, connect_args={"timeout": SQLITE_LOCK_WAIT_S})
         event.listen(engine.sync_engine, "connect", _sqlite_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
@@ -89,11 +130,16 @@ async def check_connection(engine: AsyncEngine) -> None:
 
 
 @asynccontextmanager
-async def write_transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
-    """A transaction that writes: immediate on SQLite, committed on success, rolled back else."""
+async def write_transaction(
+    engine: AsyncEngine, lock_wait_s: float = SQLITE_LOCK_WAIT_S
+) -> AsyncIterator[AsyncConnection]:
+    """A transaction that writes: immediate on SQLite, committed on success, rolled back else.
+
+    On SQLite it first waits up to `lock_wait_s` for the database's one write lock.
+    """
     async with engine.connect() as conn:
         if conn.dialect.name == "sqlite":
-            await conn.execution_options(sqlite_immediate=True)
+            await conn.execution_options(sqlite_immediate=True, sqlite_lock_wait=lock_wait_s)
         async with conn.begin():
             yield conn
 

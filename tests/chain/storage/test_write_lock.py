@@ -1,0 +1,66 @@
+"""SQLite's write lock: a writer waits for it by polling, and gives up after its limit."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from chain.storage.engine import SQLITE_LOCK_WAIT_S, make_engine, write_transaction
+
+
+async def _two_engines(tmp_path: Path) -> tuple[AsyncEngine, AsyncEngine]:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'lock.db'}"
+    first, second = make_engine(url), make_engine(url)
+    async with write_transaction(first) as conn:
+        await conn.execute(text("CREATE TABLE t (x INTEGER)"))
+    return first, second
+
+
+async def test_a_writer_gets_the_lock_once_the_holder_commits(tmp_path: Path) -> None:
+    first, second = await _two_engines(tmp_path)
+    holding = asyncio.Event()
+    try:
+
+        async def hold() -> None:
+            async with write_transaction(first) as conn:
+                await conn.execute(text("INSERT INTO t VALUES (1)"))
+                holding.set()
+                await asyncio.sleep(0.3)
+
+        async def wait_then_write() -> None:
+            await holding.wait()
+            async with write_transaction(second) as conn:
+                await conn.execute(text("INSERT INTO t VALUES (2)"))
+                # The holder's row is there: this writer began after its commit.
+                rows = (await conn.execute(text("SELECT x FROM t ORDER BY x"))).all()
+                assert [row.x for row in rows] == [1, 2]
+
+        await asyncio.gather(hold(), wait_then_write())
+        async with second.connect() as conn:
+            # The connection waits again as a reader would (busy_timeout restored).
+            timeout = (await conn.execute(text("PRAGMA busy_timeout"))).scalar_one()
+            assert timeout == int(SQLITE_LOCK_WAIT_S * 1000)
+    finally:
+        await first.dispose()
+        await second.dispose()
+
+
+async def test_a_writer_gives_up_after_its_wait(tmp_path: Path) -> None:
+    first, second = await _two_engines(tmp_path)
+    try:
+        async with write_transaction(first) as conn:
+            await conn.execute(text("INSERT INTO t VALUES (1)"))
+            with pytest.raises(OperationalError, match="locked"):
+                async with write_transaction(second, lock_wait_s=0.2) as other:
+                    await other.execute(text("INSERT INTO t VALUES (2)"))
+        async with first.connect() as conn:
+            rows = (await conn.execute(text("SELECT x FROM t"))).all()
+            assert [row.x for row in rows] == [1]
+    finally:
+        await first.dispose()
+        await second.dispose()
