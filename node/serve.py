@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +16,11 @@ from dataclasses import dataclass
 from aiohttp import web
 
 logger = logging.getLogger(__name__)
+
+# A busy node allocates in bursts (a block's rows, a batch's txs): collecting the young generation
+# every 700 allocations, Python's default, took about 7% of a node's CPU under a TokensSend load
+# (measured with gc.callbacks); every 20,000 takes about 1%.
+GC_THRESHOLDS = (20_000, 20, 50)
 
 _BUSY = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 
@@ -106,6 +112,7 @@ def run(
 
     async def serve() -> None:
         runner = await start(app, options)
+        tune_gc()
         try:
             names = ", ".join(sorted(str(site.name) for site in runner.sites))
             announce(f"======== Running on {names} ========\n(Press CTRL+C to quit)")
@@ -133,6 +140,15 @@ def run(
             loop.run_until_complete(loop.shutdown_asyncgens())
             asyncio.set_event_loop(None)
             loop.close()
+
+
+def tune_gc() -> None:
+    """Fewer collections for a serving process, and none of what start-up built."""
+    # What exists once the node serves (contracts, caches, the app) lives as long as the
+    # process: frozen, the full collections no longer walk it.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def new_event_loop() -> asyncio.AbstractEventLoop:

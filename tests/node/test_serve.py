@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from collections.abc import AsyncIterator, Callable
 
@@ -130,3 +131,15 @@ async def test_keep_alive_requests_still_work(node: tuple[str, int]) -> None:
             async with session.get(f"http://{host}:{port}/api/v2/version") as resp:
                 assert resp.status == 200
                 await resp.read()
+
+
+def test_a_serving_process_collects_garbage_less_often() -> None:
+    before = gc.get_threshold()
+    try:
+        serve.tune_gc()
+        assert gc.get_threshold() == serve.GC_THRESHOLDS
+        assert gc.get_threshold()[0] > before[0]
+        assert gc.get_freeze_count() > 0  # what start-up built is out of every collection
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
