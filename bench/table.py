@@ -261,7 +261,9 @@ def markdown(
         lines += ["", "## Profiles", ""]
         lines.append(
             "py-spy, every worker process, in the middle of each measured run: the functions "
-            "with the most self time (a stack's innermost frame), as % of all samples."
+            "with the most self time (a stack's innermost frame), as % of all samples. py-spy "
+            "pauses the node for each sample, so a profiled row runs somewhat slower than an "
+            "unprofiled one."
         )
         for key, profile in profiles.items():
             lines += ["", f"### {key}", ""]
