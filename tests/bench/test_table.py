@@ -93,7 +93,7 @@ def test_top_self_counts_the_innermost_frame_per_function_across_lines() -> None
             f"{proc};main (node/serve.py:10);handle (api/x.py:5);dumps (json.py:3) 6",
             f"{proc};main (node/serve.py:10);handle (api/x.py:5);dumps (json.py:9) 2",
             f"{proc};main (node/serve.py:10);handle (api/x.py:7) 1",
-            f"{proc} 1",
+            f'{proc};process 8:"python -m node run" 1',  # a worker with no Python frame
             "not a stack line",
         ]
     )
