@@ -26,7 +26,8 @@ from pathlib import Path
 import aiohttp
 
 from bench.loadgen import machine
-from bench.nodeproc import default_pg_dsn, node_process
+from bench.nodeproc import cpu_seconds, default_pg_dsn, node_process
+from bench.profile import During, nothing
 
 ADMIN, ADMIN_PW = "admin", "adminpw"
 SENDER, LOGUSER, PASSWORD = "sender", "loguser", "pw"
@@ -78,12 +79,23 @@ def lua_script(shape: str, users: int) -> str:
     )
 
 
+# Appended to every script: wrk's own percentiles, p95 too (its --latency table has none).
+WRK_DONE = """
+done = function(summary, latency, requests)
+  io.write(string.format("\\nPERCENTILES %d %d %d\\n",
+    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
+
+
 @dataclass
 class Measure:
     shape: str
     rate: float = 0.0
     p50_ms: float = 0.0
+    p95_ms: float = 0.0
     p99_ms: float = 0.0
+    cpu_ms: float = 0.0  # the node's CPU time per request over the measured run
     requests: int = 0
     non_2xx: int = 0
     errors: str = ""
@@ -117,6 +129,9 @@ def parse_wrk(shape: str, out: str) -> Measure:
     m.non_2xx = int(bad.group(1)) if bad else 0
     errors = re.search(r"Socket errors: .*", out)
     m.errors = errors.group(0) if errors else ""
+    exact = re.search(r"^PERCENTILES (\d+) (\d+) (\d+)$", out, re.M)
+    if exact:
+        m.p50_ms, m.p95_ms, m.p99_ms = (int(us) / 1000 for us in exact.groups())
     return m
 
 
@@ -159,7 +174,11 @@ def _balance(url: str, name: str) -> int:
         return int(resp.read())
 
 
-def run_backend(backend: str, args: argparse.Namespace, workdir: Path) -> Run:
+def run_backend(
+    backend: str, args: argparse.Namespace, workdir: Path, during: During = nothing
+) -> Run:
+    """A node with the bank on, its users set up, wrk per shape; `during` wraps each measured
+    run (bench.profile), entered with the shape's name."""
     env = {
         "IBAX_BANK_ADMIN": ADMIN,
         "IBAX_BANK_ADMIN_PASSWORD": ADMIN_PW,
@@ -183,12 +202,16 @@ def run_backend(backend: str, args: argparse.Namespace, workdir: Path) -> Run:
         run.setup_s = time.monotonic() - started
         for shape in args.shapes.split(","):
             script = workdir / f"{shape}.lua"
-            script.write_text(lua_script(shape, args.users))
+            script.write_text(lua_script(shape, args.users) + WRK_DONE)
             before = _balance(url, SENDER) if shape == "transfer" else 0
             cmd = ["wrk", f"-t{args.threads}", f"-c{args.connections}"]
             cmd += [f"-d{args.duration}s", "--latency", "-s", str(script), url]
-            out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+            with during(shape, node.process.pid, args.duration):
+                cpu_started = cpu_seconds(node.process.pid)
+                out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+                used = cpu_seconds(node.process.pid) - cpu_started
             measure = parse_wrk(shape, out)
+            measure.cpu_ms = used * 1000 / max(measure.requests, 1)
             run.measures.append(measure)
             sys.stderr.write(f"{backend} {shape}: {measure.rate:.0f} req/s\n")
             if shape == "transfer":
@@ -240,7 +263,8 @@ def report(runs: list[Run], args: argparse.Namespace, command: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """bench.bank's flags; bench.table parses its own defaults through this too."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--shapes", default=",".join(SHAPES))
@@ -253,7 +277,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg-dsn", default=default_pg_dsn())
     parser.add_argument("--report", type=Path, default=Path("bench/reports/latest-bank.md"))
     parser.add_argument("--keep-logs", type=Path)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed (apt-get install wrk)")
     command = "python -m bench.bank " + " ".join(argv if argv is not None else sys.argv[1:])

@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 
 import aiohttp
 
+from bench.nodeproc import cpu_seconds
 from chain.address import address_to_string
 from chain.crypto import Crypto
 from chain.txcodec import (
@@ -58,6 +59,7 @@ class Result:
     label: str
     kind: str = "utxo"
     shape: str = ""  # bench.run's name of the load shape ("" for a run of its own)
+    workers: int = 0  # the node's --workers as bench.run set it (0: the node's default)
     sent: int = 0
     accepted: int = 0
     rejected: int = 0
@@ -73,6 +75,9 @@ class Result:
     p95_ms: float = 0.0
     p99_ms: float = 0.0
     wall_s: float = 0.0
+    # The node's CPU time (every worker process) from the first send to the end of the drain,
+    # per committed tx; None without --node-pid.
+    node_cpu_ms: float | None = None
     funding: str = ""
     errors: list[str] = field(default_factory=list)
     settings: dict[str, str] = field(default_factory=dict)
@@ -139,6 +144,7 @@ class LoadGen:
         self.first_send = 0.0
         self.last_ack = 0.0
         self.last_commit = 0.0
+        self.node_cpu_s: float | None = None
         self.serial = 0
         self.sending = True
         # Header.ID of the contract every tx calls (0: native UTXO transfers).
@@ -341,6 +347,9 @@ class LoadGen:
                 to_ids = [recipients[(k * args.batch + i) % len(recipients)] for i in range(n)]
                 batches.put_nowait(self.sign(session, sender, to_ids))
             deadline = time.monotonic() + args.duration
+            cpu_started = cpu_seconds(args.node_pid) if args.node_pid else math.nan
+            if args.started_file:
+                args.started_file.write_text("sending\n")
             self.first_send = time.monotonic()
             poller = asyncio.create_task(self.poll(http, auth))
 
@@ -360,6 +369,8 @@ class LoadGen:
                 await asyncio.wait_for(poller, args.drain_timeout)
             except TimeoutError:
                 self.errors[f"not settled within {args.drain_timeout:g} s of the last send"] += 1
+            if args.node_pid:
+                self.node_cpu_s = cpu_seconds(args.node_pid) - cpu_started
             progress(self.sent, args.count, len(self.latency))
             sys.stderr.write("\n")
         return self.result(funding)
@@ -393,12 +404,16 @@ class LoadGen:
         lat = [v * 1000 for v in self.latency.values()]
         ack = [(self.acked_at[h] - self.sent_at[h]) * 1000 for h in self.sent_at]
         failed = sum(self.failures.values())
+        committed = len(self.latency) - failed
+        cpu_ms = None
+        if self.node_cpu_s is not None and not math.isnan(self.node_cpu_s):
+            cpu_ms = self.node_cpu_s * 1000 / max(committed, 1)
         errors = [f"{n}x sendTx/transport: {e}" for e, n in self.errors.most_common(5)]
         errors += [f"{n}x in block/rejected: {e}" for e, n in self.failures.most_common(5)]
         settings = {
             k: str(v)
             for k, v in sorted(vars(args).items())
-            if k not in ("json", "report", "key_file")
+            if k not in ("json", "report", "key_file", "node_pid", "started_file")
         }
         return Result(
             label=args.label,
@@ -406,19 +421,19 @@ class LoadGen:
             sent=self.sent,
             accepted=len(self.sent_at),
             rejected=self.rejected,
-            committed=len(self.latency) - failed,
+            committed=committed,
             failed=failed,
             pending=len(self.sent_at) - len(self.latency),
             blocks=len(self.block_ids),
             accept_rate=len(self.sent_at) / max(self.last_ack - self.first_send, 1e-9),
-            commit_rate=(len(self.latency) - failed)
-            / max(self.last_commit - self.first_send, 1e-9),
+            commit_rate=committed / max(self.last_commit - self.first_send, 1e-9),
             ack_p50_ms=percentile(ack, 0.50),
             ack_p95_ms=percentile(ack, 0.95),
             p50_ms=percentile(lat, 0.50),
             p95_ms=percentile(lat, 0.95),
             p99_ms=percentile(lat, 0.99),
             wall_s=max(self.last_commit, self.last_ack) - self.first_send,
+            node_cpu_ms=cpu_ms,
             funding=funding,
             errors=errors,
             settings=settings,
@@ -434,17 +449,19 @@ def markdown(results: list[Result], title: str = "") -> str:
         f"Machine: {machine()}",
         f"Date: {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())}",
         "",
-        "| backend | shape | sent | accepted | committed | failed | pending | blocks "
-        "| accepted tx/s | committed tx/s | sendTx p50/p95 ms | commit p50 ms | p95 ms | p99 ms |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| backend | workers | shape | sent | accepted | committed | failed | pending | blocks "
+        "| accepted tx/s | committed tx/s | sendTx p50/p95 ms | commit p50 ms | p95 ms | p99 ms "
+        "| node CPU ms/tx |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
+        cpu = "–" if r.node_cpu_ms is None else f"{r.node_cpu_ms:.2f}"
         lines.append(
-            f"| {r.label} | {r.shape or r.kind} | {r.sent} | {r.accepted} | {r.committed} "
-            f"| {r.failed} "
+            f"| {r.label} | {r.workers or 'default'} | {r.shape or r.kind} | {r.sent} "
+            f"| {r.accepted} | {r.committed} | {r.failed} "
             f"| {r.pending} | {r.blocks} | {r.accept_rate:.0f} | {r.commit_rate:.0f} "
             f"| {r.ack_p50_ms:.0f}/{r.ack_p95_ms:.0f} | {r.p50_ms:.0f} | {r.p95_ms:.0f} "
-            f"| {r.p99_ms:.0f} |"
+            f"| {r.p99_ms:.0f} | {cpu} |"
         )
     lines += [
         "",
@@ -454,6 +471,8 @@ def markdown(results: list[Result], title: str = "") -> str:
         "accepted tx/s: txs answered 200 by sendTx per second from the first send to the last "
         "answer. committed tx/s: txs seen in a block without error, from the first send to the "
         "last commit seen. sendTx p50/p95: per tx, from sending its request to the answer. "
+        "node CPU ms/tx: the node's CPU time (all its processes) from the first send to the end "
+        "of the drain (txstatus polling included) per committed tx, when the runner gave its pid. "
         f"commit p50/p95/p99: from sending to seeing its block in txstatus (polled every "
         f"{POLL_INTERVAL * 1000:.0f} ms).",
         "",
@@ -490,6 +509,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="every tx to a recipient with no account yet (ignores --recipients)",
     )
     parser.add_argument("--label", default="node", help="name of the run (the backend)")
+    parser.add_argument(
+        "--node-pid", type=int, help="the node's pid: report its CPU time per committed tx"
+    )
+    parser.add_argument(
+        "--started-file", type=Path, help="write this file when the measured sending begins"
+    )
     parser.add_argument("--json", type=Path, help="write the result as JSON here")
     parser.add_argument("--report", type=Path, help="write a Markdown report here")
     return parser

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import signal
 import socket
@@ -23,6 +24,18 @@ DEFAULT_PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 def default_pg_dsn() -> str:
     """The PostgreSQL admin DSN runners use when none is given: $IBAX_BENCH_PG_DSN or local."""
     return os.environ.get("IBAX_BENCH_PG_DSN", DEFAULT_PG_ADMIN)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children now (each with all its threads);
+    NaN without /proc. Workers that ended meanwhile are not counted."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return math.nan
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(cpu_seconds(int(child)) for child in children)
 
 
 def free_port() -> int:

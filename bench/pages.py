@@ -29,8 +29,8 @@ from pathlib import Path
 import aiohttp
 
 from bench.loadgen import check_loopback
-from bench.nodeproc import node_process
-from bench.reads import TABLE, cpu_seconds, prepare
+from bench.nodeproc import cpu_seconds, node_process
+from bench.reads import TABLE, prepare
 from bench.run import BACKENDS, DEFAULT_PG_ADMIN
 from node.client import NodeClient, load_private_key, succeeded
 

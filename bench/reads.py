@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import math
 import os
 import platform
 import random
@@ -22,13 +21,16 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 
 import aiohttp
 
 from bench.loadgen import check_loopback
-from bench.nodeproc import BACKENDS, default_pg_dsn, node_process
+from bench.nodeproc import BACKENDS, cpu_seconds, default_pg_dsn, node_process
+from bench.profile import During, nothing
 from chain.address import address_to_string
 from node.client import NodeClient, load_private_key, succeeded
 
@@ -122,18 +124,6 @@ def _path(endpoint: str, address: str = ADDRESS) -> str:
     }.get(endpoint, f"/api/v2/row/{TABLE}/1")
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process and its children now (each with all its threads);
-    NaN without /proc. Workers that ended meanwhile are not counted."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return math.nan
-    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return own + sum(cpu_seconds(int(child)) for child in children)
-
-
 async def prepare(url: str, key_file: Path, rows: int) -> tuple[str, str]:
     """Create and fill the `bench` table as the founder; a login token and its address."""
     async with NodeClient(url, load_private_key(key_file)) as node:
@@ -184,8 +174,10 @@ def measure_wrk(
     args: argparse.Namespace,
     workdir: Path,
     cpu: Callable[[], float],
+    measured: Callable[[], AbstractContextManager[object]] = nullcontext,
 ) -> Measure:
-    """Run wrk against one endpoint (after a warm-up of the same kind)."""
+    """Run wrk against one endpoint (after a warm-up of the same kind); `measured` wraps the
+    measured run (bench.profile)."""
     script = workdir / f"{endpoint}.lua"
     path = _path(endpoint, args.address)
     script.write_text(WRK_SCRIPT % {"token": token, "rows": rows, "kind": endpoint, "path": path})
@@ -193,11 +185,12 @@ def measure_wrk(
     base = ["wrk", "-t", str(threads), "-c", str(connections), "--timeout", "5s"]
     base += ["-s", str(script)]
     subprocess.run([*base, "-d", f"{args.warmup}s", url], capture_output=True, check=True)
-    started = cpu()
-    out = subprocess.run(
-        [*base, "-d", f"{args.duration}s", url], capture_output=True, text=True, check=True
-    ).stdout
-    used = cpu() - started
+    with measured():
+        started = cpu()
+        out = subprocess.run(
+            [*base, "-d", f"{args.duration}s", url], capture_output=True, text=True, check=True
+        ).stdout
+        used = cpu() - started
     line = next(x for x in reversed(out.splitlines()) if x.startswith("RESULT "))
     data = json.loads(line.removeprefix("RESULT "))
     return Measure(
@@ -222,6 +215,7 @@ async def measure_aiohttp(
     connections: int,
     args: argparse.Namespace,
     cpu: Callable[[], float],
+    measured: Callable[[], AbstractContextManager[object]] = nullcontext,
 ) -> Measure:
     """The same measurement with an aiohttp client (when wrk is not installed)."""
     latencies: list[float] = []
@@ -250,12 +244,13 @@ async def measure_aiohttp(
     headers = {"Authorization": f"Bearer {token}"}
     async with aiohttp.ClientSession(connector=connector, headers=headers) as http:
         for seconds, record in ((args.warmup, False), (args.duration, True)):
-            cpu_started = cpu()
-            started = time.monotonic()
-            until = started + seconds
-            await asyncio.gather(*(worker(http, until, record) for _ in range(connections)))
-            elapsed = time.monotonic() - started
-            used = cpu() - cpu_started
+            with measured() if record else nullcontext():
+                cpu_started = cpu()
+                started = time.monotonic()
+                until = started + seconds
+                await asyncio.gather(*(worker(http, until, record) for _ in range(connections)))
+                elapsed = time.monotonic() - started
+                used = cpu() - cpu_started
     latencies.sort()
 
     def pct(p: float) -> float:
@@ -276,9 +271,14 @@ async def measure_aiohttp(
 
 
 def run_backend(
-    backend: str, workers: int, args: argparse.Namespace, workdir: Path
+    backend: str,
+    workers: int,
+    args: argparse.Namespace,
+    workdir: Path,
+    during: During = nothing,
 ) -> list[Measure]:
-    """Start a node, fill its table, measure every endpoint."""
+    """Start a node, fill its table, measure every endpoint (`args` as `parse` makes them);
+    `during` wraps each measured run (bench.profile), entered with the endpoint's name."""
     results = []
     name = f"{backend}-w{workers}"
     env = {"IBAX_WORKERS": str(workers)}
@@ -298,13 +298,16 @@ def run_backend(
                     f"{backend}, workers {workers}: measuring {endpoint} with {connections}\n"
                 )
                 before = os.getloadavg()[0]
+                measured = partial(during, endpoint, node.process.pid, args.duration)
                 if args.tool == "wrk":
                     found = measure_wrk(
-                        url, endpoint, token, args.rows, connections, args, workdir, cpu
+                        url, endpoint, token, args.rows, connections, args, workdir, cpu, measured
                     )
                 else:
                     found = asyncio.run(
-                        measure_aiohttp(url, endpoint, token, args.rows, connections, args, cpu)
+                        measure_aiohttp(
+                            url, endpoint, token, args.rows, connections, args, cpu, measured
+                        )
                     )
                 found.backend = backend
                 found.workers = workers
@@ -344,7 +347,8 @@ def markdown(run: Run) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    """bench.reads's flags, lists split and the load tool chosen (wrk, else aiohttp)."""
     parser = argparse.ArgumentParser(prog="python -m bench.reads", description=__doc__)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--endpoints", default=",".join(ENDPOINTS))
@@ -370,6 +374,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"backends: {', '.join(BACKENDS)}; endpoints: {', '.join(ENDPOINTS)}")
     if args.tool == "auto":
         args.tool = "wrk" if shutil.which("wrk") else "aiohttp"
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
     run = Run(command="python -m bench.reads " + " ".join(argv or sys.argv[1:]), tool=args.tool)
     run.settings = {
         "load generator": f"{args.tool}, keep-alive connections as in the table"

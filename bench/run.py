@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bench.loadgen import KINDS, Result, markdown
 from bench.nodeproc import BACKENDS, DEFAULT_PG_ADMIN, default_pg_dsn, node_process
+from bench.profile import During, nothing
 
 # The load shapes of issue 12 (what users send): each sets these loadgen flags over the
 # command line's. "single": one tx per request (Weaver, signing scripts); "batch50": a payout
@@ -47,16 +48,28 @@ def _log_problems(log: Path) -> list[str]:
 
 
 def run_backend(
-    backend: str, kind: str, args: argparse.Namespace, workdir: Path, shape: str = ""
+    backend: str,
+    kind: str,
+    args: argparse.Namespace,
+    workdir: Path,
+    shape: str = "",
+    workers: int = 0,
+    during: During = nothing,
 ) -> Result:
-    """One node on a fresh data dir (and, for PostgreSQL, a fresh database), one run of `kind`."""
-    name = f"{backend}-{shape or kind}"
+    """One node on a fresh data dir (and, for PostgreSQL, a fresh database), one run of `kind`.
+
+    `workers` is the node's --workers (0: its default); `during` wraps the load generator's run
+    (bench.profile), entered with the shape's (or kind's) name.
+    """
+    name = f"{backend}-{shape or kind}-w{workers}"
     out = workdir / f"{name}.json"
-    env = {"IBAX_BLOCK_WINDOW_MS": str(args.window_ms)}
+    started = workdir / f"{name}.started"
+    env = {"IBAX_BLOCK_WINDOW_MS": str(args.window_ms), "IBAX_WORKERS": str(workers)}
     with node_process(backend, workdir, name, pg_dsn=args.pg_dsn, env=env) as node:
-        sys.stderr.write(f"{backend} {kind}: node on {node.url}, loading\n")
+        sys.stderr.write(f"{backend} {shape or kind}, workers {workers}: node on {node.url}\n")
         cmd = [sys.executable, "-m", "bench.loadgen", "--node", node.url, "--label", backend]
-        cmd += ["--kind", kind]
+        cmd += ["--kind", kind, "--node-pid", str(node.process.pid)]
+        cmd += ["--started-file", str(started)]
         cmd += ["--key-file", str(node.data_dir / "PrivateKey"), "--json", str(out)]
         for flag in LOADGEN_FLAGS:
             cmd += ["--" + flag.replace("_", "-"), str(getattr(args, flag))]
@@ -65,7 +78,8 @@ def run_backend(
         limit = args.duration + args.drain_timeout + 300
         rc: int | str
         try:
-            rc = subprocess.run(cmd, stdout=subprocess.DEVNULL, timeout=limit).returncode
+            with during(shape or kind, node.process.pid, args.duration, started.exists):
+                rc = subprocess.run(cmd, stdout=subprocess.DEVNULL, timeout=limit).returncode
         except subprocess.TimeoutExpired:
             rc = f"a timeout (killed after {limit:g} s)"
     # A failed run still gets its row: the other kinds and backends are worth keeping.
@@ -74,6 +88,7 @@ def run_backend(
     else:
         result = Result(label=backend, kind=kind, errors=["loadgen wrote no result"])
     result.shape = shape
+    result.workers = workers
     if rc != 0:
         result.errors.append(f"loadgen exited with {rc}")
     result.settings.pop("node", None)  # a random port: noise in a report
@@ -101,7 +116,29 @@ def _names(
     return names
 
 
-def main(argv: list[str] | None = None) -> int:
+def shaped(args: argparse.Namespace, shape: str) -> argparse.Namespace:
+    """`args` with the loadgen flags of a load shape set over the command line's."""
+    copied = copy.copy(args)
+    for flag, value in SHAPES[shape].items():
+        setattr(copied, flag, value)
+    return copied
+
+
+def run_shape(
+    backend: str,
+    shape: str,
+    args: argparse.Namespace,
+    workdir: Path,
+    workers: int = 0,
+    during: During = nothing,
+) -> Result:
+    """One run of a named load shape (SHAPES) on a fresh node."""
+    load = shaped(args, shape)
+    return run_backend(backend, load.kind, load, workdir, shape, workers, during)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """bench.run's flags; bench.table parses its own defaults through this too."""
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     parser.add_argument(
         "--backends", default="sqlite", help="comma-separated: sqlite, postgresql (side by side)"
@@ -129,14 +166,38 @@ def main(argv: list[str] | None = None) -> int:
         help=f"comma-separated load shapes instead of --kind(s), or 'all': {', '.join(SHAPES)}",
     )
     parser.add_argument("--window-ms", type=int, default=20, help="the node's --block-window-ms")
+    parser.add_argument(
+        "--workers",
+        default="0",
+        help="comma-separated --workers of the node, a run each (0: its default, one per core)",
+    )
     parser.add_argument("--report", type=Path, default=Path("bench/reports/latest.md"))
     parser.add_argument(
-        "--keep-logs", type=Path, help="copy each node's log here as <backend>-<kind>.log"
+        "--keep-logs",
+        type=Path,
+        help="copy each node's log here as <backend>-<kind or shape>-w<workers>.log",
     )
+    return parser
+
+
+def parse_workers(text: str, parser: argparse.ArgumentParser) -> list[int]:
+    """`--workers 1,0`: the node's worker counts, in order (0: its default)."""
+    try:
+        counts = list(dict.fromkeys(int(w) for w in text.split(",") if w.strip()))
+    except ValueError:
+        counts = []
+    if not counts or min(counts) < 0:
+        parser.error(f"--workers wants counts >= 0 (0: the node's default), got {text!r}")
+    return counts
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     args.pg_dsn = args.pg_dsn or default_pg_dsn()
     backends = _names(args.backends, BACKENDS, "backend", parser)
     kinds_run = _names(args.kinds or args.kind or "utxo", KINDS, "kind", parser)
+    workers = parse_workers(args.workers, parser)
     shapes = []
     if args.shapes:
         wanted = ",".join(SHAPES) if args.shapes == "all" else args.shapes
@@ -144,16 +205,21 @@ def main(argv: list[str] | None = None) -> int:
     # Kind by kind (or shape by shape), the backends side by side: a fresh node (and
     # database) for every run.
     with tempfile.TemporaryDirectory(prefix="ibax-bench-") as tmp:
+        work = Path(tmp)
         if shapes:
-            results = []
-            for shape in shapes:
-                shaped = copy.copy(args)
-                for flag, value in SHAPES[shape].items():
-                    setattr(shaped, flag, value)
-                for b in backends:
-                    results.append(run_backend(b, shaped.kind, shaped, Path(tmp), shape))
+            results = [
+                run_shape(b, shape, args, work, w)
+                for shape in shapes
+                for w in workers
+                for b in backends
+            ]
         else:
-            results = [run_backend(b, k, args, Path(tmp)) for k in kinds_run for b in backends]
+            results = [
+                run_backend(b, k, args, work, workers=w)
+                for k in kinds_run
+                for w in workers
+                for b in backends
+            ]
     report = markdown(results)
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(report)
