@@ -160,6 +160,7 @@ def _browse(
                 expect(page.locator("h1")).to_have_text(f"Account {address}")
                 expect(page.locator("#balances")).to_contain_text("IBXC")
                 expect(page.locator("#signed")).to_contain_text(tx_hash)
+                expect(page.locator("#outputs")).to_contain_text(tx_hash)  # its UTXO history
                 shot(page, "account")
                 # A failed call, found by searching its hash: its error is shown.
                 failed = call("@1TokensSend", {"Recipient": "nobody", "Amount": "1"})
