@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiohttp import web
+from aiohttp.http_exceptions import BadHttpMessage
 from aiohttp.multipart import BadContentDispositionHeader
 from multidict import MultiDict, MultiDictProxy
 
@@ -38,7 +39,8 @@ async def posted_form(
         return await request.post()
     # BadContentDispositionHeader is a warning aiohttp emits before it refuses the part with a
     # ValueError; where warnings are errors (the tests) it arrives as the exception itself.
-    except (ValueError, BadContentDispositionHeader) as exc:  # UnicodeDecodeError included
+    # BadHttpMessage: a part's headers that HTTP's parser refuses (control characters in them).
+    except (ValueError, BadContentDispositionHeader, BadHttpMessage) as exc:
         raise server_error(f"the request body is not a valid form: {type(exc).__name__}") from exc
 
 

@@ -12,6 +12,7 @@ import platform
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from chain.txcodec import (
     decode_tx,
 )
 from node.client import ClientError, NodeClient, Session, load_private_key, succeeded
+from node.progress import progress_bar
 
 POLL_INTERVAL = 0.05
 STATUS_CHUNK = 500
@@ -104,16 +106,6 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[max(0, min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1))]
 
 
-def progress(sent: int, total: int, committed: int) -> None:
-    """A one-line text progress bar on stderr."""
-    width = 30
-    filled = int(width * committed / max(total, 1))
-    sys.stderr.write(
-        f"\r[{'#' * filled}{'.' * (width - filled)}] sent {sent}/{total} committed {committed} "
-    )
-    sys.stderr.flush()
-
-
 def machine() -> str:
     """CPUs this process may use, Python version, OS."""
     nproc = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -147,6 +139,8 @@ class LoadGen:
         self.node_cpu_s: float | None = None
         self.serial = 0
         self.sending = True
+        # (committed, count) to the progress bar while txs are sent (rich, on a terminal only).
+        self.advance: Callable[[int, int], None] = lambda done, total: None
         # Header.ID of the contract every tx calls (0: native UTXO transfers).
         self.contract_id = 0
         # contract kind: the $result each tx must answer; a wrong one counts as a failure.
@@ -247,7 +241,7 @@ class LoadGen:
                     elif h in self.expected and status.get("result") != self.expected[h]:
                         got = json.dumps(status.get("result"))[:80]
                         self.failures[f"result {got}, expected {self.expected[h]}"] += 1
-            progress(self.sent, self.args.count, len(self.latency))
+            self.advance(len(self.latency), self.args.count)
             if not self.sending and len(self.latency) == len(self.sent_at):
                 return
             await asyncio.sleep(POLL_INTERVAL)
@@ -346,33 +340,34 @@ class LoadGen:
             for k, (sender, n) in enumerate(plan):
                 to_ids = [recipients[(k * args.batch + i) % len(recipients)] for i in range(n)]
                 batches.put_nowait(self.sign(session, sender, to_ids))
-            deadline = time.monotonic() + args.duration
-            cpu_started = cpu_seconds(args.node_pid) if args.node_pid else math.nan
-            if args.started_file:
-                args.started_file.write_text("sending\n")
-            self.first_send = time.monotonic()
-            poller = asyncio.create_task(self.poll(http, auth))
+            with progress_bar("txs committed") as self.advance:
+                deadline = time.monotonic() + args.duration
+                cpu_started = cpu_seconds(args.node_pid) if args.node_pid else math.nan
+                if args.started_file:
+                    args.started_file.write_text("sending\n")
+                self.first_send = time.monotonic()
+                poller = asyncio.create_task(self.poll(http, auth))
 
-            async def worker() -> None:
-                # Never blocks on the queue: an empty queue or the deadline ends the worker.
-                while time.monotonic() < deadline:
-                    try:
-                        batch = batches.get_nowait()
-                    except asyncio.QueueEmpty:
-                        return
-                    self.sent += len(batch.raws)
-                    await self.post(http, auth, batch)
+                async def worker() -> None:
+                    # Never blocks on the queue: an empty queue or the deadline ends the worker.
+                    while time.monotonic() < deadline:
+                        try:
+                            batch = batches.get_nowait()
+                        except asyncio.QueueEmpty:
+                            return
+                        self.sent += len(batch.raws)
+                        await self.post(http, auth, batch)
 
-            await asyncio.gather(*(worker() for _ in range(args.concurrency)))
-            self.sending = False
-            try:
-                await asyncio.wait_for(poller, args.drain_timeout)
-            except TimeoutError:
-                self.errors[f"not settled within {args.drain_timeout:g} s of the last send"] += 1
-            if args.node_pid:
-                self.node_cpu_s = cpu_seconds(args.node_pid) - cpu_started
-            progress(self.sent, args.count, len(self.latency))
-            sys.stderr.write("\n")
+                await asyncio.gather(*(worker() for _ in range(args.concurrency)))
+                self.sending = False
+                try:
+                    await asyncio.wait_for(poller, args.drain_timeout)
+                except TimeoutError:
+                    late = f"not settled within {args.drain_timeout:g} s of the last send"
+                    self.errors[late] += 1
+                if args.node_pid:
+                    self.node_cpu_s = cpu_seconds(args.node_pid) - cpu_started
+                self.advance(len(self.latency), args.count)
         return self.result(funding)
 
     async def setup(

@@ -42,7 +42,7 @@ from api.events.socket import PATH as EVENTS_PATH
 from api.events.socket import serve_events
 from api.explorer.routes import setup_explorer_routes
 from api.ops.docs import node_version
-from api.ops.health import HEALTH, PRODUCER_TASK, HealthSettings
+from api.ops.health import HEALTH, PRODUCER_LINK, PRODUCER_TASK, HealthSettings
 from api.ops.metrics import METRICS, NodeMetrics
 from api.ops.requestid import ACCESS_LOG
 from api.ops.routes import setup_ops_routes
@@ -283,6 +283,8 @@ def worker_context(worker: WorkerSpec) -> Callable[[web.Application], AsyncItera
         if EVENTS in app:
             hearer = Observers(app[EVENTS], hearer)
         connected = asyncio.Event()
+        # Set while the link to worker 0 stands: its process runs the producer readiness asks for.
+        app[PRODUCER_LINK] = connected
         follow = asyncio.create_task(
             follow_relay(worker.events_path, hearer, connected), name="follow-blocks"
         )

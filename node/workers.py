@@ -330,7 +330,8 @@ async def follow_relay(
 ) -> None:
     """Until cancelled: hand worker 0's settled blocks to `observer` (reconnecting as needed).
 
-    `connected` is set once the first connection stands (blocks before it are not heard).
+    `connected` is set while a connection stands (blocks before the first are not heard), and
+    cleared when it breaks: worker 0, and with it the block producer, is gone or restarting.
     """
     while True:
         try:
@@ -344,6 +345,7 @@ async def follow_relay(
                 (size,) = _FRAME.unpack(await reader.readexactly(_FRAME.size))
                 observer.txs_settled(_decode(await reader.readexactly(size)))
         except (asyncio.IncompleteReadError, ConnectionError):
+            connected.clear()
             await asyncio.sleep(retry_s)
         finally:
             writer.close()

@@ -17,7 +17,7 @@ from chain.storage.engine import read_connection
 from chain.storage.repo.blocks import get_block, get_head, list_blocks
 from chain.storage.repo.chainview import list_key_ecosystems
 from chain.storage.repo.explorer import get_block_by_hash, list_account_history, list_key_txs
-from chain.storage.repo.money import get_amount, sum_unspent
+from chain.storage.repo.money import get_amount, list_key_outputs, sum_unspent
 from chain.storage.repo.params import get_ecosystem
 from chain.storage.repo.txs import get_log, get_statuses
 from chain.txview import describe, describe_block
@@ -129,7 +129,11 @@ async def show_tx(request: web.Request) -> web.Response:
 
 
 async def show_account(request: web.Request) -> web.Response:
-    """GET /explorer/account/{wallet}: balances (account and UTXO) per ecosystem, history."""
+    """GET /explorer/account/{wallet}: balances (account and UTXO) per ecosystem, history.
+
+    The history is both kinds of money: 1_history's account movements, and the key's outputs
+    (spent_info), each with the tx that made it and the one that spent it.
+    """
     text = request.match_info["wallet"]
     key_id = string_to_address(text)
     if key_id == 0:
@@ -145,12 +149,13 @@ async def show_account(request: web.Request) -> web.Response:
             if eco is not None and (amount is not None or utxo):
                 balances.append({"eco": eco, "amount": amount or 0, "utxo": utxo})
         history = await list_account_history(conn, key_id, ACCOUNT_ROWS)
+        outputs = await list_key_outputs(conn, key_id, ACCOUNT_ROWS)
         txs = await list_key_txs(conn, key_id, ACCOUNT_ROWS)
         digits: dict[int, int] = {b["eco"].id: b["eco"].digits for b in balances}
-        for entry in history:
-            if entry.ecosystem not in digits:
-                eco = await get_ecosystem(conn, entry.ecosystem)
-                digits[entry.ecosystem] = eco.digits if eco is not None else 0
+        for eco_id in {e.ecosystem for e in history} | {o.ecosystem for o in outputs}:
+            if eco_id not in digits:
+                eco = await get_ecosystem(conn, eco_id)
+                digits[eco_id] = eco.digits if eco is not None else 0
     return _page(
         request,
         "account.html",
@@ -158,6 +163,7 @@ async def show_account(request: web.Request) -> web.Response:
         address=address_to_string(key_id),
         balances=balances,
         history=history,
+        outputs=outputs,
         digits=digits,
         txs=txs,
     )

@@ -31,6 +31,9 @@ class HealthSettings:
 HEALTH = web.AppKey("health", HealthSettings)
 # The block producer's task, set while it runs (node/app.py's producer context).
 PRODUCER_TASK: web.AppKey[asyncio.Task[None]] = web.AppKey("producer_task")
+# An API worker of `run --workers N` has no producer: worker 0's process runs it. Set while
+# this worker's link to worker 0 stands; readiness then answers for worker 0's producer.
+PRODUCER_LINK = web.AppKey("producer_link", asyncio.Event)
 
 
 @dataclass(frozen=True)
@@ -70,20 +73,25 @@ async def _storage_checks(engine: AsyncEngine, settings: HealthSettings, now: fl
     return checks
 
 
-def _producer_check(task: asyncio.Task[None] | None) -> Check:
+def _producer_check(task: asyncio.Task[None] | None, link: asyncio.Event | None) -> Check:
     if task is None:
         return Check("producer", False, "not started")
     if task.done():
         return Check("producer", False, "stopped")
+    if link is not None and not link.is_set():
+        return Check("producer", False, "worker 0, which runs it, does not answer")
     return Check("producer", True, "running")
 
 
 async def readiness(
-    engine: AsyncEngine, producer: asyncio.Task[None] | None, settings: HealthSettings
+    engine: AsyncEngine,
+    producer: asyncio.Task[None] | None,
+    settings: HealthSettings,
+    link: asyncio.Event | None = None,
 ) -> list[Check]:
-    """Every readiness condition: database, migrations, producer, head age."""
+    """Every readiness condition: database, migrations, producer (or the link to it), head age."""
     checks = await _storage_checks(engine, settings, time.time())
-    checks.append(_producer_check(producer))
+    checks.append(_producer_check(producer, link))
     return checks
 
 
@@ -95,7 +103,9 @@ async def get_health(request: web.Request) -> web.Response:
 async def get_readiness(request: web.Request) -> web.Response:
     """GET /readyz: 200 when the node can serve the chain, 503 naming what fails."""
     app = request.app
-    checks = await readiness(app[ENGINE], app.get(PRODUCER_TASK), app[HEALTH])
+    checks = await readiness(
+        app[ENGINE], app.get(PRODUCER_TASK), app[HEALTH], app.get(PRODUCER_LINK)
+    )
     ready = all(c.ok for c in checks)
     body = Struct(
         status="ready" if ready else "not ready",

@@ -11,7 +11,7 @@ import asyncpg
 from aiohttp.test_utils import TestClient
 
 from api.appkeys import ENGINE
-from api.ops.health import PRODUCER_TASK
+from api.ops.health import PRODUCER_LINK, PRODUCER_TASK
 from chain.storage.migrate import downgrade, head_revision
 from node.app import create_app
 from node.config import Config
@@ -58,6 +58,25 @@ async def test_not_ready_when_the_producer_stopped(
     assert body["status"] == "not ready"
     assert body["checks"]["producer"] == {"ok": False, "detail": "stopped"}
     assert body["checks"]["database"]["ok"]
+
+
+async def test_an_api_worker_is_ready_only_while_its_link_to_the_producer_stands(
+    aiohttp_client: Callable[..., Any], config: Config
+) -> None:
+    # With --workers, worker 0's process runs the producer; the others watch their link to it.
+    app = create_app(config)
+    link = asyncio.Event()
+    app[PRODUCER_LINK] = link
+    client: TestClient[Any, Any] = await aiohttp_client(app)
+    status, body = await readyz(client)
+    assert status == 503
+    assert body["checks"]["producer"] == {
+        "ok": False,
+        "detail": "worker 0, which runs it, does not answer",
+    }
+    link.set()
+    status, body = await readyz(client)
+    assert status == 200 and body["checks"]["producer"] == {"ok": True, "detail": "running"}
 
 
 async def test_not_ready_when_the_head_is_too_old(

@@ -7,24 +7,18 @@ list the node's operations. A screenshot goes to the test's tmp dir (-rP prints 
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
 from playwright.sync_api import Route, sync_playwright
 
-from tests.e2e.test_weaver import CHROMIUM_FLAGS, LOOPBACK
+from tests.e2e.browser import CHROMIUM_FLAGS, LOOPBACK, find_chromium
 from tests.node.test_cli import free_port, node_cmd, wait_for
 
 
 def test_swagger_ui_shows_the_document_offline(tmp_path: Path) -> None:
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        reason = "no chromium on PATH (apt-get install --no-install-recommends chromium)"
-        print(f"\nSKIPPING the API docs browser test: {reason}")
-        pytest.skip(reason)
+    chromium = find_chromium("the API docs browser test")
     port = free_port()
     log = tmp_path / "node.log"
     args = ["run", "--data-dir", str(tmp_path / "d"), "--port", str(port)]

@@ -9,7 +9,6 @@ show them. Screenshots of each step go to `explorer-screenshots/` in the test's 
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -23,7 +22,7 @@ from playwright.sync_api import Page, Route, expect, sync_playwright
 from chain.address import address_to_string
 from chain.crypto import Crypto
 from node.client import SyncNodeClient
-from tests.e2e.test_weaver import CHROMIUM_FLAGS, LOOPBACK
+from tests.e2e.browser import CHROMIUM_FLAGS, LOOPBACK, find_chromium
 from tests.nodeproc import free_port, node_cmd, wait_for
 
 STEP_MS = 20_000
@@ -31,12 +30,7 @@ STEP_MS = 20_000
 
 @pytest.fixture
 def chromium() -> str:
-    path = shutil.which("chromium")
-    if path is None:
-        reason = "no chromium on PATH (apt-get install --no-install-recommends chromium)"
-        print(f"\nSKIPPING the explorer browser test: {reason}")
-        pytest.skip(reason)
-    return path
+    return find_chromium("the explorer browser test")
 
 
 @pytest.fixture
@@ -160,6 +154,7 @@ def _browse(
                 expect(page.locator("h1")).to_have_text(f"Account {address}")
                 expect(page.locator("#balances")).to_contain_text("IBXC")
                 expect(page.locator("#signed")).to_contain_text(tx_hash)
+                expect(page.locator("#outputs")).to_contain_text(tx_hash)  # its UTXO history
                 shot(page, "account")
                 # A failed call, found by searching its hash: its error is shown.
                 failed = call("@1TokensSend", {"Recipient": "nobody", "Amount": "1"})

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -34,6 +34,7 @@ from playwright.sync_api import Page, Request, Response, Route, WebSocket, sync_
 from chain.address import address_to_string
 from chain.crypto import Crypto, Cryptoer, Hasher
 from node.client import SyncNodeClient, finished
+from tests.e2e.browser import CHROMIUM_FLAGS, LOOPBACK, find_chromium, unavailable
 from tests.nodeproc import free_port, node_cmd, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
@@ -42,38 +43,22 @@ WEAVER_BUILD = REPO.parent / "shared" / "weaver"
 NETWORK_ID = 7  # not the default 1, so a Weaver left pointed elsewhere would notice
 PASSWORD = "weaver-e2e-password"
 STEP_TIMEOUT_MS = 20_000
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
 
 
-def _skip(reason: str) -> NoReturn:
-    print(f"\nSKIPPING the Weaver end-to-end test: {reason}")
-    pytest.skip(reason)
+WHAT = "the Weaver end-to-end test"
 
 
 @pytest.fixture
 def chromium() -> str:
     """Debian's chromium, which the test drives (CI installs it)."""
-    path = shutil.which("chromium")
-    if path is None:
-        _skip("no chromium on PATH (apt-get install --no-install-recommends chromium)")
-    return path
+    return find_chromium(WHAT)
 
 
 @pytest.fixture
 def weaver_build() -> Path:
     """The prebuilt Weaver, found beside the repository."""
     if not (WEAVER_BUILD / "index.html").is_file():
-        _skip(f"no Weaver build at {WEAVER_BUILD}")
+        unavailable(WHAT, f"no Weaver build at {WEAVER_BUILD}")
     return WEAVER_BUILD
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import pty
@@ -11,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from chain.bank.saves import SavedUser, write_save
 from chain.storage.engine import make_engine
@@ -123,3 +126,40 @@ async def test_bank_import_reports_progress(tmp_path: Path) -> None:
     report = await import_save(config, save, progress=lambda d, t: saved.append((d, t)))
     assert report.imported == 3
     assert saved == [(3, 3)]  # one chunk of users
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])  # the bar is the load generator's, not the chain's
+async def test_the_bench_load_draws_on_a_terminal_only(
+    config: Config, founder: Wallet, client: Any, backend: str
+) -> None:
+    # bench.run passes the load generator's stderr through: a person at a terminal sees the
+    # bar; a pipe or a file gets no control sequences. The node serves on this loop meanwhile.
+    loadgen = [
+        sys.executable, "-m", "bench.loadgen", "--node", str(client.make_url("")).rstrip("/"),
+        "--key-file", str(config.data_dir / "PrivateKey"), "--count", "3", "--batch", "1",
+        "--concurrency", "1", "--recipients", "2", "--duration", "60",
+    ]  # fmt: skip
+
+    def on_a_pipe() -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run(loadgen, capture_output=True, timeout=120)
+
+    piped = await asyncio.to_thread(on_a_pipe)
+    assert piped.returncode == 0, piped.stderr
+    assert b"\r" not in piped.stderr and b"\x1b" not in piped.stderr, piped.stderr
+
+    def on_a_terminal() -> tuple[int, str]:
+        leader, follower = pty.openpty()
+        try:
+            with subprocess.Popen(
+                loadgen, stdout=subprocess.DEVNULL, stderr=follower
+            ) as proc:
+                os.close(follower)
+                drawn = _read_all(leader, proc, timeout=120).decode(errors="replace")
+                return proc.wait(timeout=60), drawn
+        finally:
+            os.close(leader)
+
+    returncode, drawn = await asyncio.to_thread(on_a_terminal)
+    assert returncode == 0, drawn
+    assert "txs committed" in drawn
+    assert "3/3" in drawn.split("txs committed", 1)[1]

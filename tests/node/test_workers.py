@@ -168,6 +168,51 @@ async def test_a_worker_that_dies_is_restarted(tmp_path: Path) -> None:
         assert stop_node(proc) == 0
 
 
+async def readyz_of_worker(base: str, worker: str, status: int, timeout: float = 60) -> Any:
+    """/readyz as `worker` answers it, once it answers `status` (fresh connections)."""
+    deadline = time.monotonic() + timeout
+    seen: list[tuple[str, int]] = []
+    while time.monotonic() < deadline:
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as s:
+            try:
+                async with s.get(base + "/readyz") as resp:
+                    seen.append((resp.headers["X-Worker"], resp.status))
+                    if seen[-1] == (worker, status):
+                        return await resp.json()
+            except aiohttp.ClientConnectionError:
+                pass  # a connection the killed worker had accepted
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"worker {worker} never answered {status}: {seen[-10:]}")
+
+
+async def test_api_workers_are_not_ready_while_the_producer_is_gone(tmp_path: Path) -> None:
+    data_dir, log = tmp_path / "data", tmp_path / "node.log"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = start_node(data_dir, log, port=port, env=TWO)
+    try:
+        await wait_up(base + "/api/v2/version", proc, timeout=60)
+        assert await answering_workers(base) == {"0", "1"}
+        await readyz_of_worker(base, "1", 200)
+        producer = int(re.findall(r"worker 0 \([^)]*\) started, pid (\d+)", log.read_text())[-1])
+        # Held, the supervisor cannot restart worker 0: worker 1 serves alone, without it.
+        os.kill(proc.pid, signal.SIGSTOP)
+        try:
+            os.kill(producer, signal.SIGKILL)
+            body = await readyz_of_worker(base, "1", 503)
+            assert body["checks"]["producer"] == {
+                "ok": False,
+                "detail": "worker 0, which runs it, does not answer",
+            }
+            assert body["checks"]["database"]["ok"]
+        finally:
+            os.kill(proc.pid, signal.SIGCONT)
+        # The supervisor restarts worker 0: worker 1 is ready again once linked to it.
+        await readyz_of_worker(base, "1", 200)
+    finally:
+        assert stop_node(proc) == 0, log.read_text()
+
+
 def test_workers_that_cannot_start_stop_the_node(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     with socket.socket() as taken:

@@ -64,6 +64,18 @@ async def sum_unspent(conn: AsyncConnection, key_id: int, ecosystem: int) -> int
     return sum(result.scalars())
 
 
+async def list_key_outputs(conn: AsyncConnection, key_id: int, limit: int) -> list[Output]:
+    """A key's outputs, spent or not, newest first: its UTXO history (what came, what left)."""
+    s = spent_info.c
+    result = await conn.execute(
+        select(spent_info)
+        .where(s.output_key_id == key_id)
+        .order_by(s.block_id.desc(), s.output_tx_hash, s.output_index)
+        .limit(limit)
+    )
+    return [_output(row) for row in result]
+
+
 async def native_supply(conn: AsyncConnection, ecosystem: int) -> int:
     """All of an ecosystem's money: every account balance plus every unspent output.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -11,8 +12,12 @@ from typing import Any
 import aiohttp
 from aiohttp.test_utils import TestClient
 
+from api.appkeys import ENGINE
 from api.events.hub import EVENTS
 from chain.address import address_to_string
+from chain.storage.engine import write_transaction
+from chain.storage.repo.txs import QueuedTx, enqueue
+from chain.txcheck import MAX_TX_AGE_S
 from chain.txcodec import decode_tx
 from node.app import create_app
 from node.config import Config
@@ -137,6 +142,33 @@ async def test_subscribing_by_key_hears_every_tx_the_key_signs(
     [(_, failed)] = await publications(ws, 1)
     assert failed["hash"] == tx_hash and failed["penalty"] == 1 and failed["blockid"]
     assert "not enough" in failed["errmsg"]["error"]
+
+
+async def test_a_tx_refused_when_its_block_runs_is_told_on_its_channels(
+    client: Client, founder: Wallet
+) -> None:
+    # Queued long ago (say, before the node was down for a day): by the time a block takes it,
+    # it is too old. It is refused in no block, and its listeners hear that too.
+    old = int(time.time()) - MAX_TX_AGE_S - 60
+    raw = utxo_tx(founder, 5555, 1, time_s=old)
+    decoded = decode_tx(raw, founder.crypto)
+    tx_hash = decoded.hash.hex()
+    ws = await connected(client)
+    await subscribe(ws, 2, f"key:{address_to_string(founder.key_id)}")
+    await subscribe(ws, 3, f"tx:{tx_hash}")
+    queued = QueuedTx(
+        decoded.hash, raw, founder.key_id, 1, int(decoded.tx.tx_type), old * 1000
+    )
+    async with write_transaction(client.app[ENGINE]) as conn:
+        await enqueue(conn, [queued])
+    heard = await publications(ws, 2)  # the producer polls the queue: no wake-up needed
+    assert sorted(channel for channel, _ in heard) == sorted(
+        [f"key:{address_to_string(founder.key_id)}", f"tx:{tx_hash}"]
+    )
+    for _, refused in heard:
+        assert refused["hash"] == tx_hash and refused["blockid"] == ""
+        assert "older than" in refused["errmsg"]["error"], refused
+    await ws.close()
 
 
 async def test_bad_commands_get_error_replies_and_the_connection_stays(client: Client) -> None:

@@ -49,6 +49,38 @@ async def test_pages_show_blocks_txs_and_accounts(client: Client, founder: Walle
         assert "This chain has no" in await page(client, path, 404)
 
 
+def _rows(html: str, table: str) -> list[str]:
+    """The body rows of one table of a page, tags and all."""
+    body = html.split(f'<table id="{table}">', 1)[1].split("</table>", 1)[0]
+    return re.findall(r"<tr>.*?</tr>", body.split("<tbody>", 1)[1], flags=re.S)
+
+
+async def test_an_accounts_history_holds_its_utxo_movements(
+    client: Client, founder: Wallet, config: Config
+) -> None:
+    # A native transfer moves no account money (1_history stays empty): the outputs tell it.
+    recipient = Wallet(config.crypto).key_id
+    raw = utxo_tx(founder, recipient, 25)
+    tx_hash = decode_tx(raw, founder.crypto).hash.hex()
+    await send_txs(client, founder, raw)
+    block_id = (await wait_status(client, founder, tx_hash))["blockid"]
+
+    received = await page(client, f"/explorer/account/{address_to_string(recipient)}")
+    [output] = _rows(received, "outputs")
+    assert f'href="/explorer/block/{block_id}"' in output
+    assert 'class="amount">0.000000000025<' in output
+    assert f'href="/explorer/tx/{tx_hash}"' in output and "unspent" in output
+
+    sent = await page(client, f"/explorer/account/{address_to_string(founder.key_id)}")
+    *made, genesis = _rows(sent, "outputs")  # newest first: the change (and a fee), then genesis
+    assert made
+    for output in made:
+        assert f'href="/explorer/block/{block_id}"' in output and "unspent" in output
+        assert f">{tx_hash}</a>" in output
+    assert 'href="/explorer/block/1"' in genesis
+    assert genesis.count("/explorer/tx/") == 2 and genesis.endswith(f">{tx_hash}</a></td></tr>")
+
+
 async def test_a_failed_tx_shows_its_error_and_escaped_params(
     client: Client, founder: Wallet
 ) -> None:
@@ -67,7 +99,8 @@ async def test_a_failed_tx_shows_its_error_and_escaped_params(
 
 async def _signed(client: Client, founder: Wallet) -> list[str]:
     account = await page(client, f"/explorer/account/{address_to_string(founder.key_id)}")
-    return re.findall(r'href="/explorer/tx/([0-9a-f]{64})"', account)[:1]
+    signed = "".join(_rows(account, "signed"))
+    return re.findall(r'href="/explorer/tx/([0-9a-f]{64})"', signed)[:1]
 
 
 async def test_search_finds_blocks_txs_and_addresses(client: Client, founder: Wallet) -> None:
