@@ -1,5 +1,8 @@
 """Value, text, JSON and key built-ins: the reference's semantics, checked against Go's output.
 
+(Over 600 lines: sixteen numbered case tables, checked against Go, that share the exact-text
+harness below; tests/contracts/builtins/cases.py is the looser one, matching a fragment.)
+
 Expected texts marked "Go" were produced by Go 1.19's fmt, encoding/json, strconv and strings
 packages (the ones go-ibax's built-ins call), run on the same inputs.
 """
