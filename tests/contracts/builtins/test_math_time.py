@@ -20,13 +20,9 @@ from contracts.builtins.random import SeededStream, random_int
 from contracts.program import arg_size_fuel
 from contracts.run import compile_source
 from contracts.vm import Limits, Machine
-from tests.contracts.builtins.cases import TABLE, call, check, fails
+from tests.contracts.builtins.cases import HANG_S, TABLE, alias_bomb, call, check, fails
 
 D = Decimal
-
-
-# Far above any bounded run on a loaded CI machine, far below an unbounded one.
-HANG_S = 20.0
 
 
 def utc(text: str) -> int:
@@ -509,15 +505,8 @@ def test_go_text(value: Any, text: str) -> None:
     assert go_text(value) == text
 
 
-def _alias_bomb() -> list[Any]:
-    value: list[Any] = [1] * 1000
-    for _ in range(40):
-        value = [value, value]
-    return value
-
-
 def test_go_text_and_json_encode_are_bounded() -> None:
-    bomb = _alias_bomb()
+    bomb = alias_bomb(leaves=1000)
     started = time.perf_counter()
     with pytest.raises(ValueError, match="longer than"):
         go_text(bomb)
