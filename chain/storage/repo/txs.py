@@ -51,6 +51,19 @@ class LogRow:
     ecosystem_id: int
     status: int
 
+    @classmethod
+    def of(cls, row: Any) -> LogRow:
+        """A `log_transactions` row as read."""
+        return cls(
+            bytes(row.hash),
+            row.block,
+            row.timestamp,
+            row.contract_name,
+            row.address,
+            row.ecosystem_id,
+            row.status,
+        )
+
 
 def _insert_ignoring_duplicates(conn: AsyncConnection, table: Any) -> Any:
     if conn.dialect.name == "postgresql":
@@ -226,16 +239,7 @@ async def get_log(conn: AsyncConnection, hashes: Sequence[bytes]) -> dict[bytes,
         result = await conn.execute(
             select(log_transactions).where(log_transactions.c.hash.in_(chunk))
         )
-        for r in result:
-            found[bytes(r.hash)] = LogRow(
-                bytes(r.hash),
-                r.block,
-                r.timestamp,
-                r.contract_name,
-                r.address,
-                r.ecosystem_id,
-                r.status,
-            )
+        found.update((bytes(r.hash), LogRow.of(r)) for r in result)
     return found
 
 
