@@ -20,7 +20,7 @@ from api.pagehost import ApiPageHost
 from api.request import client_of, posted_form
 from api.responses import raw_json_response
 from chain.address import BLACK_HOLE_ID, WHITE_HOLE_ID, address_to_string
-from chain.block import go_json
+from chain.golang.json import marshal
 from chain.numbers import clamp_int64
 from chain.storage.repo.ecosystem import guest_account_id
 from chain.storage.repo.interface import MenuRow, PageRow
@@ -116,7 +116,7 @@ def _result_json(**fields: Any) -> bytes:
         value = fields.get(key)
         if key == "tree" or value not in (None, "", 0):
             out[key] = value
-    return go_json(out, sort_keys=False)
+    return marshal(out, sort_keys=False)
 
 
 def _tree(nodes: list[Element]) -> list[Any]:
@@ -164,7 +164,7 @@ async def fetch_page_hash(request: web.Request) -> web.Response:
         name = f"@{ecosystem}{name}"
     body = await _page_result(request, name, form)
     digest = request.app[NODE].crypto.hash(body).hex()
-    return raw_json_response(go_json({"hash": digest}))
+    return raw_json_response(marshal({"hash": digest}))
 
 
 async def fetch_menu_content(request: web.Request) -> web.Response:
@@ -224,4 +224,4 @@ async def count_page_validators(request: web.Request) -> web.Response:
         page = await _page_row(request, request.match_info["name"], host)
     finally:
         await host.close()
-    return raw_json_response(go_json({"validate_count": page.validate_count}))
+    return raw_json_response(marshal({"validate_count": page.validate_count}))
