@@ -95,6 +95,21 @@ def test_sql_is_built_only_in_chain_storage() -> None:
         assert wrong == [], f"{path.relative_to(ROOT)} imports {wrong} from SQLAlchemy"
 
 
+def test_columns_are_compared_only_in_chain_storage() -> None:
+    """`table.c.name` outside chain/storage would be a condition built beside the storage."""
+    storage = ROOT / "chain" / "storage"
+    found = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in modules(*PACKAGES)
+        if storage not in path.parents
+        for node in ast.walk(ast.parse(path.read_text(), str(path)))
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Attribute)
+        and node.value.attr == "c"
+    ]
+    assert found == []
+
+
 def test_long_modules_say_why_at_their_top() -> None:
     silent = []
     for path in modules(*PACKAGES, "tests", "bench"):
