@@ -103,6 +103,11 @@ async def enqueue(conn: AsyncConnection, txs: Sequence[QueuedTx]) -> None:
             for tx in fresh.values()
         ],
     )
+    await insert_queue_rows(conn, fresh.values())
+
+
+async def insert_queue_rows(conn: AsyncConnection, txs: Iterable[QueuedTx]) -> None:
+    """queue_tx rows of the (non-empty) txs, in order; a hash still queued stays as it is."""
     await conn.execute(
         _insert_ignoring_duplicates(conn, queue_tx),
         [
@@ -114,7 +119,7 @@ async def enqueue(conn: AsyncConnection, txs: Sequence[QueuedTx]) -> None:
                 "key_id": tx.key_id,
                 "high_rate": tx.high_rate,
             }
-            for tx in fresh.values()
+            for tx in txs
         ],
     )
 
