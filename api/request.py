@@ -18,9 +18,12 @@ DEFAULT_LIMIT = 25
 MAX_LIMIT = 1000
 
 
-async def form_values(request: web.Request) -> MultiDict[str]:
-    """Form fields as Go's ParseForm sees them: query string, plus the body for POST."""
-    values: MultiDict[str] = MultiDict(request.query)
+async def form_values(request: web.Request, *, body_first: bool = False) -> MultiDict[str]:
+    """Form fields as Go's ParseForm sees them: query string, plus the body for POST.
+
+    With `body_first`, as Go's FormValue reads them: a body value before a query value.
+    """
+    values: MultiDict[str] = MultiDict() if body_first else MultiDict(request.query)
     if request.method == "POST" and request.content_type in (
         "application/x-www-form-urlencoded",
         "multipart/form-data",
@@ -28,6 +31,8 @@ async def form_values(request: web.Request) -> MultiDict[str]:
         for key, value in (await posted_form(request)).items():
             if isinstance(value, str):
                 values.add(key, value)
+    if body_first:
+        values.extend(request.query)
     return values
 
 

@@ -336,9 +336,6 @@ def rollbacks_hash(rows: Sequence[Mapping[str, Any]], crypto: Crypto) -> bytes:
     key order is kept: ``chain.rollback.hash_rows`` builds them.
     No rows hash as ``Hash("[]")`` because the reference starts from an empty, non-nil slice.
     """
-    hexes = sorted(crypto.hash(go_json(row, sort_keys=False)).hex() for row in rows)
-    return crypto.hash(go_json(hexes))
+    hexes = sorted(crypto.hash(marshal(row, sort_keys=False)).hex() for row in rows)
+    return crypto.hash(marshal(hexes))
 
-
-# Blocks and rollback rows marshal through Go's encoding/json, which lives in chain/golang.
-go_json = marshal

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from chain.blockstate import MISSING, Missing
 from chain.numbers import clamp_int64
 from chain.storage.ddl import load_custom_table, valid_table_name
+from chain.storage.query import ecosystem_scope
 from chain.storage.schema import FIRST_ECOSYSTEM_TABLES, PLATFORM_TABLES, STATIC_TABLES
 from chain.storage.values import (
     ibax_types,
@@ -51,7 +52,7 @@ class TableRef:
     def scope(self) -> ColumnElement[bool] | None:
         """The condition that keeps reads to this ecosystem's rows (None: all rows are)."""
         if self.shared:
-            return self.table.c.ecosystem == self.ecosystem
+            return ecosystem_scope(self.table, self.ecosystem)
         return None
 
     @property

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from chain.block import go_json
+from chain.golang.json import marshal
 
 TEXT_TAG = "text"
 
@@ -94,11 +94,11 @@ def tree_value(nodes: Sequence[Element]) -> list[dict[str, Any]]:
 
 def tree_json(nodes: Sequence[Element]) -> bytes:
     """A rendered page as the reference's Template2JSON writes it (`[]` when empty)."""
-    return go_json(tree_value(nodes), sort_keys=False)
+    return marshal(tree_value(nodes), sort_keys=False)
 
 
 def children_json(nodes: Sequence[Element]) -> str:
     """json.Marshal of a list of child nodes, `null` when there is none (a nil Go slice)."""
     if not nodes:
         return "null"
-    return go_json(tree_value(nodes), sort_keys=False).decode("utf-8")
+    return marshal(tree_value(nodes), sort_keys=False).decode("utf-8")

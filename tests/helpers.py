@@ -202,3 +202,18 @@ async def call_contract(
     )
     assert status == 200, body
     return await wait_status(client, wallet, next(h for h in body["hashes"] if len(h) == 64))
+
+
+def ok(status: dict[str, Any]) -> dict[str, Any]:
+    """A tx status that says the tx succeeded (no penalty, no error); returned as it is."""
+    assert status["penalty"] == 0 and "errmsg" not in status, status
+    return status
+
+
+async def deploy(client: TestClient[Any, Any], wallet: Wallet, *sources: str) -> dict[str, Any]:
+    """Deploy each source by @1NewContract (conditions "true"), each ok; the last status."""
+    status: dict[str, Any] = {}
+    for source in sources:
+        params = {"ApplicationId": 1, "Value": source, "Conditions": "true"}
+        status = ok(await call_contract(client, wallet, "@1NewContract", params))
+    return status

@@ -17,7 +17,8 @@ from typing import Any
 from aiohttp import web
 
 from api import jsonparse
-from chain.bank.rules import INT64_MAX, INT64_MIN, UINT32_MAX, BankError, Fault
+from chain.bank.rules import UINT32_MAX, BankError, Fault
+from chain.golang.ints import INT64_MAX, INT64_MIN
 
 logger = logging.getLogger(__name__)
 

@@ -20,9 +20,11 @@ from api.openapi.schema import (
     ok,
     struct,
 )
+from chain.bank.rules import UINT32_MAX
+from chain.golang.ints import INT64_MAX, INT64_MIN
 
-UINT32: Schema = {"type": "integer", "minimum": 0, "maximum": 4294967295}
-INT64: Schema = {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1}
+UINT32: Schema = {"type": "integer", "minimum": 0, "maximum": UINT32_MAX}
+INT64: Schema = {"type": "integer", "minimum": INT64_MIN, "maximum": INT64_MAX}
 NAME = Field("name", "user name", required=True)
 LOG_V1 = nullable(array(struct({"to": STR, "from": STR, "amount": UINT32, "time": INT})))
 LOG_V2 = nullable(

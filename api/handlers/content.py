@@ -17,10 +17,10 @@ from multidict import MultiDict
 from api.appkeys import NODE, PAGES
 from api.errors import ApiError, E, server_error
 from api.pagehost import ApiPageHost
-from api.request import client_of, posted_form
+from api.request import client_of, form_values
 from api.responses import raw_json_response
 from chain.address import BLACK_HOLE_ID, WHITE_HOLE_ID, address_to_string
-from chain.block import go_json
+from chain.golang.json import marshal
 from chain.numbers import clamp_int64
 from chain.storage.repo.ecosystem import guest_account_id
 from chain.storage.repo.interface import MenuRow, PageRow
@@ -29,21 +29,6 @@ from pages import Element, tree_value
 _PREFIXED = re.compile(r"@([0-9]+)([A-Za-z0-9_][A-Za-z0-9_]*)", re.ASCII)
 _TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True", "on"})
 _FALSE = frozenset({"", "0", "f", "F", "FALSE", "false", "False"})
-
-
-async def _form(request: web.Request) -> MultiDict[str]:
-    """Form values as Go's FormValue reads them: a body value before a query value."""
-    values: MultiDict[str] = MultiDict()
-    if request.method == "POST" and request.content_type in (
-        "application/x-www-form-urlencoded",
-        "multipart/form-data",
-    ):
-        for key, value in (await posted_form(request)).items():
-            if isinstance(value, str):
-                values.add(key, value)
-    for key, value in request.query.items():
-        values.add(key, value)
-    return values
 
 
 async def _variables(
@@ -116,7 +101,7 @@ def _result_json(**fields: Any) -> bytes:
         value = fields.get(key)
         if key == "tree" or value not in (None, "", 0):
             out[key] = value
-    return go_json(out, sort_keys=False)
+    return marshal(out, sort_keys=False)
 
 
 def _tree(nodes: list[Element]) -> list[Any]:
@@ -151,25 +136,25 @@ async def _page_result(request: web.Request, name: str, form: MultiDict[str]) ->
 
 async def fetch_page_content(request: web.Request) -> web.Response:
     """POST content/page/{name} (login): {"menu", "menutree", "tree", "nodesCount"}."""
-    form = await _form(request)
+    form = await form_values(request, body_first=True)
     return raw_json_response(await _page_result(request, request.match_info["name"], form))
 
 
 async def fetch_page_hash(request: web.Request) -> web.Response:
     """POST content/hash/{name}: the node hash (hex) of what content/page answers."""
-    form = await _form(request)
+    form = await form_values(request, body_first=True)
     name = request.match_info["name"]
     ecosystem = form.get("ecosystem", "")
     if ecosystem and not name.startswith("@"):
         name = f"@{ecosystem}{name}"
     body = await _page_result(request, name, form)
     digest = request.app[NODE].crypto.hash(body).hex()
-    return raw_json_response(go_json({"hash": digest}))
+    return raw_json_response(marshal({"hash": digest}))
 
 
 async def fetch_menu_content(request: web.Request) -> web.Response:
     """POST content/menu/{name} (login): {"title", "tree"}."""
-    form = await _form(request)
+    form = await form_values(request, body_first=True)
     host = ApiPageHost(request)
     try:
         ecosystem, name = _name(request, request.match_info["name"])
@@ -185,7 +170,7 @@ async def fetch_menu_content(request: web.Request) -> web.Response:
 
 async def fetch_page_source(request: web.Request) -> web.Response:
     """POST content/source/{name} (login): the page's unexecuted tree ({"tree"})."""
-    form = await _form(request)
+    form = await form_values(request, body_first=True)
     host = ApiPageHost(request)
     try:
         page = await _page_row(request, request.match_info["name"], host)
@@ -199,7 +184,7 @@ async def fetch_page_source(request: web.Request) -> web.Response:
 
 async def render_template(request: web.Request) -> web.Response:
     """POST content: form `template` (and `source` for the unexecuted tree), any variables."""
-    form = await _form(request)
+    form = await form_values(request, body_first=True)
     source = form.get("source", "")
     if source not in _TRUE and source not in _FALSE:
         raise server_error('schema: error converting value for "source"')
@@ -224,4 +209,4 @@ async def count_page_validators(request: web.Request) -> web.Response:
         page = await _page_row(request, request.match_info["name"], host)
     finally:
         await host.close()
-    return raw_json_response(go_json({"validate_count": page.validate_count}))
+    return raw_json_response(marshal({"validate_count": page.validate_count}))

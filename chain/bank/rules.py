@@ -13,9 +13,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from chain.golang.ints import INT64_MAX as INT64_MAX
-from chain.golang.ints import INT64_MIN as INT64_MIN
-
 BANK_ECOSYSTEM_NAME = "CCash"
 UINT32_MAX = (1 << 32) - 1
 # The counterparty CCash shows for admin operations (SetBal, ImpactBal).

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from chain.golang.ints import UINT64_MAX
 from chain.golang.strconv import (
     LDIGITS,
     MAX_RUNE,
@@ -21,7 +22,6 @@ from chain.golang.strconv import (
 )
 
 MAX_OUTPUT: Final = 1 << 20
-_M64: Final = (1 << 64) - 1
 _ARG_LIMIT: Final = 1_000_000  # fmt's tooLarge: widths, precisions and [n] beyond are refused
 
 
@@ -270,13 +270,13 @@ class Printer:
         elif verb == "X":
             self.fmt_integer(value, 16, signed, verb, UDIGITS)
         elif verb == "c":
-            code = value & _M64
+            code = value & UINT64_MAX
             code = 0xFFFD if code > MAX_RUNE or 0xD800 <= code <= 0xDFFF else code
             self.pad(chr(code))
         elif verb == "q":
-            self.pad(quote_rune(value & _M64, self.plus))
+            self.pad(quote_rune(value & UINT64_MAX, self.plus))
         elif verb == "U":
-            self.fmt_unicode(value & _M64)
+            self.fmt_unicode(value & UINT64_MAX)
         else:
             self.bad_verb(verb, value, type_name)
 

@@ -12,10 +12,11 @@ import struct
 from decimal import Decimal
 from typing import Final
 
+from chain.golang.ints import UINT64_MAX
+
 LDIGITS: Final = "0123456789abcdefx"
 UDIGITS: Final = "0123456789ABCDEFX"
 MAX_RUNE: Final = 0x10FFFF
-_M64: Final = (1 << 64) - 1
 _SHORT_ESCAPES: Final = {
     "\a": "\\a",
     "\b": "\\b",
@@ -214,17 +215,17 @@ def _hex_float(value: float, prec: int, fmt: str) -> str:
             exp += 1
     digits = LDIGITS if fmt == "x" else UDIGITS
     out = ["0", fmt, "1" if (mant >> 60) & 1 else "0"]
-    mant = (mant << 4) & _M64
+    mant = (mant << 4) & UINT64_MAX
     if prec < 0 and mant != 0:
         out.append(".")
         while mant != 0:
             out.append(digits[(mant >> 60) & 15])
-            mant = (mant << 4) & _M64
+            mant = (mant << 4) & UINT64_MAX
     elif prec > 0:
         out.append(".")
         for _ in range(min(prec, 16)):
             out.append(digits[(mant >> 60) & 15])
-            mant = (mant << 4) & _M64
+            mant = (mant << 4) & UINT64_MAX
         out.append("0" * (prec - 16) if prec > 16 else "")
     out.append("p" if fmt == "x" else "P")
     out.append("-" if exp < 0 else "+")

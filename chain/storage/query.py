@@ -286,6 +286,11 @@ _LIKES: Mapping[str, tuple[str, str, bool]] = {
 }
 
 
+def ecosystem_scope(table: Table, ecosystem: int) -> ColumnElement[bool]:
+    """The condition that keeps a shared table's reads to one ecosystem's rows."""
+    return table.c.ecosystem == ecosystem
+
+
 def build_where(table: Table, where: Any) -> ColumnElement[bool]:
     """The condition of a DBFind where object (None or {} is no condition).
 

@@ -1,5 +1,9 @@
 """SQLAlchemy Core tables of the ledger, shaped as the reference node's (section 8)."""
 
+# The revisions in migrations/versions/ spell these tables out again, as each revision made
+# them, on purpose: a released revision is frozen and must not follow later edits here.
+# tests/chain/storage/test_migrations.py checks that the head revision matches this module.
+
 from __future__ import annotations
 
 from sqlalchemy import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any, Final
 
-from chain.block import go_json
+from chain.golang.json import marshal
 from chain.golang.strings import trim_space
 from chain.numbers import clamp_int64
 from pages.functions.common import behaviour, new_source, set_all_attr
@@ -45,7 +45,7 @@ def _columns(value: Any) -> list[str]:
 def _link(table: str, row_id: str, column: str, digest: str, title: str) -> tuple[str, str]:
     """(the value DBFind shows, the link) of a long value: {"link": ..., "title": ...}."""
     link = f"/data/{table}/{row_id}/{column}/{digest}" if digest else ""
-    shown = go_json({"title": title, "link": link}).decode("utf-8")
+    shown = marshal({"title": title, "link": link}).decode("utf-8")
     return shown, link
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from chain.address import address_to_id, address_to_string
 from chain.golang.decimal import parse_decimal
+from chain.golang.ints import wrap_int32
 from chain.golang.strings import trim_space
 from chain.golang.time import (
     format_time,
@@ -144,7 +145,7 @@ async def _money(ctx: CallContext) -> str:
         places = clamp_int64(ctx.r.macro(digit))
     else:
         places = await ctx.r.host.ecosystem_digits(ctx.r.ecosystem)
-    places = (places + (1 << 31)) % (1 << 32) - (1 << 31)  # the reference passes an int32
+    places = wrap_int32(places)  # the reference passes an int32
     try:
         # ecosystem_digits=0: a digit of 0 means no shift here (not the ecosystem's digits).
         return format_money(ctx.param_macros("Exp"), places, 0)

@@ -28,7 +28,7 @@ from tests.chain.test_rollback import (
     snapshot,
     stop_node,
 )
-from tests.helpers import Wallet, call_contract, utxo_tx
+from tests.helpers import Wallet, call_contract, deploy, ok, utxo_tx
 
 Client = TestClient[Any, Any]
 
@@ -42,19 +42,8 @@ def columns(*specs: tuple[str, str, str]) -> str:
     )
 
 
-def ok(status: dict[str, Any]) -> dict[str, Any]:
-    assert status["penalty"] == 0 and "errmsg" not in status, status
-    return status
-
-
 def refused(status: dict[str, Any], text: str) -> None:
     assert status["penalty"] == 1 and text in status["errmsg"]["error"], status
-
-
-async def deploy(client: Client, wallet: Wallet, *sources: str) -> None:
-    for source in sources:
-        params = {"ApplicationId": 1, "Value": source, "Conditions": "true"}
-        ok(await call_contract(client, wallet, "@1NewContract", params))
 
 
 async def new_table(client: Client, wallet: Wallet, name: str, cols: str, perms: str) -> None:

@@ -1,4 +1,8 @@
-"""Fees through the real node: who pays what to whom, after success and failure, and rollback."""
+"""Fees through the real node: who pays what to whom, after success and failure, and rollback.
+
+(Over 600 lines: each fee mode is one long scenario on one node, block by block, and the
+scenarios share the balance, output and fee-row readers at the top.)
+"""
 
 from __future__ import annotations
 

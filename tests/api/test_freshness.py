@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestClient
 
 from node.app import create_app
 from node.config import Config
-from tests.helpers import NEW_COLUMN, Wallet, call_contract, send_txs, utxo_tx
+from tests.helpers import NEW_COLUMN, Wallet, call_contract, deploy, ok, send_txs, utxo_tx
 
 Client = TestClient[Any, Any]
 
@@ -40,16 +40,6 @@ ADD_COLORED_NOTE = """contract AddColoredNote {
            Color string }
     action { $result = DBInsert("notes", {text: $Text, color: $Color}) }
 }"""
-
-
-def ok(status: dict[str, Any]) -> dict[str, Any]:
-    assert status["penalty"] == 0 and "errmsg" not in status, status
-    return status
-
-
-async def deploy(client: Client, wallet: Wallet, source: str) -> dict[str, Any]:
-    params = {"ApplicationId": 1, "Value": source, "Conditions": "true"}
-    return ok(await call_contract(client, wallet, "@1NewContract", params))
 
 
 async def edit_greeter(client: Client, wallet: Wallet) -> None:

@@ -13,7 +13,7 @@ from chain.address import address_to_string
 from chain.storage.schema import ecosystems, history, keys, tables
 from node.app import create_app
 from node.config import Config
-from tests.helpers import Wallet, call_contract, send_txs, transfer_self_tx, wait_status
+from tests.helpers import Wallet, call_contract, deploy, ok, send_txs, transfer_self_tx, wait_status
 
 Client = TestClient[Any, Any]
 
@@ -43,16 +43,6 @@ OLDEST_PET = """contract OldestPet {
             DBCount("pets", {"age": {"$gt": 0}}))
     }
 }"""
-
-
-async def deploy(client: Client, wallet: Wallet, source: str) -> dict[str, Any]:
-    params = {"ApplicationId": 1, "Value": source, "Conditions": "true"}
-    return await call_contract(client, wallet, "@1NewContract", params)
-
-
-def ok(status: dict[str, Any]) -> dict[str, Any]:
-    assert status["penalty"] == 0 and "errmsg" not in status, status
-    return status
 
 
 async def test_new_table_and_a_contract_that_inserts_rows(

@@ -12,7 +12,7 @@ from chain.address import address_to_string
 from chain.txcodec import build_client_tx
 from node.app import create_app
 from node.config import Config
-from tests.helpers import Wallet, call_contract, send_txs, smart_tx, utxo_tx, wait_status
+from tests.helpers import Wallet, call_contract, ok, send_txs, smart_tx, utxo_tx, wait_status
 
 Client = TestClient[Any, Any]
 
@@ -52,11 +52,6 @@ ASSIGN = """contract RolesAssign {
             member: {"account": $Account}, deleted: $Deleted})
     }
 }"""
-
-
-def ok(status: dict[str, Any]) -> dict[str, Any]:
-    assert status["penalty"] == 0 and "errmsg" not in status, status
-    return status
 
 
 async def get(client: Client, path: str) -> tuple[int, Any]:

@@ -15,7 +15,6 @@ from chain.block import (
     block_hash,
     genesis_prev_hash,
     genesis_rollbacks_hash,
-    go_json,
     hash_preimage,
     merkle_root,
     rollbacks_hash,
@@ -25,6 +24,7 @@ from chain.block import (
 )
 from chain.crypto import Crypto, Cryptoer, Hasher
 from chain.errors import ChainError
+from chain.golang.json import marshal
 from chain.rollback import hash_rows, rollback_tx_row, spent_info_row
 from chain.storage.repo.money import Output, RollbackRow
 
@@ -338,7 +338,7 @@ def test_reference_row_layouts_marshal_in_struct_order() -> None:
     rb = rollback_tx_row(
         block_id=3, tx_hash=b"\xff", table_name="t", table_id="1", data="{}", data_hash=b""
     )
-    assert go_json(rb, sort_keys=False) == (
+    assert marshal(rb, sort_keys=False) == (
         b'{"ID":0,"block_id":3,"tx_hash":"/w==","table_name":"t","table_id":"1",'
         b'"data":"{}","data_hash":""}'
     )
@@ -353,7 +353,7 @@ def test_reference_row_layouts_marshal_in_struct_order() -> None:
         block_id=9,
         type=4,
     )
-    assert go_json(si, sort_keys=False) == (
+    assert marshal(si, sort_keys=False) == (
         b'{"InputTxHash":null,"InputIndex":0,"OutputTxHash":"AA==","OutputIndex":1,'
         b'"OutputKeyId":2,"OutputValue":"3","Ecosystem":1,"BlockId":9,"Type":4}'
     )
@@ -362,7 +362,7 @@ def test_reference_row_layouts_marshal_in_struct_order() -> None:
 def test_hash_rows_are_the_records_then_the_outputs_in_reference_layout() -> None:
     record = RollbackRow(3, b"\x01", "1_keys", "42,1", "{}")
     output = Output(b"\x03", 0, -7, 100, 1, 3, 1, input_tx_hash=b"\x04", input_index=2)
-    assert [go_json(row, sort_keys=False) for row in hash_rows([record], [output])] == [
+    assert [marshal(row, sort_keys=False) for row in hash_rows([record], [output])] == [
         b'{"ID":0,"block_id":3,"tx_hash":"AQ==","table_name":"1_keys","table_id":"42,1",'
         b'"data":"{}","data_hash":""}',
         b'{"InputTxHash":"BA==","InputIndex":2,"OutputTxHash":"Aw==","OutputIndex":0,'

@@ -31,6 +31,8 @@ from tests.helpers import (
     NEW_COLUMN,
     Wallet,
     call_contract,
+    deploy,
+    ok,
     send_txs,
     transfer_self_tx,
     utxo_tx,
@@ -87,16 +89,6 @@ ADD_TOY = """contract AddToy {
     }
 }"""
 GREETER = 'contract Greeter {\n action { $result = "hello" }\n}'
-
-
-def ok(status: dict[str, Any]) -> dict[str, Any]:
-    assert status["penalty"] == 0 and "errmsg" not in status, status
-    return status
-
-
-async def deploy(client: Client, wallet: Wallet, source: str) -> dict[str, Any]:
-    params = {"ApplicationId": 1, "Value": source, "Conditions": "true"}
-    return ok(await call_contract(client, wallet, "@1NewContract", params))
 
 
 async def native(client: Client, wallet: Wallet, raw: bytes) -> dict[str, Any]:

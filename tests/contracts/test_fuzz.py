@@ -3,50 +3,20 @@
 from __future__ import annotations
 
 import re
-import signal
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import timedelta
+from collections.abc import Callable
 from random import Random
-from types import FrameType
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contracts import ast
 from contracts.errors import ContractSyntaxError
 from contracts.parser import parse
 from contracts.tokens import KEYWORDS, OPERATORS, TYPES
+from tests.fuzzing import FUZZ, time_bound
 
-# Reproducible in CI: fixed seed, no example database; each example also has a hard time bound.
-FUZZ = settings(
-    max_examples=300,
-    deadline=timedelta(seconds=2),  # examples take milliseconds; this is slack for busy CI
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
 PROGRAMS = settings(FUZZ, max_examples=100)  # each example is a whole program
-HARD_LIMIT = 10.0  # seconds: unlike a deadline, this stops an example that hangs
-
-
-class Hang(Exception):
-    """An example ran past HARD_LIMIT."""
-
-
-@contextmanager
-def time_bound(seconds: float = HARD_LIMIT) -> Iterator[None]:
-    def alarm(signum: int, frame: FrameType | None) -> None:
-        raise Hang(f"no answer within {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def parse_or_positioned_error(source: str) -> ast.Module | None:

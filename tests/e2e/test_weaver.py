@@ -1,5 +1,7 @@
 """The real Weaver frontend (2022 build) uses our node in headless Chromium, as a person would."""
 
+# (Over 600 lines: one browser session's script, a WeaverRun method per screen, sharing its page.)
+#
 # What runs: our node as a user starts it (`python -m node run`, P-256/SHA-256, a temp data
 # dir, a free port, SQLite), a copy of the Weaver build in ../shared/weaver with settings.json
 # pointed at that node, and Debian's chromium driven by Playwright (never a downloaded browser).

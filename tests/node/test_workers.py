@@ -10,6 +10,9 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +48,44 @@ async def answering_workers(base: str, timeout: float = 60) -> set[str]:
             break
         await asyncio.sleep(0.1)
     return seen
+
+
+@dataclass
+class Workers:
+    """A node started with `run --workers 2` for one test."""
+
+    proc: subprocess.Popen[bytes]
+    base: str
+    port: int
+    data_dir: Path
+    log: Path
+
+    def founder(self) -> Wallet:
+        return Wallet(Crypto(), private=bytes.fromhex((self.data_dir / "PrivateKey").read_text()))
+
+
+@asynccontextmanager
+async def two_workers(
+    tmp_path: Path, db_url: str | None = None, env: Mapping[str, str] = TWO, both: bool = True
+) -> AsyncIterator[Workers]:
+    """The node up (and, when `both`, each worker seen answering); stopped cleanly after."""
+    port = free_port()
+    node = Workers(
+        proc=start_node(
+            tmp_path / "data", tmp_path / "node.log", port=port, db_url=db_url, env=env
+        ),
+        base=f"http://127.0.0.1:{port}",
+        port=port,
+        data_dir=tmp_path / "data",
+        log=tmp_path / "node.log",
+    )
+    try:
+        await wait_up(node.base + "/api/v2/version", node.proc, timeout=60)
+        if both:
+            assert await answering_workers(node.base) == {"0", "1"}, node.log.read_text()
+        yield node
+    finally:
+        assert stop_node(node.proc) == 0, node.log.read_text()
 
 
 async def post_one(
@@ -94,15 +135,8 @@ def metric(text: str, name: str) -> float:
 async def test_two_workers_serve_reads_and_txs_and_lose_nothing_to_a_crash(
     tmp_path: Path, db_url: str
 ) -> None:
-    data_dir, log = tmp_path / "data", tmp_path / "node.log"
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    proc = start_node(data_dir, log, port=port, db_url=db_url, env=TWO)
-    try:
-        await wait_up(base + "/api/v2/version", proc, timeout=60)
-        assert await answering_workers(base) == {"0", "1"}, log.read_text()
-
-        founder = Wallet(Crypto(), private=bytes.fromhex((data_dir / "PrivateKey").read_text()))
+    async with two_workers(tmp_path, db_url) as node:
+        base, founder = node.base, node.founder()
         async with aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(force_close=True),
             timeout=aiohttp.ClientTimeout(total=20),
@@ -125,16 +159,14 @@ async def test_two_workers_serve_reads_and_txs_and_lose_nothing_to_a_crash(
             acked = await send_one(
                 session, base, auth, utxo_tx(founder, Wallet(Crypto()).key_id, 1)
             )
-        kill_group(proc)
+        kill_group(node.proc)
 
-        proc = start_node(data_dir, log, port=port, db_url=db_url, env=TWO)
-        await wait_up(base + "/api/v2/version", proc, timeout=60)
+        node.proc = start_node(node.data_dir, node.log, port=node.port, db_url=db_url, env=TWO)
+        await wait_up(base + "/api/v2/version", node.proc, timeout=60)
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20)) as session:
             auth = await login(session, base, founder)
             assert (await in_blocks(session, base, auth, [acked]))[acked] > 1
-    finally:
-        assert stop_node(proc) == 0, log.read_text()
-    assert "stopping 2 workers" in log.read_text()
+    assert "stopping 2 workers" in node.log.read_text()
 
 
 def children(pid: int) -> set[int]:
@@ -142,13 +174,8 @@ def children(pid: int) -> set[int]:
 
 
 async def test_a_worker_that_dies_is_restarted(tmp_path: Path) -> None:
-    data_dir, log = tmp_path / "data", tmp_path / "node.log"
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    proc = start_node(data_dir, log, port=port, env=TWO)
-    try:
-        await wait_up(base + "/api/v2/version", proc, timeout=60)
-        assert await answering_workers(base) == {"0", "1"}
+    async with two_workers(tmp_path) as node:
+        base, proc, log = node.base, node.proc, node.log
         first = children(proc.pid)
         assert len(first) == 2
         victim = int(re.findall(r"worker 1 \(API\) started, pid (\d+)", log.read_text())[-1])
@@ -164,8 +191,6 @@ async def test_a_worker_that_dies_is_restarted(tmp_path: Path) -> None:
         # The new worker 1 answers once it has started (seconds on a busy machine).
         assert await answering_workers(base) == {"0", "1"}, log.read_text()
         assert f"(pid {victim}) exited with -9; restarting it" in log.read_text()
-    finally:
-        assert stop_node(proc) == 0
 
 
 async def readyz_of_worker(base: str, worker: str, status: int, timeout: float = 60) -> Any:
@@ -226,13 +251,8 @@ def test_workers_that_cannot_start_stop_the_node(tmp_path: Path) -> None:
 
 
 async def test_live_event_clients_of_every_worker_hear_blocks(tmp_path: Path) -> None:
-    data_dir, log = tmp_path / "data", tmp_path / "node.log"
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    proc = start_node(data_dir, log, port=port, env=TWO)
-    try:
-        await wait_up(base + "/api/v2/version", proc, timeout=60)
-        founder = Wallet(Crypto(), private=bytes.fromhex((data_dir / "PrivateKey").read_text()))
+    async with two_workers(tmp_path, both=False) as node:
+        base, founder = node.base, node.founder()
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20)) as session:
             sockets: dict[str, aiohttp.ClientWebSocketResponse] = {}
             deadline = time.monotonic() + 60
@@ -253,22 +273,13 @@ async def test_live_event_clients_of_every_worker_hear_blocks(tmp_path: Path) ->
                 [(channel, published)] = await publications(ws, 1)
                 assert channel == "blocks" and published["id"] == block
                 await ws.close()
-    finally:
-        assert stop_node(proc) == 0, log.read_text()
 
 
 async def test_a_key_banned_for_failed_txs_is_refused_by_every_worker(
     tmp_path: Path, db_url: str
 ) -> None:
-    data_dir, log = tmp_path / "data", tmp_path / "node.log"
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = dict(TWO, IBAX_BAN_BAD_TX="2")
-    proc = start_node(data_dir, log, port=port, db_url=db_url, env=env)
-    try:
-        await wait_up(base + "/api/v2/version", proc, timeout=60)
-        assert await answering_workers(base) == {"0", "1"}, log.read_text()
-        founder = Wallet(Crypto(), private=bytes.fromhex((data_dir / "PrivateKey").read_text()))
+    async with two_workers(tmp_path, db_url, env=dict(TWO, IBAX_BAN_BAD_TX="2")) as node:
+        base, founder = node.base, node.founder()
         async with aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(force_close=True),
             timeout=aiohttp.ClientTimeout(total=20),
@@ -298,5 +309,3 @@ async def test_a_key_banned_for_failed_txs_is_refused_by_every_worker(
                 assert (status, body.get("error")) == (403, "E_BANNED"), body
                 refused_by.add(worker)
             assert refused_by == {"0", "1"}
-    finally:
-        assert stop_node(proc) == 0, log.read_text()

@@ -7,13 +7,9 @@ or a PageError, never another exception, within its time bound.
 
 from __future__ import annotations
 
-import signal
 from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import timedelta
-from types import FrameType
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from pages import Limits, PageEngine, PageError, TemplateSyntaxError
@@ -21,16 +17,8 @@ from pages.lexer import tokenize
 from pages.nodes import Call, Node, Tail, Template, Text
 from pages.parser import Parser
 from pages.spec import FUNCS, TAILS
+from tests.fuzzing import FUZZ, time_bound
 from tests.pages.emptychain import EmptyChain
-
-FUZZ = settings(
-    max_examples=300,
-    deadline=timedelta(seconds=2),
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-HARD_LIMIT = 10.0  # seconds: unlike a deadline, this stops an example that hangs
 
 NAMES = sorted(FUNCS) + sorted({t for table in TAILS.values() for t in table})
 PIECES = [
@@ -54,24 +42,6 @@ PIECES = [
 
 # Templates made of the language's own pieces reach far more of the parser than random text.
 TEMPLATES = st.lists(st.sampled_from(PIECES) | st.text(max_size=5), max_size=40).map("".join)
-
-
-class Hang(Exception):
-    """An example ran past HARD_LIMIT."""
-
-
-@contextmanager
-def time_bound(seconds: float = HARD_LIMIT) -> Iterator[None]:
-    def alarm(signum: int, frame: FrameType | None) -> None:
-        raise Hang(f"no answer within {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _positions(node: Node, lines: list[str]) -> Iterator[tuple[int, int]]:

@@ -77,15 +77,4 @@ async def list_key_txs(conn: AsyncConnection, key_id: int, limit: int) -> list[L
         .order_by(log.block.desc(), log.timestamp.desc())
         .limit(limit)
     )
-    return [
-        LogRow(
-            bytes(r.hash),
-            r.block,
-            r.timestamp,
-            r.contract_name,
-            r.address,
-            r.ecosystem_id,
-            r.status,
-        )
-        for r in result
-    ]
+    return [LogRow.of(r) for r in result]

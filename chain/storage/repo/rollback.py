@@ -7,12 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Table, and_, delete, null, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chain.storage.repo.blocks import BlockRow
-from chain.storage.repo.txs import QueuedTx
+from chain.storage.repo.txs import QueuedTx, insert_queue_rows
 from chain.storage.schema import (
     STATIC_TABLES,
     block_chain,
@@ -152,20 +150,5 @@ async def delete_queued_many(conn: AsyncConnection, tx_hashes: Sequence[bytes]) 
 
 async def requeue_txs(conn: AsyncConnection, txs: Sequence[QueuedTx]) -> None:
     """Queue transactions again, in the given order; a hash still queued stays as it is."""
-    if not txs:
-        return
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    await conn.execute(
-        insert(queue_tx).on_conflict_do_nothing(),
-        [
-            {
-                "hash": tx.hash,
-                "data": tx.data,
-                "expedite": tx.expedite,
-                "time": tx.time_ms,
-                "key_id": tx.key_id,
-                "high_rate": tx.high_rate,
-            }
-            for tx in txs
-        ],
-    )
+    if txs:
+        await insert_queue_rows(conn, txs)

@@ -51,6 +51,19 @@ class LogRow:
     ecosystem_id: int
     status: int
 
+    @classmethod
+    def of(cls, row: Any) -> LogRow:
+        """A `log_transactions` row as read."""
+        return cls(
+            bytes(row.hash),
+            row.block,
+            row.timestamp,
+            row.contract_name,
+            row.address,
+            row.ecosystem_id,
+            row.status,
+        )
+
 
 def _insert_ignoring_duplicates(conn: AsyncConnection, table: Any) -> Any:
     if conn.dialect.name == "postgresql":
@@ -90,6 +103,11 @@ async def enqueue(conn: AsyncConnection, txs: Sequence[QueuedTx]) -> None:
             for tx in fresh.values()
         ],
     )
+    await insert_queue_rows(conn, fresh.values())
+
+
+async def insert_queue_rows(conn: AsyncConnection, txs: Iterable[QueuedTx]) -> None:
+    """queue_tx rows of the (non-empty) txs, in order; a hash still queued stays as it is."""
     await conn.execute(
         _insert_ignoring_duplicates(conn, queue_tx),
         [
@@ -101,7 +119,7 @@ async def enqueue(conn: AsyncConnection, txs: Sequence[QueuedTx]) -> None:
                 "key_id": tx.key_id,
                 "high_rate": tx.high_rate,
             }
-            for tx in fresh.values()
+            for tx in txs
         ],
     )
 
@@ -226,16 +244,7 @@ async def get_log(conn: AsyncConnection, hashes: Sequence[bytes]) -> dict[bytes,
         result = await conn.execute(
             select(log_transactions).where(log_transactions.c.hash.in_(chunk))
         )
-        for r in result:
-            found[bytes(r.hash)] = LogRow(
-                bytes(r.hash),
-                r.block,
-                r.timestamp,
-                r.contract_name,
-                r.address,
-                r.ecosystem_id,
-                r.status,
-            )
+        found.update((bytes(r.hash), LogRow.of(r)) for r in result)
     return found
 
 

@@ -1,4 +1,8 @@
-"""DBFind where/order/columns translation: pure rules, then every form against a real database."""
+"""DBFind where/order/columns translation: pure rules, then every form against a real database.
+
+(Over 600 lines: the where, order and column case tables of chain/storage/query.py, run
+as one table each against both backends, and their error tables.)
+"""
 
 from __future__ import annotations
 

@@ -11,19 +11,10 @@ import pytest
 
 from chain.crypto import Crypto
 from contracts.builtins import node_builtins
+from tests.contracts.builtins.cases import HANG_S, alias_bomb
 
 D = Decimal
 TABLE = node_builtins(Crypto())
-# Far above any bounded run on a loaded CI machine, far below an unbounded one.
-HANG_S = 20.0
-
-
-def alias_bomb(levels: int = 40, leaves: int = 1) -> list[Any]:
-    """[a, a] nested `levels` times over `leaves` ones: 2**levels * leaves items, few objects."""
-    value: list[Any] = [1] * leaves
-    for _ in range(levels):
-        value = [value, value]
-    return value
 
 
 def _big_map(last: int) -> dict[str, Any]:

@@ -19,6 +19,7 @@ down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# A copy, not chain.golang.ints.INT64_MAX: a released revision must not change with the code.
 _INT64_MAX = (1 << 63) - 1
 
 
