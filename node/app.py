@@ -162,6 +162,11 @@ def storage_context(
     async def context(app: web.Application) -> AsyncIterator[None]:
         node = open_data_dir(config.data_dir, config.network_id, config.crypto)
         engine = make_engine(config.db_url)
+        # On SQLite the producer has an engine of its own whose statements skip aiosqlite's
+        # thread: it holds the one write lock for a whole block. PostgreSQL shares the pool.
+        produces = worker is None or worker.produces
+        own = produces and engine.dialect.name == "sqlite"
+        block_engine = make_engine(config.db_url, inline=True) if own else engine
         probe: CommitProbe | None = None
         logger.info("connecting to %s", config.censored_db_url())
         try:
@@ -210,9 +215,9 @@ def storage_context(
                 app[BANK] = bank
                 internal = bank.work
             bans = BanList(ban_rules(config))
-            producer_type = BlockProducer if worker is None or worker.produces else QueueOnly
+            producer_type = BlockProducer if produces else QueueOnly
             producer = producer_type(
-                engine,
+                block_engine,
                 node,
                 config.block_window_ms,
                 poll_s=PRODUCER_POLL_S if producer_type is BlockProducer else WAITER_POLL_S,
@@ -234,6 +239,8 @@ def storage_context(
         finally:
             if probe is not None:
                 probe.close()
+            if block_engine is not engine:
+                await block_engine.dispose()
             await engine.dispose()
 
     return context

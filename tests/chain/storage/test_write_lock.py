@@ -1,12 +1,13 @@
-"""SQLite's write lock: a writer waits for it by polling, and gives up after its limit."""
+"""SQLite writers: the write lock is polled for and given up after a limit; the inline engine."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -64,3 +65,29 @@ async def test_a_writer_gives_up_after_its_wait(tmp_path: Path) -> None:
     finally:
         await first.dispose()
         await second.dispose()
+
+
+async def test_an_inline_engine_runs_statements_on_the_event_loops_thread(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'inline.db'}"
+    engines = {"inline": make_engine(url, inline=True), "pooled": make_engine(url)}
+    threads: dict[str, int] = {}
+    try:
+        for name, engine in engines.items():
+            # A function SQLite calls from whichever thread runs the statement.
+            event.listen(
+                engine.sync_engine,
+                "connect",
+                lambda dbapi, _record: dbapi.create_function("thread", 0, threading.get_ident),
+            )
+            async with write_transaction(engine) as conn:
+                await conn.execute(text("CREATE TABLE IF NOT EXISTS t (x INTEGER)"))
+                await conn.execute(text("INSERT INTO t VALUES (1)"))
+            async with engine.connect() as conn:
+                row = (await conn.execute(text("SELECT count(*), thread() FROM t"))).one()
+            assert row[0] == (1 if name == "inline" else 2)  # one file, both engines
+            threads[name] = row[1]
+        assert threads["inline"] == threading.get_ident()
+        assert threads["pooled"] != threading.get_ident()  # aiosqlite's own thread
+    finally:
+        for engine in engines.values():
+            await engine.dispose()
