@@ -178,3 +178,11 @@ async def test_large_batches_and_blocks_are_decoded_off_the_event_loop(
     blocks = await resp.json()
     assert threads["describe"] and loop_thread not in threads["describe"]
     assert sum(len(b["transactions"]) for b in blocks.values()) > 2_000
+
+
+async def test_explorer_numbers_are_ascii_digits(client: Client, founder: Wallet) -> None:
+    # str.isdigit() says yes to "²", int() says no: that was a 500 on both pages.
+    for path in ("/explorer/block/%C2%B2", "/explorer/search?q=%C2%B2", "/explorer/block/٣"):
+        resp = await client.get(path, allow_redirects=False)
+        assert resp.status == 404, (path, await resp.text())
+        assert "Not found" in await resp.text()
