@@ -186,3 +186,13 @@ async def test_explorer_numbers_are_ascii_digits(client: Client, founder: Wallet
         resp = await client.get(path, allow_redirects=False)
         assert resp.status == 404, (path, await resp.text())
         assert "Not found" in await resp.text()
+
+
+async def test_static_file_names_past_the_system_limit_are_not_found(client: Client) -> None:
+    # The file system refuses names over 255 bytes (ENAMETOOLONG); aiohttp let that out as 500.
+    for prefix in ("/explorer/static/", "/api/v2/docs/assets/"):
+        resp = await client.get(prefix + "9" * 300)
+        assert resp.status == 404, (prefix, await resp.text())
+        assert_canonical_error(await resp.json(), "E_NOTFOUND")
+        resp = await client.get(prefix + "x" * 10)  # a short unknown name: the same answer
+        assert resp.status == 404
