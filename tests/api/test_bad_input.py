@@ -14,6 +14,7 @@ from aiohttp.test_utils import TestClient
 
 from api.handlers import explorer
 from api.handlers import tx as tx_handlers
+from api.handlers.interface import section_visible
 from chain.txcheck import admit_txs
 from chain.txcodec import Utxo, build_client_tx
 from chain.txview import describe_block
@@ -196,3 +197,11 @@ async def test_static_file_names_past_the_system_limit_are_not_found(client: Cli
         assert_canonical_error(await resp.json(), "E_NOTFOUND")
         resp = await client.get(prefix + "x" * 10)  # a short unknown name: the same answer
         assert resp.status == 404
+
+
+def test_roles_access_entries_that_are_no_int64_name_no_role() -> None:
+    # A section's roles_access is what a contract stored; "--1" and "²" passed the old
+    # isdigit() check and made int() raise: /sections answered 500.
+    for junk in ("--1", "²", "9" * 5_000, "1e3", ""):
+        assert not section_visible([junk], 0), junk
+    assert section_visible(["--1", 7, "5"], 5) and section_visible(["x", "-3"], -3)
