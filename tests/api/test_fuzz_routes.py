@@ -183,13 +183,17 @@ async def test_no_route_answers_5xx(client: Client, founder: Wallet, req: dict[s
 
 
 # The routes outside /api/v2's table: explorer pages (HTML errors), operator routes, static
-# files, the live-events socket asked without an upgrade.
+# files, the live-events socket asked without an upgrade; and paths no route has.
 OTHER_ROUTES = [
     *((method, path) for method, path, _ in EXPLORER_ROUTES),
     *((r.method, r.path) for r in OPS_ROUTES),
     ("GET", explorer_views.STATIC + "/{file}"),
     ("GET", docs.ASSETS_PATH + "/{file}"),
     ("GET", EVENTS_PATH),
+    ("GET", "/{a}"),
+    ("POST", "/{a}/{b}"),
+    ("GET", "/api/{a}/{b}"),
+    ("GET", explorer_views.PREFIX + "/{a}/{b}/{c}"),
 ]
 
 
