@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -73,6 +74,14 @@ def edge_middleware(
             if exc.status < 400:
                 raise  # redirects are answers, not errors
             response = http_error(exc)
+        except OSError as exc:
+            if exc.errno != errno.ENAMETOOLONG:
+                logger.exception("unhandled error on %s %s", request.method, request.path)
+                response = error_response(E.RECOVERED.code, E.RECOVERED.template, 500)
+            else:
+                # A static file's name past the file system's limit (aiohttp's static handler
+                # lets the OSError out): there is no such file, as for any other name.
+                response = http_error(web.HTTPNotFound())
         except Exception:
             logger.exception("unhandled error on %s %s", request.method, request.path)
             response = error_response(E.RECOVERED.code, E.RECOVERED.template, 500)

@@ -73,7 +73,8 @@ async def show_latest(request: web.Request) -> web.Response:
 async def show_block(request: web.Request) -> web.Response:
     """GET /explorer/block/{id}: a block's header and its transactions with their statuses."""
     text = request.match_info["id"]
-    if not text.isdigit() or len(text) > 18:
+    # str.isdigit() takes "²", which int() refuses: ASCII digits only.
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
         return _not_found(request, f"block {text}")
     async with read_connection(request.app[ENGINE]) as conn:
         row = await get_block(conn, int(text))
@@ -172,7 +173,7 @@ async def show_account(request: web.Request) -> web.Response:
 async def search(request: web.Request) -> web.StreamResponse:
     """GET /explorer/search?q=: a block id, a block or tx hash, or an address (a key id too)."""
     query = request.query.get("q", "").strip()
-    if query.isdigit() and len(query) <= 18:
+    if query.isascii() and query.isdigit() and len(query) <= 18:
         # A key id is digits too: a number is a block only when the chain has that block.
         async with read_connection(request.app[ENGINE]) as conn:
             head = await get_head(conn)

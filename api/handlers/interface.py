@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 
 from aiohttp import web
 
@@ -11,6 +12,7 @@ from api.errors import ApiError, E
 from api.jsonenc import Struct
 from api.request import client_of, form_values, page_of
 from api.responses import json_response
+from chain.numbers import NumberError, parse_int
 from chain.storage.engine import read_connection
 from chain.storage.repo.interface import (
     get_menu,
@@ -43,7 +45,16 @@ def _name(request: web.Request) -> tuple[int, str]:
 
 def section_visible(access: list[object], role_id: int) -> bool:
     """A section limited to roles (`roles_access`) is shown to those roles only."""
-    return not access or role_id in {int(str(r)) for r in access if str(r).lstrip("-").isdigit()}
+    return not access or role_id in _role_ids(access)
+
+
+def _role_ids(access: list[object]) -> set[int]:
+    # The list is whatever a contract stored: an entry that is not an int64 names no role.
+    ids = set()
+    for entry in access:
+        with suppress(NumberError):
+            ids.add(parse_int(str(entry)))
+    return ids
 
 
 async def fetch_page(request: web.Request) -> web.Response:

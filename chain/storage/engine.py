@@ -13,9 +13,12 @@ from typing import Any
 
 import aiosqlite
 from sqlalchemy import URL, Connection, event, make_url, text
+from sqlalchemy.engine.interfaces import DBAPICursor, ExecutionContext
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.util import await_only
+
+from chain.storage.values import QueryError
 
 # Any fixed 64-bit number: the PostgreSQL advisory lock that elects the one block writer.
 WRITER_LOCK_KEY = 0x1BA7_0DE0_B10C
@@ -106,6 +109,34 @@ def _create_private_file(url: str) -> None:
         pass  # no such directory: SQLite says so when it connects
 
 
+# PostgreSQL's own words for text holding a NUL character, which it cannot store.
+NUL_REFUSED = 'invalid byte sequence for encoding "UTF8": 0x00'
+
+
+def _refuse_nul_text(
+    _conn: Connection,
+    _cursor: DBAPICursor,
+    _statement: str,
+    parameters: Any,
+    context: ExecutionContext | None,
+    executemany: bool,
+) -> None:
+    # PostgreSQL refuses text with a NUL (SQLSTATE 22021), and the refusal aborts the
+    # transaction: a contract's DBFind of "\x00" outside a savepoint sank its whole block, which
+    # the producer then retried for ever, and an API read of it answered 500. A read with such
+    # text is refused here, before the server sees it, as the QueryError a bad where is (a
+    # client's 400, a contract's error). Writes run in savepoints and report the server's
+    # refusal themselves (chain/storage/repo/rows.py).
+    if context is not None and (
+        context.isinsert or context.isupdate or getattr(context, "isdelete", False)
+    ):
+        return
+    for row in parameters if executemany else (parameters,):
+        for value in row.values() if isinstance(row, dict) else row or ():
+            if type(value) is str and "\x00" in value:
+                raise QueryError(NUL_REFUSED)
+
+
 class _InlineSqlite(aiosqlite.Connection):
     """An aiosqlite connection whose calls run at once on the event loop's thread.
 
@@ -150,13 +181,18 @@ def make_engine(url: str, inline: bool = False) -> AsyncEngine:
             engine = create_async_engine(url, connect_args={"timeout": SQLITE_LOCK_WAIT_S})
         event.listen(engine.sync_engine, "connect", _sqlite_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
+        # SQLite could compare the text, but a read must not succeed on one backend and fail
+        # on the other (a contract's outcome would depend on it).
+        event.listen(engine.sync_engine, "before_cursor_execute", _refuse_nul_text)
         return engine
     # A pool big enough for a worker's concurrent requests: a connection opened beyond it is
     # closed again when returned, and opening one (TLS negotiation, cold statement cache) costs
     # more than the request. No ping per checkout (a round trip each): a connection the server
     # dropped fails its statement, and SQLAlchemy then invalidates the whole pool, so one request
     # sees the restart and the next ones get new connections.
-    return create_async_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
+    engine = create_async_engine(url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
+    event.listen(engine.sync_engine, "before_cursor_execute", _refuse_nul_text)
+    return engine
 
 
 _PING = text("SELECT 1")

@@ -14,10 +14,14 @@ from aiohttp.test_utils import TestClient
 
 from api.handlers import explorer
 from api.handlers import tx as tx_handlers
+from api.handlers.interface import section_visible
+from chain.storage.engine import NUL_REFUSED
 from chain.txcheck import admit_txs
 from chain.txcodec import Utxo, build_client_tx
 from chain.txview import describe_block
+from tests.api.test_contracts import call
 from tests.api.test_edge import assert_canonical_error
+from tests.api.test_error_texts import deployed_id
 from tests.helpers import Wallet, send_txs, smart_tx, utxo_tx, wait_status
 
 Client = TestClient[Any, Any]
@@ -178,3 +182,60 @@ async def test_large_batches_and_blocks_are_decoded_off_the_event_loop(
     blocks = await resp.json()
     assert threads["describe"] and loop_thread not in threads["describe"]
     assert sum(len(b["transactions"]) for b in blocks.values()) > 2_000
+
+
+async def test_explorer_numbers_are_ascii_digits(client: Client, founder: Wallet) -> None:
+    # str.isdigit() says yes to "²", int() says no: that was a 500 on both pages.
+    for path in ("/explorer/block/%C2%B2", "/explorer/search?q=%C2%B2", "/explorer/block/٣"):
+        resp = await client.get(path, allow_redirects=False)
+        assert resp.status == 404, (path, await resp.text())
+        assert "Not found" in await resp.text()
+
+
+async def test_static_file_names_past_the_system_limit_are_not_found(client: Client) -> None:
+    # The file system refuses names over 255 bytes (ENAMETOOLONG); aiohttp let that out as 500.
+    for prefix in ("/explorer/static/", "/api/v2/docs/assets/"):
+        resp = await client.get(prefix + "9" * 300)
+        assert resp.status == 404, (prefix, await resp.text())
+        assert_canonical_error(await resp.json(), "E_NOTFOUND")
+        resp = await client.get(prefix + "x" * 10)  # a short unknown name: the same answer
+        assert resp.status == 404
+
+
+def test_roles_access_entries_that_are_no_int64_name_no_role() -> None:
+    # A section's roles_access is what a contract stored; "--1" and "²" passed the old
+    # isdigit() check and made int() raise: /sections answered 500.
+    for junk in ("--1", "²", "9" * 5_000, "1e3", ""):
+        assert not section_visible([junk], 0), junk
+    assert section_visible(["--1", 7, "5"], 5) and section_visible(["x", "-3"], -3)
+
+
+FIND_NUL = """contract FindNul {
+    data { Name string }
+    action {
+        var row map
+        row = DBFind("contracts").Where({"name": $Name}).Row()
+        $result = "looked"
+    }
+}"""
+
+
+async def test_text_with_a_nul_is_refused_by_reads_on_both_backends(
+    client: Client, founder: Wallet
+) -> None:
+    # PostgreSQL cannot hold a NUL in text: its refusal was a 500 here, and inside a block it
+    # aborted the block's transaction, which the producer retried for ever.
+    nul = {"error": "E_SERVER", "msg": NUL_REFUSED}
+    resp = await client.post("/api/v2/content/page/%00", headers=founder.auth)
+    assert (resp.status, await resp.json()) == (400, nul)
+    where = json.dumps({"name": "a\x00"})
+    resp = await client.post(
+        "/api/v2/listWhere/contracts", data={"where": where}, headers=founder.auth
+    )
+    assert (resp.status, await resp.json()) == (400, nul)
+    find = await deployed_id(client, founder, FIND_NUL)
+    failed = await call(client, founder, find, {"Name": "a\x00b"})
+    assert failed["errmsg"]["error"].startswith(NUL_REFUSED), failed
+    # The block went on without it, and so do later ones.
+    done = await call(client, founder, find, {"Name": "nothing"})
+    assert done["result"] == "looked" and int(done["blockid"]) >= int(failed["blockid"]), done

@@ -1,13 +1,16 @@
 """Fuzzing every route of a real node: random paths, queries, forms and bodies; never a 5xx."""
 
 # The property: whatever a client sends, the answer is not a 5xx, an IBAX error is the one
-# envelope, and it comes back in time. The budget is small enough for CI on both backends;
-# IBAX_FUZZ_EXAMPLES raises it for a longer run.
+# envelope, the event loop spends under a second on it, and the node still answers `version`
+# after it. The budget is small enough for CI on both backends; IBAX_FUZZ_EXAMPLES raises it
+# for a longer run.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
+import threading
 import time
 from dataclasses import replace
 from typing import Any
@@ -19,6 +22,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api.appkeys import BANS
+from api.events.socket import PATH as EVENTS_PATH
+from api.explorer import views as explorer_views
+from api.explorer.routes import ROUTES as EXPLORER_ROUTES
+from api.ops import docs
+from api.ops.routes import ROUTES as OPS_ROUTES
 from api.routes import API_PREFIX, ROUTES
 from chain.txcodec import TransferSelf, Utxo, build_client_tx
 from tests.api.test_edge import assert_canonical_error
@@ -29,6 +37,32 @@ Client = TestClient[Any, Any]
 EXAMPLES = int(os.environ.get("IBAX_FUZZ_EXAMPLES", "120"))
 HTTP_PARSER_ERROR = "Got more than 8190 bytes"
 SLOW = 5.0  # seconds: far above any answer here, far below a stall
+# CPU seconds the event loop's thread may spend on one request (the server and this client
+# share it). CPU time, not wall time: other processes on a loaded machine do not count, a
+# request that holds the loop does. The garbage collector's passes are left out: over a long
+# run the test client and hypothesis keep every example's objects, and a full pass over them
+# passes a second (6,000 examples), whatever the request did.
+LOOP_CPU = 1.0
+_LOOP_THREAD = threading.get_ident()
+_gc_seconds = [0.0, 0.0]  # in the collector in all, when the current pass began
+
+
+def _time_the_collector(phase: str, _info: dict[str, int]) -> None:
+    if threading.get_ident() != _LOOP_THREAD:
+        return
+    if phase == "start":
+        _gc_seconds[1] = time.thread_time()
+    else:
+        _gc_seconds[0] += time.thread_time() - _gc_seconds[1]
+
+
+gc.callbacks.append(_time_the_collector)
+
+
+def loop_cpu() -> float:
+    """CPU seconds of this (the event loop's) thread so far, the collector's left out."""
+    return time.thread_time() - _gc_seconds[0]
+
 
 FUZZ = settings(
     max_examples=EXAMPLES,
@@ -44,7 +78,7 @@ NAMES = [
 NUMBERS = [
     "0", "1", "-1", "5032", "9223372036854775807", "9223372036854775808",
     "-9223372036854775808", "9999999999999999999999", "1e999000", "1.5", "0x10", "1_0",
-    "٣", " 1", "+1", "00000000000000000000001", "NaN", "-0", "9" * 4_500, "-" + "9" * 4_500,
+    "٣", "²", " 1", "+1", "00000000000000000000001", "NaN", "-0", "9" * 4_500, "-" + "9" * 4_500,
 ]  # fmt: skip
 JSONS = [
     '{"hashes":["' + "ab" * 32 + '"]}', '{"hashes":' + "[" * 1200 + "]" * 1200 + "}",
@@ -56,7 +90,7 @@ JSONS = [
 FIELDS = [
     "limit", "offset", "columns", "where", "order", "ecosystem", "id", "block_id", "count",
     "data", "contractinfo", "names", "expire", "role_id", "key_id", "pubkey", "signature",
-    "column", "hashes", "app_id", "name", "amount", "pass", "time",
+    "column", "hashes", "app_id", "name", "amount", "pass", "time", "q",
 ]  # fmt: skip
 
 texts = st.text(max_size=40)
@@ -128,7 +162,7 @@ async def send(client: Client, req: dict[str, Any], auth: dict[str, str]) -> tup
                 data.add_field(key, value.encode(), filename="tx")
             else:
                 data.add_field(key, value)
-    started = time.monotonic()
+    started, cpu = time.monotonic(), loop_cpu()
     resp = await client.request(
         req["method"],
         req["path"],
@@ -138,8 +172,16 @@ async def send(client: Client, req: dict[str, Any], auth: dict[str, str]) -> tup
         allow_redirects=False,  # /api/help points outside; a redirect is an answer
     )
     text = await resp.text()
+    assert loop_cpu() - cpu < LOOP_CPU, req
     assert time.monotonic() - started < SLOW, req
+    await assert_still_answers(client, req)
     return resp.status, text
+
+
+async def assert_still_answers(client: Client, req: object) -> None:
+    """The node answers `version` after `req`: nothing it sent broke or stalled the node."""
+    version = await client.get(API_PREFIX + "/version")
+    assert version.status == 200, (req, await version.text())
 
 
 IBAX_ROUTES = [(r.method, API_PREFIX + r.path) for r in ROUTES]
@@ -162,6 +204,30 @@ async def test_no_route_answers_5xx(client: Client, founder: Wallet, req: dict[s
         assert status == 400, text
     elif status >= 400:
         assert_canonical_error(json.loads(text), json.loads(text)["error"])
+
+
+# The routes outside /api/v2's table: explorer pages (HTML errors), operator routes, static
+# files, the live-events socket asked without an upgrade; and paths no route has.
+OTHER_ROUTES = [
+    *((method, path) for method, path, _ in EXPLORER_ROUTES),
+    *((r.method, r.path) for r in OPS_ROUTES),
+    ("GET", explorer_views.STATIC + "/{file}"),
+    ("GET", docs.ASSETS_PATH + "/{file}"),
+    ("GET", EVENTS_PATH),
+    ("GET", "/{a}"),
+    ("POST", "/{a}/{b}"),
+    ("GET", "/api/{a}/{b}"),
+    ("GET", explorer_views.PREFIX + "/{a}/{b}/{c}"),
+]
+
+
+@FUZZ
+@given(req=requests(OTHER_ROUTES))
+async def test_no_explorer_or_operator_route_answers_5xx(
+    client: Client, founder: Wallet, req: dict[str, Any]
+) -> None:
+    status, text = await send(client, req, {"token": founder.auth}.get(req["auth"], {}))
+    assert status < 500, (req, status, text[:300])
 
 
 tx_texts = st.one_of(st.sampled_from(NUMBERS), values)
@@ -199,9 +265,11 @@ async def test_signed_txs_with_random_fields_never_5xx(
         tx = replace(tx, utxo=Utxo(to_id=5555, value=value, comment=""))
     elif kind == "self":
         tx = replace(tx, transfer_self=TransferSelf(value=value, source="UTXO", target="Account"))
-    status, body = await send_txs(
-        client, founder, build_client_tx(tx, founder.private, founder.crypto)
-    )
+    raw = build_client_tx(tx, founder.private, founder.crypto)
+    cpu = loop_cpu()
+    status, body = await send_txs(client, founder, raw)
+    assert loop_cpu() - cpu < LOOP_CPU, tx
+    await assert_still_answers(client, tx)
     assert status < 500, body
     if status >= 400:
         assert_canonical_error(body, body["error"])

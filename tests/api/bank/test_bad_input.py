@@ -48,6 +48,8 @@ async def test_numbers_out_of_range_are_invalid_args(bank: Client) -> None:
 BANK_PATHS = [(r.method, f"/api/v{v}/{r.path}") for r in BANK_ROUTES for v in r.versions] + [
     ("GET", "/api/properties"),
     ("GET", "/api/help"),
+    ("GET", "/api/v1/{a}"),  # paths no route has, under the bank's prefixes
+    ("POST", "/api/v2/user/{a}"),
 ]
 
 

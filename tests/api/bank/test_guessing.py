@@ -168,3 +168,19 @@ async def test_a_burst_on_a_cold_cache_is_hashed_once_and_not_refused(bank: Clie
     )
     refused = [o for o in outcomes if isinstance(o, BankError)]
     assert refused and all(o.fault == Fault.TOO_MANY_TRIES for o in refused)
+
+
+async def test_passwords_are_hashed_at_owasp_s_scrypt_cost_by_default(
+    aiohttp_client: Any, make_config: Callable[..., Config]
+) -> None:
+    # The node's own default, not the tests' cheap one: scrypt N=2^17, r=8, p=1 (OWASP).
+    config = make_config(bank_admin=ADMIN, bank_admin_password=ADMIN_PW)
+    assert config.bank_hash_cost == Config().bank_hash_cost == 17
+    bank = await aiohttp_client(create_app(config))
+    await register(bank, "alice")
+    app = bank.server.app
+    assert app is not None
+    for name in (ADMIN, "alice"):
+        stored = await app[BANK].stored_credential(name)
+        assert stored is not None and stored.hash.startswith("scrypt$17$8$1$"), name
+    assert (await bank.post(VERIFY, headers=basic("alice", "pw"))).status == 204
