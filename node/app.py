@@ -62,7 +62,13 @@ from chain.internal import InternalWork, NoInternalWork
 from chain.observer import NO_OBSERVER, ChainObserver, Observers
 from chain.producer import BlockProducer
 from chain.registration import chain_registrar
-from chain.storage.engine import CommitProbe, check_connection, commit_probe, make_engine
+from chain.storage.engine import (
+    CommitProbe,
+    check_connection,
+    commit_probe,
+    make_engine,
+    sqlite_file_of,
+)
 from chain.storage.migrate import head_revision, upgrade
 from chain.storage.repo.contracts import get_contract
 from chain.storage.repo.ecosystem import guest_account_id
@@ -162,10 +168,11 @@ def storage_context(
     async def context(app: web.Application) -> AsyncIterator[None]:
         node = open_data_dir(config.data_dir, config.network_id, config.crypto)
         engine = make_engine(config.db_url)
-        # On SQLite the producer has an engine of its own whose statements skip aiosqlite's
-        # thread: it holds the one write lock for a whole block. PostgreSQL shares the pool.
+        # On a SQLite file the producer has an engine of its own whose statements skip
+        # aiosqlite's thread: it holds the one write lock for a whole block. PostgreSQL (and a
+        # database in memory, which a second engine would not see) shares the pool.
         produces = worker is None or worker.produces
-        own = produces and engine.dialect.name == "sqlite"
+        own = produces and sqlite_file_of(engine) is not None
         block_engine = make_engine(config.db_url, inline=True) if own else engine
         probe: CommitProbe | None = None
         logger.info("connecting to %s", config.censored_db_url())

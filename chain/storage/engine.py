@@ -263,7 +263,12 @@ class CommitProbe:
         self._conn.close()
 
 
+def sqlite_file_of(engine: AsyncEngine) -> str | None:
+    """The SQLite file an engine opens; None for PostgreSQL or a database in memory."""
+    return _sqlite_file(engine.url) if engine.dialect.name == "sqlite" else None
+
+
 def commit_probe(engine: AsyncEngine) -> CommitProbe | None:
     """A probe of a SQLite file's engine; None for PostgreSQL or a database in memory."""
-    path = _sqlite_file(engine.url) if engine.dialect.name == "sqlite" else None
+    path = sqlite_file_of(engine)
     return CommitProbe(path) if path is not None else None

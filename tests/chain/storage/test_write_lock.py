@@ -11,7 +11,12 @@ from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from chain.storage.engine import SQLITE_LOCK_WAIT_S, make_engine, write_transaction
+from chain.storage.engine import (
+    SQLITE_LOCK_WAIT_S,
+    make_engine,
+    sqlite_file_of,
+    write_transaction,
+)
 
 
 async def _two_engines(tmp_path: Path) -> tuple[AsyncEngine, AsyncEngine]:
@@ -90,4 +95,20 @@ async def test_an_inline_engine_runs_statements_on_the_event_loops_thread(tmp_pa
         assert threads["pooled"] != threading.get_ident()  # aiosqlite's own thread
     finally:
         for engine in engines.values():
+            await engine.dispose()
+
+
+async def test_only_a_sqlite_file_gets_an_engine_of_its_own(tmp_path: Path) -> None:
+    # The node gives its producer a second, inline engine only where a second engine opens the
+    # same database: a file (an in-memory database would be a different, empty one).
+    engines = [
+        make_engine(f"sqlite+aiosqlite:///{tmp_path / 'a.db'}"),
+        make_engine("sqlite+aiosqlite://"),
+        make_engine("postgresql+asyncpg://postgres@127.0.0.1:5432/none"),  # never connects
+    ]
+    try:
+        found = [sqlite_file_of(engine) for engine in engines]
+        assert found == [str(tmp_path / "a.db"), None, None]
+    finally:
+        for engine in engines:
             await engine.dispose()
