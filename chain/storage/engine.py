@@ -28,6 +28,7 @@ POOL_SIZE = 24
 POOL_OVERFLOW = 6
 # How long a SQLite connection waits for a lock before "database is locked".
 SQLITE_LOCK_WAIT_S = 10.0
+_BUSY_TIMEOUT = f"PRAGMA busy_timeout={int(SQLITE_LOCK_WAIT_S * 1000)}"
 # A writer waiting for SQLite's write lock retries after these pauses (then the last one).
 _WRITE_LOCK_PAUSES_S = (0.0002, 0.0005, 0.001, 0.002)
 
@@ -40,7 +41,7 @@ def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
     # durable even against power loss, which "nothing acknowledged is lost" requires.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_LOCK_WAIT_S * 1000)}")
+    cursor.execute(_BUSY_TIMEOUT)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
@@ -79,7 +80,7 @@ def _begin_immediate(conn: Connection, wait_s: float) -> None:
             tries += 1
             await_only(asyncio.sleep(pause))
     finally:
-        conn.exec_driver_sql(f"PRAGMA busy_timeout={int(SQLITE_LOCK_WAIT_S * 1000)}")
+        conn.exec_driver_sql(_BUSY_TIMEOUT)
 
 
 def _locked(exc: OperationalError) -> bool:
@@ -95,12 +96,9 @@ def _sqlite_file(url: URL) -> str | None:
     return path
 
 
-def _create_private_file(url: str) -> None:
+def _create_private_file(path: str) -> None:
     # SQLite would create the file with the umask's mode (0644 mostly), readable by every local
     # user, and it holds the bank's password hashes. Its -wal and -shm files copy this mode.
-    path = _sqlite_file(make_url(url))
-    if path is None:
-        return
     try:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     except FileExistsError:
@@ -168,8 +166,9 @@ def make_engine(url: str, inline: bool = False) -> AsyncEngine:
     no effect on PostgreSQL, whose driver has no thread to skip.
     """
     if url.startswith("sqlite"):
-        _create_private_file(url)
         path = _sqlite_file(make_url(url))
+        if path is not None:
+            _create_private_file(path)
         if inline and path is not None:
 
             async def connect() -> aiosqlite.Connection:
