@@ -73,7 +73,7 @@ from chain.storage.migrate import head_revision, upgrade
 from chain.storage.repo.contracts import get_contract
 from chain.storage.repo.ecosystem import guest_account_id
 from chain.storage.repo.meta import get_node_config
-from chain.txpool import TxQueue
+from chain.txpool import Backlog, TxQueue
 from contracts.book import NeedleBook
 from contracts.ecosystems import install_ecosystem, platform_contracts
 from contracts.reads import TableReads
@@ -201,7 +201,11 @@ def storage_context(
             wake = asyncio.Event()
             internal: InternalWork = NoInternalWork()
             metrics = app[METRICS]
-            observer: ChainObserver = metrics
+            # Each process bounds what it acknowledged: its share of the node's backlog.
+            processes = 1 if worker is None else worker.count
+            share = -(-config.max_backlog // processes)
+            backlog = Backlog(share, config.backlog_wait, metrics.backlog_waited)
+            observer: ChainObserver = Observers(metrics, backlog)
             if config.events:
                 hub = EventHub(
                     engine,
@@ -210,7 +214,7 @@ def storage_context(
                     version=node_version(),
                 )
                 app[EVENTS] = hub
-                observer = Observers(metrics, hub)
+                observer = Observers(observer, hub)
             if worker is not None and worker.produces:
                 # The other workers hear every block: their live-event clients, their bans.
                 app[RELAY] = EventRelay()
@@ -236,7 +240,7 @@ def storage_context(
                 bad_txs=bans,
             )
             app[PRODUCER] = producer
-            app[TXQUEUE] = TxQueue(engine, metrics.queue_committed)
+            app[TXQUEUE] = TxQueue(engine, metrics.queue_committed, backlog)
             app[WAKE] = wake
             app[BANS] = bans
             app[REGISTRAR] = chain_registrar(
@@ -293,14 +297,20 @@ def worker_context(worker: WorkerSpec) -> Callable[[web.Application], AsyncItera
         app[PRODUCER_TASK] = task
         # Worker 0's blocks: failed txs count in this worker's bans, and reach its live-event
         # clients when it has them.
-        hearer: ChainObserver = BlockFailures(app[BANS], app[NODE].node_key_id)
+        # Its backlog: which of the txs it acknowledged worker 0's blocks settled.
+        backlog = app[TXQUEUE].backlog
+        hearer: ChainObserver = Observers(
+            BlockFailures(app[BANS], app[NODE].node_key_id), backlog
+        )
         if EVENTS in app:
             hearer = Observers(app[EVENTS], hearer)
         connected = asyncio.Event()
         # Set while the link to worker 0 stands: its process runs the producer readiness asks for.
         app[PRODUCER_LINK] = connected
         follow = asyncio.create_task(
-            follow_relay(worker.events_path, hearer, connected), name="follow-blocks"
+            # Blocks settled while the link was down went unheard: count nothing from before.
+            follow_relay(worker.events_path, hearer, connected, backlog.forget_all),
+            name="follow-blocks",
         )
         # Serve once worker 0's blocks reach this worker (it starts alongside).
         with contextlib.suppress(TimeoutError):

@@ -116,6 +116,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--host", help="listen address (default 127.0.0.1)")
     run.add_argument("--port", help="listen port (default 7079)")
     run.add_argument("--block-window-ms", dest="block_window_ms", help="batching window")
+    run.add_argument(
+        "--max-backlog",
+        dest="max_backlog",
+        help="unsettled acknowledged txs before sendTx waits for room (1000; 0: no bound)",
+    )
+    run.add_argument(
+        "--backlog-wait", dest="backlog_wait", help="s sendTx waits for room, then 503 (10)"
+    )
     run.add_argument("--max-body-size", dest="max_body_size", help="request body limit, bytes")
     run.add_argument("--max-connections", dest="max_connections", help="open at once (1000)")
     run.add_argument("--idle-timeout", dest="idle_timeout", help="s without a request head (30)")

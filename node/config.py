@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -34,6 +35,9 @@ class Config:
     cryptoer: Cryptoer = Cryptoer.SECP256K1
     hasher: Hasher = Hasher.KECCAK256
     block_window_ms: int = 20
+    # Txs the node acknowledged and no block has settled: sendTx waits for room past it.
+    max_backlog: int = 1000
+    backlog_wait: float = 10.0  # seconds sendTx waits for room before answering 503
     max_body_size: int = 1 << 20
     max_connections: int = 1000
     idle_timeout: int = 30
@@ -137,6 +141,12 @@ def _coerce(name: str, raw: Any) -> Any:
             if isinstance(raw, bool):
                 raise ValueError(raw)
             value = int(raw)
+        elif isinstance(default, float):
+            if isinstance(raw, bool):
+                raise ValueError(raw)
+            value = float(raw)
+            if not math.isfinite(value):
+                raise ValueError(raw)
         elif isinstance(default, Path) or name.endswith("_file"):
             value = Path(str(raw))
         elif isinstance(default, Cryptoer):
@@ -246,6 +256,8 @@ def validate(config: Config) -> None:
         raise ConfigError("network_id must be positive")
     if config.block_window_ms < 0:
         raise ConfigError("block_window_ms must not be negative")
+    if config.max_backlog < 0 or config.backlog_wait <= 0:
+        raise ConfigError("max_backlog must not be negative, backlog_wait must be positive")
     if config.max_body_size < 1024:
         raise ConfigError("max_body_size must be at least 1024 bytes")
     if config.token_expire <= 0:

@@ -326,12 +326,17 @@ class EventRelay(NullObserver):
 
 
 async def follow_relay(
-    path: Path, observer: ChainObserver, connected: asyncio.Event, retry_s: float = 0.1
+    path: Path,
+    observer: ChainObserver,
+    connected: asyncio.Event,
+    linked: Callable[[], None] | None = None,
+    retry_s: float = 0.1,
 ) -> None:
     """Until cancelled: hand worker 0's settled blocks to `observer` (reconnecting as needed).
 
     `connected` is set while a connection stands (blocks before the first are not heard), and
     cleared when it breaks: worker 0, and with it the block producer, is gone or restarting.
+    `linked` is called on every (re)connection, before the first block it brings.
     """
     while True:
         try:
@@ -340,6 +345,8 @@ async def follow_relay(
             await asyncio.sleep(retry_s)
             continue
         connected.set()
+        if linked is not None:
+            linked()
         try:
             while True:
                 (size,) = _FRAME.unpack(await reader.readexactly(_FRAME.size))

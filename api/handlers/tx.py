@@ -22,6 +22,7 @@ from chain.errors import ChainError
 from chain.golang.time import format_time
 from chain.storage.repo.txs import get_statuses
 from chain.txcheck import TxTooLarge, admit_txs, check_contract
+from chain.txpool import BacklogFull
 
 MAX_HASHES = 10_000  # per txstatus request
 INLINE_BATCH = 16  # txs checked on the event loop itself; larger batches go to a thread
@@ -112,8 +113,13 @@ async def send_tx(request: web.Request) -> web.Response:
             bans.bad_tx(client.key_id)
         metrics.tx_refused(type(exc).__name__)  # one label per kind of check
         raise _tx_error(exc) from exc
-    # Answered only once committed (group commit: concurrent requests share the commit).
-    await request.app[TXQUEUE].submit([tx for _, tx in accepted])
+    # Answered only once committed (group commit: concurrent requests share the commit),
+    # and only once the node's backlog has room for them (backpressure).
+    try:
+        await request.app[TXQUEUE].submit([tx for _, tx in accepted])
+    except BacklogFull as exc:
+        metrics.tx_refused("BacklogFull")
+        raise server_error(str(exc), status=503) from exc
     request.app[PRODUCER].accepted([tx.decoded for _, tx in accepted])
     metrics.tx_accepted(len(accepted))
     hashes: dict[str, str] = {}

@@ -91,6 +91,11 @@ class NodeMetrics:
             "sendTx requests answered by those commits (requests / commits: the grouping).",
             registry=r,
         )
+        self.backlog_waits = Counter(
+            "ibax_tx_backlog_waits",
+            "sendTx requests that waited for room in the backlog of unsettled txs.",
+            registry=r,
+        )
         self.txs_refused = Counter(
             "ibax_txs_refused",
             "Transactions sendTx refused, by reason (the check that failed).",
@@ -181,6 +186,10 @@ class NodeMetrics:
         """One group commit of sendTx requests into the queue (chain.txpool.TxQueue)."""
         self.queue_commits.inc()
         self.queue_requests.inc(requests)
+
+    def backlog_waited(self) -> None:
+        """A sendTx request waited for room in the backlog (chain.txpool.Backlog)."""
+        self.backlog_waits.inc()
 
     def tx_refused(self, reason: str) -> None:
         self.txs_refused.labels(reason).inc()

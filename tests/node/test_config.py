@@ -29,6 +29,14 @@ def test_precedence_cli_over_env_over_file(tmp_path: Path) -> None:
     assert config.host == "0.0.0.0"
 
 
+def test_backlog_settings_take_seconds_with_a_fraction(tmp_path: Path) -> None:
+    file = tmp_path / "node.toml"
+    file.write_text("max-backlog = 50\nbacklog-wait = 2.5\n")
+    config = build_config({}, {}, file)
+    assert (config.max_backlog, config.backlog_wait) == (50, 2.5)
+    assert build_config({"backlog_wait": "0.25"}, {}).backlog_wait == 0.25
+
+
 def test_config_file_from_env(tmp_path: Path) -> None:
     file = tmp_path / "node.toml"
     file.write_text('block-window-ms = 7\ncryptoer = "ECC_P256"\nhasher = "SHA256"\n')
@@ -53,6 +61,10 @@ def test_unknown_key_is_refused(tmp_path: Path) -> None:
         ({"bank_admin": "root"}, "go together"),
         ({"network_id": "0"}, "network_id must be positive"),
         ({"jwt_secret": "short"}, "at least 32 characters"),
+        ({"backlog_wait": "soon"}, "invalid value 'soon' for backlog_wait"),
+        ({"backlog_wait": "nan"}, "invalid value 'nan' for backlog_wait"),
+        ({"backlog_wait": "0"}, "backlog_wait must be positive"),
+        ({"max_backlog": "-1"}, "max_backlog must not be negative"),
         ({"workers": "-1"}, "workers must be within 0..64"),
         ({"workers": "65"}, "workers must be within 0..64"),
         (

@@ -309,3 +309,37 @@ async def test_a_key_banned_for_failed_txs_is_refused_by_every_worker(
                 assert (status, body.get("error")) == (403, "E_BANNED"), body
                 refused_by.add(worker)
             assert refused_by == {"0", "1"}
+
+
+async def test_api_workers_hear_which_of_their_txs_blocks_settled(
+    tmp_path: Path, db_url: str
+) -> None:
+    # A backlog of one tx per worker: each request waits until the block of the worker's
+    # previous tx is settled. An API worker hears that only through worker 0's relay; deaf,
+    # its second request would wait IBAX_BACKLOG_WAIT seconds and get a 503.
+    env = dict(TWO, IBAX_MAX_BACKLOG="2", IBAX_BACKLOG_WAIT="10")
+    async with two_workers(tmp_path, db_url, env=env) as node:
+        base, founder = node.base, node.founder()
+        async with aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(force_close=True),
+            timeout=aiohttp.ClientTimeout(total=30),
+        ) as session:
+            auth = await login(session, base, founder)
+            answered_by: dict[str, int] = {}
+            sent: list[str] = []
+            while min(answered_by.get("0", 0), answered_by.get("1", 0)) < 3:
+                raw = utxo_tx(founder, Wallet(Crypto()).key_id, 1)
+                started = time.monotonic()
+                status, body, worker = await post_one(session, base, auth, raw)
+                assert status == 200, body
+                assert time.monotonic() - started < 5, f"worker {worker} waited for room"
+                answered_by[worker] = answered_by.get(worker, 0) + 1
+                sent.append(body["hashes"]["t0"])
+                assert len(sent) < 60, answered_by
+            await in_blocks(session, base, auth, sent)
+            async with session.get(base + "/metrics") as resp:
+                scraped = await resp.text()
+            # Sent one after another, each after its predecessor's answer: requests that found
+            # the worker's previous tx unsettled waited for its block, none was refused.
+            assert metric(scraped, "ibax_tx_backlog_waits_total") >= 1
+            assert 'ibax_txs_refused_total{reason="BacklogFull"}' not in scraped
