@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -128,7 +129,7 @@ def run(
         asyncio.set_event_loop(loop)
         loop.run_until_complete(main)
     except (web.GracefulExit, KeyboardInterrupt):
-        pass
+        ignore_stop_signals(loop)
     finally:
         try:
             if not main.done():
@@ -140,6 +141,21 @@ def run(
             loop.run_until_complete(loop.shutdown_asyncgens())
             asyncio.set_event_loop(None)
             loop.close()
+
+
+def ignore_stop_signals(loop: asyncio.AbstractEventLoop) -> None:
+    """Stopping already: a second SIGINT or SIGTERM must not cut the graceful shutdown short.
+
+    A terminal's Ctrl-C reaches every process of the group and a supervisor then passes it on
+    to its workers, so a worker hears two; before, the second stopped the event loop in the
+    middle of the cleanup (exit code 1). SIGKILL still ends the process at once.
+    """
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        # The loop's handler first: the runner's cleanup then finds none to restore.
+        with contextlib.suppress(ValueError, RuntimeError):
+            loop.remove_signal_handler(sig)
+        signal.signal(sig, signal.SIG_IGN)
+    logger.info("stopping; further SIGINT and SIGTERM are ignored (SIGKILL ends it at once)")
 
 
 def tune_gc() -> None:

@@ -154,6 +154,10 @@ def supervise(
         return pid
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
+        # A terminal's Ctrl-C reaches every process of the group, and the supervisor then
+        # tells the workers again: once stopping, further signals must not cut it short.
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, signal.SIG_IGN)
         raise _Stop(signum)
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
@@ -186,10 +190,12 @@ def supervise(
     except _Stop as stop:
         logger.info("%s: stopping %d workers", signal.Signals(stop.signum).name, len(running))
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        for sig in previous:
+            signal.signal(sig, signal.SIG_IGN)  # stopping: see on_signal
         _stop_all(running)
         shutil.rmtree(run_dir, ignore_errors=True)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     return status
 
 
