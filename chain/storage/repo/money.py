@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from chain.storage.lists import one_of
 from chain.storage.schema import keys, rollback_tx, spent_info
 
 
@@ -103,7 +104,7 @@ async def list_unspent_many(
     result = await conn.execute(
         select(spent_info)
         .where(
-            spent_info.c.output_key_id.in_(list({key for _, key in wanted})),
+            one_of(conn, spent_info.c.output_key_id, list({key for _, key in wanted})),
             spent_info.c.input_tx_hash.is_(None),
         )
         .order_by(spent_info.c.block_id, spent_info.c.output_tx_hash, spent_info.c.output_index)
@@ -189,7 +190,7 @@ async def get_amounts(
     wanted = set(accounts)
     result = await conn.execute(
         select(keys.c.ecosystem, keys.c.id, keys.c.amount).where(
-            keys.c.id.in_(list({key for _, key in wanted}))
+            one_of(conn, keys.c.id, list({key for _, key in wanted}))
         )
     )
     return {(r.ecosystem, r.id): r.amount for r in result if (r.ecosystem, r.id) in wanted}

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from chain.storage.lists import one_of
 from chain.storage.schema import log_transactions, queue_tx, transactions_status
 
 
@@ -129,7 +130,9 @@ async def known_hashes(conn: AsyncConnection, hashes: Iterable[bytes]) -> set[by
     found: set[bytes] = set()
     for chunk in _chunks(hashes):
         result = await conn.execute(
-            select(transactions_status.c.hash).where(transactions_status.c.hash.in_(chunk))
+            select(transactions_status.c.hash).where(
+                one_of(conn, transactions_status.c.hash, chunk)
+            )
         )
         found.update(bytes(h) for h in result.scalars())
     return found
@@ -148,7 +151,7 @@ async def list_queue(conn: AsyncConnection, limit: int) -> list[tuple[bytes, byt
 async def delete_queued(conn: AsyncConnection, hashes: Sequence[bytes]) -> None:
     """Remove transactions from the queue (included, rejected or replayed)."""
     if hashes:
-        await conn.execute(delete(queue_tx).where(queue_tx.c.hash.in_(list(hashes))))
+        await conn.execute(delete(queue_tx).where(one_of(conn, queue_tx.c.hash, hashes)))
 
 
 async def logged_hashes(conn: AsyncConnection, hashes: Iterable[bytes]) -> set[bytes]:
@@ -156,7 +159,7 @@ async def logged_hashes(conn: AsyncConnection, hashes: Iterable[bytes]) -> set[b
     found: set[bytes] = set()
     for chunk in _chunks(hashes):
         result = await conn.execute(
-            select(log_transactions.c.hash).where(log_transactions.c.hash.in_(chunk))
+            select(log_transactions.c.hash).where(one_of(conn, log_transactions.c.hash, chunk))
         )
         found.update(bytes(h) for h in result.scalars())
     return found
