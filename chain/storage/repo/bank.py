@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chain.address import address_to_string
 from chain.bank.rules import BANK_ECOSYSTEM_NAME, HISTORY_REGISTER, LOG_TYPES
+from chain.storage.lists import one_of
 from chain.storage.schema import bank_credentials, ecosystems, history, keys, transactions_status
 
 
@@ -176,7 +177,7 @@ async def list_credentials_of(conn: AsyncConnection, names: Sequence[str]) -> di
         result = await conn.execute(
             select(
                 bank_credentials.c.name, bank_credentials.c.key_id, bank_credentials.c.hash
-            ).where(bank_credentials.c.name.in_(names[start : start + 500]))
+            ).where(one_of(conn, bank_credentials.c.name, names[start : start + 500]))
         )
         found.update({r.name: Credential(r.name, int(r.key_id), r.hash) for r in result})
     return found
@@ -200,7 +201,7 @@ async def list_account_states(
     for start in range(0, len(key_ids), 500):  # keeps the IN list within every driver's limits
         result = await conn.execute(
             select(keys.c.id, keys.c.amount, keys.c.deleted).where(
-                keys.c.ecosystem == ecosystem, keys.c.id.in_(key_ids[start : start + 500])
+                keys.c.ecosystem == ecosystem, one_of(conn, keys.c.id, key_ids[start : start + 500])
             )
         )
         states.update({int(r.id): (int(r.amount), bool(r.deleted)) for r in result})

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from chain.storage.repo.bank import list_account_states, list_credentials_of
 from chain.storage.repo.money import get_amounts, list_unspent_many
 from chain.storage.repo.txs import QueuedTx, delete_queued, enqueue, known_hashes, logged_hashes
 
@@ -30,12 +31,14 @@ async def test_lists_of_any_length_find_what_is_there(migrated_engine: AsyncEngi
                 assert await logged_hashes(conn, wanted) == set()
             assert await get_amounts(conn, [(1, 5), (1, 6)]) == {}
             assert await list_unspent_many(conn, [(1, 5), (1, 6)]) == {}
+            assert await list_credentials_of(conn, ["alice", "bob"]) == {}
+            assert await list_account_states(conn, 1, [5, 6, 7]) == {}
         async with engine.begin() as conn:
             await delete_queued(conn, present[:2] + [b"\x01" * 32])
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", seen)
     texts = [statement for statement, _ in statements if statement.startswith(("SELECT", "DELETE"))]
-    assert len(texts) == 9
+    assert len(texts) == 11
     if engine.dialect.name == "postgresql":
         # One array parameter, whatever the list's length: one statement text for them all
         # (asyncpg prepares each text once), no per-value placeholders to render.
