@@ -5,7 +5,7 @@ enter around each measured phase with the phase's name, the node's pid and its p
 `Profiler.during` is such a hook: a thread waits until the phase has started, then until its
 middle, and attaches `py-spy record --subprocesses -r 200 -f raw` to the node (every worker
 process) for a few seconds. The raw file (collapsed stacks, one `frame;frame;... count` line per
-stack) stays in the profile dir; `top_self` reads it.
+stack) stays in the profile dir; `top_self` and `top_inclusive` read it.
 """
 
 from __future__ import annotations
@@ -86,6 +86,35 @@ def top_self(raw: str, n: int = TOP) -> tuple[int, list[tuple[str, float]]]:
     return total, [(func, 100 * k / total) for func, k in counts.most_common(n)]
 
 
+# Our packages; their functions are listed by inclusive time. The process's entry frames (the
+# CLI, the serving loop) include everything and say nothing.
+OURS = ("api/", "chain/", "contracts/", "pages/", "node/")
+ENTRY = ("node/__main__.py", "node/cli.py", "node/serve.py")
+
+
+def top_inclusive(raw: str, n: int = TOP) -> list[tuple[str, float]]:
+    """The `n` functions of our code with the most inclusive time, as % of all samples.
+
+    Inclusive time counts every sample whose stack holds the function (once, however deep it
+    recurses): where the time goes, callees included, where self time names only the leaves.
+    """
+    counts: Counter[str] = Counter()
+    total = 0
+    for line in raw.splitlines():
+        stack, _, number = line.rpartition(" ")
+        if not stack or not number.isdigit():
+            continue
+        total += int(number)
+        seen = {short_frame(frame) for frame in stack.split(";")}
+        for func in seen:
+            where = func.rpartition(" (")[2]
+            if where.startswith(OURS) and not where.startswith(ENTRY):
+                counts[func] += int(number)
+    if not total:
+        return []
+    return [(func, 100 * k / total) for func, k in counts.most_common(n)]
+
+
 @dataclass
 class Profile:
     """One recording: its raw file, sample count and top functions, or why there is none."""
@@ -94,6 +123,7 @@ class Profile:
     samples: int = 0
     top: list[tuple[str, float]] = field(default_factory=list)
     note: str = ""
+    ours: list[tuple[str, float]] = field(default_factory=list)  # inclusive, our code
 
 
 class Profiler:
@@ -115,8 +145,10 @@ class Profiler:
         if done.returncode != 0 or not out.exists():
             why = (done.stderr or done.stdout).strip().splitlines()
             return Profile(note=f"py-spy exited with {done.returncode}: {' '.join(why[-2:])}")
-        samples, top = top_self(out.read_text(errors="replace"))
-        return Profile(out, samples, top, "" if samples else "py-spy took no samples")
+        raw = out.read_text(errors="replace")
+        samples, top = top_self(raw)
+        note = "" if samples else "py-spy took no samples"
+        return Profile(out, samples, top, note, top_inclusive(raw, 2 * TOP))
 
     @contextlib.contextmanager
     def during(

@@ -278,6 +278,9 @@ def markdown(
                 "|---|---|",
             ]
             lines += [f"| `{func}` | {pct:.1f} |" for func, pct in profile.top]
+            if profile.ours:
+                lines += ["", "| our function (callees included) | inclusive % |", "|---|---|"]
+                lines += [f"| `{func}` | {pct:.1f} |" for func, pct in profile.ours]
     return "\n".join(lines) + "\n"
 
 

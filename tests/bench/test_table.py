@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench.profile import find_pyspy, top_self
+from bench.profile import find_pyspy, top_inclusive, top_self
 from bench.table import BY_NAME, QUICK, Figure, Plan, markdown, ratio, tx_count, verdict, within_2x
 
 REPO = Path(__file__).resolve().parents[2]
@@ -103,6 +103,19 @@ def test_top_self_counts_the_innermost_frame_per_function_across_lines() -> None
     assert top_self(raw)[1][-1] == ("(no Python frame)", 10.0)
 
 
+def test_top_inclusive_counts_our_functions_once_per_stack_without_the_entry_frames() -> None:
+    proc = 'process 7:"python -m node run"'
+    raw = "\n".join(
+        [
+            f"{proc};run (node/serve.py:10);send (api/tx.py:5);check (chain/c.py:3) 6",
+            f"{proc};run (node/serve.py:10);send (api/tx.py:5);send (api/tx.py:9) 2",
+            f"{proc};run (node/serve.py:10);dumps (json/__init__.py:7) 2",
+        ]
+    )
+    assert top_inclusive(raw) == [("send (api/tx.py)", 80.0), ("check (chain/c.py)", 60.0)]
+    assert top_inclusive("") == []
+
+
 def test_quick_table_on_sqlite_reports_a_read_a_tx_shape_and_a_bank_row(tmp_path: Path) -> None:
     report_path = tmp_path / "table.md"
     cmd = [sys.executable, "-m", "bench.table", "--quick", "--backends", "sqlite"]
@@ -131,4 +144,5 @@ def test_quick_table_on_sqlite_reports_a_read_a_tx_shape_and_a_bank_row(tmp_path
         for name in ("maxblockid", "single-8") + (("bank-balance",) if wrk else ()):
             section = report.split(f"### {name}, sqlite, workers 1\n", 1)[1].split("###")[0]
             assert "| function | self % |" in section, section
+            assert "| our function (callees included) | inclusive % |" in section, section
             assert (tmp_path / "profiles" / f"{name}_sqlite_workers_1.txt").stat().st_size > 0
