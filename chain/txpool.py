@@ -93,6 +93,8 @@ class Backlog(NullObserver):
 
     async def admit(self, hashes: Sequence[bytes]) -> None:
         """Count `hashes` in, once they fit; raise BacklogFull after waiting `wait_s`."""
+        if not self.limit:
+            return  # no bound: nothing to count
         self._forget_old()
         if not self._waiters and self._fits(len(hashes)):
             self._add(hashes)
