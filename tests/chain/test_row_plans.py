@@ -6,18 +6,26 @@ import json
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.appkeys import ENGINE
 from chain.blockstate import UNSET, BlockState
+from chain.contract_registry import CONTRACT_ID_SHIFT
+from chain.genesis import GenesisOptions, create_genesis
 from chain.storage.ddl import custom_table
-from chain.storage.schema import history, keys
+from chain.storage.schema import contracts, history, keys
 from chain.storage.values import QueryError, coerce_for_write, column_writer
+from chain.tables import TableCatalog, TableRef
 from chain.txcodec import build_client_tx
+from contracts.book import NeedleBook
+from contracts.ecosystems import platform_contracts
 from node.config import Config
+from tests.chain.conftest import CRYPTO, GENESIS_TIME, NODE
 from tests.chain.test_rollback import Client, ok
 from tests.helpers import NEW_COLUMN, Wallet, call_contract, deploy, send_txs, smart_tx, wait_status
+
+TOKENS_SEND = 5038  # @1TokensSend's Header.ID
 
 
 def test_a_column_writer_is_made_once_and_belongs_to_its_column() -> None:
@@ -54,6 +62,50 @@ async def test_a_row_plan_is_made_once_per_shape(migrated_engine: AsyncEngine) -
         assert [c[0] for c in state.shape(after).plan.columns] == ["id", "text", "n"]
         # A NOT NULL column without a default is coerced (and refused) at each insert.
         assert {c[0]: c[3] for c in state.shape(keys).plan.columns}["account"] is UNSET
+
+
+def test_static_table_refs_are_made_once() -> None:
+    catalog = TableCatalog()
+    ref = catalog.known(1, "@1keys")
+    assert isinstance(ref, TableRef) and ref.full_name == "1_keys" and ref.ecosystem == 1
+    assert catalog.known(1, "@1keys") is ref
+    assert catalog.known(2, "@1keys") == ref  # another caller's ecosystem: its own entry
+    other = catalog.known(2, "keys")
+    assert (
+        isinstance(other, TableRef) and other.ecosystem == 2 and catalog.known(2, "keys") is other
+    )
+    assert catalog.known(2, "@1ecosystems") is not None
+    assert catalog.known(2, "ecosystems") is None  # platform tables are ecosystem 1's only
+
+
+async def test_a_description_is_built_once_per_stored_contract(
+    migrated_engine: AsyncEngine,
+) -> None:
+    async with migrated_engine.begin() as conn:
+        await create_genesis(
+            conn, NODE, GenesisOptions(timestamp=GENESIS_TIME), contracts=platform_contracts()
+        )
+    book = NeedleBook(migrated_engine, CRYPTO)
+    async with migrated_engine.begin() as conn:
+        book.begin_block(2)
+        first = await book.describe(conn, TOKENS_SEND)
+        assert first is not None and await book.describe(conn, TOKENS_SEND) is first
+        # The contract is edited within the block: its description follows.
+        table_id = TOKENS_SEND - CONTRACT_ID_SHIFT
+        value = (
+            await conn.execute(select(contracts.c.value).where(contracts.c.id == table_id))
+        ).scalar_one()
+        edited = value.replace("Comment string", "Comment string\n        Memo string")
+        await conn.execute(update(contracts).where(contracts.c.id == table_id).values(value=edited))
+        book.contracts_changed()
+        changed = await book.describe(conn, TOKENS_SEND)
+        assert changed is not None and [f.name for f in changed.fields] == [
+            "Recipient",
+            "Amount",
+            "Comment",
+            "Memo",
+        ]
+        await conn.rollback()
 
 
 NOTES_COLUMNS = json.dumps(
