@@ -685,16 +685,16 @@ class Compiler:
 
         def builtin(m: Machine, f: list[Any]) -> Any:
             values = args(m, f)
-            kwargs = {t: tail_values(m, f) for t, tail_values in tail_codes}
+            kwargs = {t: tail_values(m, f) for t, tail_values in tail_codes} if tail_codes else None
             # Work grows with the size of what a built-in is given: price it.
             m.fuel -= cost + arg_size_fuel(values)
             if m.fuel < m.check_at:
                 m.tick(node, source)
             try:
-                if with_machine:
-                    result = fn(m, *values, **kwargs)
+                if kwargs:
+                    result = fn(m, *values, **kwargs) if with_machine else fn(*values, **kwargs)
                 else:
-                    result = fn(*values, **kwargs) if kwargs else fn(*values)
+                    result = fn(m, *values) if with_machine else fn(*values)
                 if output_fuel:
                     # What it built (or read) can be far larger than its arguments: pay for it.
                     read = size_fuel(values[0]) if input_fuel and values else 0
@@ -719,8 +719,9 @@ class Compiler:
             ) as exc:
                 raise ContractRuntimeError(str(exc), node.line, node.col, source, name) from exc
             # What it made counts against the memory cap (not an argument handed back).
-            if memory_size(result) and not any(result is v for v in values):
-                m.produce(memory_size(result), node, source)
+            made = memory_size(result)
+            if made and not any(result is v for v in values):
+                m.produce(made, node, source)
             return m.checked(result, node, source)
 
         return builtin
