@@ -583,7 +583,7 @@ class Compiler:
         codes = tuple(self._expr(a) for a in tail.args)
         source = self.source_of_fn
         if not tail.spread:
-            return lambda m, f: [c(m, f) for c in codes]
+            return _values_of(codes)
 
         def spread_values(m: Machine, f: list[Any]) -> list[Any]:
             values = [c(m, f) for c in codes]
@@ -613,7 +613,7 @@ class Compiler:
                 return values
 
             return spread_args
-        return lambda m, f: [c(m, f) for c in codes]
+        return _values_of(codes)
 
     def _call_function(
         self,
@@ -782,6 +782,23 @@ class Compiler:
             )
 
         return as_func
+
+
+def _values_of(codes: tuple[Code, ...]) -> Callable[[Machine, list[Any]], list[Any]]:
+    """The values of a call's arguments, in order. Up to three are listed without a
+    comprehension: its own frame per call was a tenth of a built-in call's cost."""
+    if not codes:
+        return lambda m, f: []
+    if len(codes) == 1:
+        (a,) = codes
+        return lambda m, f: [a(m, f)]
+    if len(codes) == 2:
+        a, b = codes
+        return lambda m, f: [a(m, f), b(m, f)]
+    if len(codes) == 3:
+        a, b, c = codes
+        return lambda m, f: [a(m, f), b(m, f), c(m, f)]
+    return lambda m, f: [code(m, f) for code in codes]
 
 
 def _int_op(op: str) -> Callable[[Code, Code, ast.Node, str], Code]:
