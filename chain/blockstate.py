@@ -15,12 +15,15 @@ failure then rolls the savepoint back.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Table, UniqueConstraint
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncTransaction
 
+from chain.storage.query import column_of
 from chain.storage.repo.rows import (
     column_default,
     insert_many,
@@ -32,6 +35,7 @@ from chain.storage.repo.rows import (
 from chain.storage.schema import STATIC_TABLES
 from chain.storage.values import (
     QueryError,
+    column_writer,
     ibax_types,
 )
 
@@ -61,6 +65,9 @@ class _Shape:
             for constraint in table.constraints
             if isinstance(constraint, UniqueConstraint)
         )
+        # Columns of any unique constraint: an update of one cannot wait in memory.
+        self.unique_columns = frozenset(c for names in self.uniques for c in names)
+        self.columns: dict[str, Any] = dict(table.columns.items())  # Columns by key
         kinds = ibax_types(table)
         self.plain = (
             bool(self.key)
@@ -73,6 +80,53 @@ class _Shape:
                 self.defaults[column.name] = column_default(column)
             except QueryError:
                 self.plain = False  # a computed default: only the database knows the value
+        self._plan: RowPlan | None = None
+
+    @property
+    def plan(self) -> RowPlan:
+        """How a new row of this table is made (built on first use)."""
+        if self._plan is None:
+            self._plan = RowPlan(self.table, self.defaults)
+        return self._plan
+
+
+UNSET: Any = object()  # a RowPlan default that must be coerced each time
+
+
+class RowPlan:
+    """What writing a whole row of one table needs, looked up once per shape.
+
+    `names`: the column each lowercase name means (as `column_of` reads it; anything else
+    goes through `column_of`, which also gives its error). `columns`: in table order, each
+    column, its writer (`column_writer`) and its default coerced once, or UNSET when that
+    value is mutable (json) or its coercion fails (the caller then coerces, and fails, as
+    before). A contract's insert fills every column, so each insert did all this again.
+    """
+
+    def __init__(self, table: Table, defaults: Mapping[str, Any]) -> None:
+        self.table = table
+        self.names: dict[str, str] = {}
+        for key in table.columns.keys():
+            try:
+                self.names[key] = column_of(table, key).name
+            except QueryError:
+                continue
+        columns: list[tuple[str, Any, Callable[[Any], Any], Any]] = []  # (name, Column, ...)
+        for column in table.columns:
+            writer = column_writer(column)
+            default = UNSET
+            try:
+                value = writer(defaults[column.name])
+            except (QueryError, TypeError, ValueError, ArithmeticError, KeyError):
+                pass
+            else:
+                if value is None or type(value) in _IMMUTABLE:
+                    default = value
+            columns.append((column.name, column, writer, default))
+        self.columns = tuple(columns)
+
+
+_IMMUTABLE = frozenset({int, bool, str, bytes, float, Decimal, datetime})
 
 
 class Missing:

@@ -28,6 +28,7 @@ DDL_DROP_COLUMN = "@drop_column"  # table_id: "<table>.<column>"; data: the tabl
 # ({"columns", "indexes"}, as for a dropped table)
 DDL_VIEW = "@create_view"  # table_id: the new view's physical name
 
+MAX_STATIC_REFS = 10_000
 _NAME = re.compile(r"^@([0-9]+)(.+)$", re.DOTALL)
 
 
@@ -83,6 +84,8 @@ class TableCatalog:
 
     def __init__(self) -> None:
         self._custom: dict[str, tuple[Table, dict[str, str]]] = {}
+        # The node's own tables never change shape: their refs are made once per name written.
+        self._static: dict[tuple[int, str], TableRef] = {}
 
     def forget(self, full_name: str | None = None) -> None:
         """Drop one remembered table (or all of them)."""
@@ -93,15 +96,20 @@ class TableCatalog:
 
     def known(self, ecosystem: int, text: str) -> TableRef | None | Missing:
         """The table, None if there is none, or MISSING when only `resolve` can tell."""
+        static = self._static.get((ecosystem, text))
+        if static is not None:
+            return static
         eco, name = split_name(text, ecosystem)
         if name in FIRST_ECOSYSTEM_TABLES:
             table = STATIC_TABLES[name]
-            return TableRef(name, table.name, eco, table, ibax_types(table), True, False)
+            ref = TableRef(name, table.name, eco, table, ibax_types(table), True, False)
+            return self._remember(ecosystem, text, ref)
         if name in PLATFORM_TABLES:
             if eco != 1:
                 return None
             table = STATIC_TABLES[name]
-            return TableRef(name, table.name, 1, table, ibax_types(table), False, True)
+            ref = TableRef(name, table.name, 1, table, ibax_types(table), False, True)
+            return self._remember(ecosystem, text, ref)
         if not valid_table_name(name):
             return None
         full_name = f"{eco}_{name}"
@@ -110,6 +118,12 @@ class TableCatalog:
             return MISSING
         table, types = remembered
         return TableRef(name, full_name, eco, table, types, False, False)
+
+    def _remember(self, ecosystem: int, text: str, ref: TableRef) -> TableRef:
+        if len(self._static) >= MAX_STATIC_REFS:
+            self._static.clear()  # names are the callers' text: keep the memory bounded
+        self._static[(ecosystem, text)] = ref
+        return ref
 
     async def resolve(self, conn: AsyncConnection, ecosystem: int, text: str) -> TableRef | None:
         """The table `text` names for a caller in `ecosystem`, or None if there is none."""

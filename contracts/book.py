@@ -77,10 +77,22 @@ class NeedleBook:
         self._block = BlockCache(0)
         self._names: dict[tuple[int, str], Stored | None] = {}
         self._by_id: dict[int, Stored | None] = {}  # this block's contracts by table id
+        self._infos: dict[int, tuple[Stored, ContractInfo]] = {}  # describe's, by Stored
         self._fuel: int | None = None  # this block's max_fuel_tx
         self._lookups: HeadKeyed[dict[int, ContractInfo | None]] = HeadKeyed(dict)  # sendTx's
         self._conn: AsyncConnection | None = None
         self._guest = crypto.address(GUEST_PUBLIC)  # hashing it per transaction showed up
+        # The $ variables every caller sees alike (their addresses' texts cost a checksum each).
+        self._fixed_vars: dict[str, Any] = {
+            "node_position": 0,
+            "guest_key": self._guest,
+            "guest_account": address_to_string(self._guest),
+            "black_hole_key": BLACK_HOLE_ID,
+            "black_hole_account": address_to_string(BLACK_HOLE_ID),
+            "white_hole_key": WHITE_HOLE_ID,
+            "white_hole_account": address_to_string(WHITE_HOLE_ID),
+            "result": "",
+        }
 
     # ---- compiling -----------------------------------------------------------------------
 
@@ -162,7 +174,15 @@ class NeedleBook:
 
     async def describe(self, conn: AsyncConnection, contract_id: int) -> ContractInfo | None:
         stored = await self._stored_id(conn, contract_id - CONTRACT_ID_SHIFT)
-        return self._info(stored) if stored is not None else None
+        if stored is None:
+            return None
+        # Every contract tx asks this: its description is built once per stored contract.
+        known = self._infos.get(contract_id)
+        if known is None or known[0] is not stored:
+            if len(self._infos) >= MAX_COMPILED:
+                self._infos.clear()
+            known = self._infos[contract_id] = (stored, self._info(stored))
+        return known[1]
 
     async def _stored_id(self, conn: AsyncConnection, table_id: int) -> Stored | None:
         if table_id not in self._by_id:
@@ -250,14 +270,7 @@ class NeedleBook:
             "key_id": key_id,
             "account_id": address_to_string(key_id),
             "ecosystem_id": ecosystem,
-            "node_position": 0,
-            "guest_key": self._guest,
-            "guest_account": address_to_string(self._guest),
-            "black_hole_key": BLACK_HOLE_ID,
-            "black_hole_account": address_to_string(BLACK_HOLE_ID),
-            "white_hole_key": WHITE_HOLE_ID,
-            "white_hole_account": address_to_string(WHITE_HOLE_ID),
-            "result": "",
+            **self._fixed_vars,
         }
 
     def _tx_vars(self, ctx: TxContext, stored: Stored, params: dict[str, Any]) -> dict[str, Any]:

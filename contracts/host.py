@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from chain.address import address_to_string
-from chain.blockstate import BlockState, Key, Missing, Row
+from chain.blockstate import UNSET, BlockState, Key, Missing, Row
 from chain.identity import NodeIdentity
 from chain.storage.query import (
     column_of,
@@ -35,7 +35,7 @@ from chain.storage.repo.rows import (
 from chain.storage.schema import STATIC_TABLES
 from chain.storage.values import (
     QueryError,
-    coerce_for_write,
+    column_writer,
 )
 from chain.tables import TableCatalog, TableRef
 from contracts.bridge import wait
@@ -470,17 +470,23 @@ class TxHost:
     def _cached_row(self, ref: TableRef, where: Mapping[str, Any]) -> tuple[Key, Row | None] | None:
         """(key, row or None) when `where` names one row by primary key of a cached table."""
         state = self.state
-        if state is None or not where or not state.cacheable(ref.table):
+        if state is None or not where:
             return None
-        key_columns = state.shape(ref.table).key
+        shape = state.shape(ref.table)
+        if not shape.plain:
+            return None
+        key_columns = shape.key
+        # The shape's columns are ref.table's (by key), unless the shape is stale.
+        columns = shape.columns if shape.table is ref.table else dict(ref.table.columns.items())
         checks: dict[str, Any] = {}
         values: dict[str, Any] = {}
         for name, value in where.items():
-            column = name.lower() if isinstance(name, str) else ""
-            if column not in ref.table.c or isinstance(value, (dict, list)) or value is None:
+            col = columns.get(name.lower()) if isinstance(name, str) else None
+            if col is None or isinstance(value, (dict, list)) or value is None:
                 return None
+            column = col.key
             try:
-                coerced = coerce_for_write(ref.table.c[column], value)
+                coerced = column_writer(col)(value)
             except (QueryError, TypeError, ValueError, ArithmeticError):
                 return None  # the database path gives the error
             (values if column in key_columns else checks)[column] = coerced
@@ -497,16 +503,36 @@ class TxHost:
 
     def _writes_behind(self, ref: TableRef, columns: Sequence[str]) -> bool:
         """May an update of these columns wait in memory? Not if it changes a unique column."""
-        state = self.wait_state()
-        unique = {c for names in state.shape(ref.table).uniques for c in names}
+        unique = self.wait_state().shape(ref.table).unique_columns
         return not any(c in unique or "->" in c for c in columns)
 
     def _full_row(self, ref: TableRef, values: Mapping[str, Any]) -> Row:
         """A new row as the database would store it: every column, defaults filled in."""
+        shape = self.wait_state().shape(ref.table)
+        if shape.table is not ref.table:  # never expected: the slow path for a stale shape
+            return self._full_row_slow(ref, values, shape.defaults)
+        plan = shape.plan
+        names = plan.names
+        row: Row = {}
+        for name, value in values.items():
+            known = names.get(name)
+            row[known if known is not None else column_of(ref.table, name).name] = value
+        full: Row = {}
+        for name, column, writer, default in plan.columns:
+            if name in row:
+                full[name] = self._write(column, writer, row[name])
+            elif default is not UNSET:
+                full[name] = default
+            else:
+                full[name] = self._coerce(column, shape.defaults[name])
+        return full
+
+    def _full_row_slow(
+        self, ref: TableRef, values: Mapping[str, Any], defaults: Mapping[str, Any]
+    ) -> Row:
         row: Row = {}
         for name, value in values.items():
             row[column_of(ref.table, name).name] = value
-        defaults = self.wait_state().shape(ref.table).defaults
         full: Row = {}
         for column in ref.table.columns:
             if column.name in row:
@@ -527,8 +553,11 @@ class TxHost:
         return row
 
     def _coerce(self, column: Any, value: Any) -> Any:
+        return self._write(column, column_writer(column), value)
+
+    def _write(self, column: Any, writer: Callable[[Any], Any], value: Any) -> Any:
         try:
-            return coerce_for_write(column, value)
+            return writer(value)
         except (TypeError, ValueError, ArithmeticError) as exc:
             raise HostError(f"value of column {column.name}: {exc}") from exc
 

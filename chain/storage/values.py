@@ -271,19 +271,42 @@ def coerce(kind: str, name: str, value: Any) -> Any:
 
 def coerce_for_write(col: Column[Any], value: Any) -> Any:
     """`coerce` for an insert or update: also NOT NULL and length limits, enforced on SQLite too."""
+    return column_writer(col)(value)
+
+
+def column_writer(col: Column[Any]) -> Callable[[Any], Any]:
+    """`coerce_for_write` for one column, its kind, limits and coercer looked up once.
+
+    Kept in the Column's own `info`, which lives and dies with it (a custom table whose shape
+    changes is a new Table of new Columns): a contract's insert coerces every column of the
+    row, and looking each one's type up again was a tenth of a token transfer's CPU.
+    """
+    found: tuple[Column[Any], Callable[[Any], Any]] | None = col.info.get("ibax_writer")
+    if found is None or found[0] is not col:  # a copied Column carries its original's info
+        found = col.info["ibax_writer"] = (col, _make_writer(col))
+    return found[1]
+
+
+def _make_writer(col: Column[Any]) -> Callable[[Any], Any]:
     kind = ibax_type_of(col.type)
-    if kind in TEXT_KINDS and type(value) is float:
-        # The reference writes a float as text with strconv.FormatFloat(f, 'f', 13, 64).
-        value = format_float(value, "f", 13)
-    if value is None:
-        if not col.nullable:
-            raise QueryError(f"column {col.name} cannot be NULL")
-        return None
-    result = coerce(kind, col.name, value)
-    length = getattr(col.type, "length", None)
-    if kind in TEXT_KINDS and length is not None and len(result) > length:
-        # char(n) drops trailing blanks beyond n, as PostgreSQL does; other text is refused.
-        if kind == "character" and not result[length:].strip(" "):
-            return result[:length]
-        raise QueryError(f"value for column {col.name} is longer than {length} characters")
-    return result
+    name, nullable = col.name, col.nullable
+    text = kind in TEXT_KINDS
+    length: int | None = getattr(col.type, "length", None) if text else None
+
+    def write(value: Any) -> Any:
+        if text and type(value) is float:
+            # The reference writes a float as text with strconv.FormatFloat(f, 'f', 13, 64).
+            value = format_float(value, "f", 13)
+        if value is None:
+            if not nullable:
+                raise QueryError(f"column {name} cannot be NULL")
+            return None
+        result = coerce(kind, name, value)
+        if length is not None and len(result) > length:
+            # char(n) drops trailing blanks beyond n, as PostgreSQL does; other text is refused.
+            if kind == "character" and not result[length:].strip(" "):
+                return result[:length]
+            raise QueryError(f"value for column {name} is longer than {length} characters")
+        return result
+
+    return write
