@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
-from typing import Any
 
 from aiohttp import web
 
@@ -15,12 +14,12 @@ from api.errors import ApiError, E, server_error
 from api.jsonenc import Struct
 from api.ops.metrics import METRICS
 from api.request import client_of, form_values, hex_field, posted_form
-from api.responses import json_response
-from api.txstatus import status_entry
+from api.responses import json_response, raw_json_response
+from api.txstatus import results_body
 from chain.bans import counts_for_ban
 from chain.errors import ChainError
 from chain.golang.time import format_time
-from chain.storage.repo.txs import get_statuses
+from chain.storage.repo.txs import StatusRow, get_statuses
 from chain.txcheck import TxTooLarge, admit_txs, check_contract
 from chain.txpool import BacklogFull
 
@@ -147,12 +146,10 @@ async def tx_status(request: web.Request) -> web.Response:
         raise server_error(f"too many hashes ({len(wanted)}, at most {MAX_HASHES})")
     async with request.app[ENGINE].connect() as conn:
         statuses = await get_statuses(conn, wanted)
-    results: dict[str, Any] = {}
+    results: dict[str, StatusRow] = {}
     for text, tx_hash in zip(hashes, wanted, strict=True):
         status = statuses.get(tx_hash)
         if status is None:
             raise ApiError(E.HASHNOTFOUND, text)
-        results[text] = status_entry(
-            status.block_id, status.error, status.result, status.penalty
-        )
-    return json_response(Struct(results=results))
+        results[text] = status
+    return raw_json_response(results_body(results))
