@@ -19,6 +19,7 @@ from api.txstatus import results_body
 from chain.bans import counts_for_ban
 from chain.errors import ChainError
 from chain.golang.time import format_time
+from chain.storage.engine import read_connection
 from chain.storage.repo.txs import StatusRow, get_statuses
 from chain.txcheck import TxTooLarge, admit_txs, check_contract
 from chain.txpool import BacklogFull
@@ -144,7 +145,8 @@ async def tx_status(request: web.Request) -> web.Response:
     if len(wanted) > MAX_HASHES:
         # One query answers them all: keep it under the backends' bound-parameter limits.
         raise server_error(f"too many hashes ({len(wanted)}, at most {MAX_HASHES})")
-    async with request.app[ENGINE].connect() as conn:
+    # One statement that stands alone: no BEGIN and ROLLBACK round trips around it.
+    async with read_connection(request.app[ENGINE]) as conn:
         statuses = await get_statuses(conn, wanted)
     results: dict[str, StatusRow] = {}
     for text, tx_hash in zip(hashes, wanted, strict=True):
