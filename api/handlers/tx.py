@@ -11,10 +11,10 @@ from aiohttp import web
 from api import jsonparse, multipart
 from api.appkeys import ADMISSION, BANS, ENGINE, NODE, PRODUCER, TXQUEUE
 from api.errors import ApiError, E, server_error
-from api.jsonenc import Struct
+from api.jsonenc import string_map_body
 from api.ops.metrics import METRICS
 from api.request import client_of, form_values, hex_field, posted_form
-from api.responses import json_response, raw_json_response
+from api.responses import raw_json_response
 from api.txstatus import results_body
 from chain.bans import counts_for_ban
 from chain.errors import ChainError
@@ -128,7 +128,7 @@ async def send_tx(request: web.Request) -> web.Response:
         hashes[hex_hash] = hex_hash
         if name:
             hashes.setdefault(name, hex_hash)
-    return json_response(Struct(hashes=hashes))
+    return raw_json_response(string_map_body("hashes", hashes))
 
 
 async def tx_status(request: web.Request) -> web.Response:
