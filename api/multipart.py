@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 _PARAM = re.compile(rb';\s*([A-Za-z0-9_*-]+)="((?:[^"\\]|\\.)*)"|;\s*([A-Za-z0-9_*-]+)=([^;\s]+)')
 _BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.IGNORECASE)
+# The value every client library writes for a form part (a name, and a file name for a file):
+# read at once, with what the general parameter parse would find in it.
+_SIMPLE = re.compile(rb'[ \t]*form-data; name="([^"\\]*)"(?:; filename="([^"\\]*)")?[ \t]*')
 
 
 class MultipartError(Exception):
@@ -33,22 +36,38 @@ def boundary_of(content_type: str) -> bytes:
 def _disposition(headers: bytes) -> tuple[str, str | None]:
     for line in headers.split(b"\r\n"):
         key, _, value = line.partition(b":")
-        if key.strip().lower() != b"content-disposition":
-            continue
-        params: dict[bytes, bytes] = {}
-        for quoted_key, quoted, bare_key, bare in _PARAM.findall(value):
-            if quoted_key:
-                params[quoted_key.lower()] = re.sub(rb"\\(.)", rb"\1", quoted)
-            else:
-                params[bare_key.lower()] = bare
-        if b"name" not in params:
-            raise MultipartError("form part without a name")
-        filename = params.get(b"filename")
-        return (
-            params[b"name"].decode("utf-8", "replace"),
-            filename.decode("utf-8", "replace") if filename is not None else None,
-        )
+        if key.strip().lower() == b"content-disposition":
+            return disposition_value(value)
     raise MultipartError("form part without Content-Disposition")
+
+
+def disposition_value(value: bytes) -> tuple[str, str | None]:
+    """(name, filename or None) of a Content-Disposition value."""
+    simple = _SIMPLE.fullmatch(value)
+    if simple is None:
+        return parsed_disposition(value)
+    name, filename = simple.groups()
+    return (
+        name.decode("utf-8", "replace"),
+        filename.decode("utf-8", "replace") if filename is not None else None,
+    )
+
+
+def parsed_disposition(value: bytes) -> tuple[str, str | None]:
+    """disposition_value by the general parse of its parameters (quoted or bare, any order)."""
+    params: dict[bytes, bytes] = {}
+    for quoted_key, quoted, bare_key, bare in _PARAM.findall(value):
+        if quoted_key:
+            params[quoted_key.lower()] = re.sub(rb"\\(.)", rb"\1", quoted)
+        else:
+            params[bare_key.lower()] = bare
+    if b"name" not in params:
+        raise MultipartError("form part without a name")
+    filename = params.get(b"filename")
+    return (
+        params[b"name"].decode("utf-8", "replace"),
+        filename.decode("utf-8", "replace") if filename is not None else None,
+    )
 
 
 def split(body: bytes, boundary: bytes) -> list[Part]:

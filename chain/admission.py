@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -40,18 +41,40 @@ class Admission:
         self._engine = engine
         self._heads = heads
         self._lookup_at = lookup_at
-        self._sizes: HeadKeyed[dict[str, int]] = HeadKeyed(dict)
+        # Per head: max_tx_size once read, or the read in flight that callers share.
+        self._sizes: HeadKeyed[dict[str, int | asyncio.Future[int]]] = HeadKeyed(dict)
 
     async def rules(self) -> TxRules:
         """The rules as of the head now."""
         head = await self._heads.now()
         sizes = self._sizes.at(head)
-        if "max_tx_size" not in sizes:
-            # Read after the head: a block since then can only make it newer than `head`'s,
-            # and the next request's head read sees that block and reads it again.
-            async with read_connection(self._engine) as conn:
-                sizes["max_tx_size"] = _size(await get_platform_parameter(conn, "max_tx_size"))
-        return TxRules(head, sizes["max_tx_size"], self._lookup_at(head))
+        size = sizes.get("max_tx_size")
+        if not isinstance(size, int):
+            # The requests of a burst get a new head together: one read serves them all (each
+            # read its own, which also took a pooled connection each).
+            size = await self._shared_read(sizes, size)
+        return TxRules(head, size, self._lookup_at(head))
+
+    async def _shared_read(
+        self, sizes: dict[str, int | asyncio.Future[int]], running: asyncio.Future[int] | None
+    ) -> int:
+        if running is None:
+            running = sizes["max_tx_size"] = asyncio.ensure_future(self._read_size())
+        try:
+            # Shielded: a caller whose client went away does not cancel the others' read.
+            size = await asyncio.shield(running)
+        except BaseException:
+            if running.done() and sizes.get("max_tx_size") is running:
+                del sizes["max_tx_size"]  # the read failed: the next request tries again
+            raise
+        sizes["max_tx_size"] = size
+        return size
+
+    async def _read_size(self) -> int:
+        # Read after the head: a block since then can only make it newer than the head's, and
+        # the next request's head read sees that block and reads it again.
+        async with read_connection(self._engine) as conn:
+            return _size(await get_platform_parameter(conn, "max_tx_size"))
 
 
 def _size(value: str | None) -> int:

@@ -77,6 +77,12 @@ def _expedite(text: str) -> int:
 
 def transfer_value(text: str) -> int:
     """A UTXO or TransferSelf value: a positive whole number of smallest units."""
+    if len(text) <= 18 and text.isascii() and text.isdigit():
+        # The usual value, plain digits well inside every bound: parse_int's answer without
+        # its bound check (which writes out 10**100 in digits on every call).
+        value = int(text)
+        if value > 0:
+            return value
     try:
         return parse_int(text, minimum=1, maximum=_ANY_VALUE, what="value")
     except NumberError as exc:

@@ -5,22 +5,22 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
-from typing import Any
 
 from aiohttp import web
 
 from api import jsonparse, multipart
 from api.appkeys import ADMISSION, BANS, ENGINE, NODE, PRODUCER, TXQUEUE
 from api.errors import ApiError, E, server_error
-from api.jsonenc import Struct
+from api.jsonenc import string_map_body
 from api.ops.metrics import METRICS
 from api.request import client_of, form_values, hex_field, posted_form
-from api.responses import json_response
-from api.txstatus import status_entry
+from api.responses import raw_json_response
+from api.txstatus import results_body
 from chain.bans import counts_for_ban
 from chain.errors import ChainError
 from chain.golang.time import format_time
-from chain.storage.repo.txs import get_statuses
+from chain.storage.engine import read_connection
+from chain.storage.repo.txs import StatusRow, get_statuses
 from chain.txcheck import TxTooLarge, admit_txs, check_contract
 from chain.txpool import BacklogFull
 
@@ -128,7 +128,7 @@ async def send_tx(request: web.Request) -> web.Response:
         hashes[hex_hash] = hex_hash
         if name:
             hashes.setdefault(name, hex_hash)
-    return json_response(Struct(hashes=hashes))
+    return raw_json_response(string_map_body("hashes", hashes))
 
 
 async def tx_status(request: web.Request) -> web.Response:
@@ -145,14 +145,13 @@ async def tx_status(request: web.Request) -> web.Response:
     if len(wanted) > MAX_HASHES:
         # One query answers them all: keep it under the backends' bound-parameter limits.
         raise server_error(f"too many hashes ({len(wanted)}, at most {MAX_HASHES})")
-    async with request.app[ENGINE].connect() as conn:
+    # One statement that stands alone: no BEGIN and ROLLBACK round trips around it.
+    async with read_connection(request.app[ENGINE]) as conn:
         statuses = await get_statuses(conn, wanted)
-    results: dict[str, Any] = {}
+    results: dict[str, StatusRow] = {}
     for text, tx_hash in zip(hashes, wanted, strict=True):
         status = statuses.get(tx_hash)
         if status is None:
             raise ApiError(E.HASHNOTFOUND, text)
-        results[text] = status_entry(
-            status.block_id, status.error, status.result, status.penalty
-        )
-    return json_response(Struct(results=results))
+        results[text] = status
+    return raw_json_response(results_body(results))

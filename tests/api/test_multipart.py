@@ -10,7 +10,14 @@ from aiohttp.test_utils import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api.multipart import MultipartError, Part, boundary_of, split
+from api.multipart import (
+    MultipartError,
+    Part,
+    boundary_of,
+    disposition_value,
+    parsed_disposition,
+    split,
+)
 from tests.helpers import Wallet
 
 
@@ -63,6 +70,43 @@ def test_random_bodies_only_raise_multipart_error(body: bytes) -> None:
     except MultipartError:
         return
     assert all(isinstance(p, Part) for p in parts)
+
+
+_PIECES = [" ", "\t", "form-data", "Form-Data", ";", "; ", "name=", "Name=", "filename=", '"']
+_PIECES += ["\\", "\\\"", "t0", "é", "a;b", "=", "\r", "\x00", "filename*=utf-8''x"]
+
+
+def _value(pieces: list[str]) -> bytes:
+    return "".join(pieces).encode("utf-8")
+
+
+def _outcome(parse: Any, value: bytes) -> Any:
+    try:
+        return parse(value)
+    except MultipartError as exc:
+        return str(exc)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.one_of(
+        st.lists(st.sampled_from(_PIECES), max_size=14).map(_value),
+        st.builds(
+            lambda name, file: _value([' form-data; name="', name, '"'])
+            + (_value(['; filename="', file, '"']) if file is not None else b""),
+            st.text(max_size=12),
+            st.one_of(st.none(), st.text(max_size=12)),
+        ),
+    )
+)
+def test_the_usual_disposition_reads_as_the_general_parse(value: bytes) -> None:
+    assert _outcome(disposition_value, value) == _outcome(parsed_disposition, value)
+
+
+def test_the_usual_dispositions() -> None:
+    assert disposition_value(b' form-data; name="t0"; filename="t0"') == ("t0", "t0")
+    assert disposition_value(b' form-data; name="tx"') == ("tx", None)
+    assert disposition_value(b' form-data; name="a\\"b"') == ('a"b', None)
 
 
 async def test_send_tx_with_malformed_multipart(

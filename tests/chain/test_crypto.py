@@ -7,7 +7,14 @@ import hashlib
 import pytest
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from chain.crypto import Crypto, Cryptoer, Hasher, parse_private_key, pub_to_hex
+from chain.crypto import (
+    Crypto,
+    Cryptoer,
+    Hasher,
+    key_cache_stats,
+    parse_private_key,
+    pub_to_hex,
+)
 from chain.errors import CryptoError
 
 PAIRS = [Crypto(Cryptoer.SECP256K1, Hasher.KECCAK256), Crypto(Cryptoer.P256, Hasher.SHA256)]
@@ -76,3 +83,16 @@ def test_seed_address_is_deterministic() -> None:
     crypto = PAIRS[0]
     assert crypto.seed_address("alice") == crypto.seed_address("alice")
     assert crypto.seed_address("alice") != crypto.seed_address("bob")
+
+
+def test_a_senders_parsed_key_is_kept() -> None:
+    crypto = Crypto()
+    private = crypto.generate_private_key()
+    public = crypto.public_key(private)
+    first, second = crypto.sign(private, b"one"), crypto.sign(private, b"two")
+    assert crypto.verify(public, b"one", first)
+    hits, _ = key_cache_stats()
+    # The same sender again (the 65-byte form too): its key is not parsed again.
+    assert crypto.verify(b"\x04" + public, b"two", second)
+    assert not crypto.verify(public, b"two", first)
+    assert key_cache_stats()[0] == hits + 2

@@ -6,12 +6,15 @@ import time
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chain.address import address_to_id, string_to_address
 from chain.contract_registry import ContractInfo, Field, TxParamError, check_params
 from chain.numbers import (
     INT64_MAX,
     INT64_MIN,
+    MAX_NUMBER_TEXT,
     NumberError,
     NumberRangeError,
     clamp_int64,
@@ -129,6 +132,26 @@ def test_transfer_values() -> None:
     for bad in ("0", "-1", "1.5", " 7", "1_000", ""):
         with pytest.raises(TxRejected):
             transfer_value(bad)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.integers(min_value=-(10**20), max_value=10**20).map(str),
+        st.from_regex(r"[+-]?0*[0-9\u0660\u00b2]{0,20}", fullmatch=True),
+    )
+)
+def test_transfer_value_is_parse_int_with_its_bounds(text: str) -> None:
+    # transfer_value reads plain digits itself: the same answer as parse_int's, every time.
+    try:
+        expected: int | None = parse_int(text, minimum=1, maximum=10**MAX_NUMBER_TEXT)
+    except NumberError:
+        expected = None
+    try:
+        got: int | None = transfer_value(text)
+    except TxRejected:
+        got = None
+    assert got == expected
 
 
 def test_addresses_of_huge_numbers_are_invalid() -> None:
