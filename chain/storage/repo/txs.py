@@ -6,8 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import LargeBinary, any_, bindparam, delete, func, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -225,26 +224,15 @@ _STATUS_COLUMNS = (
     transactions_status.c.penalty,
     transactions_status.c.result,
 )
-# PostgreSQL: the hashes as one array parameter, so every txstatus, whatever its number of
-# hashes, runs the one prepared statement (an IN list's text changes with its length, and each
-# new text costs asyncpg a prepare round trip and SQLAlchemy a render of the list).
-_STATUSES_BY_ARRAY = select(*_STATUS_COLUMNS).where(
-    transactions_status.c.hash == any_(bindparam("hashes", type_=ARRAY(LargeBinary)))
-)
 
 
 async def get_statuses(conn: AsyncConnection, hashes: Sequence[bytes]) -> dict[bytes, StatusRow]:
     """Statuses of the given hashes that exist."""
     found: dict[bytes, StatusRow] = {}
     make = StatusRow._make
-    if conn.dialect.name == "postgresql":
-        result = await conn.execute(_STATUSES_BY_ARRAY, {"hashes": list(set(hashes))})
-        for row in result:
-            found[row[0]] = make(row)
-        return found
     for chunk in _chunks(hashes):
         result = await conn.execute(
-            select(*_STATUS_COLUMNS).where(transactions_status.c.hash.in_(chunk))
+            select(*_STATUS_COLUMNS).where(one_of(conn, transactions_status.c.hash, chunk))
         )
         for row in result:
             found[row[0]] = make(row)
@@ -257,7 +245,7 @@ async def get_senders(conn: AsyncConnection, hashes: Sequence[bytes]) -> dict[by
     found: dict[bytes, int] = {}
     for chunk in _chunks(hashes):
         result = await conn.execute(
-            select(status.hash, status.wallet_id).where(status.hash.in_(chunk))
+            select(status.hash, status.wallet_id).where(one_of(conn, status.hash, chunk))
         )
         found.update((bytes(tx_hash), int(key_id)) for tx_hash, key_id in result)
     return found
@@ -268,7 +256,7 @@ async def get_log(conn: AsyncConnection, hashes: Sequence[bytes]) -> dict[bytes,
     found: dict[bytes, LogRow] = {}
     for chunk in _chunks(hashes):
         result = await conn.execute(
-            select(log_transactions).where(log_transactions.c.hash.in_(chunk))
+            select(log_transactions).where(one_of(conn, log_transactions.c.hash, chunk))
         )
         found.update((bytes(r.hash), LogRow.of(r)) for r in result)
     return found
