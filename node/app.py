@@ -238,6 +238,8 @@ def storage_context(
                 observer=observer,
                 notices=book.take_notices,
                 bad_txs=bans,
+                # Its inline engine holds the event loop while it builds a block: let sendTx in.
+                paced=block_engine is not engine,
             )
             app[PRODUCER] = producer
             app[TXQUEUE] = TxQueue(engine, metrics.queue_committed, backlog)
