@@ -140,6 +140,9 @@ spent_info = Table(
     Column("type", Integer, nullable=False, server_default="0"),
     PrimaryKeyConstraint("output_tx_hash", "output_index"),
     Index("ix_spent_info_unspent", "output_key_id", "ecosystem", "input_tx_hash"),
+    # Every block reads its own outputs (the rollback hash) and a rollback deletes them: without
+    # it, each block scanned every output the chain ever made.
+    Index("ix_spent_info_block", "block_id"),
 )
 
 keys = Table(

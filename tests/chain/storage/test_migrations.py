@@ -172,3 +172,29 @@ async def test_0006_makes_the_queue_order_numeric(db_url: str) -> None:
             assert {bytes(h)[0]: e for h, e in back}[1] == 10
     finally:
         await engine.dispose()
+
+
+async def test_0007_finds_a_blocks_outputs_by_index(db_url: str) -> None:
+    engine = make_engine(db_url)
+    try:
+        await upgrade(engine)
+        async with engine.connect() as conn:
+            indexes = await conn.run_sync(lambda c: inspect(c).get_indexes("spent_info"))
+            assert {"name": "ix_spent_info_block", "columns": ["block_id"]} in [
+                {"name": i["name"], "columns": i["column_names"]} for i in indexes
+            ]
+            if engine.dialect.name == "sqlite":
+                # The query list_block_outputs runs: by the index, not a scan of every output.
+                plan = await conn.execute(
+                    sa.text(
+                        "EXPLAIN QUERY PLAN SELECT * FROM spent_info WHERE block_id = 7 "
+                        "ORDER BY output_tx_hash, output_index"
+                    )
+                )
+                assert "ix_spent_info_block" in " ".join(str(row[-1]) for row in plan)
+        await downgrade(engine, "0006")
+        async with engine.connect() as conn:
+            indexes = await conn.run_sync(lambda c: inspect(c).get_indexes("spent_info"))
+            assert "ix_spent_info_block" not in {i["name"] for i in indexes}
+    finally:
+        await engine.dispose()
