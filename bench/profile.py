@@ -90,6 +90,7 @@ def top_self(raw: str, n: int = TOP) -> tuple[int, list[tuple[str, float]]]:
 # CLI, the serving loop) include everything and say nothing.
 OURS = ("api/", "chain/", "contracts/", "pages/", "node/")
 ENTRY = ("node/__main__.py", "node/cli.py", "node/serve.py")
+ENTRY_FUNCS = ("supervise", "supervise.<locals>.spawn", "_worker_main")  # a worker's start
 
 
 def top_inclusive(raw: str, n: int = TOP) -> list[tuple[str, float]]:
@@ -107,8 +108,8 @@ def top_inclusive(raw: str, n: int = TOP) -> list[tuple[str, float]]:
         total += int(number)
         seen = {short_frame(frame) for frame in stack.split(";")}
         for func in seen:
-            where = func.rpartition(" (")[2]
-            if where.startswith(OURS) and not where.startswith(ENTRY):
+            name, _, where = func.rpartition(" (")
+            if where.startswith(OURS) and not where.startswith(ENTRY) and name not in ENTRY_FUNCS:
                 counts[func] += int(number)
     if not total:
         return []

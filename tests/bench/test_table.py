@@ -109,7 +109,8 @@ def test_top_inclusive_counts_our_functions_once_per_stack_without_the_entry_fra
         [
             f"{proc};run (node/serve.py:10);send (api/tx.py:5);check (chain/c.py:3) 6",
             f"{proc};run (node/serve.py:10);send (api/tx.py:5);send (api/tx.py:9) 2",
-            f"{proc};run (node/serve.py:10);dumps (json/__init__.py:7) 2",
+            f"{proc};supervise (node/workers.py:1);_worker_main (node/workers.py:2);"
+            "dumps (json/__init__.py:7) 2",
         ]
     )
     assert top_inclusive(raw) == [("send (api/tx.py)", 80.0), ("check (chain/c.py)", 60.0)]
