@@ -40,6 +40,8 @@ logger = logging.getLogger(__name__)
 
 # Bounds the memo of decoded txs (another process may be the one that includes them).
 MAX_REMEMBERED = 100_000
+# How often a paced pause looks for internal work that should end it.
+PACE_STEP_S = 0.005
 
 
 def gathering_pause(window_s: float, last_block_s: float, paced: bool, cap_s: float) -> float:
@@ -131,10 +133,21 @@ class BlockProducer:
 
     async def _gather(self) -> None:
         # Internal work is batched by its waiting submitters (group commit): no window.
-        if not self._internal.pending():
-            pause = gathering_pause(self._window, self._last_block_s, self.paced, self._poll)
+        if self._internal.pending():
+            return
+        pause = gathering_pause(self._window, self._last_block_s, self.paced, self._poll)
+        if not self.paced:
             if pause:
                 await asyncio.sleep(pause)
+            return
+        # A paced pause can last a block's time (up to the poll): internal work arriving in it
+        # (a bank write, whose client waits for its block) ends it, as it skips the window.
+        deadline = time.monotonic() + pause
+        while not self._internal.pending():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            await asyncio.sleep(min(remaining, PACE_STEP_S))
 
     async def _timed_block(self) -> bool:
         started = time.monotonic()
