@@ -77,13 +77,18 @@ def top_self(raw: str, n: int = TOP) -> tuple[int, list[tuple[str, float]]]:
     """
     counts: Counter[str] = Counter()
     total = 0
+    for stack, number in _stacks(raw):
+        total += number
+        counts[short_frame(stack.rsplit(";", 1)[-1])] += number
+    return total, [(func, 100 * k / total) for func, k in counts.most_common(n)]
+
+
+def _stacks(raw: str) -> Iterator[tuple[str, int]]:
+    """(stack, samples) of each `frame;frame;... count` line; other lines are skipped."""
     for line in raw.splitlines():
         stack, _, number = line.rpartition(" ")
-        if not stack or not number.isdigit():
-            continue
-        total += int(number)
-        counts[short_frame(stack.rsplit(";", 1)[-1])] += int(number)
-    return total, [(func, 100 * k / total) for func, k in counts.most_common(n)]
+        if stack and number.isdigit():
+            yield stack, int(number)
 
 
 # Our packages; their functions are listed by inclusive time. The process's entry frames (the
@@ -101,16 +106,13 @@ def top_inclusive(raw: str, n: int = TOP) -> list[tuple[str, float]]:
     """
     counts: Counter[str] = Counter()
     total = 0
-    for line in raw.splitlines():
-        stack, _, number = line.rpartition(" ")
-        if not stack or not number.isdigit():
-            continue
-        total += int(number)
+    for stack, number in _stacks(raw):
+        total += number
         seen = {short_frame(frame) for frame in stack.split(";")}
         for func in seen:
             name, _, where = func.rpartition(" (")
             if where.startswith(OURS) and not where.startswith(ENTRY) and name not in ENTRY_FUNCS:
-                counts[func] += int(number)
+                counts[func] += number
     if not total:
         return []
     return [(func, 100 * k / total) for func, k in counts.most_common(n)]
