@@ -137,7 +137,8 @@ class Backlog(NullObserver):
         self._grant()
 
     def _fits(self, count: int) -> bool:
-        return not self.limit or not self._since or len(self._since) + count <= self.limit
+        # Only asked with a bound: admit returns at once without one, and nothing waits.
+        return not self._since or len(self._since) + count <= self.limit
 
     def _add(self, hashes: Sequence[bytes]) -> None:
         now = time.monotonic()
