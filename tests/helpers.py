@@ -162,18 +162,26 @@ async def wait_status(
     """Poll txstatus until the tx is in a block or rejected (as Weaver does)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        resp = await client.post(
-            "/api/v2/txstatus",
-            data={"data": json.dumps({"hashes": [tx_hash]})},
-            headers=wallet.auth,
-        )
-        body = await resp.json()
-        assert resp.status == 200, body
-        status: dict[str, Any] = body["results"][tx_hash]
+        status = await tx_status(client, wallet, tx_hash)
         if status["blockid"] or "errmsg" in status:
             return status
         await asyncio.sleep(0.05)
     raise AssertionError(f"tx {tx_hash} not processed in {timeout}s")
+
+
+async def tx_status(
+    client: TestClient[Any, Any], wallet: Wallet, tx_hash: str
+) -> dict[str, Any]:
+    """One txstatus answer for one tx, as it is now (200 asserted)."""
+    resp = await client.post(
+        "/api/v2/txstatus",
+        data={"data": json.dumps({"hashes": [tx_hash]})},
+        headers=wallet.auth,
+    )
+    body = await resp.json()
+    assert resp.status == 200, body
+    status: dict[str, Any] = body["results"][tx_hash]
+    return status
 
 
 async def call_contract(

@@ -17,7 +17,7 @@ from chain.txpool import Backlog, BacklogFull
 from node.app import create_app
 from node.config import Config
 from tests.api.test_metrics import scrape, value
-from tests.helpers import Wallet, send_txs, utxo_tx, wait_status
+from tests.helpers import Wallet, send_txs, tx_status, utxo_tx, wait_status
 
 Client = TestClient[Any, Any]
 
@@ -127,18 +127,6 @@ async def _node(
     return client, founder
 
 
-async def _status(client: Client, wallet: Wallet, tx_hash: str) -> dict[str, Any]:
-    resp = await client.post(
-        "/api/v2/txstatus",
-        data={"data": json.dumps({"hashes": [tx_hash]})},
-        headers=wallet.auth,
-    )
-    body = await resp.json()
-    assert resp.status == 200, body
-    result: dict[str, Any] = body["results"][tx_hash]
-    return result
-
-
 async def test_send_tx_waits_until_blocks_settle_the_backlog(
     aiohttp_client: Callable[..., Any], make_config: Callable[..., Config]
 ) -> None:
@@ -156,7 +144,7 @@ async def test_send_tx_waits_until_blocks_settle_the_backlog(
     status, body = await send_txs(client, founder, utxo_tx(founder, to, 3))
     assert status == 200, body
     for tx_hash in sent:
-        assert (await _status(client, founder, tx_hash))["blockid"], tx_hash
+        assert (await tx_status(client, founder, tx_hash))["blockid"], tx_hash
     assert (await wait_status(client, founder, body["hashes"]["tx0"]))["blockid"]
     after = await scrape(client)
     assert value(after, "ibax_tx_backlog_waits_total") - value(

@@ -5,30 +5,19 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.nodeproc import free_port, node_cmd, wait_for
+from tests.nodeproc import free_port, start_node, wait_for
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_a_second_signal_while_stopping_changes_nothing(tmp_path: Path, workers: str) -> None:
     port = free_port()
-    env = dict(os.environ, IBAX_PORT=str(port), IBAX_WORKERS=workers)
     log = tmp_path / "node.log"
-    with (
-        log.open("wb") as out,
-        subprocess.Popen(
-            node_cmd("run", "--data-dir", str(tmp_path / "d")),
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        ) as proc,
-    ):
+    with start_node(tmp_path / "d", log, port=port, env={"IBAX_WORKERS": workers}) as proc:
         try:
             wait_for(f"http://127.0.0.1:{port}/api/v2/version", proc, timeout=60)
             # Requests whose bodies never finish: the graceful shutdown waits for them.
